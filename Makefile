@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: GPL-2.0
+# mnttrace build. Quiet by default; V=1 shows full commands.
+
+OUTPUT   ?= .output
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+CC       ?= cc
+ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+VMLINUX  := vmlinux/$(ARCH)/vmlinux.h
+prefix   ?= /usr/local
+DESTDIR  ?=
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Isrc -I$(OUTPUT)
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -D__BPF__ -Wall -Werror \
+	-Wno-unused-function -Iinclude -I$(dir $(VMLINUX))
+LIBS     := -lbpf -lelf -lz
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all static test unit itest vmtest clean deps vmlinux install
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+SRCS      := $(wildcard src/*.c)
+OBJS      := $(patsubst src/%.c,$(OUTPUT)/%.o,$(SRCS))
+LIB_OBJS  := $(filter-out $(OUTPUT)/main.o,$(OBJS))
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUTPUT)/unit/%.o,$(UNIT_SRCS))
+IT_SRCS   := $(wildcard tests/integration/*.c)
+IT_OBJS   := $(patsubst tests/integration/%.c,$(OUTPUT)/it/%.o,$(IT_SRCS))
+TESTLIB   := $(OUTPUT)/testlib.o
+
+all: mnttrace
+
+mnttrace: $(OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+# One self-contained binary to drop into a test VM.
+static: mnttrace-static $(OUTPUT)/mnttrace-itest-static
+mnttrace-static: $(OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -static $^ -lbpf -lelf -lz -o $@
+
+$(OUTPUT) $(OUTPUT)/unit $(OUTPUT)/it:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c include/mnttrace.h $(VMLINUX) $(wildcard bpf/*.h) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+# Every userspace object may include a skeleton; generate them first.
+$(OBJS): | $(SKELS)
+$(OUTPUT)/%.o: src/%.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUTPUT)/testlib.o: tests/testlib.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests -MMD -MP -c $< -o $@
+
+$(OUTPUT)/unit/%.o: tests/unit/%.c | $(OUTPUT)/unit $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests -MMD -MP -c $< -o $@
+
+$(OUTPUT)/it/%.o: tests/integration/%.c | $(OUTPUT)/it
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests -MMD -MP -c $< -o $@
+
+$(OUTPUT)/unit-tests: $(UNIT_OBJS) $(TESTLIB) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+# The integration runner drives ./mnttrace from outside; it links no BPF code.
+$(OUTPUT)/mnttrace-itest: $(IT_OBJS) $(TESTLIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
+$(OUTPUT)/mnttrace-itest-static: $(IT_OBJS) $(TESTLIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -static $^ -o $@
+
+unit: $(OUTPUT)/unit-tests
+	$(OUTPUT)/unit-tests
+
+itest: mnttrace $(OUTPUT)/mnttrace-itest
+	$(OUTPUT)/mnttrace-itest --mnttrace ./mnttrace
+
+# README's test command. Runs everything; fails if anything failed.
+test: unit itest vmtest
+
+vmtest: static
+	tests/vm/vmtest.sh $(if $(KERNEL),--kernel $(KERNEL)) $(if $(MODE),--mode $(MODE))
+
+deps:
+	$(Q)tools/deps.sh
+
+# Regenerate the checked-in vmlinux.h from this host's BTF (explicit only).
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX)
+
+install: mnttrace
+	install -D -m 0755 mnttrace $(DESTDIR)$(prefix)/sbin/mnttrace
+
+clean:
+	$(call msg,CLEAN,)
+	$(Q)rm -rf $(OUTPUT) mnttrace mnttrace-static
+
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/unit/*.d $(OUTPUT)/it/*.d)

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The BPF <-> userspace ABI of mnttrace, and the record format of capture
+ * files. This header compiles on both sides: fixed-width types only, no libc
+ * and no vmlinux.h. Bump MT_ABI_VERSION when a record layout changes.
+ *
+ * Every record starts with struct mt_hdr; hdr.size is the whole record,
+ * including trailing strings. Strings follow the fixed part in index order;
+ * str_len[i] counts the bytes of string i including its NUL, 0 = absent.
+ */
+#ifndef MNTTRACE_H
+#define MNTTRACE_H
+
+#ifdef __BPF__
+/* vmlinux.h already provides __u8 .. __u64 */
+#else
+#include <linux/types.h>
+#endif
+
+#define MT_ABI_VERSION 1
+
+#define MT_COMM_LEN 16
+#define MT_STR_MAX 512		/* one path or name */
+#define MT_DATA_MAX 2048	/* mount(2) data: overlay lowerdir lists are long */
+#define MT_PATH_DEPTH 32	/* dentry components walked per path */
+#define MT_RECORD_MAX 8192	/* no record is larger than this */
+
+enum mt_type {
+	MT_EV_SYSCALL = 1,	/* struct mt_syscall */
+	MT_EV_MOUNT = 2,	/* struct mt_mount */
+	MT_EV_NS = 3,		/* struct mt_ns */
+	MT_EV_LOST = 4,		/* struct mt_lost: made by userspace */
+};
+
+struct mt_hdr {
+	__u16 type;		/* enum mt_type */
+	__u16 size;		/* whole record in bytes */
+	__u32 pid;		/* tgid */
+	__u32 tid;
+	__u32 mntns;		/* inode of /proc/PID/ns/mnt, at the call */
+	__u64 mntns_id;		/* never reused (ns_id / seq); 0 if unknown */
+	__u64 ts_ns;		/* CLOCK_MONOTONIC */
+	char comm[MT_COMM_LEN];
+};
+
+/* Syscalls. Keep in step with mt_call_name() in src/names.c. */
+enum mt_call {
+	MT_CALL_MOUNT = 1,
+	MT_CALL_UMOUNT2,
+	MT_CALL_MOVE_MOUNT,
+	MT_CALL_FSOPEN,
+	MT_CALL_FSCONFIG,
+	MT_CALL_FSMOUNT,
+	MT_CALL_OPEN_TREE,
+	MT_CALL_MOUNT_SETATTR,
+	MT_CALL_PIVOT_ROOT,
+	MT_CALL_UNSHARE,
+	MT_CALL_CLONE,
+	MT_CALL_CLONE3,
+	MT_CALL_SETNS,
+	MT_CALL_RMDIR,
+	MT_CALL_UNLINKAT,
+	MT_CALL__MAX,
+};
+
+/*
+ * Which syscall argument each string slot holds:
+ *   mount:         SRC=source  PATH=target  FSTYPE=fstype  DATA=data
+ *   umount2, rmdir, unlinkat, open_tree, mount_setattr: PATH
+ *   move_mount:    SRC=from_path  PATH=to_path
+ *   fsopen:        FSTYPE=fsname
+ *   fsconfig:      SRC=key  DATA=value (string and path commands)
+ *   pivot_root:    SRC=new_root  PATH=put_old
+ * BASE is the directory a relative PATH is resolved against (dirfd or
+ * cwd), absent when PATH is absolute.
+ */
+enum mt_sc_str {
+	MT_SC_SRC,
+	MT_SC_PATH,
+	MT_SC_FSTYPE,
+	MT_SC_DATA,
+	MT_SC_BASE,
+	MT_SC_NSTR,
+};
+
+struct mt_syscall {
+	struct mt_hdr hdr;
+	__s64 ret;		/* return value, or -errno */
+	__u64 args[6];		/* raw syscall arguments */
+	__u64 enter_ns;		/* CLOCK_MONOTONIC at entry */
+	__u64 new_mntns_id;	/* after unshare/clone/setns: the new namespace */
+	__u32 call;		/* enum mt_call */
+	__u32 new_mntns;	/* 0 when the call left the namespace alone */
+	__u64 clone_flags;	/* clone3: flags read from struct clone_args */
+	__u16 str_len[MT_SC_NSTR];
+	__u16 pad[3];
+	char str[];
+};
+
+/* What a mount record reports. */
+enum mt_mount_op {
+	MT_MNT_WALK = 1,	/* seen by a namespace walk (all modes) */
+	MT_MNT_COPY,		/* clone_mnt made this from src_mnt_id */
+	MT_MNT_UMOUNT,		/* umount_tree root; aux = umount_tree flags */
+	MT_MNT_UMOUNT_PROP,	/* removed by propagate_umount */
+	MT_MNT_PROPAGATION,	/* change_mnt_propagation; aux = MS_* type */
+	MT_MNT_BUSY,		/* propagate_mount_busy said busy */
+	MT_MNT_PROPAGATE,	/* propagate_mnt: copies of this go to peers/slaves */
+	MT_MNT_DETACH,		/* __detach_mounts: PATH is the dentry's name chain */
+	MT_MNT_LOCAL_MP,	/* __is_local_mountpoint returned true */
+	MT_MNT_OVL_INUSE,	/* ovl_inuse_trylock failed: PATH is the dir */
+	MT_MNT_OP__MAX,
+};
+
+/* umount_tree()'s enum umount_tree_flags, checked on 6.1 and 6.18 */
+#define MT_UMOUNT_SYNC 1
+#define MT_UMOUNT_PROPAGATE 2
+#define MT_UMOUNT_CONNECTED 4
+
+enum mt_mnt_str {
+	MT_MS_PATH,		/* mountpoint path inside the mount's namespace */
+	MT_MS_UPPER,		/* overlay upperdir */
+	MT_MS_WORK,		/* overlay workdir */
+	MT_MS_LOWER,		/* overlay lowerdir(s), ':'-joined */
+	MT_MS_NSTR,
+};
+
+struct mt_mount {
+	struct mt_hdr hdr;
+	__u32 op;		/* enum mt_mount_op */
+	__u32 mnt_id;		/* mountinfo's first column */
+	__u64 mnt_id_unique;	/* 6.8+, else 0 */
+	__u64 mnt_ns_id;
+	__u32 mnt_ns;		/* namespace the mount is in; 0 = none yet */
+	__u32 parent_id;
+	__u32 group_id;		/* shared:N, 0 if not shared */
+	__u32 master_id;	/* master:N, 0 if not a slave */
+	__u32 parent_group_id;
+	__u32 parent_master_id;
+	__u32 src_mnt_id;	/* COPY: the original mount */
+	__u32 mnt_flags;	/* vfsmount.mnt_flags */
+	__u32 sb_dev;		/* kernel dev_t: major << 20 | minor */
+	__u32 sb_magic;
+	__u32 aux;		/* op-specific, see enum mt_mount_op */
+	__u32 walk_seq;		/* WALK: which walk, matches mt_ns.walk_seq */
+	__u16 str_len[MT_MS_NSTR];
+	char str[];
+};
+
+enum mt_ns_op {
+	MT_NS_COPY = 1,		/* copy_mnt_ns made ns from old_ns */
+	MT_NS_WALK_DONE,	/* a walk of ns finished; its MOUNT records precede */
+	MT_NS_OP__MAX,
+};
+
+struct mt_ns {
+	struct mt_hdr hdr;
+	__u32 op;		/* enum mt_ns_op */
+	__u32 ns;
+	__u64 ns_id;
+	__u64 old_ns_id;
+	__u64 flags;		/* COPY: clone flags */
+	__u32 old_ns;
+	__u32 walk_seq;
+	__u32 nr_mounts;	/* WALK_DONE: mounts visited */
+	__u32 nr_emitted;	/* WALK_DONE: mount records sent */
+	__u32 truncated;	/* WALK_DONE: stopped at the walk limit */
+	__u32 trigger;		/* WALK_DONE: enum mt_call that caused it, 0 = internal */
+};
+
+/* Made by userspace when BPF or the reader lost records. */
+struct mt_lost {
+	struct mt_hdr hdr;
+	__u64 bpf_drops;	/* ring buffer full, counted in BPF */
+	__u64 user_drops;	/* undecodable or filtered by overflow */
+};
+
+/* Indexes of the per-CPU counters map. */
+enum mt_counter {
+	MT_CNT_RB_DROP,		/* bpf_ringbuf_output failed */
+	MT_CNT_STASH_DROP,	/* syscall entry not stashed (map full) */
+	MT_CNT_WALK_TRUNC,	/* namespace walk hit its limit */
+	MT_CNT__MAX,
+};
+
+#endif /* MNTTRACE_H */

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Install the Debian packages mnttrace needs to build and test, if missing.
+# Idempotent: with everything present it only runs dpkg-query.
+set -eu
+
+pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
+pkg-config busybox-static qemu-system-x86 cpio xz-utils kmod util-linux"
+
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "mnttrace: installing Debian packages:$missing" >&2
+if [ "$(id -u)" -ne 0 ]; then
+	echo "mnttrace: error: installing packages needs root (run: sudo make deps)" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
