@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "testlib.h"
+
+static struct mt_test *tests, **tests_tail = &tests;
+static bool cur_failed, cur_skipped, verbose;
+static char cur_log[16384];
+static size_t cur_log_len;
+
+void mt_test_register(struct mt_test *t)
+{
+	*tests_tail = t;
+	tests_tail = &t->next;
+}
+
+static void log_append(const char *fmt, va_list ap)
+{
+	if (cur_log_len >= sizeof(cur_log) - 1)
+		return;
+	int n = vsnprintf(cur_log + cur_log_len, sizeof(cur_log) - cur_log_len, fmt, ap);
+	if (n > 0)
+		cur_log_len += (size_t)n;
+	if (cur_log_len > sizeof(cur_log) - 1)
+		cur_log_len = sizeof(cur_log) - 1;
+}
+
+static void log_printf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_append(fmt, ap);
+	va_end(ap);
+}
+
+void mt_test_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	cur_failed = true;
+	log_printf("    %s:%d: ", file, line);
+	va_start(ap, fmt);
+	log_append(fmt, ap);
+	va_end(ap);
+	log_printf("\n");
+}
+
+void mt_test_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	log_printf("    ");
+	va_start(ap, fmt);
+	log_append(fmt, ap);
+	va_end(ap);
+	log_printf("\n");
+}
+
+void mt_test_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	cur_skipped = true;
+	log_printf("    skip: ");
+	va_start(ap, fmt);
+	log_append(fmt, ap);
+	va_end(ap);
+	log_printf("\n");
+}
+
+bool mt_test_failed(void)
+{
+	return cur_failed;
+}
+
+static bool selected(const char *name, int nfilters, char **filters)
+{
+	if (nfilters == 0)
+		return true;
+	for (int i = 0; i < nfilters; i++)
+		if (strstr(name, filters[i]))
+			return true;
+	return false;
+}
+
+int mt_test_main(int argc, char **argv)
+{
+	int passed = 0, failed = 0, skipped = 0;
+	char **filters = argv + 1;
+	int nfilters = argc - 1;
+
+	if (nfilters > 0 && strcmp(filters[0], "-v") == 0) {
+		verbose = true;
+		filters++;
+		nfilters--;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (struct mt_test *t = tests; t; t = t->next) {
+		if (!selected(t->name, nfilters, filters))
+			continue;
+		cur_failed = cur_skipped = false;
+		cur_log_len = 0;
+		cur_log[0] = '\0';
+		t->fn();
+		if (cur_failed) {
+			failed++;
+			printf("FAIL %s\n%s", t->name, cur_log);
+		} else if (cur_skipped) {
+			skipped++;
+			printf("SKIP %s\n%s", t->name, cur_log);
+		} else {
+			passed++;
+			printf("PASS %s\n", t->name);
+			if (verbose)
+				fputs(cur_log, stdout);
+		}
+	}
+	printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+	return failed ? 1 : 0;
+}
