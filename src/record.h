@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Decoding of raw mnttrace records (include/mnttrace.h), kept apart from the
+ * live loader so that a capture file, a fuzzer or a unit test can feed the
+ * same bytes the ring buffer delivers.
+ */
+#ifndef MT_RECORD_H
+#define MT_RECORD_H
+
+#include <stddef.h>
+#include "mnttrace.h"
+
+#define MT_REC_NSTR 5	/* max(MT_SC_NSTR, MT_MS_NSTR) */
+
+/* A validated view into one record; points into the caller's bytes. */
+struct mt_record {
+	const struct mt_hdr *hdr;
+	union {
+		const struct mt_syscall *sc;
+		const struct mt_mount *mnt;
+		const struct mt_ns *ns;
+		const struct mt_lost *lost;
+	};
+	/* Trailing strings, NUL-terminated, NULL when absent. */
+	const char *str[MT_REC_NSTR];
+};
+
+/*
+ * Check that @size bytes at @data hold one well-formed record and fill @rec.
+ * Returns 0, or -EINVAL (malformed) / -EPROTO (unknown type).
+ */
+int mt_record_decode(const void *data, size_t size, struct mt_record *rec);
+
+/* The string in slot @i of a decoded record, or "" when absent. */
+static inline const char *mt_record_str(const struct mt_record *rec, int i)
+{
+	return rec->str[i] ? rec->str[i] : "";
+}
+
+#endif /* MT_RECORD_H */
