@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mnttrace-itest --mnttrace PATH [--attach auto|fentry|kprobe|tracepoint]
+ *                [-v] [TEST-NAME-FILTER...]
+ *
+ * Runs the integration tests against a built mnttrace. Needs root (it makes
+ * mounts, in private namespaces only).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "itest.h"
+
+const char *it_mnttrace;
+const char *it_attach = "auto";
+bool it_verbose;
+
+#define CHECK_TIMEOUT_MS 60000
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: mnttrace-itest --mnttrace PATH [--attach auto|fentry|kprobe|tracepoint]"
+		" [-v] [TEST-NAME-FILTER...]\n"
+		"Runs mnttrace's integration tests (as root) and prints "
+		"\"N passed, N failed, N skipped\".\n");
+}
+
+static bool valid_mode(const char *m)
+{
+	return !strcmp(m, "auto") || !strcmp(m, "fentry") || !strcmp(m, "kprobe") ||
+	       !strcmp(m, "tracepoint");
+}
+
+/* Does `mnttrace --attach MODE --check` accept this mode here? */
+static bool mode_works(const char *mode)
+{
+	char *err = NULL;
+	int st = run_mnttrace(&err, CHECK_TIMEOUT_MS, "--attach", mode, "--check", NULL);
+	bool ok = st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+
+	free(err);
+	return ok;
+}
+
+bool it_internals_available(const char **why)
+{
+	static int cached = -1;
+
+	if (!strcmp(it_attach, "fentry") || !strcmp(it_attach, "kprobe"))
+		return true;
+	if (!strcmp(it_attach, "tracepoint")) {
+		*why = "--attach tracepoint cannot hook kernel internals";
+		return false;
+	}
+	/* auto picks fentry, else kprobe: internals iff either works */
+	if (cached < 0)
+		cached = mode_works("fentry") || mode_works("kprobe");
+	if (!cached)
+		*why = "neither fentry nor kprobe attach on this kernel (mnttrace --check)";
+	return cached;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mnttrace", required_argument, NULL, 'm' },
+		{ "attach", required_argument, NULL, 'a' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	char **targv;
+	int c, targc = 0;
+
+	while ((c = getopt_long(argc, argv, "m:a:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			it_mnttrace = optarg;
+			break;
+		case 'a':
+			it_attach = optarg;
+			break;
+		case 'v':
+			it_verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!it_mnttrace || !valid_mode(it_attach)) {
+		fprintf(stderr, "mnttrace-itest: %s\n", !it_mnttrace ?
+			"--mnttrace PATH is required" : "--attach takes auto|fentry|kprobe|tracepoint");
+		usage(stderr);
+		return 2;
+	}
+	if (access(it_mnttrace, X_OK) < 0)
+		fprintf(stderr, "mnttrace-itest: warning: %s is not executable; "
+			"tests that run it will fail\n", it_mnttrace);
+	/* mt_test_main() takes argv[0], an optional "-v", then filters */
+	targv = calloc((size_t)argc + 2, sizeof(*targv));
+	if (!targv)
+		return 2;
+	targv[targc++] = argv[0];
+	if (it_verbose)
+		targv[targc++] = "-v";
+	while (optind < argc)
+		targv[targc++] = argv[optind++];
+	setvbuf(stderr, NULL, _IONBF, 0);
+	return mt_test_main(targc, targv);
+}

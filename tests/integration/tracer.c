@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Running mnttrace as a user would: fork/exec it with stdout and stderr in
+ * memfds (a pipe could fill up and stall it while a test is busy), wait for
+ * its "mnttrace: tracing" line, stop it with SIGINT, then parse and query
+ * the JSON Lines it printed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+
+#include "itest.h"
+
+/* TCG guests are slow: loading and attaching can take tens of seconds. */
+#define READY_TIMEOUT_MS 60000
+#define STOP_TIMEOUT_MS 30000
+/* Give the ring buffer a moment to carry the last events of a scenario. */
+#define SETTLE_MS 300
+
+#define READY_LINE "mnttrace: tracing"
+
+static int make_memfd(const char *name)
+{
+	int fd = (int)syscall(SYS_memfd_create, name, 0);
+
+	if (fd < 0)
+		mt_test_fail(__FILE__, __LINE__, "memfd_create: %s", strerror(errno));
+	return fd;
+}
+
+/* The whole content of a memfd as a string (caller frees). */
+static char *read_all(int fd)
+{
+	struct stat st;
+	char *buf;
+	ssize_t n;
+
+	if (fstat(fd, &st) < 0)
+		return strdup("");
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		return NULL;
+	n = pread(fd, buf, (size_t)st.st_size, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+/* Exec mnttrace with argv; stdout/stderr to the given fds. */
+static pid_t spawn(char **argv, int out_fd, int err_fd)
+{
+	pid_t ppid = getpid();
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	/* never outlive the runner, whatever happens to it */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != ppid)
+		_exit(127);
+	int null = open("/dev/null", O_RDONLY);
+
+	if (null >= 0)
+		dup2(null, 0);
+	dup2(out_fd, 1);
+	dup2(err_fd, 2);
+	execv(argv[0], argv);
+	dprintf(2, "itest: exec %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+static int collect_args(char **argv, int n, const char *arg, va_list ap)
+{
+	for (; arg && n < TR_MAX_ARGS + 4; arg = va_arg(ap, const char *))
+		argv[n++] = (char *)arg;
+	argv[n] = NULL;
+	return n;
+}
+
+static bool wait_ready(struct tracer *t)
+{
+	for (int ms = 0; ms < READY_TIMEOUT_MS; ms += 20) {
+		char *err = read_all(t->err_fd);
+		bool ready = err && (strncmp(err, READY_LINE, strlen(READY_LINE)) == 0 ||
+				     strstr(err, "\n" READY_LINE));
+
+		if (ready) {
+			free(err);
+			return true;
+		}
+		if (waitpid(t->pid, &t->status, WNOHANG) == t->pid) {
+			t->exited = true;
+			mt_test_fail(__FILE__, __LINE__,
+				     "mnttrace exited (status 0x%x) before tracing; stderr:\n%s",
+				     t->status, err ? err : "");
+			free(err);
+			return false;
+		}
+		free(err);
+		sleep_ms(20);
+	}
+	mt_test_fail(__FILE__, __LINE__, "mnttrace not ready after %d ms", READY_TIMEOUT_MS);
+	return false;
+}
+
+bool tracer_startv(struct tracer *t, const char *const *args)
+{
+	char *argv[TR_MAX_ARGS + 8];
+	int n = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->pid = -1;
+	t->out_fd = make_memfd("mnttrace-stdout");
+	t->err_fd = make_memfd("mnttrace-stderr");
+	if (t->out_fd < 0 || t->err_fd < 0)
+		return false;
+	argv[n++] = (char *)it_mnttrace;
+	argv[n++] = "-j";
+	argv[n++] = "--attach";
+	argv[n++] = (char *)it_attach;
+	for (; args && *args && n < TR_MAX_ARGS + 4; args++)
+		argv[n++] = (char *)*args;
+	argv[n] = NULL;
+	t->pid = spawn(argv, t->out_fd, t->err_fd);
+	if (t->pid < 0) {
+		mt_test_fail(__FILE__, __LINE__, "fork: %s", strerror(errno));
+		return false;
+	}
+	return wait_ready(t);
+}
+
+bool tracer_start(struct tracer *t, const char *arg, ...)
+{
+	const char *args[TR_MAX_ARGS + 1];
+	va_list ap;
+	int n = 0;
+
+	va_start(ap, arg);
+	for (; arg && n < TR_MAX_ARGS; arg = va_arg(ap, const char *))
+		args[n++] = arg;
+	va_end(ap);
+	args[n] = NULL;
+	return tracer_startv(t, args);
+}
+
+/* Fields every kernel-event record carries (docs/json.md "Common fields"). */
+static bool check_common(const struct json *r, size_t line)
+{
+	static const char *const ints[] = { "ts_ns", "pid", "tid", "mnt_ns" };
+	const char *type = json_str(r, "type");
+	long long v;
+
+	if (!type) {
+		mt_test_fail(__FILE__, __LINE__, "stdout line %zu: no \"type\"", line);
+		return false;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->items[i]->type == JSON_NULL) {
+			mt_test_fail(__FILE__, __LINE__, "stdout line %zu: \"%s\" is null "
+				     "(docs: absent, never null)", line, r->keys[i]);
+			return false;
+		}
+	}
+	if (strcmp(type, "syscall") && strcmp(type, "mount") && strcmp(type, "ns"))
+		return true;
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		if (!json_int(r, ints[i], &v)) {
+			mt_test_fail(__FILE__, __LINE__, "stdout line %zu (%s): no integer \"%s\"",
+				     line, type, ints[i]);
+			return false;
+		}
+	}
+	if (!json_str(r, "comm") || !json_str(r, "time")) {
+		mt_test_fail(__FILE__, __LINE__, "stdout line %zu (%s): no \"comm\"/\"time\"",
+			     line, type);
+		return false;
+	}
+	return true;
+}
+
+static bool add_record(struct tracer *t, struct json *r)
+{
+	struct json **recs = realloc(t->recs, (t->nrecs + 1) * sizeof(*recs));
+
+	if (!recs) {
+		json_free(r);
+		return false;
+	}
+	t->recs = recs;
+	t->recs[t->nrecs++] = r;
+	return true;
+}
+
+/* One JSON object per line; report only the first bad line of each kind. */
+static bool parse_output(struct tracer *t, char *out)
+{
+	bool ok = true, common_ok = true;
+	size_t lineno = 0;
+	char *save = NULL;
+
+	for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *err;
+		struct json *r;
+
+		lineno++;
+		r = json_parse(line, &err);
+		if (!r || r->type != JSON_OBJECT) {
+			if (ok)
+				mt_test_fail(__FILE__, __LINE__, "stdout line %zu is not a JSON "
+					     "object (%s): %.300s", lineno, r ? "not an object" : err,
+					     line);
+			json_free(r);
+			ok = false;
+			continue;
+		}
+		if (common_ok && !check_common(r, lineno))
+			common_ok = ok = false;
+		add_record(t, r);
+	}
+	return ok;
+}
+
+bool tracer_stop(struct tracer *t)
+{
+	char *out;
+	bool ok;
+
+	if (t->pid <= 0 || t->exited)
+		return false;
+	sleep_ms(SETTLE_MS);
+	kill(t->pid, SIGINT);
+	t->status = wait_pid_timeout(t->pid, STOP_TIMEOUT_MS);
+	t->exited = true;
+	free(t->err_text);
+	t->err_text = read_all(t->err_fd);
+	out = read_all(t->out_fd);
+	if (!out || !t->err_text)
+		return false;
+	ok = parse_output(t, out);
+	free(out);
+	if (it_verbose)
+		mt_test_log("mnttrace: %zu records; stderr:\n%s", t->nrecs, t->err_text);
+	if (!WIFEXITED(t->status) || WEXITSTATUS(t->status) != 0) {
+		mt_test_fail(__FILE__, __LINE__, "mnttrace after SIGINT: status 0x%x, want exit 0; "
+			     "stderr:\n%s", t->status, t->err_text);
+		ok = false;
+	}
+	return ok;
+}
+
+void tracer_free(struct tracer *t)
+{
+	if (t->pid > 0 && !t->exited) {
+		kill(t->pid, SIGKILL);
+		wait_pid_timeout(t->pid, STOP_TIMEOUT_MS);
+		t->exited = true;
+	}
+	for (size_t i = 0; i < t->nrecs; i++)
+		json_free(t->recs[i]);
+	free(t->recs);
+	t->recs = NULL;
+	t->nrecs = 0;
+	free(t->err_text);
+	t->err_text = NULL;
+	if (t->out_fd > 0)
+		close(t->out_fd);
+	if (t->err_fd > 0)
+		close(t->err_fd);
+	t->out_fd = t->err_fd = -1;
+}
+
+int run_mnttrace(char **err, int timeout_ms, const char *arg, ...)
+{
+	char *argv[TR_MAX_ARGS + 8];
+	int out_fd, err_fd, status;
+	va_list ap;
+	pid_t pid;
+
+	*err = NULL;
+	argv[0] = (char *)it_mnttrace;
+	va_start(ap, arg);
+	collect_args(argv, 1, arg, ap);
+	va_end(ap);
+	out_fd = make_memfd("mnttrace-stdout");
+	err_fd = make_memfd("mnttrace-stderr");
+	if (out_fd < 0 || err_fd < 0)
+		return -1;
+	pid = spawn(argv, out_fd, err_fd);
+	status = pid < 0 ? -1 : wait_pid_timeout(pid, timeout_ms);
+	*err = read_all(err_fd);
+	close(out_fd);
+	close(err_fd);
+	return status;
+}
+
+/* ---- queries ---- */
+
+static bool value_matches(const struct json *v, const char *want)
+{
+	char num[32];
+
+	if (strcmp(want, "!") == 0)
+		return !v;
+	if (!v)
+		return false;
+	if (strcmp(want, "*") == 0)
+		return true;
+	if (v->type == JSON_STRING)
+		return strcmp(v->s, want) == 0;
+	if (v->type == JSON_NUMBER && v->is_int) {
+		snprintf(num, sizeof(num), "%lld", v->i);
+		return strcmp(num, want) == 0;
+	}
+	return false;
+}
+
+bool rec_matches_v(const struct json *r, const char **kv)
+{
+	for (; kv[0] && kv[1]; kv += 2)
+		if (!value_matches(json_get(r, kv[0]), kv[1]))
+			return false;
+	return true;
+}
+
+#define MAX_KV 32
+
+static void collect_kv(const char **kv, va_list ap)
+{
+	int n = 0;
+	const char *s;
+
+	while ((s = va_arg(ap, const char *)) && n < MAX_KV - 1)
+		kv[n++] = s;
+	kv[n] = NULL;
+	/* an odd count would pair the last key with NULL: drop it */
+	if (n % 2)
+		kv[n - 1] = NULL;
+}
+
+const struct json *rec_find(const struct tracer *t, size_t from, size_t *idx, ...)
+{
+	const char *kv[MAX_KV + 1];
+	va_list ap;
+
+	va_start(ap, idx);
+	collect_kv(kv, ap);
+	va_end(ap);
+	for (size_t i = from; i < t->nrecs; i++) {
+		if (rec_matches_v(t->recs[i], kv)) {
+			if (idx)
+				*idx = i;
+			return t->recs[i];
+		}
+	}
+	return NULL;
+}
+
+size_t rec_count(const struct tracer *t, ...)
+{
+	const char *kv[MAX_KV + 1];
+	size_t n = 0;
+	va_list ap;
+
+	va_start(ap, t);
+	collect_kv(kv, ap);
+	va_end(ap);
+	for (size_t i = 0; i < t->nrecs; i++)
+		n += rec_matches_v(t->recs[i], kv);
+	return n;
+}
+
+/* The test log holds 16 KiB: show the last records, which are the test's. */
+#define DUMP_MAX 24
+
+void rec_dump(const struct tracer *t, const char *why, ...)
+{
+	const char *kv[MAX_KV + 1];
+	size_t match[DUMP_MAX], n = 0, total = 0;
+	char buf[600];
+	va_list ap;
+
+	va_start(ap, why);
+	collect_kv(kv, ap);
+	va_end(ap);
+	for (size_t i = 0; i < t->nrecs; i++) {
+		if (!rec_matches_v(t->recs[i], kv))
+			continue;
+		match[n++ % DUMP_MAX] = i;
+		total++;
+	}
+	mt_test_log("%s: %zu record(s)%s", why, total, total > DUMP_MAX ? ", the last ones:" : "");
+	for (size_t k = total > DUMP_MAX ? total - DUMP_MAX : 0; k < total; k++) {
+		json_format(t->recs[match[k % DUMP_MAX]], buf, sizeof(buf));
+		mt_test_log("  %s", buf);
+	}
+}
+
+static void log_record(const struct json *r)
+{
+	char buf[1000];
+
+	json_format(r, buf, sizeof(buf));
+	mt_test_log("  in %s", buf);
+}
+
+bool rec_assert_str(const struct json *r, const char *key, const char *want,
+		    const char *file, int line)
+{
+	const char *got = json_str(r, key);
+
+	if (got && strcmp(got, want) == 0)
+		return true;
+	mt_test_fail(file, line, "\"%s\": actual %s%s%s != expected \"%s\"", key,
+		     got ? "\"" : "", got ? got : "(absent or not a string)", got ? "\"" : "",
+		     want);
+	log_record(r);
+	return false;
+}
+
+bool rec_assert_int(const struct json *r, const char *key, long long want,
+		    const char *file, int line)
+{
+	long long got;
+
+	if (json_int(r, key, &got) && got == want)
+		return true;
+	if (json_int(r, key, &got))
+		mt_test_fail(file, line, "\"%s\": actual %lld != expected %lld", key, got, want);
+	else
+		mt_test_fail(file, line, "\"%s\": absent or not an integer, expected %lld",
+			     key, want);
+	log_record(r);
+	return false;
+}
+
+bool rec_assert_flag(const struct json *r, const char *key, const char *flag,
+		     const char *file, int line)
+{
+	if (json_has_flag(r, key, flag))
+		return true;
+	mt_test_fail(file, line, "\"%s\": actual \"%s\" does not contain %s", key,
+		     json_str(r, key) ? json_str(r, key) : "(absent)", flag);
+	log_record(r);
+	return false;
+}
+
+bool rec_assert_contains(const struct json *r, const char *key, const char *sub,
+			 const char *file, int line)
+{
+	const char *got = json_str(r, key);
+
+	if (got && strstr(got, sub))
+		return true;
+	mt_test_fail(file, line, "\"%s\": actual \"%s\" does not contain \"%s\"", key,
+		     got ? got : "(absent)", sub);
+	log_record(r);
+	return false;
+}
+
+/* BPF_LINK_GET_NEXT_ID walks every link id in the system. */
+int bpf_link_count(void)
+{
+	union bpf_attr attr;
+	int n = 0;
+	__u32 id = 0;
+
+	for (;;) {
+		memset(&attr, 0, sizeof(attr));
+		attr.start_id = id;
+		if (syscall(SYS_bpf, BPF_LINK_GET_NEXT_ID, &attr, sizeof(attr)) < 0)
+			return errno == ENOENT ? n : -errno;
+		id = attr.next_id;
+		n++;
+	}
+}
