@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mountinfo.h"
+
+static int is_odigit(char c)
+{
+	return c >= '0' && c <= '7';
+}
+
+char *mt_unescape_octal(char *s)
+{
+	char *r = s, *w = s;
+
+	while (*r) {
+		if (r[0] == '\\' && is_odigit(r[1]) && is_odigit(r[2]) &&
+		    is_odigit(r[3])) {
+			*w++ = (char)((r[1] - '0') << 6 | (r[2] - '0') << 3 |
+				      (r[3] - '0'));
+			r += 4;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+	return s;
+}
+
+/* Overlay's own escaping: a backslash makes the next character literal. */
+static void unescape_backslash(char *s)
+{
+	char *r = s, *w = s;
+
+	while (*r) {
+		if (r[0] == '\\' && r[1])
+			r++;
+		*w++ = *r++;
+	}
+	*w = '\0';
+}
+
+/* Strict decimal u32: digits only, no sign, no overflow. */
+static int parse_u32(const char *s, __u32 *out)
+{
+	unsigned long long v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned)(*s - '0');
+		if (v > 0xffffffffULL)
+			return -EINVAL;
+	}
+	*out = (__u32)v;
+	return 0;
+}
+
+static int parse_tag(const char *tok, const char *name, __u32 *out)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(tok, name, n) != 0 || tok[n] != ':')
+		return 0;
+	return parse_u32(tok + n + 1, out) ? -EINVAL : 1;
+}
+
+/* Pull out lowerdir=, upperdir=, workdir= from overlay super options. */
+static int parse_overlay_opts(struct mt_mntent *e)
+{
+	char *p, *tok;
+
+	e->ovl_buf = strdup(e->super_opts);
+	if (!e->ovl_buf)
+		return -ENOMEM;
+	/* The kernel escaped ',' inside values as \054: split first. */
+	p = e->ovl_buf;
+	while ((tok = strsep(&p, ",")) != NULL) {
+		char *val = strchr(tok, '=');
+
+		if (!val)
+			continue;
+		*val++ = '\0';
+		mt_unescape_octal(val);
+		if (strcmp(tok, "lowerdir") == 0) {
+			e->lowerdir = val;
+		} else if (strcmp(tok, "upperdir") == 0) {
+			unescape_backslash(val);
+			e->upperdir = val;
+		} else if (strcmp(tok, "workdir") == 0) {
+			unescape_backslash(val);
+			e->workdir = val;
+		}
+	}
+	return 0;
+}
+
+int mt_mountinfo_parse_line(char *line, struct mt_mntent *e)
+{
+	char *p = line, *tok, *dev, *minor;
+	bool sep = false;
+
+	memset(e, 0, sizeof(*e));
+	line[strcspn(line, "\n")] = '\0';
+
+	tok = strsep(&p, " ");
+	if (!tok || parse_u32(tok, &e->mnt_id))
+		return -EINVAL;
+	tok = strsep(&p, " ");
+	if (!tok || parse_u32(tok, &e->parent_id))
+		return -EINVAL;
+	dev = strsep(&p, " ");
+	if (!dev || !(minor = strchr(dev, ':')))
+		return -EINVAL;
+	*minor++ = '\0';
+	if (parse_u32(dev, &e->major) || parse_u32(minor, &e->minor))
+		return -EINVAL;
+	e->root = strsep(&p, " ");
+	e->mountpoint = strsep(&p, " ");
+	e->opts = strsep(&p, " ");
+	if (!e->opts || !*e->root || !*e->mountpoint)
+		return -EINVAL;
+
+	/* Optional fields, up to the lone "-". */
+	while ((tok = strsep(&p, " ")) != NULL) {
+		int r;
+
+		if (strcmp(tok, "-") == 0) {
+			sep = true;
+			break;
+		}
+		if (!*tok)
+			return -EINVAL;
+		if ((r = parse_tag(tok, "shared", &e->shared)) ||
+		    (r = parse_tag(tok, "master", &e->master)) ||
+		    (r = parse_tag(tok, "propagate_from", &e->propagate_from))) {
+			if (r < 0)
+				return -EINVAL;
+		} else if (strcmp(tok, "unbindable") == 0) {
+			e->unbindable = true;
+		}
+		/* Unknown tags are allowed: proc(5) says to ignore them. */
+	}
+	if (!sep)
+		return -EINVAL;
+	e->fstype = strsep(&p, " ");
+	e->source = strsep(&p, " ");
+	e->super_opts = p ? p : (char *)"";
+	if (!e->fstype || !e->source || !*e->fstype)
+		return -EINVAL;
+
+	mt_unescape_octal(e->root);
+	mt_unescape_octal(e->mountpoint);
+	mt_unescape_octal(e->source);
+	if (strcmp(e->fstype, "overlay") == 0 && parse_overlay_opts(e))
+		return -ENOMEM;
+	return 0;
+}
+
+void mt_mntent_release(struct mt_mntent *e)
+{
+	free(e->ovl_buf);
+	e->ovl_buf = NULL;
+}
+
+int mt_ovl_lower_layer(const char *lowerdir, int idx, char *buf, size_t size)
+{
+	const char *p = lowerdir;
+	bool seen = false;
+	size_t n = 0;
+	int cur = 0;
+
+	while (*p == ':')
+		p++;
+	for (; *p; p++) {
+		if (*p == ':') {
+			if (cur == idx)
+				break;
+			while (p[1] == ':')	/* "::" before data-only layers */
+				p++;
+			cur++;
+			continue;
+		}
+		if (*p == '\\' && p[1])
+			p++;
+		if (cur != idx)
+			continue;
+		if (n + 1 >= size)
+			return -ENAMETOOLONG;
+		buf[n++] = *p;
+		seen = true;
+	}
+	if (cur != idx || !seen)
+		return -ENOENT;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+/* ---- tables ---- */
+
+struct prop {
+	__u32 id, shared, master;
+};
+
+static int cmp_prop(const void *a, const void *b)
+{
+	const struct prop *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int push_ent(struct mt_mnttab *tab, const struct mt_mntent *e)
+{
+	if (tab->nr == tab->cap) {
+		int cap = tab->cap ? tab->cap * 2 : 64;
+		void *n = realloc(tab->ents, (size_t)cap * sizeof(*e));
+
+		if (!n)
+			return -ENOMEM;
+		tab->ents = n;
+		tab->cap = cap;
+	}
+	tab->ents[tab->nr++] = *e;
+	return 0;
+}
+
+static void link_with(struct mt_mnttab *tab, struct prop *props, size_t nr)
+{
+	qsort(props, nr, sizeof(*props), cmp_prop);
+	for (int i = 0; i < tab->nr; i++) {
+		struct mt_mntent *e = &tab->ents[i];
+		struct prop key = { .id = e->parent_id }, *par;
+
+		par = bsearch(&key, props, nr, sizeof(*props), cmp_prop);
+		e->has_parent = par && e->parent_id != e->mnt_id;
+		e->parent_shared = par ? par->shared : 0;
+		e->parent_master = par ? par->master : 0;
+	}
+}
+
+void mt_mnttab_link(struct mt_mnttab *tab)
+{
+	struct prop *props = calloc((size_t)tab->nr + 1, sizeof(*props));
+
+	if (!props)
+		return;
+	for (int i = 0; i < tab->nr; i++) {
+		props[i].id = tab->ents[i].mnt_id;
+		props[i].shared = tab->ents[i].shared;
+		props[i].master = tab->ents[i].master;
+	}
+	link_with(tab, props, (size_t)tab->nr);
+	free(props);
+}
+
+/*
+ * Give a kept overlay entry its own copy of every string, so that the
+ * (possibly huge) file buffer can go. The copy lives in ovl_buf: the
+ * unescaped overlay options first, then the line's strings.
+ */
+static int detach_strings(struct mt_mntent *e)
+{
+	char **f[] = { &e->root, &e->mountpoint, &e->opts, &e->fstype,
+		       &e->source, &e->super_opts, &e->lowerdir, &e->upperdir,
+		       &e->workdir };
+	size_t len = 0, off = 0;
+	char *nb;
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (*f[i])
+			len += strlen(*f[i]) + 1;
+	nb = malloc(len ? len : 1);
+	if (!nb)
+		return -ENOMEM;
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		size_t n;
+
+		if (!*f[i])
+			continue;
+		n = strlen(*f[i]) + 1;
+		memcpy(nb + off, *f[i], n);
+		*f[i] = nb + off;
+		off += n;
+	}
+	free(e->ovl_buf);
+	e->ovl_buf = nb;
+	return 0;
+}
+
+int mt_mnttab_parse(struct mt_mnttab *tab, char *buf, size_t len, unsigned int flags)
+{
+	bool ovl_only = flags & MT_MNTTAB_OVERLAY_ONLY;
+	struct prop *props = NULL;
+	size_t nr_props = 0, cap_props = 0;
+	char *line, *p = buf, *end = buf + len;
+	int err = 0;
+
+	memset(tab, 0, sizeof(*tab));
+	tab->buf = buf;
+	tab->len = len;
+
+	while (p < end) {
+		struct mt_mntent e;
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		line = p;
+		if (nl)
+			*nl = '\0';
+		else
+			buf[len] = '\0';	/* caller left room for it */
+		p = nl ? nl + 1 : end;
+		if (!*line)
+			continue;
+		if (strlen(line) != (size_t)((nl ? nl : end) - line)) {
+			tab->nr_bad++;	/* embedded NUL */
+			continue;
+		}
+		err = mt_mountinfo_parse_line(line, &e);
+		if (err == -ENOMEM)
+			goto out;
+		if (err) {
+			mt_mntent_release(&e);
+			tab->nr_bad++;
+			err = 0;
+			continue;
+		}
+		if (ovl_only) {
+			if (nr_props == cap_props) {
+				size_t c = cap_props ? cap_props * 2 : 256;
+				void *n = realloc(props, c * sizeof(*props));
+
+				if (!n) {
+					err = -ENOMEM;
+					goto out;
+				}
+				props = n;
+				cap_props = c;
+			}
+			props[nr_props++] = (struct prop){ e.mnt_id, e.shared, e.master };
+			if (!mt_mntent_is_overlay(&e))
+				continue;
+		}
+		err = push_ent(tab, &e);
+		if (err) {
+			mt_mntent_release(&e);
+			goto out;
+		}
+	}
+	if (!ovl_only) {
+		mt_mnttab_link(tab);
+		goto out;
+	}
+	link_with(tab, props, nr_props);
+	for (int i = 0; i < tab->nr; i++) {
+		err = detach_strings(&tab->ents[i]);
+		if (err)
+			goto out;
+	}
+	free(tab->buf);
+	tab->buf = NULL;
+	tab->len = 0;
+out:
+	free(props);
+	if (err)
+		mt_mnttab_free(tab);
+	return err;
+}
+
+int mt_mnttab_read(struct mt_mnttab *tab, const char *path, unsigned int flags)
+{
+	size_t cap = 64 * 1024, len = 0;
+	char *buf = malloc(cap);
+	int fd, err;
+
+	memset(tab, 0, sizeof(*tab));
+	if (!buf)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		free(buf);
+		return err;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb) {
+				close(fd);
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		/* keep one byte for the terminating NUL */
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			close(fd);
+			free(buf);
+			return err;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return mt_mnttab_parse(tab, buf, len, flags);
+}
+
+void mt_mnttab_free(struct mt_mnttab *tab)
+{
+	for (int i = 0; i < tab->nr; i++)
+		mt_mntent_release(&tab->ents[i]);
+	free(tab->ents);
+	free(tab->buf);
+	memset(tab, 0, sizeof(*tab));
+}
+
+struct mt_mntent *mt_mnttab_find(const struct mt_mnttab *tab, __u32 mnt_id)
+{
+	for (int i = 0; i < tab->nr; i++)
+		if (tab->ents[i].mnt_id == mnt_id)
+			return &tab->ents[i];
+	return NULL;
+}
+
+const char *mt_propagation_str(__u32 shared, __u32 master, bool unbindable,
+			       char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (!size)
+		return buf;
+	buf[0] = '\0';
+	if (shared)
+		n += (size_t)snprintf(buf + n, size - n, "shared:%u", shared);
+	if (master && n < size)
+		n += (size_t)snprintf(buf + n, size - n, "%smaster:%u",
+				      n ? " " : "", master);
+	if (unbindable && n < size)
+		n += (size_t)snprintf(buf + n, size - n, "%sunbindable",
+				      n ? " " : "");
+	if (!shared && !master && !unbindable)
+		snprintf(buf, size, "private");
+	return buf;
+}

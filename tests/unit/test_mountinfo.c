@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+
+#include "testlib.h"
+#include "mountinfo.h"
+#include "../fixtures/fixture.h"
+
+TEST(mountinfo_line_fields)
+{
+	char line[] = "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 "
+		      "/dev/root rw,errors=continue\n";
+	struct mt_mntent e;
+
+	if (!ASSERT_OK(mt_mountinfo_parse_line(line, &e), "parse"))
+		return;
+	ASSERT_EQ(e.mnt_id, 36, "mnt_id");
+	ASSERT_EQ(e.parent_id, 35, "parent_id");
+	ASSERT_EQ(e.major, 98, "major");
+	ASSERT_EQ(e.minor, 0, "minor");
+	ASSERT_EQ(mt_mntent_dev(&e), 98 << 20, "dev");
+	ASSERT_STREQ(e.root, "/mnt1", "root");
+	ASSERT_STREQ(e.mountpoint, "/mnt2", "mountpoint");
+	ASSERT_STREQ(e.opts, "rw,noatime", "opts");
+	ASSERT_EQ(e.shared, 0, "shared");
+	ASSERT_EQ(e.master, 1, "master");
+	ASSERT_STREQ(e.fstype, "ext3", "fstype");
+	ASSERT_STREQ(e.source, "/dev/root", "source");
+	ASSERT_STREQ(e.super_opts, "rw,errors=continue", "super_opts");
+	ASSERT_TRUE(e.lowerdir == NULL, "no lowerdir on ext3");
+	mt_mntent_release(&e);
+}
+
+TEST(mountinfo_escapes_and_tags)
+{
+	struct mt_mnttab tab;
+	struct mt_mntent *o, *t, *f;
+	char layer[256];
+
+	if (!ASSERT_OK(mt_mnttab_read(&tab, fx_path("mountinfo/escapes.txt"), 0),
+		       "read escapes.txt"))
+		return;
+	ASSERT_EQ(tab.nr, 3, "entries");
+	ASSERT_EQ(tab.nr_bad, 0, "bad lines");
+	o = mt_mnttab_find(&tab, 69);
+	t = mt_mnttab_find(&tab, 70);
+	f = mt_mnttab_find(&tab, 71);
+	if (!ASSERT_TRUE(o && t && f, "all found"))
+		goto out;
+
+	/* What a 6.18 kernel printed for "lowerdir=/mnt/l a\,b\:c:/mnt/u2x" */
+	ASSERT_STREQ(o->mountpoint, "/mnt/m x", "\\040 in mountpoint");
+	ASSERT_TRUE(mt_mntent_is_overlay(o), "overlay");
+	ASSERT_STREQ(o->lowerdir, "/mnt/l a\\,b\\:c:/mnt/u2x::/mnt/data", "lowerdir");
+	ASSERT_STREQ(o->upperdir, "/mnt/u,p", "upperdir with an escaped comma");
+	ASSERT_STREQ(o->workdir, "/mnt/w", "workdir");
+	ASSERT_EQ(mt_ovl_lower_layer(o->lowerdir, 0, layer, sizeof(layer)), 12, "layer 0 len");
+	ASSERT_STREQ(layer, "/mnt/l a,b:c", "layer 0: escaped comma and colon");
+	mt_ovl_lower_layer(o->lowerdir, 1, layer, sizeof(layer));
+	ASSERT_STREQ(layer, "/mnt/u2x", "layer 1");
+	mt_ovl_lower_layer(o->lowerdir, 2, layer, sizeof(layer));
+	ASSERT_STREQ(layer, "/mnt/data", "layer 2 after the data-only '::'");
+	ASSERT_EQ(mt_ovl_lower_layer(o->lowerdir, 3, layer, sizeof(layer)), -ENOENT, "no layer 3");
+	ASSERT_EQ(mt_ovl_lower_layer(o->lowerdir, 0, layer, 4), -ENAMETOOLONG, "small buffer");
+	ASSERT_EQ(o->shared + o->master, 0, "overlay private");
+
+	ASSERT_STREQ(t->root, "/a\tb", "\\011 in root");
+	ASSERT_STREQ(t->mountpoint, "/mnt/tab\tdir\nnl\\bs", "\\011 \\012 \\134");
+	ASSERT_STREQ(t->source, "my src", "\\040 in source");
+	ASSERT_EQ(t->shared, 7, "shared");
+	ASSERT_EQ(t->master, 3, "master");
+	ASSERT_EQ(t->propagate_from, 2, "propagate_from");
+	ASSERT_TRUE(t->unbindable, "unbindable");
+	ASSERT_EQ(f->shared, 8, "unknown optional tag is ignored");
+	ASSERT_STREQ(f->super_opts, "", "missing super options");
+out:
+	mt_mnttab_free(&tab);
+}
+
+TEST(mountinfo_malformed_lines)
+{
+	struct mt_mnttab tab;
+
+	if (!ASSERT_OK(mt_mnttab_read(&tab, fx_path("mountinfo/malformed.txt"), 0),
+		       "read malformed.txt"))
+		return;
+	ASSERT_EQ(tab.nr, 4, "good lines");
+	ASSERT_EQ(tab.nr_bad, 8, "bad lines skipped and counted");
+	ASSERT_TRUE(mt_mnttab_find(&tab, 30) != NULL, "last line without newline");
+	ASSERT_TRUE(mt_mnttab_find(&tab, 29) != NULL, "line after bad ones");
+	mt_mnttab_free(&tab);
+}
+
+TEST(mountinfo_garbage_never_crashes)
+{
+	/* Every prefix of a good line, and random bytes: parse or reject. */
+	const char *good = "240 118 0:52 / /m rw - overlay overlay rw,lowerdir=/l,upperdir=/u,workdir=/w";
+	size_t n = strlen(good);
+	struct mt_mntent e;
+	char line[256];
+	unsigned int seed = 1;
+
+	for (size_t i = 0; i <= n; i++) {
+		memcpy(line, good, i);
+		line[i] = '\0';
+		mt_mountinfo_parse_line(line, &e);
+		mt_mntent_release(&e);
+	}
+	for (int round = 0; round < 2000; round++) {
+		size_t len = (size_t)(rand_r(&seed) % 120);
+
+		for (size_t i = 0; i < len; i++) {
+			static const char alpha[] = "0123456789 :-/\\,=abcshared:master:";
+
+			line[i] = alpha[rand_r(&seed) % (sizeof(alpha) - 1)];
+		}
+		line[len] = '\0';
+		mt_mountinfo_parse_line(line, &e);
+		mt_mntent_release(&e);
+	}
+	ASSERT_TRUE(true, "survived");
+}
+
+TEST(mountinfo_parent_propagation)
+{
+	struct mt_mnttab tab;
+	struct mt_mntent *o;
+	char buf[64];
+
+	if (!ASSERT_OK(mt_mnttab_read(&tab, fx_path("mountinfo/docker-1.13-host.txt"),
+				      MT_MNTTAB_OVERLAY_ONLY), "read overlay only"))
+		return;
+	if (!ASSERT_EQ(tab.nr, 1, "only the overlay is kept"))
+		goto out;
+	o = &tab.ents[0];
+	ASSERT_EQ(o->mnt_id, 240, "mnt_id");
+	ASSERT_TRUE(o->has_parent, "parent known");
+	ASSERT_EQ(o->parent_shared, 0, "private graph root");
+	ASSERT_STREQ(o->upperdir, "/home/docker_rt/overlay2/3f2a9c0d1e/diff", "upperdir");
+	ASSERT_STREQ(o->mountpoint, "/home/docker_rt/overlay2/3f2a9c0d1e/merged", "kept string");
+	ASSERT_TRUE(tab.buf == NULL, "file buffer released");
+	mt_mnttab_free(&tab);
+
+	if (!ASSERT_OK(mt_mnttab_read(&tab, fx_path("mountinfo/docker-18.06-httpd.txt"), 0),
+		       "read full"))
+		return;
+	o = mt_mnttab_find(&tab, 312);
+	if (!ASSERT_TRUE(o != NULL, "copy found"))
+		goto out;
+	ASSERT_STREQ(mt_propagation_str(o->shared, o->master, o->unbindable, buf, sizeof(buf)),
+		     "shared:122 master:109", "copy propagation");
+	ASSERT_STREQ(mt_propagation_str(o->parent_shared, o->parent_master, false, buf, sizeof(buf)),
+		     "shared:121 master:30", "parent propagation");
+	ASSERT_STREQ(mt_propagation_str(0, 0, false, buf, sizeof(buf)), "private", "private");
+out:
+	mt_mnttab_free(&tab);
+}
+
+TEST(mountinfo_missing_file)
+{
+	struct mt_mnttab tab;
+
+	ASSERT_EQ(mt_mnttab_read(&tab, "/nonexistent/mountinfo", 0), -ENOENT, "ENOENT");
+	ASSERT_EQ(tab.nr, 0, "empty table");
+	mt_mnttab_free(&tab);
+}
