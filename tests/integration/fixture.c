@@ -455,6 +455,8 @@ bool sc_finish(struct scenario *s)
 	read_reports(s, false);
 	s->status = wait_pid_timeout(s->pid, SC_TIMEOUT_MS);
 	s->done = true;
+	for (int i = 0; it_verbose && i < s->nkv; i++)
+		mt_test_log("scenario: %s=%s", s->keys[i], s->vals[i]);
 	if (WIFEXITED(s->status) && WEXITSTATUS(s->status) == 0)
 		return true;
 	mt_test_fail(__FILE__, __LINE__, "scenario child: status 0x%x", s->status);

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The BACKGROUND.md leak scenarios, run inside a scenario child. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "scenarios.h"
+
+const char *errno_name(int err)
+{
+	switch (err) {
+	case 0: return "0";
+	case EBUSY: return "EBUSY";
+	case EINVAL: return "EINVAL";
+	case ENOENT: return "ENOENT";
+	case EPERM: return "EPERM";
+	case ENOTDIR: return "ENOTDIR";
+	case ENOTEMPTY: return "ENOTEMPTY";
+	case ENOSYS: return "ENOSYS";
+	default: return "E?";
+	}
+}
+
+/* Report a call's result as <what>_ret and <what>_errno. */
+static void report_ret(struct sc_ctx *c, const char *what, int ret)
+{
+	char key[64];
+	int err = ret < 0 ? errno : 0;
+
+	snprintf(key, sizeof(key), "%s_ret", what);
+	sc_report(c, key, "%d", ret < 0 ? -err : ret);
+	snprintf(key, sizeof(key), "%s_errno", what);
+	sc_report(c, key, "%s", errno_name(err));
+}
+
+/* Report whether pid's namespace still has a mount at path. */
+static bool report_present(struct sc_ctx *c, const char *key, pid_t pid, const char *path)
+{
+	struct mi_entry e;
+	bool found = mi_find(pid, path, &e) && strcmp(e.fstype, "overlay") == 0;
+
+	sc_report(c, key, "%d", found);
+	return found;
+}
+
+static void report_overlay(struct sc_ctx *c, const char *base, const char *merged)
+{
+	struct mi_entry e;
+
+	sc_report(c, "base", "%s", base);
+	sc_report(c, "merged", "%s", merged);
+	sc_report(c, "upper", "%s/upper", base);
+	sc_report(c, "work", "%s/work", base);
+	sc_report(c, "lower", "%s/lower", base);
+	SC_CHECK(c, mi_find(0, merged, &e) && !strcmp(e.fstype, "overlay"),
+		 "overlay not in own mountinfo at %s", merged);
+	sc_report(c, "ovl_id", "%d", e.mnt_id);
+	sc_report(c, "ovl_prop", "%s", e.propagation);
+}
+
+static void remount_index(struct sc_ctx *c, const char *base)
+{
+	char opts[1024], merged2[512];
+
+	/* same layers, fresh mountpoint: only the layers are shared */
+	snprintf(merged2, sizeof(merged2), "%s/merged2", base);
+	make_dir(c, merged2);
+	overlay_opts(base, "index=on", opts, sizeof(opts));
+	sc_report(c, "remount_path", "%s", merged2);
+	report_ret(c, "remount", mount("overlay", merged2, "overlay", 0, opts));
+}
+
+static void remove_merged(struct sc_ctx *c, const char *base, const char *merged,
+			  enum scn_removal how)
+{
+	int dfd;
+
+	if (how == SCN_RMDIR) {
+		report_ret(c, "rm", rmdir(merged));
+		return;
+	}
+	/* Go's os.RemoveAll: unlinkat relative to the parent directory */
+	dfd = open(base, O_RDONLY | O_DIRECTORY);
+	SC_CHECK(c, dfd >= 0, "open %s", base);
+	report_ret(c, "rm", unlinkat(dfd, "merged", AT_REMOVEDIR));
+	close(dfd);
+}
+
+void scn_leak_child(struct sc_ctx *c, void *arg)
+{
+	const struct scn_leak *a = arg;
+	char graph[256], base[512], merged[600];
+	struct mi_entry e;
+	pid_t svc;
+
+	snprintf(graph, sizeof(graph), "%s/graph", c->dir);
+	make_graph_root(c, graph, a->graph_prop);
+	SC_CHECK(c, mi_find(0, graph, &e), "graph root not in mountinfo");
+	sc_report(c, "graph_prop", "%s", e.propagation);
+	snprintf(base, sizeof(base), "%s/overlay2", graph);
+	make_dir(c, base);
+	snprintf(base, sizeof(base), "%s/overlay2/%s", graph, SCN_CONTAINER_ID);
+	make_overlay(c, base, NULL, merged, sizeof(merged));
+	report_overlay(c, base, merged);
+
+	svc = spawn_service(c, true, a->svc_prop, a->svc_busy ? merged : NULL);
+	sc_report(c, "svc_pid", "%d", svc);
+	sc_report(c, "svc_ns", "%lu", ns_inode(svc));
+	SC_CHECK(c, mi_find(svc, merged, &e), "no overlay copy in the service namespace");
+	sc_report(c, "copy_id", "%d", e.mnt_id);
+	sc_report(c, "copy_prop", "%s", e.propagation);
+	if (a->sync_before_umount)
+		sc_sync(c);
+	if (!a->do_umount)
+		return;
+
+	report_ret(c, "umount", umount2(merged, a->umount_flags));
+	report_present(c, "copy_after_umount", svc, merged);
+	if (a->removal != SCN_KEEP) {
+		remove_merged(c, base, merged, a->removal);
+		report_present(c, "copy_after_rm", svc, merged);
+	}
+	if (a->remount_index)
+		remount_index(c, base);
+}
+
+/* Mount the overlay as a process of pid's namespace would, then return. */
+static void mount_in_ns(struct sc_ctx *c, pid_t pid, const char *base, char *merged, size_t len)
+{
+	char path[64];
+	int self, target;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pid);
+	self = open("/proc/self/ns/mnt", O_RDONLY);
+	target = open(path, O_RDONLY);
+	SC_CHECK(c, self >= 0 && target >= 0, "open namespaces");
+	SC_CHECK(c, setns(target, CLONE_NEWNS) == 0, "setns into daemon namespace");
+	make_overlay(c, base, NULL, merged, len);
+	SC_CHECK(c, setns(self, CLONE_NEWNS) == 0, "setns back");
+	close(self);
+	close(target);
+}
+
+void scn_restart_child(struct sc_ctx *c, void *arg)
+{
+	char base[512], merged[600];
+	pid_t daemon1, shim, daemon2;
+
+	/* the layer dirs live in the shared tmpfs; only the mount is private */
+	snprintf(base, sizeof(base), "%s/overlay2", c->dir);
+	make_dir(c, base);
+	snprintf(base, sizeof(base), "%s/overlay2/%s", c->dir, SCN_CONTAINER_ID);
+	daemon1 = spawn_service(c, true, MS_SLAVE, NULL);
+	sc_report(c, "old_pid", "%d", daemon1);
+	sc_report(c, "old_ns", "%lu", ns_inode(daemon1));
+	mount_in_ns(c, daemon1, base, merged, sizeof(merged));
+	sc_report(c, "merged", "%s", merged);
+	sc_report(c, "upper", "%s/upper", base);
+	sc_report(c, "work", "%s/work", base);
+	shim = spawn_in_ns(c, daemon1);
+	sc_report(c, "shim_pid", "%d", shim);
+
+	kill_wait(daemon1);	/* the daemon restarts; the shim lives on */
+	daemon2 = spawn_service(c, true, MS_SLAVE, NULL);
+	sc_report(c, "new_pid", "%d", daemon2);
+	sc_report(c, "new_ns", "%lu", ns_inode(daemon2));
+	report_present(c, "in_old", shim, merged);
+	report_present(c, "in_new", daemon2, merged);
+	remount_index(c, base);
+}

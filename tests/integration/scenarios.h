@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The BACKGROUND.md scenarios as reusable scenario-child bodies. Each one
+ * reports what it did ("merged", "svc_pid", "svc_ns", ids, propagation,
+ * return values) so tests can assert mnttrace's records and findings
+ * against the kernel's own view in /proc/PID/mountinfo.
+ */
+#ifndef MT_SCENARIOS_H
+#define MT_SCENARIOS_H
+
+#include "itest.h"
+
+/* A docker-style layer id, so the path follows .../overlay2/<id>/merged */
+#define SCN_CONTAINER_ID "3f4e9c1d2b7a6e5f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7"
+
+enum scn_removal {
+	SCN_KEEP,		/* leave merged alone after the umount */
+	SCN_RMDIR,		/* rmdir(merged) */
+	SCN_UNLINKAT,		/* unlinkat(dirfd, "merged", AT_REMOVEDIR) */
+};
+
+/*
+ * Scenarios 1-3: a graph root (bind of itself) with propagation graph_prop,
+ * an overlay below it, a "service" that unshares its own namespace and
+ * applies MS_REC|svc_prop to "/" (PrivateTmp does MS_SLAVE), then the
+ * runtime's umount in the first namespace and optionally the removal.
+ */
+struct scn_leak {
+	unsigned long graph_prop;	/* MS_PRIVATE: Docker 1.13; MS_SHARED: 18.02+ */
+	unsigned long svc_prop;		/* MS_SLAVE or MS_PRIVATE */
+	bool svc_busy;			/* the service's cwd is inside its copy */
+	bool do_umount;			/* the runtime unmounts merged */
+	int umount_flags;		/* MNT_DETACH like Docker, or 0 */
+	enum scn_removal removal;
+	bool remount_index;		/* then mount the layers again, index=on */
+	bool sync_before_umount;	/* sc_sync() after the copy is made */
+};
+
+/* Reports: merged, base, upper, work, lower, ovl_id, ovl_prop, graph_prop,
+ * svc_pid, svc_ns, copy_id, copy_prop, umount_ret, umount_errno,
+ * copy_after_umount (0/1), rm_ret, rm_errno, copy_after_rm, remount_ret,
+ * remount_errno. */
+void scn_leak_child(struct sc_ctx *c, void *arg);
+
+/*
+ * Scenario 4: daemon 1 runs in its own slave namespace and mounts the
+ * overlay there; a shim joins that namespace; daemon 1 "restarts" (dies)
+ * and daemon 2 starts in a fresh namespace that cannot see the overlay.
+ * Then the runtime mounts the same layers again with index=on: EBUSY,
+ * because the old namespace still pins upperdir/workdir.
+ * Reports: merged, upper, work, old_ns, old_pid (dead), shim_pid, new_ns,
+ * new_pid, in_old (0/1), in_new (0/1), remount_ret, remount_errno.
+ */
+void scn_restart_child(struct sc_ctx *c, void *arg);
+
+/* errno as its name, for reports compared with mnttrace's "errno". */
+const char *errno_name(int err);
+
+#endif /* MT_SCENARIOS_H */
