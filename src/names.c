@@ -21,8 +21,13 @@
 #include "mnttrace.h"
 #include "names.h"
 
-#define F(x) { (x), #x, 0 }
-#define FIELD(x, mask) { (x), #x, (mask) }
+/*
+ * A 32-bit constant is taken as unsigned: glibc makes MS_NOUSER an enum
+ * int, 1 << 31, which would otherwise widen to 0xffffffff80000000.
+ */
+#define U(x) (sizeof(x) <= 4 ? (unsigned int)(x) : (unsigned long long)(x))
+#define F(x) { U(x), #x, 0 }
+#define FIELD(x, mask) { U(x), #x, (mask) }
 #define END { 0, NULL, 0 }
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -287,14 +292,17 @@ const struct mt_flag_name mt_unlinkat_flags[] = {
 	F(CLONE_IO)
 
 /* not FIELD(x, CSIGNAL): x would be expanded before FIELD stringifies it */
-#define SIG(x) { (x), #x, CSIGNAL }
+#define SIG(x) { U(x), #x, CSIGNAL }
 
 /*
  * clone(2) keeps the child's exit signal in the low byte (CSIGNAL), so
  * CLONE_NEWTIME (0x80) cannot be asked for there; a signal without a name
- * (real-time ones) stays in the hex remainder.
+ * (real-time ones) stays in the hex remainder. No bit entry shares the
+ * low byte, so the signal can come last, as strace prints it.
  */
 const struct mt_flag_name mt_clone_flags[] = {
+	CLONE_NS_FLAGS,
+	CLONE_TASK_FLAGS,
 	SIG(SIGHUP), SIG(SIGINT), SIG(SIGQUIT), SIG(SIGILL), SIG(SIGTRAP),
 	SIG(SIGABRT), SIG(SIGBUS), SIG(SIGFPE), SIG(SIGKILL), SIG(SIGUSR1),
 	SIG(SIGSEGV), SIG(SIGUSR2), SIG(SIGPIPE), SIG(SIGALRM), SIG(SIGTERM),
@@ -304,8 +312,6 @@ const struct mt_flag_name mt_clone_flags[] = {
 	SIG(SIGCHLD), SIG(SIGCONT), SIG(SIGSTOP), SIG(SIGTSTP), SIG(SIGTTIN),
 	SIG(SIGTTOU), SIG(SIGURG), SIG(SIGXCPU), SIG(SIGXFSZ), SIG(SIGVTALRM),
 	SIG(SIGPROF), SIG(SIGWINCH), SIG(SIGIO), SIG(SIGPWR), SIG(SIGSYS),
-	CLONE_NS_FLAGS,
-	CLONE_TASK_FLAGS,
 	END
 };
 

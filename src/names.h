@@ -18,7 +18,8 @@
  * be present). A wider mask describes a field inside the flag word: the
  * MS_MGC_VAL magic in the high 16 bits, the MOUNT_ATTR__ATIME mode, the
  * exit signal in clone(2)'s low byte. The bits an entry matched are used
- * up, so later entries never see them. Put field entries first.
+ * up, so later entries never see them: a field that overlaps bit entries
+ * (MS_MGC_VAL) must come before them.
  *
  * An entry whose value is 0 is never printed by mt_flags_format(): it is
  * the default of its field (MOUNT_ATTR_RELATIME) and only mt_value_name()
