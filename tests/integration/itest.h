@@ -21,6 +21,9 @@
 
 #include "testlib.h"
 
+struct scenario;
+struct sc_ctx;
+
 /* ---- runner configuration (main.c) ---- */
 extern const char *it_mnttrace;	/* --mnttrace PATH */
 extern const char *it_attach;	/* --attach MODE, "auto" by default */
@@ -93,6 +96,10 @@ bool tracer_stop(struct tracer *t);
 /* Kill and free whatever is left (safe to call twice). */
 void tracer_free(struct tracer *t);
 
+/* tracer_startv(args), run the scenario to its end, tracer_stop(). */
+bool trace_scenario(struct tracer *t, const char *const *args, struct scenario *s,
+		    void (*fn)(struct sc_ctx *, void *), void *arg);
+
 /* Run mnttrace to completion with these args (NULL-terminated), killing it
  * after timeout_ms. Returns the wait status or -1; *err gets stderr. */
 int run_mnttrace(char **err, int timeout_ms, const char *arg, ...) __attribute__((sentinel));
@@ -112,6 +119,9 @@ void rec_dump(const struct tracer *t, const char *why, ...) __attribute__((senti
 
 /* Number of BPF links system-wide (BPF_LINK_GET_NEXT_ID), -errno on error. */
 int bpf_link_count(void);
+
+/* ts_ns - latency_ns: when a syscall record's call entered the kernel. */
+long long rec_enter_ns(const struct json *r);
 
 /* Field assertions on one record; they log the record on failure. */
 bool rec_assert_str(const struct json *r, const char *key, const char *want,

@@ -278,6 +278,22 @@ void tracer_free(struct tracer *t)
 	t->out_fd = t->err_fd = -1;
 }
 
+bool trace_scenario(struct tracer *t, const char *const *args, struct scenario *s,
+		    void (*fn)(struct sc_ctx *, void *), void *arg)
+{
+	return tracer_startv(t, args) && sc_start(s, fn, arg) && sc_finish(s) &&
+	       tracer_stop(t);
+}
+
+long long rec_enter_ns(const struct json *r)
+{
+	long long ts = 0, lat = 0;
+
+	json_int(r, "ts_ns", &ts);
+	json_int(r, "latency_ns", &lat);
+	return ts - lat;
+}
+
 int run_mnttrace(char **err, int timeout_ms, const char *arg, ...)
 {
 	char *argv[TR_MAX_ARGS + 8];
