@@ -335,6 +335,10 @@ const struct mt_flag_name mt_umount_tree_flags[] = {
 	{ MT_UMOUNT_SYNC, "UMOUNT_SYNC", 0 },
 	{ MT_UMOUNT_PROPAGATE, "UMOUNT_PROPAGATE", 0 },
 	{ MT_UMOUNT_CONNECTED, "UMOUNT_CONNECTED", 0 },
+#ifdef MT_UMOUNT_NS_ROOT
+	/* mnttrace's own bit, not the kernel's: the namespace's root went */
+	{ MT_UMOUNT_NS_ROOT, "NS_ROOT", 0 },
+#endif
 	END
 };
 

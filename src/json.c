@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * JSON Lines writer. Every byte goes through put(), which fills either the
+ * caller's buffer or a stage that is handed to fwrite() when full, so a
+ * field costs a few memcpy()s and no allocation.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "json.h"
+
+static void set_err(struct mt_json *j, int err)
+{
+	if (!j->err)
+		j->err = err;
+}
+
+static void flush_stage(struct mt_json *j)
+{
+	if (j->pos && fwrite(j->buf, 1, j->pos, j->f) != j->pos)
+		set_err(j, errno ? -errno : -EIO);
+	j->pos = 0;
+}
+
+static void put(struct mt_json *j, const void *p, size_t n)
+{
+	const char *s = p;
+
+	j->line_len += n;
+	while (n && j->err != -ENOSPC) {
+		size_t room = j->size - j->pos;
+		size_t k = n < room ? n : room;
+
+		if (!room) {
+			if (!j->f) {
+				set_err(j, -ENOSPC);
+				break;
+			}
+			flush_stage(j);
+			continue;
+		}
+		memcpy(j->buf + j->pos, s, k);
+		j->pos += k;
+		s += k;
+		n -= k;
+	}
+}
+
+static void reset_line(struct mt_json *j)
+{
+	j->line_start = j->pos;
+	j->line_len = 0;
+	j->err = 0;
+	j->depth = 0;
+	j->first = 0;
+	j->in_array = 0;
+	j->too_deep = 0;
+}
+
+void mt_json_init_buf(struct mt_json *j, char *buf, size_t size)
+{
+	j->buf = size ? buf : NULL;
+	j->size = size ? size - 1 : 0;	/* one byte for the NUL */
+	j->pos = 0;
+	j->f = NULL;
+	if (size)
+		buf[0] = '\0';
+	reset_line(j);
+}
+
+void mt_json_init_file(struct mt_json *j, FILE *f)
+{
+	j->buf = j->stage;
+	j->size = sizeof(j->stage);
+	j->pos = 0;
+	j->f = f;
+	reset_line(j);
+}
+
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629), 0 if none. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] < 0xc2)	/* stray continuation, or overlong 2-byte */
+		return 0;
+	len = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : s[0] < 0xf5 ? 4 : 0;
+	if (!len || n < len)
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((s[0] == 0xe0 && s[1] < 0xa0) ||	/* overlong 3-byte */
+	    (s[0] == 0xed && s[1] >= 0xa0) ||	/* UTF-16 surrogate */
+	    (s[0] == 0xf0 && s[1] < 0x90) ||	/* overlong 4-byte */
+	    (s[0] == 0xf4 && s[1] >= 0x90))	/* above U+10FFFF */
+		return 0;
+	return len;
+}
+
+static void put_escape(struct mt_json *j, unsigned char c)
+{
+	static const char hex[] = "0123456789abcdef";
+	char u[] = "\\u00XX";
+
+	switch (c) {
+	case '"':  put(j, "\\\"", 2); return;
+	case '\\': put(j, "\\\\", 2); return;
+	case '\n': put(j, "\\n", 2); return;
+	case '\r': put(j, "\\r", 2); return;
+	case '\t': put(j, "\\t", 2); return;
+	case '\b': put(j, "\\b", 2); return;
+	case '\f': put(j, "\\f", 2); return;
+	}
+	if (c >= 0x80) {
+		/* not UTF-8: U+FFFD keeps the line valid for any parser */
+		put(j, "\\ufffd", 6);
+		return;
+	}
+	/* other control characters, and DEL, which terminals act on */
+	u[4] = hex[c >> 4];
+	u[5] = hex[c & 0xf];
+	put(j, u, 6);
+}
+
+/* s as a JSON string; runs of bytes that need no escape go in one put() */
+static void put_string(struct mt_json *j, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	const unsigned char *end = s + n, *run = s;
+
+	put(j, "\"", 1);
+	while (s < end) {
+		size_t k = 1;
+
+		if (*s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\') {
+			s++;
+			continue;
+		}
+		if (*s >= 0x80 && (k = utf8_len(s, end - s))) {
+			s += k;
+			continue;
+		}
+		put(j, run, s - run);
+		put_escape(j, *s);
+		run = ++s;
+	}
+	put(j, run, s - run);
+	put(j, "\"", 1);
+}
+
+/* The separator and key in front of a value; false to write nothing. */
+static bool member(struct mt_json *j, const char *key)
+{
+	unsigned int bit;
+
+	if (j->too_deep)
+		return false;
+	if (!j->depth) {
+		set_err(j, -EINVAL);	/* no mt_json_begin() */
+		return false;
+	}
+	bit = 1u << (j->depth - 1);
+	if (!(j->in_array & bit) && !key) {
+		set_err(j, -EINVAL);
+		return false;
+	}
+	if (j->first & bit)
+		j->first &= ~bit;
+	else
+		put(j, ",", 1);
+	if (!(j->in_array & bit)) {
+		put_string(j, key, strlen(key));
+		put(j, ":", 1);
+	}
+	return true;
+}
+
+static void push(struct mt_json *j, bool array)
+{
+	unsigned int bit = 1u << j->depth++;
+
+	j->first |= bit;
+	if (array)
+		j->in_array |= bit;
+	else
+		j->in_array &= ~bit;
+	put(j, array ? "[" : "{", 1);
+}
+
+static void open_level(struct mt_json *j, const char *key, bool array)
+{
+	if (j->depth == MT_JSON_MAX_DEPTH)
+		set_err(j, -EINVAL);
+	/* a container not written is counted, so its end closes nothing */
+	if (j->depth == MT_JSON_MAX_DEPTH || !member(j, key)) {
+		j->too_deep++;
+		return;
+	}
+	push(j, array);
+}
+
+static void close_level(struct mt_json *j)
+{
+	unsigned int bit = 1u << --j->depth;
+
+	put(j, j->in_array & bit ? "]" : "}", 1);
+}
+
+static void end_level(struct mt_json *j, bool array)
+{
+	if (j->too_deep) {
+		j->too_deep--;
+		return;
+	}
+	/* the line's own object is closed by mt_json_end_line() */
+	if (j->depth <= 1) {
+		set_err(j, -EINVAL);
+		return;
+	}
+	if (!!(j->in_array & (1u << (j->depth - 1))) != array)
+		set_err(j, -EINVAL);
+	close_level(j);
+}
+
+void mt_json_begin(struct mt_json *j)
+{
+	reset_line(j);
+	push(j, false);
+}
+
+void mt_json_str_n(struct mt_json *j, const char *key, const char *value,
+		   size_t len)
+{
+	if (value && member(j, key))
+		put_string(j, value, len);
+}
+
+void mt_json_str(struct mt_json *j, const char *key, const char *value)
+{
+	if (value)
+		mt_json_str_n(j, key, value, strlen(value));
+}
+
+static void put_number(struct mt_json *j, unsigned long long v, bool neg)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+
+	do {
+		*--p = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	if (neg)
+		*--p = '-';
+	put(j, p, tmp + sizeof(tmp) - p);
+}
+
+void mt_json_int(struct mt_json *j, const char *key, long long value)
+{
+	/* negate in unsigned arithmetic: -LLONG_MIN overflows long long */
+	unsigned long long u = value;
+
+	if (member(j, key))
+		put_number(j, value < 0 ? -u : u, value < 0);
+}
+
+void mt_json_uint(struct mt_json *j, const char *key, unsigned long long value)
+{
+	if (member(j, key))
+		put_number(j, value, false);
+}
+
+void mt_json_bool(struct mt_json *j, const char *key, bool value)
+{
+	if (member(j, key))
+		put(j, value ? "true" : "false", value ? 4 : 5);
+}
+
+void mt_json_obj_begin(struct mt_json *j, const char *key)
+{
+	open_level(j, key, false);
+}
+
+void mt_json_obj_end(struct mt_json *j)
+{
+	end_level(j, false);
+}
+
+void mt_json_arr_begin(struct mt_json *j, const char *key)
+{
+	open_level(j, key, true);
+}
+
+void mt_json_arr_end(struct mt_json *j)
+{
+	end_level(j, true);
+}
+
+int mt_json_end_line(struct mt_json *j)
+{
+	if (j->too_deep || j->depth > 1)
+		set_err(j, -EINVAL);	/* left open: close it for them */
+	while (j->depth)
+		close_level(j);
+	put(j, "\n", 1);
+
+	if (j->f) {
+		flush_stage(j);
+		if (fflush(j->f))
+			set_err(j, errno ? -errno : -EIO);
+	} else {
+		/* keep only whole lines in the caller's buffer */
+		if (j->err == -ENOSPC)
+			j->pos = j->line_start;
+		if (j->buf)
+			j->buf[j->pos] = '\0';
+	}
+	return j->err ? j->err : (int)j->line_len;
+}
