@@ -17,6 +17,7 @@ static void set_err(struct mt_json *j, int err)
 
 static void flush_stage(struct mt_json *j)
 {
+	errno = 0;
 	if (j->pos && fwrite(j->buf, 1, j->pos, j->f) != j->pos)
 		set_err(j, errno ? -errno : -EIO);
 	j->pos = 0;
@@ -48,7 +49,6 @@ static void put(struct mt_json *j, const void *p, size_t n)
 
 static void reset_line(struct mt_json *j)
 {
-	j->line_start = j->pos;
 	j->line_len = 0;
 	j->err = 0;
 	j->depth = 0;
@@ -62,6 +62,7 @@ void mt_json_init_buf(struct mt_json *j, char *buf, size_t size)
 	j->buf = size ? buf : NULL;
 	j->size = size ? size - 1 : 0;	/* one byte for the NUL */
 	j->pos = 0;
+	j->line_start = 0;
 	j->f = NULL;
 	if (size)
 		buf[0] = '\0';
@@ -73,6 +74,7 @@ void mt_json_init_file(struct mt_json *j, FILE *f)
 	j->buf = j->stage;
 	j->size = sizeof(j->stage);
 	j->pos = 0;
+	j->line_start = 0;
 	j->f = f;
 	reset_line(j);
 }
@@ -227,6 +229,9 @@ static void end_level(struct mt_json *j, bool array)
 
 void mt_json_begin(struct mt_json *j)
 {
+	/* a line begun but never ended is dropped from the caller's buffer */
+	if (!j->f)
+		j->pos = j->line_start;
 	reset_line(j);
 	push(j, false);
 }
@@ -314,6 +319,7 @@ int mt_json_end_line(struct mt_json *j)
 		/* keep only whole lines in the caller's buffer */
 		if (j->err == -ENOSPC)
 			j->pos = j->line_start;
+		j->line_start = j->pos;
 		if (j->buf)
 			j->buf[j->pos] = '\0';
 	}

@@ -353,6 +353,15 @@ TEST(json_buffer_lines)
 		     "appended");
 	ASSERT_TRUE(valid_str(buf), "valid JSON");
 
+	/* a line begun and abandoned leaves nothing behind */
+	mt_json_begin(&j);
+	mt_json_str(&j, "half", "written");
+	mt_json_begin(&j);
+	mt_json_uint(&j, "m", 2);
+	ASSERT_EQ(mt_json_end_line(&j), 8, "after abandoned line");
+	ASSERT_STREQ(buf, "{\"type\":\"lost\",\"bpf_drops\":3}\n{\"n\":1}\n"
+		     "{\"m\":2}\n", "abandoned line dropped");
+
 	/* room for the NUL only */
 	mt_json_init_buf(&j, buf, 1);
 	mt_json_begin(&j);
