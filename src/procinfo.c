@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "procinfo.h"
+
+static bool is_hex_id(const char *s, size_t n)
+{
+	if (n < 12 || n >= MT_CTR_ID_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+static bool ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t m = strlen(suffix);
+
+	return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+static const struct {
+	const char *prefix;
+	const char *runtime;
+} scope_kinds[] = {
+	{ "docker-", "docker" },
+	{ "cri-containerd-", "containerd" },
+	{ "crio-", "crio" },
+	{ "libpod-", "podman" },
+};
+
+/* "<prefix><hex>.scope" -> container id. The conmon scopes do not match:
+ * "conmon-<hex>" is not hex. */
+static bool scope_container(const char *c, size_t n, struct mt_cg_ident *out)
+{
+	if (!ends_with(c, n, ".scope"))
+		return false;
+	for (size_t i = 0; i < sizeof(scope_kinds) / sizeof(scope_kinds[0]); i++) {
+		size_t p = strlen(scope_kinds[i].prefix);
+		size_t idlen = n - strlen(".scope");
+
+		if (idlen <= p || strncmp(c, scope_kinds[i].prefix, p) != 0)
+			continue;
+		if (!is_hex_id(c + p, idlen - p))
+			continue;
+		memcpy(out->container_id, c + p, idlen - p);
+		out->container_id[idlen - p] = '\0';
+		out->runtime = scope_kinds[i].runtime;
+		return true;
+	}
+	return false;
+}
+
+bool mt_cgroup_ident(const char *cgroup, struct mt_cg_ident *out)
+{
+	const char *c = cgroup, *prev = NULL;
+	size_t prev_len = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!cgroup)
+		return false;
+	while (*c) {
+		size_t n;
+
+		while (*c == '/')
+			c++;
+		n = strcspn(c, "/");
+		if (!n)
+			break;
+		if ((ends_with(c, n, ".service") || ends_with(c, n, ".scope")) &&
+		    n < MT_UNIT_LEN) {
+			memcpy(out->unit, c, n);
+			out->unit[n] = '\0';
+		}
+		if (!scope_container(c, n, out) && n == 64 && is_hex_id(c, n)) {
+			/* cgroupfs driver: /docker/<id>, /kubepods/.../<id> */
+			memcpy(out->container_id, c, n);
+			out->container_id[n] = '\0';
+			out->runtime = prev && prev_len == 6 &&
+				       strncmp(prev, "docker", 6) == 0 ? "docker" : NULL;
+		}
+		prev = c;
+		prev_len = n;
+		c += n;
+	}
+	return out->unit[0] || out->container_id[0];
+}
+
+static int read_small(const char *proc_root, __u32 pid, const char *name,
+		      char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/%u/%s", proc_root, pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	err = n < 0 ? -errno : 0;
+	close(fd);
+	if (err)
+		return err;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+int mt_proc_mntns(const char *proc_root, __u32 pid, __u32 *ino)
+{
+	char path[PATH_MAX], link[64];
+	unsigned long v;
+	struct stat st;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%u/ns/mnt", proc_root, pid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n > 0) {
+		char *end;
+
+		link[n] = '\0';
+		/* nsfs names the link "mnt:[<inode>]" */
+		if (strncmp(link, "mnt:[", 5) == 0) {
+			v = strtoul(link + 5, &end, 10);
+			if (*end == ']' && v && v <= 0xffffffffUL) {
+				*ino = (__u32)v;
+				return 0;
+			}
+		}
+	}
+	if (stat(path, &st))
+		return -errno;
+	*ino = (__u32)st.st_ino;
+	return 0;
+}
+
+int mt_proc_comm(const char *proc_root, __u32 pid, char *buf, size_t size)
+{
+	int n = read_small(proc_root, pid, "comm", buf, size);
+
+	if (n < 0)
+		return n;
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+int mt_proc_cgroup(const char *proc_root, __u32 pid, char *buf, size_t size)
+{
+	char raw[4096], *line, *p, *pick = NULL;
+	int n = read_small(proc_root, pid, "cgroup", raw, sizeof(raw));
+	int rank = 0;
+
+	if (n < 0)
+		return n;
+	/* lines are "hierarchy-id:controllers:path" */
+	for (p = raw; (line = strsep(&p, "\n")) != NULL;) {
+		char *ctrl = strchr(line, ':'), *path;
+		int r;
+
+		if (!ctrl || !(path = strchr(ctrl + 1, ':')))
+			continue;
+		path++;
+		if (strncmp(line, "0::", 3) == 0)
+			r = 3;
+		else if (strncmp(ctrl + 1, "name=systemd:", 13) == 0)
+			r = 2;
+		else
+			r = 1;
+		if (r > rank) {
+			rank = r;
+			pick = path;
+		}
+	}
+	if (!pick)
+		return -ENOENT;
+	mt_strscpy(buf, pick, size);
+	return 0;
+}
+
+bool mt_path_within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (n == 1 && dir[0] == '/')
+		return path[0] == '/';
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+static int check_link(const char *proc_root, __u32 pid, const char *rel,
+		      const char *what, int fd, const char *dir,
+		      struct mt_use *uses, int max, int found)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%u/%s", proc_root, pid, rel);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return found;
+	target[n] = '\0';
+	/* files deleted since they were opened end in " (deleted)" */
+	if (!mt_path_within(target, dir))
+		return found;
+	if (found < max) {
+		struct mt_use *u = &uses[found];
+
+		u->pid = pid;
+		u->fd = fd;
+		mt_strscpy(u->what, what, sizeof(u->what));
+		mt_strscpy(u->path, target, sizeof(u->path));
+	}
+	return found + 1;
+}
+
+int mt_proc_uses(const char *proc_root, __u32 pid, const char *dir,
+		 struct mt_use *uses, int max)
+{
+	char path[PATH_MAX];
+	struct dirent *d;
+	int found = 0;
+	DIR *fds;
+
+	snprintf(path, sizeof(path), "%s/%u/fd", proc_root, pid);
+	fds = opendir(path);
+	if (!fds)
+		return -errno;
+	found = check_link(proc_root, pid, "cwd", "cwd", -1, dir, uses, max, found);
+	found = check_link(proc_root, pid, "root", "root", -1, dir, uses, max, found);
+	while ((d = readdir(fds)) != NULL) {
+		char rel[64], what[16];
+		char *end;
+		long fd = strtol(d->d_name, &end, 10);
+
+		if (*end || end == d->d_name || fd < 0 || fd > INT_MAX)
+			continue;
+		snprintf(rel, sizeof(rel), "fd/%ld", fd);
+		snprintf(what, sizeof(what), "fd %ld", fd);
+		found = check_link(proc_root, pid, rel, what, (int)fd, dir, uses, max, found);
+	}
+	closedir(fds);
+	return found;
+}

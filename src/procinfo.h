@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What /proc tells about one process: its mount namespace, comm, cgroup and
+ * the systemd unit or container the cgroup path names, and which of its
+ * cwd/root/open files sit below a path. Every function takes the proc root
+ * ("/proc" live, a fixture directory in tests).
+ */
+#ifndef MT_PROCINFO_H
+#define MT_PROCINFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+#include <linux/types.h>
+
+/* Copy with truncation, always NUL-terminated (when @size > 0). */
+static inline void mt_strscpy(char *dst, const char *src, size_t size)
+{
+	size_t n = strnlen(src, size ? size - 1 : 0);
+
+	if (!size)
+		return;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+#define MT_UNIT_LEN 128
+#define MT_CTR_ID_LEN 72	/* 64 hex digits, with room to spare */
+
+/* Identity derived from a cgroup path. Empty strings when unknown. */
+struct mt_cg_ident {
+	char unit[MT_UNIT_LEN];		/* innermost *.service / *.scope */
+	char container_id[MT_CTR_ID_LEN];
+	const char *runtime;		/* "docker", "containerd", "crio", "podman" or NULL */
+};
+
+/*
+ * Derive the unit and container from a cgroup path, e.g.
+ *   /system.slice/httpd.service                  -> unit httpd.service
+ *   /system.slice/docker-<id>.scope              -> container <id> (docker)
+ *   .../cri-containerd-<id>.scope                -> container <id> (containerd)
+ *   .../crio-<id>.scope                          -> container <id> (crio)
+ *   /machine.slice/libpod-<id>.scope/container   -> container <id> (podman)
+ *   /docker/<id>, /kubepods/.../pod<uid>/<id>    -> container <id> (cgroupfs driver)
+ * The conmon scopes (crio-conmon-<id>, libpod-conmon-<id>) are the
+ * monitors, not the container. Returns true when anything was found.
+ */
+bool mt_cgroup_ident(const char *cgroup, struct mt_cg_ident *out);
+
+/* The mount namespace inode of @pid (readlink "mnt:[N]", else stat). */
+int mt_proc_mntns(const char *proc_root, __u32 pid, __u32 *ino);
+/* comm without the newline; 0 or -errno. */
+int mt_proc_comm(const char *proc_root, __u32 pid, char *buf, size_t size);
+/* The unified (0::) cgroup path, else the name=systemd one, else the first. */
+int mt_proc_cgroup(const char *proc_root, __u32 pid, char *buf, size_t size);
+
+/* One way a process holds a path. */
+struct mt_use {
+	__u32 pid;
+	int fd;			/* -1 for cwd/root */
+	char what[16];		/* "cwd", "root", "fd 3" */
+	char path[256];		/* what the link points at */
+};
+
+/*
+ * Find where @pid's cwd, root or open files are @dir or below it. The links
+ * read as paths in @pid's own mount namespace. Fills up to @max entries of
+ * @uses; returns how many were found (may exceed @max), or -errno when the
+ * process is gone.
+ */
+int mt_proc_uses(const char *proc_root, __u32 pid, const char *dir,
+		 struct mt_use *uses, int max);
+
+/* true when @path is @dir or below it ("/" contains everything). */
+bool mt_path_within(const char *path, const char *dir);
+
+#endif /* MT_PROCINFO_H */
