@@ -44,6 +44,9 @@ int wait_pid_timeout(pid_t pid, int timeout_ms)
 {
 	int status = -1;
 
+	/* never let a bad pid turn kill() into a process-group or global kill */
+	if (pid <= 0)
+		return -1;
 	for (int ms = 0; ms < timeout_ms; ms += 10) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
 

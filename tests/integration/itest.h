@@ -119,6 +119,10 @@ void rec_dump(const struct tracer *t, const char *why, ...) __attribute__((senti
 
 /* Number of BPF links system-wide (BPF_LINK_GET_NEXT_ID), -errno on error. */
 int bpf_link_count(void);
+/* Does a BPF link with this id exist (BPF_LINK_GET_FD_BY_ID)? */
+bool bpf_link_exists(unsigned int id);
+/* Ids of the BPF links a process holds open, from /proc/PID/fdinfo. */
+int proc_link_ids(pid_t pid, unsigned int *ids, int max);
 
 /* ts_ns - latency_ns: when a syscall record's call entered the kernel. */
 long long rec_enter_ns(const struct json *r);

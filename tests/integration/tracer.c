@@ -5,10 +5,12 @@
  * its "mnttrace: tracing" line, stop it with SIGINT, then parse and query
  * the JSON Lines it printed.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -497,4 +499,47 @@ int bpf_link_count(void)
 		id = attr.next_id;
 		n++;
 	}
+}
+
+bool bpf_link_exists(__u32 id)
+{
+	union bpf_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.link_id = id;
+	fd = (int)syscall(SYS_bpf, BPF_LINK_GET_FD_BY_ID, &attr, sizeof(attr));
+	if (fd < 0)
+		return errno != ENOENT;
+	close(fd);
+	return true;
+}
+
+/* The ids of the BPF links pid holds as fds ("link_id:" in fdinfo, 5.8+). */
+int proc_link_ids(pid_t pid, __u32 *ids, int max)
+{
+	char path[64], line[128];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo", pid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)) && n < max) {
+		unsigned int id;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%.20s", pid, de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "link_id: %u", &id) == 1)
+				ids[n++] = id;
+		fclose(f);
+	}
+	closedir(d);
+	return n;
 }
