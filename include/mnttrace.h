@@ -91,7 +91,7 @@ struct mt_syscall {
 	__u64 new_mntns_id;	/* after unshare/clone/setns: the new namespace */
 	__u32 call;		/* enum mt_call */
 	__u32 new_mntns;	/* 0 when the call left the namespace alone */
-	__u64 clone_flags;	/* clone3: flags read from struct clone_args */
+	__u64 extra;		/* clone3: clone_args.flags; mount_setattr: mount_attr.propagation */
 	__u16 str_len[MT_SC_NSTR];
 	__u16 pad[3];
 	char str[];
@@ -100,12 +100,15 @@ struct mt_syscall {
 /* What a mount record reports. */
 enum mt_mount_op {
 	MT_MNT_WALK = 1,	/* seen by a namespace walk (all modes) */
-	MT_MNT_COPY,		/* clone_mnt made this from src_mnt_id */
+	MT_MNT_COPY,		/* clone_mnt made this from src_mnt_id; aux = the
+				 * original's namespace inode; mnt_ns is 0 (the
+				 * copy joins its namespace later) */
 	MT_MNT_UMOUNT,		/* umount_tree root; aux = umount_tree flags */
 	MT_MNT_UMOUNT_PROP,	/* removed by propagate_umount */
 	MT_MNT_PROPAGATION,	/* change_mnt_propagation; aux = MS_* type */
 	MT_MNT_BUSY,		/* propagate_mount_busy said busy */
-	MT_MNT_PROPAGATE,	/* propagate_mnt: copies of this go to peers/slaves */
+	MT_MNT_PROPAGATE,	/* propagate_mnt: copies of this go to peers/slaves
+				 * of the mount with id aux */
 	MT_MNT_DETACH,		/* __detach_mounts: PATH is the dentry's name chain */
 	MT_MNT_LOCAL_MP,	/* __is_local_mountpoint returned true */
 	MT_MNT_OVL_INUSE,	/* ovl_inuse_trylock failed: PATH is the dir */
@@ -116,6 +119,9 @@ enum mt_mount_op {
 #define MT_UMOUNT_SYNC 1
 #define MT_UMOUNT_PROPAGATE 2
 #define MT_UMOUNT_CONNECTED 4
+/* mnttrace's own bit in aux: the unmounted mount is its namespace's root,
+ * i.e. the namespace is being torn down */
+#define MT_UMOUNT_NS_ROOT 0x100
 
 enum mt_mnt_str {
 	MT_MS_PATH,		/* mountpoint path inside the mount's namespace */

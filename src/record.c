@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "record.h"
@@ -62,4 +63,25 @@ int mt_record_decode(const void *data, size_t size, struct mt_record *rec)
 	default:
 		return -EPROTO;
 	}
+}
+
+void mt_record_full_path(const struct mt_record *rec, char *buf, size_t len)
+{
+	const char *path = rec->str[MT_SC_PATH], *base = rec->str[MT_SC_BASE];
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	if (rec->hdr->type != MT_EV_SYSCALL || !path)
+		return;
+	if (path[0] == '/' || !base) {
+		snprintf(buf, len, "%s", path);
+		return;
+	}
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	if (strcmp(path, ".") == 0 || path[0] == '\0')
+		snprintf(buf, len, "%s", base);
+	else
+		snprintf(buf, len, "%s%s%s", base, strcmp(base, "/") ? "/" : "", path);
 }

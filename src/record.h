@@ -37,4 +37,10 @@ static inline const char *mt_record_str(const struct mt_record *rec, int i)
 	return rec->str[i] ? rec->str[i] : "";
 }
 
+/*
+ * A syscall's PATH made absolute against BASE (its dirfd or cwd), as seen
+ * from the caller's namespace. Writes "" when the call has no path.
+ */
+void mt_record_full_path(const struct mt_record *rec, char *buf, size_t len);
+
 #endif /* MT_RECORD_H */

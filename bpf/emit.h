@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Building records: per-CPU scratch space, the common header, strings and
+ * paths appended with explicit lengths, and the ring buffer.
+ */
+#ifndef MT_EMIT_H
+#define MT_EMIT_H
+
+#include "kernel_compat.h"
+#include "mnttrace.h"
+
+/* Filled in by the loader before load. */
+const volatile __u32 self_pid = 0;	/* never trace mnttrace itself */
+const volatile bool overlay_only = false;	/* --overlay: in-kernel filter */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MT_CNT__MAX);
+	__type(key, u32);
+	__type(value, u64);
+} counters SEC(".maps");
+
+/*
+ * Records are assembled here, then copied to the ring buffer with their real
+ * size (bpf_ringbuf_reserve needs a constant size). The second half is slack
+ * so that a masked offset plus the largest read stays inside the value.
+ */
+#define MT_OFF_MASK (MT_RECORD_MAX - 1)
+struct scratch {
+	char raw[2 * MT_RECORD_MAX] __attribute__((aligned(8)));
+	const unsigned char *names[MT_PATH_DEPTH];
+	/*
+	 * Write cursor and name count live here, not in registers: values
+	 * loaded from a map are unknown to the verifier, so loop states do not
+	 * multiply with every possible length (1M-insn limit on 6.18).
+	 */
+	u32 cursor;
+	u32 nnames;
+};
+#define scratch_hdr(s) ((struct mt_hdr *)(s)->raw)
+#define scratch_sc(s) ((struct mt_syscall *)(s)->raw)
+#define scratch_mnt(s) ((struct mt_mount *)(s)->raw)
+#define scratch_ns(s) ((struct mt_ns *)(s)->raw)
+
+/* Slot 0 builds syscall records, slot 1 mount/ns records: a walk may run
+ * while a syscall record is being built. */
+enum { SCRATCH_SYSCALL, SCRATCH_MOUNT, SCRATCH__MAX };
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SCRATCH__MAX);
+	__type(key, u32);
+	__type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+/* A scratch slot with its cursor at the end of a @fixed-byte record head. */
+static __always_inline struct scratch *get_scratch(u32 slot, u32 fixed)
+{
+	struct scratch *s = bpf_map_lookup_elem(&scratch_map, &slot);
+
+	if (s)
+		s->cursor = fixed;
+	return s;
+}
+
+static __always_inline void count(u32 idx)
+{
+	u64 *c = bpf_map_lookup_elem(&counters, &idx);
+
+	if (c)
+		(*c)++;
+}
+
+static __always_inline bool is_self(void)
+{
+	return (bpf_get_current_pid_tgid() >> 32) == self_pid;
+}
+
+static __always_inline void fill_hdr(struct mt_hdr *h, u16 type)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct mnt_namespace *ns = task_mnt_ns(task);
+	u64 id = bpf_get_current_pid_tgid();
+
+	h->type = type;
+	h->size = 0;
+	h->pid = id >> 32;
+	h->tid = (u32)id;
+	h->mntns = mnt_ns_inum(ns);
+	h->mntns_id = mnt_ns_uid(ns);
+	h->ts_ns = bpf_ktime_get_ns();
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+/* Send the record built in @s: its size is the cursor. */
+static __always_inline void submit(struct scratch *s)
+{
+	u32 size = s->cursor & MT_OFF_MASK;
+
+	scratch_hdr(s)->size = size;
+	if (bpf_ringbuf_output(&events, s->raw, size, 0))
+		count(MT_CNT_RB_DROP);
+}
+
+static __always_inline void put_char(struct scratch *s, char c)
+{
+	s->raw[s->cursor & MT_OFF_MASK] = c;
+	s->cursor++;
+}
+
+/* Append a user string; returns the bytes written including the NUL. */
+static __always_inline u16 put_user_str(struct scratch *s, const void *uptr, u32 max)
+{
+	long n;
+
+	if (!uptr)
+		return 0;
+	n = bpf_probe_read_user_str(&s->raw[s->cursor & MT_OFF_MASK], max, uptr);
+	if (n <= 0)
+		return 0;
+	s->cursor += n;
+	return n;
+}
+
+static __always_inline u16 put_kernel_str(struct scratch *s, const void *kptr, u32 max)
+{
+	long n;
+
+	if (!kptr)
+		return 0;
+	n = bpf_probe_read_kernel_str(&s->raw[s->cursor & MT_OFF_MASK], max, kptr);
+	if (n <= 0)
+		return 0;
+	s->cursor += n;
+	return n;
+}
+
+/*
+ * Write the s->nnames components in s->names (leaf first) as "/a/b/c".
+ * Stops before MT_STR_MAX would be exceeded by a full-length name.
+ */
+static __always_inline u16 put_names(struct scratch *s)
+{
+	u32 start = s->cursor;
+	long r;
+
+	if (s->nnames == 0) {
+		put_char(s, '/');
+		put_char(s, '\0');
+		return 2;
+	}
+	for (int i = MT_PATH_DEPTH - 1; i >= 0; i--) {
+		if ((u32)i >= s->nnames)
+			continue;
+		if (s->cursor - start > MT_STR_MAX - 256)
+			break;
+		put_char(s, '/');
+		r = bpf_probe_read_kernel_str(&s->raw[s->cursor & MT_OFF_MASK], 256, s->names[i]);
+		if (r <= 0)
+			break;
+		s->cursor += r - 1;	/* the next '/' overwrites the NUL */
+	}
+	put_char(s, '\0');
+	return s->cursor - start;
+}
+
+static __always_inline void push_name(struct scratch *s, struct dentry *d)
+{
+	u32 n = s->nnames;
+
+	if (n < MT_PATH_DEPTH) {
+		s->names[n & (MT_PATH_DEPTH - 1)] = BPF_CORE_READ(d, d_name.name);
+		s->nnames = n + 1;
+	}
+}
+
+/*
+ * The path of @dentry on mount @m, as seen inside the mount's namespace:
+ * walk d_parent up to each mount's root, then jump to where that mount is
+ * mounted. bpf_d_path is not allowed on the hooks we use (6.1, 6.18).
+ */
+static __always_inline u16 put_mount_path(struct scratch *s, struct mount *m,
+					  struct dentry *dentry)
+{
+	s->nnames = 0;
+	for (int i = 0; i < MT_PATH_DEPTH + 8; i++) {
+		struct dentry *mroot = BPF_CORE_READ(m, mnt.mnt_root);
+		struct dentry *parent;
+
+		if (dentry == mroot) {
+			struct mount *pm = BPF_CORE_READ(m, mnt_parent);
+
+			if (pm == m || !pm)
+				break;
+			dentry = BPF_CORE_READ(m, mnt_mountpoint);
+			m = pm;
+			continue;
+		}
+		parent = BPF_CORE_READ(dentry, d_parent);
+		if (parent == dentry)
+			break;
+		push_name(s, dentry);
+		dentry = parent;
+	}
+	return put_names(s);
+}
+
+/* Where mount @m is mounted, inside its namespace. */
+static __always_inline u16 put_mountpoint(struct scratch *s, struct mount *m)
+{
+	struct mount *parent = BPF_CORE_READ(m, mnt_parent);
+
+	if (parent == m) {
+		s->nnames = 0;
+		return put_names(s);
+	}
+	return put_mount_path(s, parent, BPF_CORE_READ(m, mnt_mountpoint));
+}
+
+/* A dentry's name chain inside its own filesystem (no mount known). */
+static __always_inline u16 put_dentry_path(struct scratch *s, struct dentry *dentry)
+{
+	s->nnames = 0;
+	for (int i = 0; i < MT_PATH_DEPTH; i++) {
+		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+
+		if (parent == dentry)
+			break;
+		push_name(s, dentry);
+		dentry = parent;
+	}
+	return put_names(s);
+}
+
+#endif /* MT_EMIT_H */

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Mount records and namespace walks. A walk visits every mount of one
+ * namespace with bpf_loop and reports its overlay mounts: with fentry and
+ * kprobes refused (6.18 lockdown) it is how we see what a namespace copy
+ * holds.
+ */
+#ifndef MT_MOUNTS_H
+#define MT_MOUNTS_H
+
+#include "emit.h"
+
+const volatile __u32 walk_limit = 1 << 16;	/* mounts visited per walk */
+#define MT_LOWER_MAX 16				/* lower layers reported */
+
+__u32 walk_seq_next = 0;
+
+static __always_inline void put_overlay_layers(struct scratch *s, struct super_block *sb)
+{
+	struct mt_mount *e = scratch_mnt(s);
+	struct ovl_fs *ofs;
+
+	/* overlay's types live in overlay.ko's BTF when it is a module (6.1,
+	 * 6.12 Debian); absent if the module was not loaded at our load time */
+	if (!bpf_core_type_exists(struct ovl_fs))
+		return;
+	ofs = BPF_CORE_READ(sb, s_fs_info);
+	if (!ofs)
+		return;
+	e->str_len[MT_MS_UPPER] = put_kernel_str(s, BPF_CORE_READ(ofs, config.upperdir), MT_STR_MAX);
+	e->str_len[MT_MS_WORK] = put_kernel_str(s, BPF_CORE_READ(ofs, config.workdir), MT_STR_MAX);
+
+	if (bpf_core_field_exists(ofs->config.lowerdirs)) {
+		/* 6.5+: one string per lower layer; layer 0 is the upper */
+		char **dirs = BPF_CORE_READ(ofs, config.lowerdirs);
+		u32 nlower = BPF_CORE_READ(ofs, numlayer) - 1;
+		u32 start = s->cursor;
+
+		for (int i = 0; i < MT_LOWER_MAX; i++) {
+			char *dir = NULL;
+			u16 n;
+
+			if ((u32)i >= nlower)
+				break;
+			bpf_probe_read_kernel(&dir, sizeof(dir), &dirs[i]);
+			n = put_kernel_str(s, dir, 256);
+			if (!n)
+				break;
+			s->raw[(s->cursor - 1) & MT_OFF_MASK] = ':';
+		}
+		if (s->cursor > start) {
+			s->raw[(s->cursor - 1) & MT_OFF_MASK] = '\0';
+			e->str_len[MT_MS_LOWER] = s->cursor - start;
+		}
+	} else {
+		struct ovl_config___str *cfg = (void *)&ofs->config;
+
+		e->str_len[MT_MS_LOWER] = put_kernel_str(s, BPF_CORE_READ(cfg, lowerdir), MT_DATA_MAX);
+	}
+}
+
+/*
+ * Send one mount record describing @m. The path is where @path_of is
+ * mounted: for a fresh clone_mnt copy (not attached yet) pass the original.
+ */
+static __always_inline void emit_mount(struct mount *m, struct mount *path_of,
+				       u32 op, u32 aux, u32 src_mnt_id, u32 walk_seq)
+{
+	struct scratch *s = get_scratch(SCRATCH_MOUNT, sizeof(struct mt_mount));
+	struct mnt_namespace *ns;
+	struct super_block *sb;
+	struct mount *parent;
+	struct mt_mount *e;
+
+	if (!s)
+		return;
+	e = scratch_mnt(s);
+	fill_hdr(&e->hdr, MT_EV_MOUNT);
+	ns = BPF_CORE_READ(m, mnt_ns);
+	parent = BPF_CORE_READ(m, mnt_parent);
+	sb = BPF_CORE_READ(m, mnt.mnt_sb);
+	e->op = op;
+	e->mnt_id = BPF_CORE_READ(m, mnt_id);
+	e->mnt_id_unique = mount_unique_id(m);
+	e->mnt_ns = mnt_ns_inum(ns);
+	e->mnt_ns_id = mnt_ns_uid(ns);
+	e->parent_id = parent ? BPF_CORE_READ(parent, mnt_id) : 0;
+	e->group_id = BPF_CORE_READ(m, mnt_group_id);
+	e->master_id = mount_master_group(m);
+	e->parent_group_id = parent && parent != m ? BPF_CORE_READ(parent, mnt_group_id) : 0;
+	e->parent_master_id = parent && parent != m ? mount_master_group(parent) : 0;
+	e->src_mnt_id = src_mnt_id;
+	e->mnt_flags = BPF_CORE_READ(m, mnt.mnt_flags);
+	e->sb_dev = BPF_CORE_READ(sb, s_dev);
+	e->sb_magic = BPF_CORE_READ(sb, s_magic);
+	e->aux = aux;
+	e->walk_seq = walk_seq;
+	for (int i = 0; i < MT_MS_NSTR; i++)
+		e->str_len[i] = 0;
+	e->str_len[MT_MS_PATH] = put_mountpoint(s, path_of);
+	if (e->sb_magic == OVERLAYFS_MAGIC)
+		put_overlay_layers(s, sb);
+	submit(s);
+}
+
+struct walk_ctx {
+	void *cur;		/* rb_node or list_head of the next mount */
+	void *head;		/* list head (list layout only) */
+	u32 visited;
+	u32 emitted;
+	u32 seq;
+};
+
+/* A CO-RE constant, so the verifier prunes the other layout's code (whose
+ * relocations are poisoned on kernels without it). */
+#define ns_mounts_are_rbtree() bpf_core_field_exists(struct mount, mnt_node)
+
+static __always_inline struct rb_node *rb_up(struct rb_node *n)
+{
+	return (void *)(BPF_CORE_READ(n, __rb_parent_color) & ~3UL);
+}
+
+static __always_inline struct rb_node *rb_leftmost(struct rb_node *n)
+{
+	for (int i = 0; i < 64 && n; i++) {
+		struct rb_node *l = BPF_CORE_READ(n, rb_left);
+
+		if (!l)
+			break;
+		n = l;
+	}
+	return n;
+}
+
+/* In-order successor; rbtree depth is at most 2*log2(n) < 64 */
+static __always_inline struct rb_node *rb_successor(struct rb_node *n)
+{
+	struct rb_node *r = BPF_CORE_READ(n, rb_right);
+
+	if (r)
+		return rb_leftmost(r);
+	for (int i = 0; i < 64; i++) {
+		struct rb_node *p = rb_up(n);
+
+		if (!p || BPF_CORE_READ(p, rb_right) != n)
+			return p;
+		n = p;
+	}
+	return NULL;
+}
+
+static long walk_step(u32 index, void *data)
+{
+	struct walk_ctx *c = data;
+	struct mount *m;
+
+	if (ns_mounts_are_rbtree()) {
+		if (!c->cur)
+			return 1;
+		m = (void *)c->cur - bpf_core_field_offset(struct mount, mnt_node);
+		c->cur = rb_successor(c->cur);
+	} else {
+		if (!c->cur || c->cur == c->head)
+			return 1;
+		m = (void *)c->cur - bpf_core_field_offset(struct mount, mnt_list);
+		c->cur = BPF_CORE_READ((struct list_head *)c->cur, next);
+		/* 5.8-6.7: /proc/mounts readers park cursors (no sb) on the list */
+		if (!BPF_CORE_READ(m, mnt.mnt_sb))
+			return 0;
+	}
+	c->visited++;
+	if (mount_is_overlay(m)) {
+		emit_mount(m, m, MT_MNT_WALK, 0, 0, c->seq);
+		c->emitted++;
+	}
+	return 0;
+}
+
+/* Report every overlay mount of @ns, then a WALK_DONE record. */
+static __always_inline void walk_ns(struct mnt_namespace *ns, u32 trigger)
+{
+	struct walk_ctx c = {};
+	struct scratch *s;
+	struct mt_ns *e;
+	long n;
+
+	if (!ns)
+		return;
+	c.seq = __sync_fetch_and_add(&walk_seq_next, 1) + 1;
+	if (ns_mounts_are_rbtree()) {
+		/* 6.8+: an rbtree ordered by mnt_id_unique (checked on 6.18) */
+		c.cur = rb_leftmost(BPF_CORE_READ(ns, mounts.rb_node));
+	} else {
+		struct mnt_namespace___list *l = (void *)ns;
+
+		c.head = &l->list;
+		c.cur = BPF_CORE_READ(l, list.next);
+	}
+	n = bpf_loop(walk_limit, walk_step, &c, 0);
+
+	s = get_scratch(SCRATCH_MOUNT, sizeof(struct mt_ns));
+	if (!s)
+		return;
+	e = scratch_ns(s);
+	fill_hdr(&e->hdr, MT_EV_NS);
+	e->op = MT_NS_WALK_DONE;
+	e->ns = mnt_ns_inum(ns);
+	e->ns_id = mnt_ns_uid(ns);
+	e->old_ns = 0;
+	e->old_ns_id = 0;
+	e->flags = 0;
+	e->walk_seq = c.seq;
+	e->nr_mounts = c.visited;
+	e->nr_emitted = c.emitted;
+	e->truncated = n >= walk_limit;
+	e->trigger = trigger;
+	if (e->truncated)
+		count(MT_CNT_WALK_TRUNC);
+	submit(s);
+}
+
+#endif /* MT_MOUNTS_H */

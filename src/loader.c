@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "loader.h"
+#include "mnttrace.skel.h"
+#include "sysenv.h"
+
+/*
+ * The kernel functions we hook, with their programs. "Required" hooks make
+ * a mode worth choosing; without the others we lose one kind of record.
+ * Existence checked on 6.1, 6.12 (Debian, qemu) and 6.18 (kallsyms).
+ */
+struct hook {
+	const char *func;
+	const char *module;	/* BTF lives in this module when not built in */
+	bool required;
+	const char *fentry;	/* fentry or fexit program */
+	const char *kprobe;
+	const char *kretprobe;	/* NULL: no return value needed */
+	const char *lost;	/* what is not seen without it */
+};
+
+static const struct hook hooks[] = {
+	{ "copy_mnt_ns", NULL, true, "fx_copy_mnt_ns", "kp_copy_mnt_ns", "krp_copy_mnt_ns",
+	  "namespace copies" },
+	{ "clone_mnt", NULL, true, "fx_clone_mnt", "kp_clone_mnt", "krp_clone_mnt",
+	  "original->copy pairing" },
+	{ "umount_tree", NULL, true, "fe_umount_tree", "kp_umount_tree", NULL,
+	  "umounts done by the kernel, namespace teardown" },
+	{ "propagate_umount", NULL, false, "fx_propagate_umount", "kp_propagate_umount",
+	  "krp_propagate_umount", "umounts propagated to other namespaces" },
+	{ "change_mnt_propagation", NULL, false, "fx_change_mnt_propagation",
+	  "kp_change_mnt_propagation", "krp_change_mnt_propagation", "propagation changes" },
+	{ "propagate_mnt", NULL, false, "fe_propagate_mnt", "kp_propagate_mnt", NULL,
+	  "mounts propagated to peers and slaves" },
+	{ "__detach_mounts", NULL, false, "fe_detach_mounts", "kp_detach_mounts", NULL,
+	  "rmdir's lazy detach" },
+	{ "propagate_mount_busy", NULL, false, "fx_propagate_mount_busy",
+	  "kp_propagate_mount_busy", "krp_propagate_mount_busy", "busy propagated copies" },
+	{ "__is_local_mountpoint", NULL, false, "fx_is_local_mountpoint",
+	  "kp_is_local_mountpoint", "krp_is_local_mountpoint", "rmdir's local mountpoint check" },
+	{ "ovl_inuse_trylock", "overlay", false, "fx_ovl_inuse_trylock",
+	  "kp_ovl_inuse_trylock", "krp_ovl_inuse_trylock", "overlay upper/workdir in use" },
+};
+#define NHOOKS (sizeof(hooks) / sizeof(hooks[0]))
+
+#define MAX_LINKS 64
+
+struct mt_loader {
+	struct mnttrace_bpf *skel;
+	struct ring_buffer *rb;
+	struct bpf_link *links[MAX_LINKS];
+	int nlinks;
+	enum mt_attach_mode mode;
+	char blind[512];
+	int verbose;
+};
+
+static int libbpf_verbosity;
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	/* warnings (and the verifier log on load failure) at -v, debug at -vvv */
+	if (level == LIBBPF_DEBUG && libbpf_verbosity < 3)
+		return 0;
+	if (libbpf_verbosity < 1)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void note(const struct mt_loader *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (l->verbose < 1)
+		return;
+	fputs("mnttrace: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static struct bpf_program *prog(const struct mt_loader *l, const char *name)
+{
+	return name ? bpf_object__find_program_by_name(l->skel->obj, name) : NULL;
+}
+
+/* kallsyms names we may kprobe, exact only: a .isra/.constprop clone may
+ * take different arguments. */
+static void kallsyms_find(bool found[NHOOKS])
+{
+	char line[512], sym[256];
+	FILE *f = fopen("/proc/kallsyms", "re");
+
+	memset(found, 0, sizeof(bool) * NHOOKS);
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %*s %255s", sym) != 1)
+			continue;
+		for (size_t i = 0; i < NHOOKS; i++)
+			if (!found[i] && strcmp(sym, hooks[i].func) == 0)
+				found[i] = true;
+	}
+	fclose(f);
+}
+
+static void btf_find(bool found[NHOOKS])
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf(), *mod = NULL;
+
+	memset(found, 0, sizeof(bool) * NHOOKS);
+	if (!vmlinux)
+		return;
+	for (size_t i = 0; i < NHOOKS; i++) {
+		found[i] = btf__find_by_name_kind(vmlinux, hooks[i].func, BTF_KIND_FUNC) > 0;
+		if (found[i] || !hooks[i].module)
+			continue;
+		mod = btf__load_module_btf(hooks[i].module, vmlinux);
+		if (mod)
+			found[i] = btf__find_by_name_kind(mod, hooks[i].func, BTF_KIND_FUNC) > 0;
+		btf__free(mod);
+	}
+	btf__free(vmlinux);
+}
+
+/* Syscall tracepoints this kernel lacks are switched off, in pairs. */
+static void select_tracepoints(struct mt_loader *l)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, l->skel->obj) {
+		const char *sec = bpf_program__section_name(p);
+		char event[128];
+
+		if (strncmp(sec, "tp/syscalls/", 12) != 0)
+			continue;
+		snprintf(event, sizeof(event), "%s", sec + 12);
+		if (mt_tracepoint_exists("syscalls", event))
+			continue;
+		bpf_program__set_autoload(p, false);
+		note(l, "tracepoint syscalls/%s is missing on this kernel: not traced", event);
+	}
+}
+
+/* Enable this mode's hook programs; -ENOENT if a required hook is absent. */
+static int select_hooks(struct mt_loader *l, enum mt_attach_mode mode, char *why,
+			size_t whylen)
+{
+	bool found[NHOOKS];
+	size_t off = 0;
+
+	if (mode == MT_ATTACH_FENTRY)
+		btf_find(found);
+	else if (mode == MT_ATTACH_KPROBE)
+		kallsyms_find(found);
+	else
+		memset(found, 0, sizeof(found));
+
+	for (size_t i = 0; i < NHOOKS; i++) {
+		const struct hook *h = &hooks[i];
+		bool on = found[i];
+
+		bpf_program__set_autoload(prog(l, h->fentry), mode == MT_ATTACH_FENTRY && on);
+		bpf_program__set_autoload(prog(l, h->kprobe), mode == MT_ATTACH_KPROBE && on);
+		if (h->kretprobe)
+			bpf_program__set_autoload(prog(l, h->kretprobe),
+						  mode == MT_ATTACH_KPROBE && on);
+		if (mode == MT_ATTACH_FENTRY && on)
+			bpf_program__set_attach_target(prog(l, h->fentry), 0, h->func);
+		if (mode == MT_ATTACH_TRACEPOINT || on)
+			continue;
+		if (h->required) {
+			snprintf(why, whylen, "the kernel has no %s %s",
+				 mode == MT_ATTACH_FENTRY ? "BTF function" : "kprobe-able symbol",
+				 h->func);
+			return -ENOENT;
+		}
+		note(l, "%s: %s is missing on this kernel (%s%s): not seen: %s",
+		     mt_attach_mode_name(mode), h->func,
+		     h->module ? "or module not loaded: " : "",
+		     h->module ? h->module : "inlined", h->lost);
+		off += snprintf(l->blind + off, sizeof(l->blind) - off, "%s%s",
+				off ? ", " : "", h->lost);
+		if (off >= sizeof(l->blind))
+			off = sizeof(l->blind) - 1;
+	}
+	return 0;
+}
+
+static int add_link(struct mt_loader *l, struct bpf_link *link)
+{
+	if (!link)
+		return -errno;
+	if (l->nlinks == MAX_LINKS) {
+		bpf_link__destroy(link);
+		return -E2BIG;
+	}
+	l->links[l->nlinks++] = link;
+	return 0;
+}
+
+static int attach_all(struct mt_loader *l, enum mt_attach_mode mode, char *why,
+		      size_t whylen)
+{
+	struct bpf_program *p;
+	int err;
+
+	/* tracepoints everywhere; fentry/fexit by their BTF target */
+	bpf_object__for_each_program(p, l->skel->obj) {
+		const char *sec = bpf_program__section_name(p);
+
+		/* kprobes attach below by name; bare "tracepoint" is a tail call */
+		if (!bpf_program__autoload(p) || strncmp(sec, "kprobe", 6) == 0 ||
+		    strncmp(sec, "kretprobe", 9) == 0 || strcmp(sec, "tracepoint") == 0)
+			continue;
+		err = add_link(l, bpf_program__attach(p));
+		if (err) {
+			snprintf(why, whylen, "attaching %s failed: %s", sec, strerror(-err));
+			return err;
+		}
+	}
+	if (mode != MT_ATTACH_KPROBE)
+		return 0;
+	for (size_t i = 0; i < NHOOKS; i++) {
+		const struct hook *h = &hooks[i];
+
+		if (!bpf_program__autoload(prog(l, h->kprobe)))
+			continue;
+		err = add_link(l, bpf_program__attach_kprobe(prog(l, h->kprobe), false, h->func));
+		if (!err && h->kretprobe)
+			err = add_link(l, bpf_program__attach_kprobe(prog(l, h->kretprobe), true,
+								     h->func));
+		if (err) {
+			snprintf(why, whylen, "kprobe on %s failed: %s", h->func, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void detach_all(struct mt_loader *l)
+{
+	while (l->nlinks > 0)
+		bpf_link__destroy(l->links[--l->nlinks]);
+}
+
+/* One attempt at one mode, from a freshly opened skeleton. */
+static int try_mode(struct mt_loader *l, const struct mt_options *opt,
+		    enum mt_attach_mode mode, char *why, size_t whylen)
+{
+	int err;
+
+	l->skel = mnttrace_bpf__open();
+	if (!l->skel) {
+		snprintf(why, whylen, "opening the BPF object failed: %s", strerror(errno));
+		return -errno;
+	}
+	l->skel->rodata->self_pid = getpid();
+	l->skel->rodata->overlay_only = opt->overlay;
+	l->skel->rodata->filter_pid = opt->pid;
+	l->skel->rodata->filter_mntns = opt->mntns;
+	l->blind[0] = '\0';
+
+	if (mode == MT_ATTACH_KPROBE && !mt_kprobes_available()) {
+		snprintf(why, whylen, "this kernel has no kprobes (no kprobe PMU and no %s/kprobe_events: "
+			 "CONFIG_KPROBE_EVENTS is off)", mt_tracefs_dir());
+		return -EOPNOTSUPP;
+	}
+	select_tracepoints(l);
+	err = select_hooks(l, mode, why, whylen);
+	if (err)
+		return err;
+	err = mnttrace_bpf__load(l->skel);
+	if (err) {
+		if (err == -EPERM && mode == MT_ATTACH_FENTRY)
+			snprintf(why, whylen, "the kernel refused fentry programs (EPERM): kernel lockdown "
+				 "or a missing CAP_SYS_ADMIN forbids them (see /sys/kernel/security/lockdown)");
+		else
+			snprintf(why, whylen, "loading BPF programs failed: %s (rerun with -v for the verifier log)",
+				 strerror(-err));
+		return err;
+	}
+	return attach_all(l, mode, why, whylen);
+}
+
+static void undo_mode(struct mt_loader *l)
+{
+	detach_all(l);
+	mnttrace_bpf__destroy(l->skel);
+	l->skel = NULL;
+}
+
+static const char tracepoint_blind[] =
+	"clone_mnt's original->copy pairing (re-derived from walks), umounts propagated to "
+	"other namespaces, rmdir's lazy detach and namespace teardown (the model rescans /proc)";
+
+struct mt_loader *mt_loader__start(const struct mt_options *opt, mt_record_fn fn, void *ctx)
+{
+	static const enum mt_attach_mode order[] = {
+		MT_ATTACH_FENTRY, MT_ATTACH_KPROBE, MT_ATTACH_TRACEPOINT,
+	};
+	char why[3][320] = { "", "", "" };
+	struct mt_loader *l;
+	int err = -ENOENT;
+
+	libbpf_verbosity = opt->verbose;
+	libbpf_set_print(print_libbpf);
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return NULL;
+	l->verbose = opt->verbose;
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		enum mt_attach_mode mode = order[i];
+
+		if (opt->attach != MT_ATTACH_AUTO && opt->attach != mode)
+			continue;
+		err = try_mode(l, opt, mode, why[i], sizeof(why[i]));
+		if (!err) {
+			l->mode = mode;
+			break;
+		}
+		undo_mode(l);
+		if (opt->attach == MT_ATTACH_AUTO)
+			note(l, "attach mode %s unavailable: %s", mt_attach_mode_name(mode), why[i]);
+	}
+	if (err) {
+		if (opt->attach == MT_ATTACH_AUTO)
+			fprintf(stderr, "mnttrace: error: no attach mode works on this kernel: %s "
+				"(rerun with -v for details)\n", why[2]);
+		else
+			fprintf(stderr, "mnttrace: error: --attach %s is not possible here: %s "
+				"(try --attach auto)\n", mt_attach_mode_name(opt->attach),
+				why[opt->attach - MT_ATTACH_FENTRY]);
+		free(l);
+		errno = -err;
+		return NULL;
+	}
+
+	if (l->mode == MT_ATTACH_TRACEPOINT)
+		snprintf(l->blind, sizeof(l->blind), "%s", tracepoint_blind);
+	if (opt->attach == MT_ATTACH_AUTO && l->mode != MT_ATTACH_FENTRY)
+		fprintf(stderr, "mnttrace: attach mode %s (fentry: %s%s%s)\n",
+			mt_attach_mode_name(l->mode), why[0],
+			l->mode == MT_ATTACH_TRACEPOINT ? "; kprobe: " : "",
+			l->mode == MT_ATTACH_TRACEPOINT ? why[1] : "");
+	else
+		fprintf(stderr, "mnttrace: attach mode %s\n", mt_attach_mode_name(l->mode));
+	if (l->blind[0])
+		fprintf(stderr, "mnttrace: not seen in this mode: %s\n", l->blind);
+
+	if (opt->check)
+		return l;
+	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.events),
+				 (ring_buffer_sample_fn)fn, ctx, NULL);
+	if (!l->rb) {
+		err = -errno;
+		fprintf(stderr, "mnttrace: error: creating the ring buffer reader failed: %s "
+			"(is /proc/sys/kernel/unprivileged_bpf_disabled in the way?)\n", strerror(-err));
+		mt_loader__free(l);
+		errno = -err;
+		return NULL;
+	}
+	return l;
+}
+
+enum mt_attach_mode mt_loader__mode(const struct mt_loader *l)
+{
+	return l->mode;
+}
+
+const char *mt_loader__blind_spots(const struct mt_loader *l)
+{
+	return l->blind;
+}
+
+int mt_loader__poll(struct mt_loader *l, int timeout_ms)
+{
+	return ring_buffer__poll(l->rb, timeout_ms);
+}
+
+int mt_loader__counters(struct mt_loader *l, uint64_t out[MT_CNT__MAX])
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(l->skel->maps.counters);
+	uint64_t *vals;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < MT_CNT__MAX; k++) {
+		out[k] = 0;
+		if (bpf_map_lookup_elem(fd, &k, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			out[k] += vals[c];
+	}
+	free(vals);
+	return 0;
+}
+
+void mt_loader__free(struct mt_loader *l)
+{
+	if (!l)
+		return;
+	ring_buffer__free(l->rb);
+	if (l->skel)
+		undo_mode(l);
+	free(l);
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The live loader: open the skeleton, probe what this kernel offers, load,
+ * attach in the chosen mode and hand raw records to a callback.
+ */
+#ifndef MT_LOADER_H
+#define MT_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mnttrace.h"
+#include "options.h"
+
+struct mt_loader;
+
+/* Called for every raw record from the ring buffer; return 0 to go on. */
+typedef int (*mt_record_fn)(void *ctx, const void *data, size_t size);
+
+/*
+ * Load and attach in opt->attach mode (auto: fentry, else kprobe, else
+ * tracepoint). On failure prints one error line and returns NULL with errno
+ * set. With opt->check nothing is polled; the caller frees at once.
+ */
+struct mt_loader *mt_loader__start(const struct mt_options *opt, mt_record_fn fn,
+				   void *ctx);
+
+/* The mode attached, and a sentence on what it cannot see ("" = nothing). */
+enum mt_attach_mode mt_loader__mode(const struct mt_loader *l);
+const char *mt_loader__blind_spots(const struct mt_loader *l);
+
+/* Deliver pending records; returns the number consumed or -errno. */
+int mt_loader__poll(struct mt_loader *l, int timeout_ms);
+
+/* Sum the per-CPU counters (enum mt_counter) into out. */
+int mt_loader__counters(struct mt_loader *l, uint64_t out[MT_CNT__MAX]);
+
+/* Detach everything and free. Safe on NULL. */
+void mt_loader__free(struct mt_loader *l);
+
+#endif /* MT_LOADER_H */

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mnttrace: show why a mount will not go away.
+ *
+ * Lifecycle: parse options -> check the host -> load and attach (loader.c)
+ * -> poll the ring buffer, decode, filter, print -> detach and summarize.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "filter.h"
+#include "loader.h"
+#include "options.h"
+#include "output.h"
+#include "record.h"
+#include "sysenv.h"
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	exiting = 1;
+}
+
+struct app {
+	struct mt_options opt;
+	struct mt_output out;
+	struct mt_filter *filter;
+	uint64_t records;	/* decoded */
+	uint64_t shown;
+	uint64_t bad;		/* undecodable: counted as user-side drops */
+	uint64_t reported_bpf_drops, reported_bad;
+	int write_err;
+};
+
+static int on_record(void *ctx, const void *data, size_t size)
+{
+	struct app *app = ctx;
+	struct mt_record rec;
+
+	if (mt_record_decode(data, size, &rec)) {
+		app->bad++;
+		return 0;
+	}
+	app->records++;
+	mt_filter__learn(app->filter, &rec);
+	if (app->opt.findings_only || !mt_filter__match(app->filter, &rec))
+		return 0;
+	app->shown++;
+	app->write_err = mt_output_record(&app->out, &rec);
+	/* stdout is gone (closed pipe, full disk): stop, keep what was written */
+	return app->write_err ? app->write_err : 0;
+}
+
+/* Say so at once when records were lost, on stderr and in the stream. */
+static void report_drops(struct app *app, struct mt_loader *l, uint64_t counters[MT_CNT__MAX])
+{
+	uint64_t bpf;
+
+	if (mt_loader__counters(l, counters))
+		return;
+	bpf = counters[MT_CNT_RB_DROP] + counters[MT_CNT_STASH_DROP];
+	if (bpf == app->reported_bpf_drops && app->bad == app->reported_bad)
+		return;
+	fprintf(stderr, "mnttrace: warning: lost %llu records in BPF (ring buffer or stash full) and "
+		"%llu undecodable (narrow the trace, e.g. --overlay or -p PID)\n",
+		(unsigned long long)(bpf - app->reported_bpf_drops),
+		(unsigned long long)(app->bad - app->reported_bad));
+	mt_output_lost(&app->out, bpf - app->reported_bpf_drops, app->bad - app->reported_bad);
+	app->reported_bpf_drops = bpf;
+	app->reported_bad = app->bad;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int trace(struct app *app, struct mt_loader *l)
+{
+	uint64_t counters[MT_CNT__MAX] = {};
+	double start = now_s(), last_check = start;
+	int err = 0;
+
+	fprintf(stderr, "mnttrace: tracing in %s mode%s. Ctrl-C to end.\n",
+		mt_attach_mode_name(mt_loader__mode(l)), app->opt.overlay ? " (--overlay)" : "");
+	while (!exiting) {
+		err = mt_loader__poll(l, 100);
+		if (err == -EINTR) {
+			err = 0;
+			continue;
+		}
+		if (err < 0)
+			break;
+		err = 0;
+		if (now_s() - last_check >= 1.0) {
+			report_drops(app, l, counters);
+			last_check = now_s();
+		}
+		if (app->opt.duration && now_s() - start >= app->opt.duration)
+			break;
+	}
+	/* drain what is already in the ring buffer: nothing captured is lost */
+	if (!app->write_err)
+		mt_loader__poll(l, 0);
+	report_drops(app, l, counters);
+	if (app->write_err) {
+		fprintf(stderr, "mnttrace: error: writing the output failed: %s "
+			"(check the disk or the pipe reader)\n", strerror(-app->write_err));
+		return app->write_err;
+	}
+	if (err < 0)
+		fprintf(stderr, "mnttrace: error: reading the ring buffer failed: %s\n", strerror(-err));
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	struct app app = { .opt = MT_OPTIONS_DEFAULT };
+	struct sigaction sa = { .sa_handler = on_signal };
+	enum mt_attach_mode mode;
+	struct mt_loader *l;
+	int err;
+
+	err = mt_options_parse(argc, argv, &app.opt);
+	if (err)
+		return err > 0 ? 0 : 1;
+	if (mt_check_privileges() || mt_check_btf() || mt_ensure_tracefs(app.opt.verbose))
+		return 1;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	mt_output_init(&app.out, stdout, app.opt.json, app.opt.timestamp);
+	app.filter = mt_filter__new(&app.opt);
+	if (!app.filter) {
+		fprintf(stderr, "mnttrace: error: out of memory\n");
+		return 1;
+	}
+	l = mt_loader__start(&app.opt, on_record, &app);
+	if (!l) {
+		mt_filter__free(app.filter);
+		return 1;
+	}
+	mode = mt_loader__mode(l);
+	if (app.opt.check) {
+		printf("%s\n", mt_attach_mode_name(mode));
+		mt_loader__free(l);
+		mt_filter__free(app.filter);
+		return 0;
+	}
+
+	err = trace(&app, l);
+	mt_loader__free(l);	/* detaches every link before we report */
+	fprintf(stderr, "mnttrace: %llu records, %llu shown, %llu lost in BPF, %llu undecodable; "
+		"attach mode %s\n", (unsigned long long)app.records, (unsigned long long)app.shown,
+		(unsigned long long)app.reported_bpf_drops, (unsigned long long)app.bad,
+		mt_attach_mode_name(mode));
+	mt_filter__free(app.filter);
+	return err ? 1 : 0;
+}

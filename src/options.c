@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <argp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mnttrace.h"
+#include "options.h"
+#include "version.h"
+
+const char *argp_program_version = "mnttrace " MT_VERSION;
+const char *argp_program_bug_address = "<https://github.com/mnttrace/mnttrace/issues>";
+
+static const char doc[] =
+"mnttrace: show why a mount will not go away.\n"
+"\n"
+"Traces mounts, umounts, mount-namespace copies and directory removals, and\n"
+"explains overlay mounts that leak into other mount namespaces.\n"
+"\n"
+"USAGE: mnttrace [-j] [-t] [-x] [--overlay] [-p PID] [--comm COMM]\n"
+"                [--mntns INODE] [--path PREFIX] [--attach MODE] [-v]\n"
+"\n"
+"EXAMPLES:\n"
+"    mnttrace --overlay          # overlay mounts, their copies and findings\n"
+"    mnttrace -x                 # only calls that failed (EBUSY, ...)\n"
+"    mnttrace -j > trace.jsonl   # JSON Lines, one object per event\n"
+"    mnttrace --path /var/lib/docker/overlay2\n"
+"    mnttrace --mntns 4026531841 # one mount namespace (ls -l /proc/PID/ns/mnt)\n"
+"    mnttrace --attach tracepoint --check   # can this kernel use that mode?\n";
+
+enum {
+	OPT_COMM = 0x100,
+	OPT_MNTNS,
+	OPT_PATH,
+	OPT_OVERLAY,
+	OPT_ATTACH,
+	OPT_CHECK,
+	OPT_NO_FINDINGS,
+	OPT_FINDINGS_ONLY,
+	OPT_DURATION,
+};
+
+static const struct argp_option options[] = {
+	{ NULL, 0, NULL, 0, "Output:", 1 },
+	{ "json", 'j', NULL, 0, "JSON Lines, one object per event (docs/json.md)", 0 },
+	{ "timestamp", 't', NULL, 0, "Show a time column", 0 },
+	{ "no-findings", OPT_NO_FINDINGS, NULL, 0, "Events only, no findings", 0 },
+	{ "findings-only", OPT_FINDINGS_ONLY, NULL, 0, "Findings only, no events", 0 },
+	{ NULL, 0, NULL, 0, "Filters:", 2 },
+	{ "pid", 'p', "PID", 0, "Only this process", 0 },
+	{ "comm", OPT_COMM, "COMM", 0, "Only tasks with this name", 0 },
+	{ "mntns", OPT_MNTNS, "INODE", 0, "Only calls made in this mount namespace", 0 },
+	{ "path", OPT_PATH, "PREFIX", 0, "Only paths under PREFIX", 0 },
+	{ "failed", 'x', NULL, 0, "Only failed calls", 0 },
+	{ "overlay", OPT_OVERLAY, NULL, 0,
+	  "Only overlay mounts, their copies and operations on their paths", 0 },
+	{ NULL, 0, NULL, 0, "Tracing:", 3 },
+	{ "attach", OPT_ATTACH, "MODE", 0,
+	  "auto (default), fentry, kprobe or tracepoint", 0 },
+	{ "check", OPT_CHECK, NULL, 0,
+	  "Probe the attach mode, print what it can see and exit", 0 },
+	{ "duration", OPT_DURATION, "SECONDS", 0, "Stop after SECONDS", 0 },
+	{ "verbose", 'v', NULL, 0,
+	  "More detail on stderr; -vvv adds libbpf's debug output", 0 },
+	{ NULL, 0, NULL, 0, NULL, 0 },
+};
+
+static const char *const mode_names[] = {
+	[MT_ATTACH_AUTO] = "auto",
+	[MT_ATTACH_FENTRY] = "fentry",
+	[MT_ATTACH_KPROBE] = "kprobe",
+	[MT_ATTACH_TRACEPOINT] = "tracepoint",
+};
+
+const char *mt_attach_mode_name(enum mt_attach_mode mode)
+{
+	return mode_names[mode];
+}
+
+/* Strictly a whole decimal number in [min, max]. */
+static int parse_uint(const char *arg, unsigned long long min,
+		      unsigned long long max, unsigned long long *out)
+{
+	char *end;
+
+	if (!arg || !*arg || *arg == '-' || *arg == '+')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoull(arg, &end, 10);
+	if (errno || *end || *out < min || *out > max)
+		return -EINVAL;
+	return 0;
+}
+
+static bool error_printed;
+
+/* One line in the house format; argp's own errors are two lines. */
+__attribute__((format(printf, 2, 3)))
+static error_t opt_error(struct argp_state *state, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mnttrace: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see mnttrace --help)\n", stderr);
+	error_printed = true;
+	return EINVAL;
+}
+
+static FILE *help_out;
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct mt_options *opt = state->input;
+	unsigned long long v;
+
+	switch (key) {
+	case 'j':
+		opt->json = true;
+		break;
+	case 't':
+		opt->timestamp = true;
+		break;
+	case 'x':
+		opt->failed_only = true;
+		break;
+	case 'v':
+		opt->verbose++;
+		break;
+	case 'p':
+		if (parse_uint(arg, 1, INT_MAX, &v))
+			return opt_error(state, "invalid --pid '%s': expected a process id (1 to %d)",
+				   arg, INT_MAX);
+		opt->pid = v;
+		break;
+	case OPT_COMM:
+		if (!*arg || strlen(arg) >= MT_COMM_LEN)
+			return opt_error(state, "invalid --comm '%s': expected 1 to %d characters",
+				   arg, MT_COMM_LEN - 1);
+		opt->comm = arg;
+		break;
+	case OPT_MNTNS:
+		if (parse_uint(arg, 1, UINT32_MAX, &v))
+			return opt_error(state, "invalid --mntns '%s': expected a namespace inode number "
+				   "(see ls -lL /proc/PID/ns/mnt)", arg);
+		opt->mntns = v;
+		break;
+	case OPT_PATH:
+		if (arg[0] != '/')
+			return opt_error(state, "invalid --path '%s': expected an absolute path", arg);
+		opt->path_prefix = arg;
+		break;
+	case OPT_OVERLAY:
+		opt->overlay = true;
+		break;
+	case OPT_ATTACH:
+		for (v = 0; v < sizeof(mode_names) / sizeof(mode_names[0]); v++)
+			if (strcmp(arg, mode_names[v]) == 0)
+				break;
+		if (v == sizeof(mode_names) / sizeof(mode_names[0]))
+			return opt_error(state, "invalid --attach '%s': expected auto, fentry, kprobe or tracepoint",
+				   arg);
+		opt->attach = v;
+		break;
+	case OPT_CHECK:
+		opt->check = true;
+		break;
+	case OPT_NO_FINDINGS:
+		opt->no_findings = true;
+		break;
+	case OPT_FINDINGS_ONLY:
+		opt->findings_only = true;
+		break;
+	case OPT_DURATION:
+		if (parse_uint(arg, 1, 365ULL * 24 * 3600, &v))
+			return opt_error(state, "invalid --duration '%s': expected seconds (1 or more)", arg);
+		opt->duration = v;
+		break;
+	case ARGP_KEY_INIT:
+		/* --help and --version print here; mt_options_parse() sees it */
+		state->out_stream = help_out;
+		break;
+	case ARGP_KEY_ERROR:
+		if (!error_printed)
+			return opt_error(state, "unknown option or missing value in '%s'",
+					 state->argv[state->next > 1 ? state->next - 1 : 1]);
+		break;
+	case ARGP_KEY_ARG:
+		return opt_error(state, "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_END:
+		if (opt->no_findings && opt->findings_only)
+			return opt_error(state, "--no-findings and --findings-only conflict: choose one");
+		if (opt->check && (opt->json || opt->pid || opt->comm || opt->mntns ||
+				   opt->path_prefix || opt->failed_only || opt->duration))
+			return opt_error(state, "--check takes only --attach and -v: it traces nothing");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+int mt_options_parse(int argc, char **argv, struct mt_options *opt)
+{
+	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
+	char *help = NULL;
+	size_t help_len = 0;
+	int err;
+
+	/* ARGP_NO_ERRS: argp and getopt print nothing, opt_error() does */
+	error_printed = false;
+	help_out = open_memstream(&help, &help_len);
+	if (!help_out)
+		return -ENOMEM;
+	err = argp_parse(&argp, argc, argv, ARGP_NO_EXIT | ARGP_NO_ERRS, NULL, opt);
+	fclose(help_out);
+	help_out = NULL;
+	if (err) {
+		if (!error_printed)
+			fprintf(stderr, "mnttrace: error: invalid arguments: %s (see mnttrace --help)\n",
+				strerror(err));
+		free(help);
+		return -EINVAL;
+	}
+	if (help_len) {
+		fputs(help, stdout);
+		free(help);
+		return 1;
+	}
+	free(help);
+	return 0;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Command-line options: one struct, defaults in one initializer. */
+#ifndef MT_OPTIONS_H
+#define MT_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum mt_attach_mode {
+	MT_ATTACH_AUTO,
+	MT_ATTACH_FENTRY,
+	MT_ATTACH_KPROBE,
+	MT_ATTACH_TRACEPOINT,
+};
+
+struct mt_options {
+	enum mt_attach_mode attach;
+	bool check;		/* --check: probe the attach mode and exit */
+	bool json;
+	bool timestamp;
+	bool failed_only;
+	bool overlay;
+	bool no_findings;
+	bool findings_only;
+	int verbose;
+	uint32_t pid;		/* 0 = all */
+	uint32_t mntns;		/* 0 = all */
+	const char *comm;
+	const char *path_prefix;
+	unsigned int duration;	/* seconds, 0 = until SIGINT/SIGTERM */
+};
+
+#define MT_OPTIONS_DEFAULT { .attach = MT_ATTACH_AUTO }
+
+/*
+ * Parse argv into *opt. Returns 0, 1 when the program should exit 0 at once
+ * (--help, --version), or -EINVAL after printing one error line on stderr.
+ */
+int mt_options_parse(int argc, char **argv, struct mt_options *opt);
+
+const char *mt_attach_mode_name(enum mt_attach_mode mode);
+
+#endif /* MT_OPTIONS_H */

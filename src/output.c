@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Each record is described once, as a list of fields, through a small sink
+ * that either appends "key=value" to the text line or a JSON member.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+
+#include "names.h"
+#include "output.h"
+
+#define TEXT_MAX 8192
+
+struct sink {
+	struct mt_output *o;
+	char text[TEXT_MAX];
+	size_t pos;
+};
+
+static void text_append(struct sink *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void text_append(struct sink *s, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (s->pos >= sizeof(s->text) - 1)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(s->text + s->pos, sizeof(s->text) - s->pos, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		s->pos += n;
+	if (s->pos > sizeof(s->text) - 1)
+		s->pos = sizeof(s->text) - 1;
+}
+
+static void put_str(struct sink *s, const char *key, const char *val)
+{
+	if (!val)
+		return;
+	if (s->o->json) {
+		mt_json_str(&s->o->j, key, val);
+		return;
+	}
+	/* quote what a reader could not split on spaces */
+	if (!*val || strpbrk(val, " \t\n\"="))
+		text_append(s, " %s=\"%s\"", key, val);
+	else
+		text_append(s, " %s=%s", key, val);
+}
+
+static void put_int(struct sink *s, const char *key, long long v)
+{
+	if (s->o->json)
+		mt_json_int(&s->o->j, key, v);
+	else
+		text_append(s, " %s=%lld", key, v);
+}
+
+static void put_uint(struct sink *s, const char *key, unsigned long long v)
+{
+	if (s->o->json)
+		mt_json_uint(&s->o->j, key, v);
+	else
+		text_append(s, " %s=%llu", key, v);
+}
+
+static void put_flags(struct sink *s, const char *key, unsigned long long v,
+		      const struct mt_flag_name *table)
+{
+	char buf[512], raw[64];
+
+	mt_flags_format(buf, sizeof(buf), v, table);
+	put_str(s, key, buf);
+	if (s->o->json) {
+		snprintf(raw, sizeof(raw), "%s_raw", key);
+		mt_json_uint(&s->o->j, raw, v);
+	}
+}
+
+static void put_fd(struct sink *s, const char *key, long long fd)
+{
+	if (s->o->json || (int)fd != AT_FDCWD)
+		put_int(s, key, (int)fd);
+	else
+		put_str(s, key, "AT_FDCWD");
+}
+
+void mt_output_init(struct mt_output *o, FILE *f, bool json, bool timestamp)
+{
+	struct timespec rt, mono;
+
+	memset(o, 0, sizeof(*o));
+	o->f = f;
+	o->json = json;
+	o->timestamp = timestamp;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	o->wall_offset_ns = (rt.tv_sec - mono.tv_sec) * 1000000000LL +
+			    (rt.tv_nsec - mono.tv_nsec);
+	if (json)
+		mt_json_init_file(&o->j, f);
+}
+
+void mt_output_time(const struct mt_output *o, uint64_t ts_ns, char *buf, size_t len)
+{
+	int64_t wall = (int64_t)ts_ns + o->wall_offset_ns;
+	time_t sec = wall / 1000000000LL;
+	struct tm tm;
+
+	localtime_r(&sec, &tm);
+	snprintf(buf, len, "%02d:%02d:%02d.%06d", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (int)(wall % 1000000000LL / 1000));
+}
+
+static void describe_syscall(struct sink *s, const struct mt_record *rec)
+{
+	const struct mt_syscall *sc = rec->sc;
+	const __u64 *a = sc->args;
+	char full[MT_STR_MAX * 2 + 2];
+	const char *cmd;
+
+	/* text shows the errno in the RESULT column */
+	if (s->o->json && sc->ret < 0 && mt_errno_name(-sc->ret))
+		put_str(s, "errno", mt_errno_name(-sc->ret));
+	if (sc->call != MT_CALL_FSCONFIG)
+		put_str(s, "source", rec->str[MT_SC_SRC]);
+	put_str(s, "path", rec->str[MT_SC_PATH]);
+	mt_record_full_path(rec, full, sizeof(full));
+	if (full[0] && (s->o->json || rec->str[MT_SC_BASE]))
+		put_str(s, "full_path", full);
+	put_str(s, "fstype", rec->str[MT_SC_FSTYPE]);
+
+	switch (sc->call) {
+	case MT_CALL_MOUNT:
+		put_flags(s, "flags", a[3], mt_mount_flags);
+		break;
+	case MT_CALL_UMOUNT2:
+		put_flags(s, "flags", a[1], mt_umount_flags);
+		break;
+	case MT_CALL_MOVE_MOUNT:
+		put_fd(s, "from_dfd", (int)a[0]);
+		put_fd(s, "to_dfd", (int)a[2]);
+		put_flags(s, "flags", a[4], mt_move_mount_flags);
+		break;
+	case MT_CALL_FSOPEN:
+		put_flags(s, "flags", a[1], mt_fsopen_flags);
+		break;
+	case MT_CALL_FSCONFIG:
+		put_int(s, "fd", (int)a[0]);
+		cmd = mt_value_name(mt_fsconfig_cmds, a[1]);
+		if (cmd)
+			put_str(s, "cmd", cmd);
+		else
+			put_uint(s, "cmd", a[1]);
+		put_str(s, "key", rec->str[MT_SC_SRC]);
+		put_int(s, "aux", (int)a[4]);
+		break;
+	case MT_CALL_FSMOUNT:
+		put_int(s, "fd", (int)a[0]);
+		put_flags(s, "flags", a[1], mt_fsmount_flags);
+		put_flags(s, "attr_flags", a[2], mt_mount_attr_flags);
+		break;
+	case MT_CALL_OPEN_TREE:
+		put_fd(s, "dfd", (int)a[0]);
+		put_flags(s, "flags", a[2], mt_open_tree_flags);
+		break;
+	case MT_CALL_MOUNT_SETATTR:
+		put_fd(s, "dfd", (int)a[0]);
+		put_flags(s, "flags", a[2], mt_mount_setattr_flags);
+		if (sc->extra)
+			put_flags(s, "propagation", sc->extra, mt_propagation_types);
+		break;
+	case MT_CALL_UNSHARE:
+		put_flags(s, "flags", a[0], mt_unshare_flags);
+		break;
+	case MT_CALL_CLONE:
+		put_flags(s, "flags", a[0], mt_clone_flags);
+		break;
+	case MT_CALL_CLONE3:
+		put_flags(s, "flags", sc->extra, mt_unshare_flags);
+		break;
+	case MT_CALL_SETNS:
+		put_int(s, "fd", (int)a[0]);
+		put_flags(s, "nstype", a[1], mt_setns_flags);
+		break;
+	case MT_CALL_UNLINKAT:
+		put_fd(s, "dfd", (int)a[0]);
+		put_flags(s, "flags", a[2], mt_unlinkat_flags);
+		break;
+	}
+	/* fsconfig's value travels in the DATA slot */
+	put_str(s, "data", rec->str[MT_SC_DATA]);
+	if (sc->new_mntns) {
+		put_uint(s, "new_mnt_ns", sc->new_mntns);
+		if (s->o->json)
+			put_uint(s, "new_mnt_ns_id", sc->new_mntns_id);
+	}
+	if (s->o->json)
+		put_uint(s, "latency_ns", sc->hdr.ts_ns - sc->enter_ns);
+}
+
+/* "private", "shared:12", "master:3" or "shared:12 master:3" */
+static void format_propagation(char *buf, size_t len, uint32_t group, uint32_t master)
+{
+	if (!group && !master)
+		snprintf(buf, len, "private");
+	else if (group && master)
+		snprintf(buf, len, "shared:%u master:%u", group, master);
+	else if (group)
+		snprintf(buf, len, "shared:%u", group);
+	else
+		snprintf(buf, len, "master:%u", master);
+}
+
+static void describe_mount(struct sink *s, const struct mt_record *rec)
+{
+	const struct mt_mount *m = rec->mnt;
+	const char *fstype;
+	char buf[64];
+
+	if (m->op == MT_MNT_DETACH || m->op == MT_MNT_LOCAL_MP || m->op == MT_MNT_OVL_INUSE) {
+		/* a directory, not a mount: only its name chain is known */
+		put_str(s, "path", rec->str[MT_MS_PATH]);
+		return;
+	}
+	put_uint(s, "mnt_id", m->mnt_id);
+	if (m->mnt_id_unique)
+		put_uint(s, "mnt_id_unique", m->mnt_id_unique);
+	if (m->mnt_ns) {
+		put_uint(s, "ns", m->mnt_ns);
+		if (s->o->json)
+			put_uint(s, "ns_id", m->mnt_ns_id);
+	}
+	put_uint(s, "parent_id", m->parent_id);
+	put_str(s, "path", rec->str[MT_MS_PATH]);
+	format_propagation(buf, sizeof(buf), m->group_id, m->master_id);
+	put_str(s, "propagation", buf);
+	format_propagation(buf, sizeof(buf), m->parent_group_id, m->parent_master_id);
+	put_str(s, "parent_propagation", buf);
+	if (m->op == MT_MNT_COPY) {
+		put_uint(s, "src_mnt_id", m->src_mnt_id);
+		if (m->aux)
+			put_uint(s, "src_ns", m->aux);
+	}
+	snprintf(buf, sizeof(buf), "%u:%u", m->sb_dev >> 20, m->sb_dev & 0xfffff);
+	put_str(s, "dev", buf);
+	fstype = mt_fstype_from_magic(m->sb_magic);
+	if (!fstype) {
+		snprintf(buf, sizeof(buf), "0x%x", m->sb_magic);
+		fstype = buf;
+	}
+	put_str(s, "fstype", fstype);
+	put_str(s, "upperdir", rec->str[MT_MS_UPPER]);
+	put_str(s, "workdir", rec->str[MT_MS_WORK]);
+	put_str(s, "lowerdir", rec->str[MT_MS_LOWER]);
+	if (m->op == MT_MNT_UMOUNT) {
+		put_flags(s, "umount_flags", m->aux & ~MT_UMOUNT_NS_ROOT, mt_umount_tree_flags);
+		if (m->aux & MT_UMOUNT_NS_ROOT)
+			put_str(s, "ns_teardown", "yes");
+	}
+	if (m->op == MT_MNT_PROPAGATION)
+		put_flags(s, "type", m->aux, mt_propagation_types);
+	if (m->op == MT_MNT_PROPAGATE)
+		put_uint(s, "dest_mnt_id", m->aux);
+	if (m->op == MT_MNT_WALK)
+		put_uint(s, "walk_seq", m->walk_seq);
+}
+
+static void describe_ns(struct sink *s, const struct mt_record *rec)
+{
+	const struct mt_ns *n = rec->ns;
+
+	put_uint(s, "ns", n->ns);
+	if (s->o->json)
+		put_uint(s, "ns_id", n->ns_id);
+	if (n->op == MT_NS_COPY) {
+		put_uint(s, "old_ns", n->old_ns);
+		if (s->o->json)
+			put_uint(s, "old_ns_id", n->old_ns_id);
+		put_flags(s, "flags", n->flags, mt_unshare_flags);
+		return;
+	}
+	put_uint(s, "walk_seq", n->walk_seq);
+	put_uint(s, "mounts", n->nr_mounts);
+	put_uint(s, "emitted", n->nr_emitted);
+	if (s->o->json)
+		mt_json_bool(&s->o->j, "truncated", n->truncated);
+	else if (n->truncated)
+		put_str(s, "truncated", "yes");
+	if (n->trigger && mt_call_name(n->trigger))
+		put_str(s, "trigger", mt_call_name(n->trigger));
+}
+
+static const char *type_name(unsigned int type)
+{
+	switch (type) {
+	case MT_EV_SYSCALL: return "syscall";
+	case MT_EV_MOUNT: return "mount";
+	case MT_EV_NS: return "ns";
+	default: return "lost";
+	}
+}
+
+/* The EVENT column: the call, or "mnt:<op>" / "ns:<op>" */
+static void event_name(const struct mt_record *rec, char *buf, size_t len)
+{
+	const char *n;
+
+	switch (rec->hdr->type) {
+	case MT_EV_SYSCALL:
+		n = mt_call_name(rec->sc->call);
+		snprintf(buf, len, "%s", n ? n : "?");
+		break;
+	case MT_EV_MOUNT:
+		n = mt_mount_op_name(rec->mnt->op);
+		snprintf(buf, len, "mnt:%s", n ? n : "?");
+		break;
+	case MT_EV_NS:
+		n = mt_ns_op_name(rec->ns->op);
+		snprintf(buf, len, "ns:%s", n ? n : "?");
+		break;
+	default:
+		snprintf(buf, len, "?");
+	}
+}
+
+static void print_header(struct mt_output *o)
+{
+	if (o->timestamp)
+		fprintf(o->f, "%-15s ", "TIME");
+	fprintf(o->f, "%-16s %-7s %-10s %-18s %-8s %s\n", "COMM", "PID", "MNTNS", "EVENT",
+		"RESULT", "DETAILS");
+	o->header_done = true;
+}
+
+static int flush_line(struct mt_output *o)
+{
+	if (o->json) {
+		int n = mt_json_end_line(&o->j);
+
+		/* -EINVAL (our misuse) still wrote a valid line */
+		return n < 0 && n != -EINVAL ? n : 0;
+	}
+	if (ferror(o->f))
+		return -EIO;
+	fflush(o->f);
+	return 0;
+}
+
+int mt_output_record(struct mt_output *o, const struct mt_record *rec)
+{
+	static struct sink s;	/* 8 KiB: kept off the stack */
+	const struct mt_hdr *h = rec->hdr;
+	char tbuf[32], ev[32], res[24];
+
+	s.o = o;
+	s.pos = 0;
+	s.text[0] = '\0';
+	mt_output_time(o, h->ts_ns, tbuf, sizeof(tbuf));
+	event_name(rec, ev, sizeof(ev));
+
+	if (o->json) {
+		mt_json_begin(&o->j);
+		mt_json_str(&o->j, "type", type_name(h->type));
+		if (h->type == MT_EV_SYSCALL)
+			mt_json_str(&o->j, "call", ev);
+		else
+			mt_json_str(&o->j, "op", strchr(ev, ':') + 1);
+		mt_json_uint(&o->j, "ts_ns", h->ts_ns);
+		mt_json_str(&o->j, "time", tbuf);
+		mt_json_uint(&o->j, "pid", h->pid);
+		mt_json_uint(&o->j, "tid", h->tid);
+		mt_json_str_n(&o->j, "comm", h->comm, strnlen(h->comm, MT_COMM_LEN));
+		mt_json_uint(&o->j, "mnt_ns", h->mntns);
+		mt_json_uint(&o->j, "mnt_ns_id", h->mntns_id);
+		if (h->type == MT_EV_SYSCALL)
+			mt_json_int(&o->j, "ret", rec->sc->ret);
+	}
+	switch (h->type) {
+	case MT_EV_SYSCALL:
+		describe_syscall(&s, rec);
+		break;
+	case MT_EV_MOUNT:
+		describe_mount(&s, rec);
+		break;
+	case MT_EV_NS:
+		describe_ns(&s, rec);
+		break;
+	}
+	if (o->json)
+		return flush_line(o);
+
+	if (!o->header_done)
+		print_header(o);
+	if (h->type == MT_EV_SYSCALL) {
+		if (rec->sc->ret < 0 && mt_errno_name(-rec->sc->ret))
+			snprintf(res, sizeof(res), "%s", mt_errno_name(-rec->sc->ret));
+		else
+			snprintf(res, sizeof(res), "%lld", (long long)rec->sc->ret);
+	} else {
+		snprintf(res, sizeof(res), "-");
+	}
+	if (o->timestamp)
+		fprintf(o->f, "%-15s ", tbuf);
+	fprintf(o->f, "%-16.16s %-7u %-10u %-18s %-8s%s\n", h->comm, h->pid, h->mntns, ev, res,
+		s.text);
+	return flush_line(o);
+}
+
+int mt_output_lost(struct mt_output *o, uint64_t bpf_drops, uint64_t user_drops)
+{
+	if (!o->json)
+		return 0;	/* text mode reports losses on stderr only */
+	mt_json_begin(&o->j);
+	mt_json_str(&o->j, "type", "lost");
+	mt_json_uint(&o->j, "bpf_drops", bpf_drops);
+	mt_json_uint(&o->j, "user_drops", user_drops);
+	return flush_line(o);
+}
