@@ -12,7 +12,8 @@ DESTDIR  ?=
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Isrc -I$(OUTPUT)
-BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -D__BPF__ -Wall -Werror \
+# -mcpu=v3: atomic fetch-add (kernel 5.12+; bpf_loop already needs 5.17)
+BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -D__BPF__ -Wall -Werror \
 	-Wno-unused-function -Iinclude -I$(dir $(VMLINUX))
 LIBS     := -lbpf -lelf -lz
 
@@ -25,6 +26,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
+.SECONDARY: $(BPF_OBJS)
 .PHONY: all static test unit itest vmtest clean deps vmlinux install
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
