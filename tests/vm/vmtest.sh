@@ -21,6 +21,8 @@ cell failed or a required mode did not run.
                        guests' BTF in .cache/vm/kernels/*/btf/
   -j, --jobs N         boot up to N guests at once (default 2)
   -t, --timeout SECS   guest-side limit for one mode's suite (default 300)
+      --boot-timeout SECS  host-side limit for a whole guest (default: enough
+                       for every mode's suite to reach --timeout)
       --mnttrace PATH  static tool for the guests (default ./mnttrace-static)
       --itest PATH     static suite runner (default .output/mnttrace-itest-static)
   -v, --verbose        print every test line of every cell, and guest progress
@@ -54,7 +56,7 @@ ovl_config.upperdir ovl_config.workdir"
 # Kernel log lines that fail a cell, as libbpf's CI treats "kernel splats".
 splat_re='WARNING:|BUG:|Oops|Call Trace|[Vv]erifier|Kernel panic|general protection fault|soft lockup|blocked for more than|detected stalls|KASAN|UBSAN'
 
-opt_kernels= opt_modes= opt_host=0 opt_probe=0 jobs=2 suite_timeout=300 verbose=0
+opt_kernels= opt_modes= opt_host=0 opt_probe=0 jobs=2 suite_timeout=300 boot_timeout= verbose=0
 mnttrace_bin=$top/mnttrace-static
 itest_bin=$top/.output/mnttrace-itest-static
 
@@ -69,6 +71,7 @@ while [ $# -gt 0 ]; do
 	--probe) opt_probe=1 ;;
 	-j | --jobs) jobs=${2:?--jobs needs N}; shift ;;
 	-t | --timeout) suite_timeout=${2:?--timeout needs SECS}; shift ;;
+	--boot-timeout) boot_timeout=${2:?--boot-timeout needs SECS}; shift ;;
 	--mnttrace) mnttrace_bin=$(realpath "${2:?--mnttrace needs a PATH}"); shift ;;
 	--itest) itest_bin=$(realpath "${2:?--itest needs a PATH}"); shift ;;
 	-v | --verbose) verbose=1 ;;
@@ -79,6 +82,8 @@ while [ $# -gt 0 ]; do
 done
 [[ $jobs =~ ^[1-9][0-9]*$ ]] || die "--jobs wants a positive number, not '$jobs'"
 [[ $suite_timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout wants seconds, not '$suite_timeout'"
+[[ -z $boot_timeout || $boot_timeout =~ ^[1-9][0-9]*$ ]] ||
+	die "--boot-timeout wants seconds, not '$boot_timeout'"
 modes=$(echo "${opt_modes:-$all_modes}" | tr , ' ')
 for m in $modes; do
 	[[ " $all_modes " == *" $m "* ]] || die "unknown attach mode '$m' (want one of: $all_modes)"
@@ -214,7 +219,8 @@ build_initrd() { # KDIR OUT WITH_SUITE
 
 # Boots KDIR with the initramfs and extra kernel arguments; the console goes to
 # OUT/console.log, the report channel (ttyS1) to OUT/report.log. Writes
-# OUT/guest: "ok", "timeout" or "exit N".
+# OUT/guest: "ok", "timed out", "stopped early" (a panic reboots, and
+# -no-reboot turns that into a clean exit) or "qemu exit N".
 boot_guest() { # KDIR INITRD APPEND TIMEOUT OUT
 	local rc=0
 	timeout -k 10 "$4" qemu-system-x86_64 -nodefaults -no-user-config -display none \
@@ -223,9 +229,9 @@ boot_guest() { # KDIR INITRD APPEND TIMEOUT OUT
 		-serial "file:$5/console.log" -serial "file:$5/report.log" \
 		</dev/null >"$5/qemu.log" 2>&1 || rc=$?
 	case $rc in
-	0) echo ok ;;
-	124 | 137) echo timeout ;;
-	*) echo "exit $rc" ;;
+	0) tr -d '\r' <"$5/report.log" | grep -qx '@@vmtest done' && echo ok || echo "stopped early" ;;
+	124 | 137) echo "timed out" ;;
+	*) echo "qemu exit $rc" ;;
 	esac >"$5/guest"
 }
 
@@ -256,7 +262,7 @@ evaluate() { # OUT MODES REQUIRED
 		} else if (tag == "dmesg-begin") {
 			phase = $3
 		} else if (tag == "dmesg-end") {
-			phase = ""
+			dmesg_done[phase] = 1; phase = ""
 		} else if (tag == "file-begin") {
 			infile = 1
 		} else if (tag == "file-end") {
@@ -283,7 +289,7 @@ evaluate() { # OUT MODES REQUIRED
 		}
 	}
 	END {
-		stopped = guest == "timeout" ? "guest timed out" : "guest stopped early (" guest ")"
+		stopped = "guest " guest
 		for (i = 1; i <= n; i++) {
 			m = M[i]; reason = ""; status = "ok"
 			p = np[m] + 0; f = nf[m] + 0; s = ns[m] + 0
@@ -306,9 +312,12 @@ evaluate() { # OUT MODES REQUIRED
 			if (splats[m]) add(splats[m] " kernel splat lines in dmesg")
 			if (splats["boot"]) add(splats["boot"] " kernel splat lines at boot")
 			if (kerr != "") add("guest: " kerr)
-			if (!done && checked[m]) add(stopped)
+			# Without its dmesg a mode that passed may still have left a splat.
+			if (checked[m] && !dmesg_done[m] && index(reason, stopped) == 0) add(stopped)
 			if (status == "ok" && reason != "") status = "FAIL"
-			printf "%s\t%s\t%d\t%d\t%d\t%s\t%s\n", m, status, p, f, s, secs[m], reason
+			# No empty fields: read(1) merges adjacent tabs.
+			printf "%s\t%s\t%d\t%d\t%d\t%s\t%s\n", m, status, p, f, s,
+				m in secs ? secs[m] "s" : "-", reason == "" ? "-" : reason
 		}
 	}' "$1/report.log"
 }
@@ -326,6 +335,7 @@ run_kernel() { # NAME KDIR REQUIRED OUT
 		# Boot, and per mode: a check, the suite, and the dmesg dump.
 		limit=$((120 + $(echo $modes | wc -w) * (suite_timeout + 90)))
 	fi
+	limit=${boot_timeout:-$limit}
 	append="$append ${VMTEST_APPEND:-}"
 	build_initrd "$kdir" "$out/initrd.cpio.gz" $((1 - opt_probe))
 	say "$name: booting $(cat "$kdir/release") (limit ${limit}s)"
@@ -527,21 +537,23 @@ for k in host "${kernels[@]}"; do
 		label=$(cat "${kdirs[$name]}/release")
 	fi
 	if [ ! -s "$out/cells" ]; then
-		rows+=("$label	-	0	0	0		FAIL	no result")
+		rows+=("$label	-	0	0	0	-	FAIL	no result")
 		failed=1
 		continue
 	fi
 	while IFS=$'\t' read -r mode status p f s secs reason; do
 		rows+=("$label	$mode	$p	$f	$s	$secs	$status	$reason")
+		[ "$reason" != - ] || reason=
 		[ "$status" != FAIL ] || failed=1
 		if [ "$status" = FAIL ] || [ "$verbose" = 1 ]; then
 			echo
 			echo "== $label, $mode: $status${reason:+ ($reason)}"
-			if [ "$verbose" = 1 ]; then
-				cat "$out/$mode.log" 2>/dev/null || true
+			if [ "$verbose" = 1 ] || ! grep -q '^FAIL ' "$out/$mode.log" 2>/dev/null; then
+				# All of it, or the end of what a suite that failed no test printed.
+				tail -n $((verbose ? 100000 : 30)) "$out/$mode.log" 2>/dev/null || true
 			else
 				# The failed tests with their indented details.
-				awk '/^(PASS|SKIP) / { show = 0 } /^FAIL / { show = 1 } show' "$out/$mode.log" 2>/dev/null || true
+				awk '/^(PASS|SKIP) / { show = 0 } /^FAIL / { show = 1 } show' "$out/$mode.log"
 			fi
 			grep -F "[$mode] " "$out/splats" 2>/dev/null | head -n 40 || true
 		fi
@@ -558,8 +570,8 @@ echo
 printf '%-32s %-11s %6s %6s %7s %6s  %s\n' KERNEL MODE PASSED FAILED SKIPPED TIME RESULT
 for r in "${rows[@]}"; do
 	IFS=$'\t' read -r label mode p f s secs status reason <<<"$r"
-	printf '%-32s %-11s %6s %6s %7s %6s  %s\n' "$label" "$mode" "$p" "$f" "$s" "${secs:+${secs}s}" \
-		"$status${reason:+: $reason}"
+	[ "$reason" != - ] || reason=
+	printf '%-32s %-11s %6s %6s %7s %6s  %s\n' "$label" "$mode" "$p" "$f" "$s" "$secs" "$status${reason:+: $reason}"
 done
 echo
 say "matrix took $(($(date +%s) - start))s; logs in ${run#"$top"/}/"
