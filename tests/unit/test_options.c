@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "testlib.h"
+
+/* Parse a NULL-terminated argument list; stderr is silenced. */
+static int parse(struct mt_options *opt, const char **args)
+{
+	char *argv[32] = { (char *)"mnttrace" };
+	int argc = 1, saved, devnull, err;
+
+	for (; args[argc - 1] && argc < 31; argc++)
+		argv[argc] = (char *)args[argc - 1];
+	*opt = (struct mt_options)MT_OPTIONS_DEFAULT;
+	fflush(stderr);
+	saved = dup(2);
+	devnull = open("/dev/null", O_WRONLY);
+	dup2(devnull, 2);
+	err = mt_options_parse(argc, argv, opt);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(devnull);
+	return err;
+}
+
+TEST(options_defaults)
+{
+	struct mt_options o;
+
+	ASSERT_EQ(parse(&o, (const char *[]){ NULL }), 0, "no arguments");
+	ASSERT_EQ(o.attach, MT_ATTACH_AUTO, "attach");
+	ASSERT_FALSE(o.json || o.overlay || o.failed_only || o.check, "flags off");
+	ASSERT_EQ(o.pid, 0, "pid");
+}
+
+TEST(options_all_valid)
+{
+	struct mt_options o;
+	const char *args[] = { "-j", "-t", "-x", "--overlay", "-p", "42", "--comm", "dockerd",
+			       "--mntns", "4026531841", "--path", "/var/lib/docker",
+			       "--attach", "tracepoint", "-vv", "--duration", "5", NULL };
+
+	if (!ASSERT_EQ(parse(&o, args), 0, "parse"))
+		return;
+	ASSERT_TRUE(o.json && o.timestamp && o.failed_only && o.overlay, "flags");
+	ASSERT_EQ(o.pid, 42, "pid");
+	ASSERT_STREQ(o.comm, "dockerd", "comm");
+	ASSERT_EQ(o.mntns, 4026531841u, "mntns");
+	ASSERT_STREQ(o.path_prefix, "/var/lib/docker", "path");
+	ASSERT_EQ(o.attach, MT_ATTACH_TRACEPOINT, "attach");
+	ASSERT_EQ(o.verbose, 2, "verbose");
+	ASSERT_EQ(o.duration, 5, "duration");
+}
+
+TEST(options_attach_modes)
+{
+	static const char *const names[] = { "auto", "fentry", "kprobe", "tracepoint" };
+	struct mt_options o;
+
+	for (int m = 0; m < 4; m++) {
+		const char *args[] = { "--attach", names[m], NULL };
+
+		ASSERT_EQ(parse(&o, args), 0, names[m]);
+		ASSERT_EQ(o.attach, m, names[m]);
+		ASSERT_STREQ(mt_attach_mode_name(o.attach), names[m], "mode name");
+	}
+}
+
+TEST(options_rejects_bad_values)
+{
+	static const char *const bad[][3] = {
+		{ "-p", "abc" }, { "-p", "0" }, { "-p", "-5" }, { "-p", "12x" },
+		{ "-p", "99999999999" }, { "--mntns", "0" }, { "--mntns", "4294967296" },
+		{ "--mntns", "" }, { "--path", "relative/dir" }, { "--comm", "a-name-longer-than-15" },
+		{ "--attach", "bogus" }, { "--duration", "0" }, { "--duration", "1.5" },
+		{ "--bogus" }, { "extra-argument" }, { "-p" },
+	};
+	struct mt_options o;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *args[] = { bad[i][0], bad[i][1], NULL };
+		char what[96];
+
+		snprintf(what, sizeof(what), "%s %s", bad[i][0], bad[i][1] ? bad[i][1] : "");
+		ASSERT_EQ(parse(&o, args), -22 /* -EINVAL */, what);
+	}
+}
+
+TEST(options_rejects_conflicts)
+{
+	struct mt_options o;
+
+	ASSERT_EQ(parse(&o, (const char *[]){ "--no-findings", "--findings-only", NULL }), -22,
+		  "--no-findings with --findings-only");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--check", "-j", NULL }), -22, "--check with -j");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--check", "-p", "1", NULL }), -22,
+		  "--check with -p");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--check", "--attach", "kprobe", NULL }), 0,
+		  "--check with --attach");
+}
