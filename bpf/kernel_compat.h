@@ -10,10 +10,6 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 
-#define OVERLAYFS_MAGIC 0x794c7630
-#define MT_CLONE_NEWNS 0x00020000
-#define MT_AT_FDCWD -100
-#define MT_AT_REMOVEDIR 0x200
 #define IS_ERR_VALUE(x) ((unsigned long)(x) >= (unsigned long)-4095)
 
 /* 6.1: namespace mounts on a list through mount.mnt_list; 6.8+ use an rbtree */
@@ -81,7 +77,7 @@ static __always_inline u32 mount_master_group(struct mount *m)
 
 static __always_inline bool mount_is_overlay(struct mount *m)
 {
-	return BPF_CORE_READ(m, mnt.mnt_sb, s_magic) == OVERLAYFS_MAGIC;
+	return BPF_CORE_READ(m, mnt.mnt_sb, s_magic) == MT_OVERLAYFS_MAGIC;
 }
 
 static __always_inline struct mount *real_mount(struct vfsmount *v)

@@ -109,8 +109,8 @@ static __always_inline u16 put_base_dir(struct scratch *s, long dfd)
 
 /* Calls after which the caller's namespace is walked (tracepoint mode's
  * stand-in for clone_mnt and change_mnt_propagation). */
-#define MS_PROPAGATION_FLAGS (0x8000 | 0x10000 | 0x40000 | 0x100000) /* UNBINDABLE PRIVATE SLAVE SHARED */
-#define MS_BIND_OR_MOVE (0x1000 | 0x2000)
+#define MS_PROPAGATION_FLAGS (MT_MS_UNBINDABLE | MT_MS_PRIVATE | MT_MS_SLAVE | MT_MS_SHARED)
+#define MS_BIND_OR_MOVE (MT_MS_BIND | MT_MS_MOVE)
 
 static __always_inline bool is_overlay_fstype(struct scratch *s, u16 off, u16 len)
 {
@@ -198,7 +198,8 @@ int sys_exit_handler(struct trace_event_raw_sys_exit *ctx)
 	case MT_CALL_FSCONFIG:
 		e->str_len[MT_SC_SRC] = put_user_str(s, (void *)st->args[2], MT_STR_MAX);
 		/* SET_STRING, SET_PATH, SET_PATH_EMPTY carry a string value */
-		if (st->args[1] == 1 || st->args[1] == 3 || st->args[1] == 4)
+		if (st->args[1] == MT_FSCONFIG_SET_STRING || st->args[1] == MT_FSCONFIG_SET_PATH ||
+		    st->args[1] == MT_FSCONFIG_SET_PATH_EMPTY)
 			e->str_len[MT_SC_DATA] = put_user_str(s, (void *)st->args[3], MT_DATA_MAX);
 		break;
 	case MT_CALL_OPEN_TREE:

@@ -98,7 +98,7 @@ static __always_inline void emit_mount(struct mount *m, struct mount *path_of,
 	for (int i = 0; i < MT_MS_NSTR; i++)
 		e->str_len[i] = 0;
 	e->str_len[MT_MS_PATH] = put_mountpoint(s, path_of);
-	if (e->sb_magic == OVERLAYFS_MAGIC)
+	if (e->sb_magic == MT_OVERLAYFS_MAGIC)
 		put_overlay_layers(s, sb);
 	submit(s);
 }

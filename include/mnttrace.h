@@ -181,6 +181,26 @@ struct mt_lost {
 	__u64 user_drops;	/* undecodable or filtered by overflow */
 };
 
+/*
+ * Kernel UAPI constants the BPF side needs but cannot take from libc
+ * headers next to vmlinux.h; tests/unit/test_abi.c checks them against
+ * <sys/mount.h>, <sched.h>, <fcntl.h> and <linux/magic.h>.
+ */
+#define MT_MS_BIND (1 << 12)
+#define MT_MS_MOVE (1 << 13)
+#define MT_MS_UNBINDABLE (1 << 17)
+#define MT_MS_PRIVATE (1 << 18)
+#define MT_MS_SLAVE (1 << 19)
+#define MT_MS_SHARED (1 << 20)
+#define MT_CLONE_NEWNS 0x00020000
+#define MT_AT_FDCWD -100
+#define MT_AT_REMOVEDIR 0x200
+#define MT_OVERLAYFS_MAGIC 0x794c7630
+/* fsconfig(2) commands that carry a string value */
+#define MT_FSCONFIG_SET_STRING 1
+#define MT_FSCONFIG_SET_PATH 3
+#define MT_FSCONFIG_SET_PATH_EMPTY 4
+
 /* Indexes of the per-CPU counters map. */
 enum mt_counter {
 	MT_CNT_RB_DROP,		/* bpf_ringbuf_output failed */

@@ -167,7 +167,7 @@ void mt_filter__learn(struct mt_filter *f, const struct mt_record *rec)
 	if (rec->hdr->type == MT_EV_SYSCALL) {
 		learn_syscall(f, rec);
 	} else if (rec->hdr->type == MT_EV_MOUNT &&
-		   rec->mnt->sb_magic == 0x794c7630 /* OVERLAYFS_SUPER_MAGIC */) {
+		   rec->mnt->sb_magic == MT_OVERLAYFS_MAGIC) {
 		mt_filter__add_overlay_path(f, rec->str[MT_MS_PATH]);
 		mt_filter__add_overlay_path(f, rec->str[MT_MS_UPPER]);
 		mt_filter__add_overlay_path(f, rec->str[MT_MS_WORK]);
@@ -209,7 +209,7 @@ static bool overlay_record(const struct mt_filter *f, const struct mt_record *re
 		if (rec->mnt->op == MT_MNT_DETACH || rec->mnt->op == MT_MNT_LOCAL_MP ||
 		    rec->mnt->op == MT_MNT_OVL_INUSE)
 			return true;
-		return rec->mnt->sb_magic == 0x794c7630;
+		return rec->mnt->sb_magic == MT_OVERLAYFS_MAGIC;
 	case MT_EV_NS:
 		return rec->ns->op == MT_NS_COPY || rec->ns->nr_emitted > 0;
 	}

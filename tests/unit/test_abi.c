@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The ABI header's copies of kernel constants must equal the real ones. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sched.h>
+#include <stddef.h>
+#include <sys/mount.h>
+#include <linux/magic.h>
+
+#include "mnttrace.h"
+#include "testlib.h"
+
+TEST(abi_kernel_constants)
+{
+	ASSERT_EQ(MT_MS_BIND, MS_BIND, "MS_BIND");
+	ASSERT_EQ(MT_MS_MOVE, MS_MOVE, "MS_MOVE");
+	ASSERT_EQ(MT_MS_UNBINDABLE, MS_UNBINDABLE, "MS_UNBINDABLE");
+	ASSERT_EQ(MT_MS_PRIVATE, MS_PRIVATE, "MS_PRIVATE");
+	ASSERT_EQ(MT_MS_SLAVE, MS_SLAVE, "MS_SLAVE");
+	ASSERT_EQ(MT_MS_SHARED, MS_SHARED, "MS_SHARED");
+	ASSERT_EQ(MT_CLONE_NEWNS, CLONE_NEWNS, "CLONE_NEWNS");
+	ASSERT_EQ(MT_AT_FDCWD, AT_FDCWD, "AT_FDCWD");
+	ASSERT_EQ(MT_AT_REMOVEDIR, AT_REMOVEDIR, "AT_REMOVEDIR");
+	ASSERT_EQ(MT_OVERLAYFS_MAGIC, OVERLAYFS_SUPER_MAGIC, "OVERLAYFS_SUPER_MAGIC");
+	ASSERT_EQ(MT_FSCONFIG_SET_STRING, FSCONFIG_SET_STRING, "FSCONFIG_SET_STRING");
+	ASSERT_EQ(MT_FSCONFIG_SET_PATH, FSCONFIG_SET_PATH, "FSCONFIG_SET_PATH");
+	ASSERT_EQ(MT_FSCONFIG_SET_PATH_EMPTY, FSCONFIG_SET_PATH_EMPTY, "FSCONFIG_SET_PATH_EMPTY");
+}
+
+/* Layouts both sides rely on: a change here needs MT_ABI_VERSION bumped. */
+TEST(abi_record_layout)
+{
+	ASSERT_EQ(sizeof(struct mt_hdr), 48, "header size");
+	ASSERT_EQ(offsetof(struct mt_hdr, comm), 32, "comm offset");
+	ASSERT_EQ(sizeof(struct mt_syscall) % 8, 0, "syscall record aligned");
+	ASSERT_EQ(sizeof(struct mt_mount) % 8, 0, "mount record aligned");
+	ASSERT_EQ(sizeof(struct mt_ns) % 8, 0, "ns record aligned");
+	ASSERT_TRUE(sizeof(struct mt_syscall) + 4 * MT_STR_MAX + MT_DATA_MAX + 256 <= MT_RECORD_MAX,
+		    "largest syscall record fits");
+}
