@@ -23,6 +23,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -139,11 +140,12 @@ void overlay_opts(const char *base, const char *extra, char *buf, size_t len)
 		 base, base, base, extra ? "," : "", extra ? extra : "");
 }
 
-void make_overlay(struct sc_ctx *c, const char *base, const char *extra,
-		  char *merged, size_t len)
+/* base/{lower,upper,work,merged}, with a file in the lower layer so the
+ * overlay looks like a rootfs. */
+static void make_layers(struct sc_ctx *c, const char *base, char *merged, size_t len)
 {
 	static const char *const subdirs[] = { "lower", "upper", "work", "merged" };
-	char path[512], opts[1024];
+	char path[512];
 	int fd;
 
 	make_dir(c, base);
@@ -151,15 +153,57 @@ void make_overlay(struct sc_ctx *c, const char *base, const char *extra,
 		snprintf(path, sizeof(path), "%s/%s", base, subdirs[i]);
 		make_dir(c, path);
 	}
-	/* a file in the lower layer, so the overlay looks like a rootfs */
 	snprintf(path, sizeof(path), "%s/lower/etc-hostname", base);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	SC_CHECK(c, fd >= 0, "create %s", path);
 	close(fd);
-	overlay_opts(base, extra, opts, sizeof(opts));
 	snprintf(merged, len, "%s/merged", base);
+}
+
+void make_overlay(struct sc_ctx *c, const char *base, const char *extra,
+		  char *merged, size_t len)
+{
+	char opts[1024];
+
+	make_layers(c, base, merged, len);
+	overlay_opts(base, extra, opts, sizeof(opts));
 	SC_CHECK(c, mount("overlay", merged, "overlay", 0, opts) == 0,
 		 "mount overlay on %s (%s)", merged, opts);
+}
+
+#ifndef FSOPEN_CLOEXEC
+#define FSOPEN_CLOEXEC 0x00000001
+#endif
+
+int make_overlay_newapi(struct sc_ctx *c, const char *base, char *merged, size_t len)
+{
+	static const char *const keys[] = { "lowerdir", "upperdir", "workdir" };
+	static const char *const dirs[] = { "lower", "upper", "work" };
+	char path[512];
+	int fd, mfd;
+
+	make_layers(c, base, merged, len);
+	fd = (int)syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
+	if (fd < 0 && errno == ENOSYS)
+		return -ENOSYS;
+	SC_CHECK(c, fd >= 0, "fsopen overlay");
+	sc_report(c, "fd", "%d", fd);
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", base, dirs[i]);
+		SC_CHECK(c, syscall(SYS_fsconfig, fd, FSCONFIG_SET_STRING, keys[i], path, 0) == 0,
+			 "fsconfig %s", keys[i]);
+		sc_report(c, keys[i], "%s", path);
+	}
+	SC_CHECK(c, syscall(SYS_fsconfig, fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0,
+		 "fsconfig create");
+	mfd = (int)syscall(SYS_fsmount, fd, FSMOUNT_CLOEXEC, 0);
+	SC_CHECK(c, mfd >= 0, "fsmount");
+	sc_report(c, "mfd", "%d", mfd);
+	SC_CHECK(c, syscall(SYS_move_mount, mfd, "", AT_FDCWD, merged,
+			    MOVE_MOUNT_F_EMPTY_PATH) == 0, "move_mount to %s", merged);
+	close(mfd);
+	close(fd);
+	return 0;
 }
 
 void make_graph_root(struct sc_ctx *c, const char *path, unsigned long prop)

@@ -208,6 +208,10 @@ void sc_die(struct sc_ctx *c, const char *file, int line, const char *fmt, ...)
  * The merged path is written to merged. */
 void make_overlay(struct sc_ctx *c, const char *base, const char *extra,
 		  char *merged, size_t len);
+/* The same overlay through fsopen/fsconfig/fsmount/move_mount. Reports
+ * fd, mfd, lowerdir, upperdir, workdir. -ENOSYS if the kernel lacks fsopen
+ * (before 5.2). */
+int make_overlay_newapi(struct sc_ctx *c, const char *base, char *merged, size_t len);
 /* The option string make_overlay() passes, for asserting "data". */
 void overlay_opts(const char *base, const char *extra, char *buf, size_t len);
 void make_dir(struct sc_ctx *c, const char *path);

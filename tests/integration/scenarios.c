@@ -106,7 +106,12 @@ void scn_leak_child(struct sc_ctx *c, void *arg)
 	snprintf(base, sizeof(base), "%s/overlay2", graph);
 	make_dir(c, base);
 	snprintf(base, sizeof(base), "%s/overlay2/%s", graph, SCN_CONTAINER_ID);
-	make_overlay(c, base, NULL, merged, sizeof(merged));
+	if (!a->new_api) {
+		make_overlay(c, base, NULL, merged, sizeof(merged));
+	} else if (make_overlay_newapi(c, base, merged, sizeof(merged)) == -ENOSYS) {
+		sc_report(c, "skip", "fsopen: ENOSYS (kernel before 5.2)");
+		return;
+	}
 	report_overlay(c, base, merged);
 
 	svc = spawn_service(c, true, a->svc_prop, a->svc_busy ? merged : NULL);

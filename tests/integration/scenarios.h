@@ -34,9 +34,10 @@ struct scn_leak {
 	enum scn_removal removal;
 	bool remount_index;		/* then mount the layers again, index=on */
 	bool sync_before_umount;	/* sc_sync() after the copy is made */
+	bool new_api;			/* mount the overlay with fsopen/fsmount */
 };
 
-/* Reports: merged, base, upper, work, lower, ovl_id, ovl_prop, graph_prop,
+/* Reports: skip (new_api without fsopen), merged, base, upper, work, lower, ovl_id, ovl_prop, graph_prop,
  * svc_pid, svc_ns, copy_id, copy_prop, umount_ret, umount_errno,
  * copy_after_umount (0/1), rm_ret, rm_errno, copy_after_rm, remount_ret,
  * remount_errno. */

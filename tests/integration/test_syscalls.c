@@ -296,48 +296,18 @@ out:
 
 /* ---- the new mount API ---- */
 
-#ifndef FSOPEN_CLOEXEC
-#define FSOPEN_CLOEXEC 0x00000001
-#endif
-
-static int fs_string(int fd, const char *key, const char *val)
-{
-	return (int)syscall(SYS_fsconfig, fd, FSCONFIG_SET_STRING, key, val, 0);
-}
-
 static void newapi_child(struct sc_ctx *c, void *arg)
 {
-	static const char *const keys[] = { "lowerdir", "upperdir", "workdir" };
-	static const char *const dirs[] = { "lower", "upper", "work" };
-	char base[256], merged[512], path[512];
+	char base[256], merged[512];
 	struct mi_entry e;
-	int fd, mfd;
 
 	snprintf(base, sizeof(base), "%s/newapi", c->dir);
-	/* make_overlay's dirs, then unmount it: the new API mounts it again */
-	make_overlay(c, base, NULL, merged, sizeof(merged));
-	SC_CHECK(c, umount2(merged, 0) == 0, "umount %s", merged);
-	fd = (int)syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
-	if (fd < 0 && errno == ENOSYS) {
+	if (make_overlay_newapi(c, base, merged, sizeof(merged)) == -ENOSYS) {
 		sc_report(c, "skip", "fsopen: ENOSYS (kernel before 5.2)");
 		return;
 	}
-	SC_CHECK(c, fd >= 0, "fsopen overlay");
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s/%s", base, dirs[i]);
-		SC_CHECK(c, fs_string(fd, keys[i], path) == 0, "fsconfig %s", keys[i]);
-		sc_report(c, keys[i], "%s", path);
-	}
-	SC_CHECK(c, syscall(SYS_fsconfig, fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0,
-		 "fsconfig create");
-	mfd = (int)syscall(SYS_fsmount, fd, FSMOUNT_CLOEXEC, 0);
-	SC_CHECK(c, mfd >= 0, "fsmount");
-	SC_CHECK(c, syscall(SYS_move_mount, mfd, "", AT_FDCWD, merged,
-			    MOVE_MOUNT_F_EMPTY_PATH) == 0, "move_mount");
 	SC_CHECK(c, mi_find(0, merged, &e) && !strcmp(e.fstype, "overlay"),
 		 "overlay not at %s after move_mount", merged);
-	sc_report(c, "fd", "%d", fd);
-	sc_report(c, "mfd", "%d", mfd);
 	sc_report(c, "merged", "%s", merged);
 }
 

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The BACKGROUND.md scenarios end to end: mnttrace must turn the events
+ * into "type":"finding" records (issue 4) that name the overlay, the
+ * namespace holding its copy, who made that namespace, who lives in it,
+ * and why the umount did not reach it. Only findings about this test's own
+ * paths count: the host may have overlays of its own.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+
+#include "scenarios.h"
+
+static const struct json *finding(const struct tracer *t, const char *kind, const char *path)
+{
+	return rec_find(t, 0, NULL, "type", "finding", "kind", kind, "path", path, NULL);
+}
+
+#define ASSERT_FINDING(t, kind, path)                                        \
+	({ const struct json *f_ = finding(t, kind, path);                   \
+	   if (!f_) { mt_test_fail(__FILE__, __LINE__, "no \"%s\" finding for %s", \
+				   kind, path);                              \
+		      rec_dump(t, "findings", "type", "finding", NULL); }    \
+	   f_; })
+
+/* The holder entry for namespace ns, or NULL. */
+static const struct json *holder(const struct json *f, long long ns)
+{
+	const struct json *hs = json_get(f, "holders"), *h;
+	long long v;
+
+	for (size_t i = 0; (h = json_at(hs, i)); i++)
+		if (json_int(h, "mnt_ns", &v) && v == ns)
+			return h;
+	return NULL;
+}
+
+static bool holder_has_pid(const struct json *h, long long pid)
+{
+	const struct json *ps = json_get(h, "pids"), *p;
+	long long v;
+
+	for (size_t i = 0; (p = json_at(ps, i)); i++)
+		if (json_int(p, "pid", &v) && v == pid)
+			return true;
+	return false;
+}
+
+/* A holder for ns exists and lists pid among the processes living in it. */
+static const struct json *assert_holder(const struct json *f, long long ns, long long pid)
+{
+	const struct json *h = holder(f, ns);
+	char buf[800];
+
+	if (!h) {
+		json_format(json_get(f, "holders"), buf, sizeof(buf));
+		mt_test_fail(__FILE__, __LINE__, "no holder with mnt_ns %lld in %s", ns, buf);
+		return NULL;
+	}
+	if (pid > 0 && !holder_has_pid(h, pid)) {
+		json_format(h, buf, sizeof(buf));
+		mt_test_fail(__FILE__, __LINE__, "holder of ns %lld does not list pid %lld: %s",
+			     ns, pid, buf);
+	}
+	return h;
+}
+
+static void assert_overlay_identity(const struct json *f, const struct scenario *s)
+{
+	const struct json *o = json_get(f, "overlay");
+
+	if (!ASSERT_TRUE(o && o->type == JSON_OBJECT, "finding has an \"overlay\" object"))
+		return;
+	ASSERT_JSTR(o, "upperdir", sc_get(s, "upper"));
+	ASSERT_JSTR(o, "workdir", sc_get(s, "work"));
+	ASSERT_JSTR(o, "container_id", SCN_CONTAINER_ID);
+	if (!json_str(f, "reason") || !json_str(f, "reason")[0])
+		ASSERT_TRUE(false, "finding has a \"reason\"");
+}
+
+static bool run_leak(struct tracer *t, struct scenario *s, struct scn_leak *a)
+{
+	if (!trace_scenario(t, NULL, s, scn_leak_child, a))
+		return false;
+	if (sc_get(s, "skip")) {
+		mt_test_skip("%s", sc_get(s, "skip"));
+		return false;
+	}
+	return true;
+}
+
+/* The leak of scenario 1: one "leak", naming the service's namespace. */
+static const struct json *assert_leak(const struct tracer *t, const struct scenario *s)
+{
+	const char *merged = sc_get(s, "merged");
+	const struct json *f, *h, *cb;
+
+	ASSERT_EQ(rec_count(t, "type", "finding", "kind", "leak", "path", merged, NULL), 1,
+		  "\"leak\" findings for the overlay");
+	f = ASSERT_FINDING(t, "leak", merged);
+	if (!f)
+		return NULL;
+	assert_overlay_identity(f, s);
+	h = assert_holder(f, sc_num(s, "svc_ns"), sc_num(s, "svc_pid"));
+	if (!h)
+		return f;
+	ASSERT_JSTR(h, "propagation", "private");
+	cb = json_get(h, "created_by");
+	if (ASSERT_TRUE(cb != NULL, "holder has \"created_by\"")) {
+		ASSERT_JINT(cb, "pid", sc_num(s, "svc_pid"));
+		ASSERT_JSTR(cb, "comm", "mnttrace-itest");
+		ASSERT_TRUE(json_str(cb, "time") != NULL, "created_by.time");
+	}
+	return f;
+}
+
+/* The finding came from the same leak: leak_id points at it. */
+static void assert_tied(const struct json *f, const struct json *leak)
+{
+	long long id;
+
+	if (leak && json_int(leak, "id", &id))
+		ASSERT_JINT(f, "leak_id", id);
+}
+
+TEST(finding_scenario1_private_root_leak)
+{
+	struct scn_leak a = { .graph_prop = MS_PRIVATE, .svc_prop = MS_SLAVE, .do_umount = true,
+			      .umount_flags = MNT_DETACH };
+	struct tracer t = TRACER_INIT;
+	struct scenario s = SC_INIT;
+	const struct json *risk, *um;
+
+	if (!run_leak(&t, &s, &a))
+		goto out;
+	/* the warning comes when the copy is made, before the umount */
+	risk = ASSERT_FINDING(&t, "risk", sc_get(&s, "merged"));
+	um = ASSERT_REC(&t, "runtime umount2", "type", "syscall", "call", "umount2",
+			"pid", sc_get(&s, "pid"), "path", sc_get(&s, "merged"));
+	if (risk) {
+		long long rts = 0, uts = 0;
+
+		assert_holder(risk, sc_num(&s, "svc_ns"), 0);
+		if (um && json_int(risk, "ts_ns", &rts) && json_int(um, "ts_ns", &uts))
+			ASSERT_TRUE(rts < uts, "risk finding precedes the umount");
+	}
+	ASSERT_EQ(rec_count(&t, "type", "finding", "kind", "risk", "path", sc_get(&s, "merged"),
+			    NULL), 1, "one \"risk\" per (namespace, overlay)");
+	assert_leak(&t, &s);
+out:
+	sc_free(&s);
+	tracer_free(&t);
+}
+
+TEST(finding_scenario2_shared_root_no_leak)
+{
+	struct scn_leak a = { .graph_prop = MS_SHARED, .svc_prop = MS_SLAVE, .do_umount = true,
+			      .umount_flags = MNT_DETACH };
+	struct tracer t = TRACER_INIT;
+	struct scenario s = SC_INIT;
+	const char *merged;
+
+	if (!run_leak(&t, &s, &a))
+		goto out;
+	merged = sc_get(&s, "merged");
+	/* mnttrace saw the scenario, so the silence below means something */
+	ASSERT_REC(&t, "runtime umount2", "type", "syscall", "call", "umount2",
+		   "pid", sc_get(&s, "pid"), "path", merged, "ret", "0");
+	ASSERT_EQ(rec_count(&t, "type", "finding", "kind", "leak", "path", merged, NULL), 0,
+		  "\"leak\" findings for a propagated umount");
+	ASSERT_EQ(rec_count(&t, "type", "finding", "kind", "risk", "path", merged, NULL), 0,
+		  "\"risk\" findings for a slave copy");
+	if (mt_test_failed())
+		rec_dump(&t, "findings", "type", "finding", NULL);
+out:
+	sc_free(&s);
+	tracer_free(&t);
+}
+
+TEST(finding_scenario3_busy_slave_ebusy)
+{
+	struct scn_leak a = { .graph_prop = MS_SHARED, .svc_prop = MS_SLAVE, .svc_busy = true,
+			      .do_umount = true, .umount_flags = 0 };
+	struct tracer t = TRACER_INIT;
+	struct scenario s = SC_INIT;
+	const struct json *f;
+
+	if (!run_leak(&t, &s, &a))
+		goto out;
+	ASSERT_REC(&t, "umount2 EBUSY", "type", "syscall", "call", "umount2",
+		   "pid", sc_get(&s, "pid"), "path", sc_get(&s, "merged"), "errno", "EBUSY");
+	f = ASSERT_FINDING(&t, "ebusy", sc_get(&s, "merged"));
+	if (!f)
+		goto out;
+	ASSERT_JSTR(f, "op", "umount2");
+	ASSERT_JSTR(f, "errno", "EBUSY");
+	assert_overlay_identity(f, &s);
+	/* the busy copy's namespace, and the process sitting in it */
+	assert_holder(f, sc_num(&s, "svc_ns"), sc_num(&s, "svc_pid"));
+out:
+	sc_free(&s);
+	tracer_free(&t);
+}
+
+/* A finding about the restarted daemon's remount: ebusy or inuse. */
+static const struct json *remount_finding(const struct tracer *t, const struct scenario *s)
+{
+	static const char *const kinds[] = { "inuse", "ebusy" };
+	const struct json *f;
+
+	for (size_t i = 0; i < 2; i++) {
+		if ((f = finding(t, kinds[i], sc_get(s, "remount_path"))) ||
+		    (f = finding(t, kinds[i], sc_get(s, "merged"))))
+			return f;
+	}
+	mt_test_fail(__FILE__, __LINE__, "no \"inuse\"/\"ebusy\" finding for the index=on "
+		     "remount at %s", sc_get(s, "remount_path"));
+	rec_dump(t, "findings", "type", "finding", NULL);
+	return NULL;
+}
+
+TEST(finding_scenario4_restarted_daemon)
+{
+	struct tracer t = TRACER_INIT;
+	struct scenario s = SC_INIT;
+	const struct json *f;
+
+	if (!trace_scenario(&t, NULL, &s, scn_restart_child, NULL))
+		goto out;
+	if (!ASSERT_STREQ(sc_get(&s, "remount_errno"), "EBUSY", "index=on remount"))
+		goto out;
+	f = remount_finding(&t, &s);
+	if (!f)
+		goto out;
+	ASSERT_JSTR(f, "errno", "EBUSY");
+	/* the old daemon's namespace holds it, kept alive by the shim */
+	assert_holder(f, sc_num(&s, "old_ns"), sc_num(&s, "shim_pid"));
+	ASSERT_TRUE(holder(f, sc_num(&s, "new_ns")) == NULL,
+		    "the restarted daemon's namespace is not a holder");
+out:
+	sc_free(&s);
+	tracer_free(&t);
+}
+
+static void check_detached(enum scn_removal how)
+{
+	struct scn_leak a = { .graph_prop = MS_PRIVATE, .svc_prop = MS_SLAVE, .do_umount = true,
+			      .umount_flags = MNT_DETACH, .removal = how };
+	struct tracer t = TRACER_INIT;
+	struct scenario s = SC_INIT;
+	const struct json *leak, *f;
+
+	if (!run_leak(&t, &s, &a))
+		goto out;
+	/* Linux >= 3.18: the removal succeeds and detaches the leaked copy */
+	if (!ASSERT_STREQ(sc_get(&s, "rm_errno"), "0", "removal of merged"))
+		goto out;
+	leak = assert_leak(&t, &s);
+	f = ASSERT_FINDING(&t, "detached", sc_get(&s, "merged"));
+	if (!f)
+		goto out;
+	assert_holder(f, sc_num(&s, "svc_ns"), sc_num(&s, "svc_pid"));
+	assert_tied(f, leak);
+out:
+	sc_free(&s);
+	tracer_free(&t);
+}
+
+TEST(finding_leak_then_rmdir_detached)
+{
+	check_detached(SCN_RMDIR);
+}
+
+TEST(finding_leak_then_unlinkat_detached)
+{
+	check_detached(SCN_UNLINKAT);
+}
+
+TEST(finding_leak_then_index_on_remount)
+{
+	struct scn_leak a = { .graph_prop = MS_PRIVATE, .svc_prop = MS_SLAVE, .do_umount = true,
+			      .umount_flags = MNT_DETACH, .remount_index = true };
+	struct tracer t = TRACER_INIT;
+	struct scenario s = SC_INIT;
+	const struct json *leak, *f;
+
+	if (!run_leak(&t, &s, &a))
+		goto out;
+	if (!ASSERT_STREQ(sc_get(&s, "remount_errno"), "EBUSY", "index=on remount"))
+		goto out;
+	leak = assert_leak(&t, &s);
+	f = remount_finding(&t, &s);
+	if (!f)
+		goto out;
+	ASSERT_JSTR(f, "errno", "EBUSY");
+	assert_holder(f, sc_num(&s, "svc_ns"), sc_num(&s, "svc_pid"));
+	assert_tied(f, leak);
+out:
+	sc_free(&s);
+	tracer_free(&t);
+}
+
+TEST(finding_leak_new_mount_api_overlay)
+{
+	struct scn_leak a = { .graph_prop = MS_PRIVATE, .svc_prop = MS_SLAVE, .do_umount = true,
+			      .umount_flags = MNT_DETACH, .new_api = true };
+	struct tracer t = TRACER_INIT;
+	struct scenario s = SC_INIT;
+
+	if (run_leak(&t, &s, &a))
+		assert_leak(&t, &s);
+	sc_free(&s);
+	tracer_free(&t);
+}

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel internals, seen only through fentry/kprobe hooks (clone_mnt,
+ * umount_tree, propagate_umount, __detach_mounts). Tracepoint mode cannot
+ * see them, so these tests SKIP there with the reason.
+ */
+#include <stdio.h>
+#include <sys/mount.h>
+
+#include "scenarios.h"
+
+static bool need_internals(void)
+{
+	const char *why = NULL;
+
+	if (it_internals_available(&why))
+		return true;
+	mt_test_skip("%s", why);
+	return false;
+}
+
+/* A mount record of the copy in the service's namespace. */
+#define COPY_REC(t, s, what, op, ...)                                        \
+	ASSERT_REC(t, what, "type", "mount", "op", op, "ns", sc_get(s, "svc_ns"), \
+		   "mnt_id", sc_get(s, "copy_id"), __VA_ARGS__)
+
+TEST(internals_copy_names_original)
+{
+	struct scn_leak a = { .graph_prop = MS_PRIVATE, .svc_prop = MS_SLAVE };
+	struct tracer t = TRACER_INIT;
+	struct scenario s = SC_INIT;
+	const struct json *r;
+
+	if (!need_internals() || !trace_scenario(&t, NULL, &s, scn_leak_child, &a))
+		goto out;
+	r = COPY_REC(&t, &s, "clone_mnt copy of the overlay", "copy", "path", sc_get(&s, "merged"));
+	if (r) {
+		ASSERT_JINT(r, "src_mnt_id", sc_num(&s, "ovl_id"));
+		ASSERT_JSTR(r, "fstype", "overlay");
+	}
+	r = ASSERT_REC(&t, "ns copy", "type", "ns", "op", "copy", "ns", sc_get(&s, "svc_ns"));
+	if (r) {
+		ASSERT_JINT(r, "old_ns", sc_num(&s, "ns"));
+		ASSERT_JFLAG(r, "flags", "CLONE_NEWNS");
+	}
+out:
+	sc_free(&s);
+	tracer_free(&t);
+}
+
+TEST(internals_umount_propagated_to_slave)
+{
+	struct scn_leak a = { .graph_prop = MS_SHARED, .svc_prop = MS_SLAVE, .do_umount = true,
+			      .umount_flags = MNT_DETACH };
+	struct tracer t = TRACER_INIT;
+	struct scenario s = SC_INIT;
+
+	if (!need_internals() || !trace_scenario(&t, NULL, &s, scn_leak_child, &a))
+		goto out;
+	if (!ASSERT_STREQ(sc_get(&s, "copy_after_umount"), "0", "slave copy removed"))
+		goto out;
+	ASSERT_REC(&t, "umount_tree of the original", "type", "mount", "op", "umount",
+		   "ns", sc_get(&s, "ns"), "mnt_id", sc_get(&s, "ovl_id"));
+	COPY_REC(&t, &s, "propagated umount of the slave copy", "umount_propagated",
+		 "path", sc_get(&s, "merged"));
+out:
+	sc_free(&s);
+	tracer_free(&t);
+}
+
+TEST(internals_rmdir_detaches_leaked_copy)
+{
+	struct scn_leak a = { .graph_prop = MS_PRIVATE, .svc_prop = MS_SLAVE, .do_umount = true,
+			      .umount_flags = MNT_DETACH, .removal = SCN_RMDIR };
+	struct tracer t = TRACER_INIT;
+	struct scenario s = SC_INIT;
+	const struct json *r;
+
+	if (!need_internals() || !trace_scenario(&t, NULL, &s, scn_leak_child, &a))
+		goto out;
+	if (!ASSERT_STREQ(sc_get(&s, "copy_after_rm"), "0", "leaked copy detached by rmdir"))
+		goto out;
+	/* __detach_mounts -> umount_tree(m, UMOUNT_CONNECTED) on the copy */
+	r = COPY_REC(&t, &s, "lazy detach of the leaked copy", "umount", NULL);
+	if (r)
+		ASSERT_JFLAG(r, "umount_flags", "UMOUNT_CONNECTED");
+out:
+	sc_free(&s);
+	tracer_free(&t);
+}
