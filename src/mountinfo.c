@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "mountinfo.h"
 
 static int is_odigit(char c)
@@ -217,21 +218,16 @@ static int cmp_prop(const void *a, const void *b)
 
 static int push_ent(struct mt_mnttab *tab, const struct mt_mntent *e)
 {
-	if (tab->nr == tab->cap) {
-		int cap = tab->cap ? tab->cap * 2 : 64;
-		void *n = realloc(tab->ents, (size_t)cap * sizeof(*e));
-
-		if (!n)
-			return -ENOMEM;
-		tab->ents = n;
-		tab->cap = cap;
-	}
+	if (mt_array_grow(&tab->ents, tab->nr, &tab->cap, sizeof(*e), 64))
+		return -ENOMEM;
 	tab->ents[tab->nr++] = *e;
 	return 0;
 }
 
 static void link_with(struct mt_mnttab *tab, struct prop *props, size_t nr)
 {
+	if (!nr)
+		return;
 	qsort(props, nr, sizeof(*props), cmp_prop);
 	for (int i = 0; i < tab->nr; i++) {
 		struct mt_mntent *e = &tab->ents[i];

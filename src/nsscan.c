@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "array.h"
 #include "nsscan.h"
 
 /*
@@ -85,23 +86,14 @@ static struct mt_snap_ns *get_ns(struct mt_snapshot *snap, struct ns_index *ix,
 	bool found;
 	int *slot;
 
+	/* room first, so that a failure leaves the index consistent */
 	if (ix->nr * 2 >= ix->cap && index_grow(ix))
+		return NULL;
+	if (mt_array_grow(&snap->ns, snap->nr_ns, &snap->cap_ns, sizeof(*snap->ns), 16))
 		return NULL;
 	slot = index_slot(ix, ino, &found);
 	if (found)
 		return &snap->ns[*slot];
-	if (snap->nr_ns == snap->cap_ns) {
-		int cap = snap->cap_ns ? snap->cap_ns * 2 : 16;
-		void *n = realloc(snap->ns, (size_t)cap * sizeof(*snap->ns));
-
-		if (!n) {
-			/* undo the slot we just claimed */
-			*slot = -1;
-			return NULL;
-		}
-		snap->ns = n;
-		snap->cap_ns = cap;
-	}
 	ix->nr++;
 	*slot = snap->nr_ns;
 	memset(&snap->ns[snap->nr_ns], 0, sizeof(snap->ns[0]));
@@ -111,15 +103,8 @@ static struct mt_snap_ns *get_ns(struct mt_snapshot *snap, struct ns_index *ix,
 
 static int add_proc(struct mt_snap_ns *ns, const struct mt_snap_proc *p)
 {
-	if (ns->nr_procs == ns->cap_procs) {
-		int cap = ns->cap_procs ? ns->cap_procs * 2 : 4;
-		void *n = realloc(ns->procs, (size_t)cap * sizeof(*p));
-
-		if (!n)
-			return -ENOMEM;
-		ns->procs = n;
-		ns->cap_procs = cap;
-	}
+	if (mt_array_grow(&ns->procs, ns->nr_procs, &ns->cap_procs, sizeof(*p), 4))
+		return -ENOMEM;
 	ns->procs[ns->nr_procs++] = *p;
 	return 0;
 }

@@ -136,8 +136,8 @@ TEST(mountinfo_parent_propagation)
 	ASSERT_EQ(o->mnt_id, 240, "mnt_id");
 	ASSERT_TRUE(o->has_parent, "parent known");
 	ASSERT_EQ(o->parent_shared, 0, "private graph root");
-	ASSERT_STREQ(o->upperdir, "/home/docker_rt/overlay2/3f2a9c0d1e/diff", "upperdir");
-	ASSERT_STREQ(o->mountpoint, "/home/docker_rt/overlay2/3f2a9c0d1e/merged", "kept string");
+	ASSERT_STREQ(o->upperdir, "/home/docker_rt/overlay2/3f2a9c0d1e5b7a8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e/diff", "upperdir");
+	ASSERT_STREQ(o->mountpoint, "/home/docker_rt/overlay2/3f2a9c0d1e5b7a8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e/merged", "kept string");
 	ASSERT_TRUE(tab.buf == NULL, "file buffer released");
 	mt_mnttab_free(&tab);
 

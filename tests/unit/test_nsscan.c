@@ -68,7 +68,7 @@ TEST(proc_reads)
 TEST(proc_uses_below_a_mountpoint)
 {
 	const char *root = fx_path("proc");
-	const char *merged = "/home/docker_rt/overlay2/3f2a9c0d1e/merged";
+	const char *merged = "/home/docker_rt/overlay2/3f2a9c0d1e5b7a8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e/merged";
 	struct mt_use uses[4];
 	int n;
 
@@ -76,7 +76,7 @@ TEST(proc_uses_below_a_mountpoint)
 	if (!ASSERT_EQ(n, 2, "cwd and fd 7"))
 		return;
 	ASSERT_STREQ(uses[0].what, "cwd", "first is cwd");
-	ASSERT_STREQ(uses[0].path, "/home/docker_rt/overlay2/3f2a9c0d1e/merged/var/www", "cwd path");
+	ASSERT_STREQ(uses[0].path, "/home/docker_rt/overlay2/3f2a9c0d1e5b7a8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e/merged/var/www", "cwd path");
 	ASSERT_STREQ(uses[1].what, "fd 7", "then fd 7");
 	ASSERT_EQ(uses[1].fd, 7, "fd number");
 	ASSERT_EQ(mt_proc_uses(root, 1501, merged, uses, 1), 2, "count beyond max");

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The live model of mount namespaces and their overlay mounts, and the
+ * findings it draws (findings.h). It runs without BPF: it takes a start-up
+ * snapshot (nsscan.h) and decoded records (record.h), in ring-buffer order.
+ *
+ *	struct mt_model_opts o = { .on_finding = print_finding, .ctx = out,
+ *				   .internals = mode != TRACEPOINT };
+ *	struct mt_model *m = mt_model__new(&o);
+ *	struct mt_snapshot *s = mt_snapshot__new(NULL, &(struct mt_snap_opts){
+ *		.mnttab_flags = MT_MNTTAB_OVERLAY_ONLY });
+ *	mt_model__load(m, s);		// may already report risks
+ *	mt_snapshot__free(s);
+ *	while (poll)			// per ring-buffer record
+ *		mt_model__feed(m, &rec);
+ *	mt_model__free(m);
+ *
+ * What the model cannot see in tracepoint-only mode (copies removed by
+ * propagation, rmdir's lazy detach, namespaces dying) it predicts from
+ * propagation and then confirms by re-reading the mountinfo of the
+ * namespaces involved: the rescan hook, which defaults to nsscan over the
+ * proc root. Rescans happen only around a finding, never per record.
+ */
+#ifndef MT_MODEL_H
+#define MT_MODEL_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "findings.h"
+#include "nsscan.h"
+#include "record.h"
+
+struct mt_model;
+
+typedef void (*mt_finding_fn)(void *ctx, const struct mt_finding *f);
+
+/*
+ * Re-read namespaces @ns[0..@nr): return a snapshot with those of them
+ * that still have a process (mounts read with MT_MNTTAB_OVERLAY_ONLY is
+ * enough), or NULL with errno set. The model frees it with
+ * mt_snapshot__free().
+ */
+typedef struct mt_snapshot *(*mt_rescan_fn)(void *ctx, const __u32 *ns, int nr);
+
+struct mt_model_opts {
+	const char *proc_root;	/* "/proc" when NULL */
+	/*
+	 * true in fentry/kprobe modes: MT_MNT_COPY, MT_MNT_UMOUNT(_PROP),
+	 * MT_MNT_BUSY and MT_NS_COPY records come, so the model trusts them
+	 * instead of predicting. Also switched on by the first such record.
+	 */
+	bool internals;
+	bool no_rescan;		/* never re-read /proc: predictions only */
+	__u32 self_ns;		/* mnttrace's namespace; 0 = read proc_root/<getpid()> */
+	mt_finding_fn on_finding;
+	void *ctx;		/* for on_finding and rescan */
+	mt_rescan_fn rescan;	/* NULL = mt_snapshot__new() over proc_root */
+};
+
+/* NULL and errno on failure. */
+struct mt_model *mt_model__new(const struct mt_model_opts *opts);
+void mt_model__free(struct mt_model *m);
+
+/*
+ * Take in a start-up snapshot: namespaces, their processes and overlay
+ * mounts. Copies that already cannot be reached by their original's
+ * umount are reported as risks (op "snapshot"). 0 or -errno.
+ */
+int mt_model__load(struct mt_model *m, const struct mt_snapshot *snap);
+
+/* One decoded record. 0, or -errno on allocation failure. */
+int mt_model__feed(struct mt_model *m, const struct mt_record *rec);
+
+struct mt_model_stats {
+	__u64 records;
+	__u64 findings;
+	__u64 rescans;
+	int namespaces;		/* alive */
+	int overlays;		/* overlay superblocks with a mount */
+	int mounts;		/* overlay mounts, all namespaces */
+};
+
+void mt_model__stats(const struct mt_model *m, struct mt_model_stats *st);
+
+/*
+ * Where an overlay is mounted now: calls @fn once per (namespace, mount)
+ * whose mountpoint, upperdir or workdir is @path. Returns how many.
+ */
+int mt_model__where(struct mt_model *m, const char *path,
+		    void (*fn)(void *ctx, __u32 mnt_ns, __u32 mnt_id,
+			       const char *mountpoint),
+		    void *ctx);
+
+#endif /* MT_MODEL_H */

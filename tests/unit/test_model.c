@@ -1,0 +1,799 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The model driven by synthetic record streams and fake /proc trees: the
+ * four BACKGROUND.md scenarios in tracepoint-only and in fentry-style
+ * record streams, and the cases that must stay quiet.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "testlib.h"
+#include "model.h"
+#include "nsscan.h"
+#include "../fixtures/fixture.h"
+#include "../fixtures/records.h"
+
+#define HOST 4026531841u
+#define SVC 4026532500u
+#define SVC2 4026532700u
+#define OLDD 4026532800u	/* the old daemon's namespace (scenario 4) */
+#define NEWD 4026532900u
+#define DEV 52u			/* 0:52 */
+#define CID "3f2a9c0d1e5b7a8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e"
+#define LAYER "/home/docker_rt/overlay2/" CID
+#define MERGED LAYER "/merged"
+#define UPPER LAYER "/diff"
+#define WORK LAYER "/work"
+#define LOWER "/home/docker_rt/overlay2/l/ABC:/home/docker_rt/overlay2/l/DEF"
+
+/* ---- what the model reported ---- */
+
+struct got_holder {
+	__u32 ns;
+	char prop[64], pprop[64];
+	bool has_cr, gone;
+	__u32 cr_pid;
+	char cr_comm[16];
+	char cr_call[16];
+	int nr_pids, total;
+	__u32 pid0;
+	char comm0[16], holds0[16];
+};
+
+struct got {
+	enum mt_finding_kind kind;
+	__u64 id, leak_id;
+	char op[16];
+	int err;
+	char path[256], reason[1024], ctr[80], upper[256];
+	int nr_holders;
+	struct got_holder h[4];
+	char json[8192];
+	char text[8192];
+};
+
+struct env {
+	char *root;
+	struct mt_model *m;
+	struct fx_sink s;
+	struct got got[16];
+	int n;
+};
+
+static void copy(char *dst, const char *src, size_t n)
+{
+	snprintf(dst, n, "%s", src ? src : "");
+}
+
+static void collect(void *ctx, const struct mt_finding *f)
+{
+	struct env *e = ctx;
+	struct got *g;
+	struct mt_json j;
+	FILE *mem;
+
+	if (e->n == 16)
+		return;
+	g = &e->got[e->n++];
+	memset(g, 0, sizeof(*g));
+	g->kind = f->kind;
+	g->id = f->id;
+	g->leak_id = f->leak_id;
+	copy(g->op, f->op, sizeof(g->op));
+	g->err = f->err;
+	copy(g->path, f->path, sizeof(g->path));
+	copy(g->reason, f->reason, sizeof(g->reason));
+	copy(g->ctr, f->container_id, sizeof(g->ctr));
+	copy(g->upper, f->upperdir, sizeof(g->upper));
+	g->nr_holders = f->nr_holders;
+	for (int i = 0; i < f->nr_holders && i < 4; i++) {
+		const struct mt_finding_holder *h = &f->holders[i];
+		struct got_holder *gh = &g->h[i];
+
+		gh->ns = h->mnt_ns;
+		copy(gh->prop, h->propagation, sizeof(gh->prop));
+		copy(gh->pprop, h->parent_propagation, sizeof(gh->pprop));
+		gh->has_cr = h->has_creator;
+		gh->gone = h->gone;
+		gh->cr_pid = h->created_by.pid;
+		copy(gh->cr_comm, h->created_by.comm, sizeof(gh->cr_comm));
+		copy(gh->cr_call, h->created_by.call, sizeof(gh->cr_call));
+		gh->nr_pids = h->nr_pids;
+		gh->total = h->total_pids;
+		if (h->nr_pids) {
+			gh->pid0 = h->pids[0].pid;
+			copy(gh->comm0, h->pids[0].comm, sizeof(gh->comm0));
+			copy(gh->holds0, h->pids[0].holds, sizeof(gh->holds0));
+		}
+	}
+	mt_json_init_buf(&j, g->json, sizeof(g->json));
+	mt_finding_json(&j, f, 0);
+	mem = fmemopen(g->text, sizeof(g->text) - 1, "w");
+	if (mem) {
+		mt_finding_text(mem, f, 0);
+		fclose(mem);
+	}
+}
+
+static int feed(void *ctx, const struct mt_record *rec)
+{
+	return mt_model__feed(ctx, rec);
+}
+
+static bool env_init(struct env *e, bool internals, bool no_rescan)
+{
+	memset(e, 0, sizeof(*e));
+	e->root = fx_tmpdir();
+	if (!e->root)
+		return false;
+	e->m = mt_model__new(&(struct mt_model_opts){
+		.proc_root = e->root, .self_ns = HOST, .internals = internals,
+		.no_rescan = no_rescan, .on_finding = collect, .ctx = e });
+	e->s = (struct fx_sink){ .feed = feed, .ctx = e->m, .clock = 1000000 };
+	return e->m != NULL;
+}
+
+static bool env_load(struct env *e)
+{
+	struct mt_snapshot *snap = mt_snapshot__new(e->root, &(struct mt_snap_opts){
+		.mnttab_flags = MT_MNTTAB_OVERLAY_ONLY });
+	int err;
+
+	if (!snap)
+		return false;
+	err = mt_model__load(e->m, snap);
+	mt_snapshot__free(snap);
+	return err == 0;
+}
+
+static void env_fini(struct env *e)
+{
+	mt_model__free(e->m);
+	fx_rmtree(e->root);
+}
+
+static int count(const struct env *e, enum mt_finding_kind kind)
+{
+	int n = 0;
+
+	for (int i = 0; i < e->n; i++)
+		n += e->got[i].kind == kind;
+	return n;
+}
+
+static const struct got *find(const struct env *e, enum mt_finding_kind kind)
+{
+	for (int i = 0; i < e->n; i++)
+		if (e->got[i].kind == kind)
+			return &e->got[i];
+	return NULL;
+}
+
+static void dump(const struct env *e)
+{
+	for (int i = 0; i < e->n; i++)
+		mt_test_log("%s", e->got[i].json);
+}
+
+/* The host: systemd and dockerd; the overlay under a private graph root
+ * (Docker 1.13) or under the shared /home (Docker 18.06). */
+static void host_proc(struct env *e, bool shared)
+{
+	fx_proc(e->root, 1, "systemd", HOST, "/init.scope", NULL);
+	fx_proc(e->root, 812, "dockerd", HOST, "/system.slice/docker.service", NULL);
+	if (!shared) {
+		fx_copy(e->root, "1/mountinfo", "mountinfo/docker-1.13-host.txt");
+		return;
+	}
+	fx_write(e->root, "1/mountinfo", "%s",
+		 "22 1 253:0 / / rw,relatime shared:1 - xfs /dev/root rw\n"
+		 "61 22 253:2 / /home rw,relatime shared:30 - xfs /dev/home rw\n"
+		 "240 61 0:52 / " MERGED " rw,relatime shared:109 - overlay overlay "
+		 "rw,lowerdir=" LOWER ",upperdir=" UPPER ",workdir=" WORK "\n");
+}
+
+/* What the service namespace's mountinfo shows now. */
+static void svc_mountinfo(struct env *e, const char *ovl_line)
+{
+	fx_write(e->root, "1500/mountinfo",
+		 "301 300 253:0 / / rw,relatime shared:120 master:1 - xfs /dev/root rw\n%s",
+		 ovl_line ? ovl_line : "");
+}
+
+#define PRIVATE_COPY "312 311 0:52 / " MERGED " rw,relatime - overlay overlay " \
+	"rw,lowerdir=" LOWER ",upperdir=" UPPER ",workdir=" WORK "\n"
+#define SLAVE_COPY "312 310 0:52 / " MERGED " rw,relatime shared:122 master:109 - " \
+	"overlay overlay rw,lowerdir=" LOWER ",upperdir=" UPPER ",workdir=" WORK "\n"
+
+/* One overlay copy seen by a namespace walk, then the walk's end. */
+struct walk {
+	__u32 pid;
+	const char *comm;
+	__u32 ns;
+	__u64 ns_id;
+	__u32 mnt_id, group, master, pgroup, seq, trigger;
+};
+
+static void walk1(struct env *e, const struct walk *w)
+{
+	struct fx_hdr_args h = { .pid = w->pid, .comm = w->comm, .ns = w->ns,
+				 .ns_id = w->ns_id };
+
+	MNT(&e->s, .h = h, .op = MT_MNT_WALK, .mnt_ns = w->ns, .mnt_ns_id = w->ns_id,
+	    .mnt_id = w->mnt_id, .parent_id = 311, .dev = DEV, .group = w->group,
+	    .master = w->master, .pgroup = w->pgroup, .path = MERGED, .upper = UPPER,
+	    .work = WORK, .lower = LOWER, .walk_seq = w->seq);
+	NSREC(&e->s, .h = h, .op = MT_NS_WALK_DONE, .ns = w->ns, .ns_id = w->ns_id,
+	      .walk_seq = w->seq, .trigger = w->trigger);
+}
+
+#define WALK(e, ...) walk1((e), &(struct walk){ __VA_ARGS__ })
+
+/* httpd starts with PrivateTmp: unshare, then the walk of its namespace. */
+static void httpd_unshare(struct env *e, __u32 group, __u32 master, __u32 pgroup)
+{
+	fx_proc(e->root, 1500, "httpd", SVC, "/system.slice/httpd.service", NULL);
+	svc_mountinfo(e, group || master ? SLAVE_COPY : PRIVATE_COPY);
+	SC(&e->s, .h = { .pid = 1500, .comm = "httpd", .ns = HOST },
+	   .call = MT_CALL_UNSHARE, .args = { 0x20000 }, .new_ns = SVC);
+	WALK(e, .pid = 1500, .comm = "httpd", .ns = SVC, .mnt_id = 312, .group = group,
+	     .master = master, .pgroup = pgroup, .seq = 1, .trigger = MT_CALL_UNSHARE);
+}
+
+static void dockerd_umount(struct env *e, long long ret, __u64 flags)
+{
+	SC(&e->s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST },
+	   .call = MT_CALL_UMOUNT2, .ret = ret, .path = MERGED, .args = { 0, flags });
+}
+
+/* ---- scenario 1: private graph root (Docker 1.13) ---- */
+
+TEST(model_scenario1_private_root_tracepoint)
+{
+	const struct got *risk, *leak, *det;
+	struct env e;
+
+	if (!ASSERT_TRUE(env_init(&e, false, false), "env"))
+		return;
+	host_proc(&e, false);
+	ASSERT_TRUE(env_load(&e), "snapshot");
+	ASSERT_EQ(e.n, 0, "nothing at start-up");
+
+	httpd_unshare(&e, 0, 0, 0);
+	ASSERT_EQ(count(&e, MT_FIND_RISK), 1, "one risk at copy time");
+	risk = find(&e, MT_FIND_RISK);
+	if (risk) {
+		ASSERT_STREQ(risk->op, "unshare", "risk op");
+		ASSERT_STREQ(risk->path, MERGED, "risk path");
+		ASSERT_STREQ(risk->ctr, CID, "container id");
+		ASSERT_EQ(risk->h[0].ns, SVC, "holder ns");
+		ASSERT_STREQ(risk->h[0].prop, "private", "copy private");
+		ASSERT_EQ(risk->h[0].cr_pid, 1500, "creator pid");
+		ASSERT_STREQ(risk->h[0].cr_comm, "httpd", "creator comm");
+		ASSERT_TRUE(strstr(risk->reason, "httpd.service") != NULL, "names the unit");
+		ASSERT_TRUE(strstr(risk->reason, "graph root") != NULL, "says what prevents it");
+	}
+
+	/* systemd turns the namespace into slaves: re-walk, no second risk */
+	SC(&e.s, .h = { .pid = 1500, .comm = "httpd", .ns = SVC }, .call = MT_CALL_MOUNT,
+	   .path = "/", .args = { 0, 0, 0, 0x4000 | 0x80000 });
+	WALK(&e, .pid = 1500, .comm = "httpd", .ns = SVC, .mnt_id = 312, .seq = 2,
+	     .trigger = MT_CALL_MOUNT);
+	ASSERT_EQ(count(&e, MT_FIND_RISK), 1, "once per (namespace, overlay)");
+
+	dockerd_umount(&e, 0, 2 /* MNT_DETACH */);
+	ASSERT_EQ(count(&e, MT_FIND_LEAK), 1, "exactly one leak");
+	leak = find(&e, MT_FIND_LEAK);
+	if (leak && ASSERT_EQ(leak->nr_holders, 1, "one holder")) {
+		ASSERT_STREQ(leak->op, "umount2", "op");
+		ASSERT_EQ(leak->err, 0, "umount succeeded");
+		ASSERT_EQ(leak->h[0].ns, SVC, "holder namespace");
+		ASSERT_STREQ(leak->h[0].prop, "private", "propagation");
+		ASSERT_STREQ(leak->h[0].pprop, "private", "parent propagation");
+		ASSERT_EQ(leak->h[0].cr_pid, 1500, "created_by pid");
+		ASSERT_STREQ(leak->h[0].cr_call, "unshare", "created_by call");
+		ASSERT_EQ(leak->h[0].pid0, 1500, "pids");
+		ASSERT_STREQ(leak->h[0].comm0, "httpd", "pid comm");
+		ASSERT_TRUE(strstr(leak->reason, "private") != NULL, "reason");
+		ASSERT_STREQ(leak->upper, UPPER, "upperdir");
+	}
+
+	/* modern kernel: rmdir succeeds and detaches the leaked copy */
+	svc_mountinfo(&e, NULL);
+	SC(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .call = MT_CALL_UNLINKAT,
+	   .path = "merged", .base = LAYER, .args = { (__u64)-100, 0, 0x200 });
+	ASSERT_EQ(count(&e, MT_FIND_DETACHED), 1, "detached");
+	det = find(&e, MT_FIND_DETACHED);
+	if (det && leak) {
+		ASSERT_EQ(det->leak_id, leak->id, "tied to the leak");
+		ASSERT_STREQ(det->op, "unlinkat", "op");
+		ASSERT_EQ(det->h[0].ns, SVC, "detached from the service ns");
+		ASSERT_TRUE(det->h[0].gone, "marked detached");
+	}
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
+
+TEST(model_scenario1_old_kernel_ebusy_rmdir)
+{
+	const struct got *leak, *busy;
+	struct env e;
+
+	if (!ASSERT_TRUE(env_init(&e, false, false), "env"))
+		return;
+	host_proc(&e, false);
+	env_load(&e);
+	httpd_unshare(&e, 0, 0, 0);
+	dockerd_umount(&e, 0, 2);
+	/* Linux 3.10 / may_detach_mounts=0: EBUSY, the copy stays */
+	SC(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .call = MT_CALL_RMDIR,
+	   .ret = -EBUSY, .path = MERGED);
+	leak = find(&e, MT_FIND_LEAK);
+	busy = find(&e, MT_FIND_EBUSY);
+	if (ASSERT_TRUE(leak && busy, "leak then ebusy")) {
+		ASSERT_EQ(busy->leak_id, leak->id, "ebusy tied to the leak");
+		ASSERT_STREQ(busy->op, "rmdir", "op");
+		ASSERT_EQ(busy->err, EBUSY, "errno");
+		ASSERT_EQ(busy->h[0].ns, SVC, "the leaked copy's namespace");
+		ASSERT_TRUE(strstr(busy->reason, "may_detach_mounts") != NULL, "reason");
+		ASSERT_TRUE(strstr(busy->json, "\"errno\":\"EBUSY\"") != NULL, "json errno");
+	}
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
+
+TEST(model_scenario1_predicted_without_rescan)
+{
+	struct env e;
+
+	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+		return;
+	host_proc(&e, false);
+	env_load(&e);
+	httpd_unshare(&e, 0, 0, 0);
+	dockerd_umount(&e, 0, 2);
+	ASSERT_EQ(count(&e, MT_FIND_RISK), 1, "risk");
+	ASSERT_EQ(count(&e, MT_FIND_LEAK), 1, "leak predicted from propagation");
+	env_fini(&e);
+}
+
+/* ---- scenario 2: shared graph root (Docker >= 18.02): quiet ---- */
+
+TEST(model_scenario2_shared_root_quiet)
+{
+	struct env e;
+
+	if (!ASSERT_TRUE(env_init(&e, false, false), "env"))
+		return;
+	host_proc(&e, true);
+	env_load(&e);
+	/* at unshare exit the copy is a peer of shared:109 */
+	httpd_unshare(&e, 109, 0, 30);
+	/* systemd's MS_REC|MS_SLAVE: a slave of 109 */
+	WALK(&e, .pid = 1500, .comm = "httpd", .ns = SVC, .mnt_id = 312, .group = 122,
+	     .master = 109, .seq = 2, .trigger = MT_CALL_MOUNT);
+	/* the kernel propagates the umount: the copy is gone */
+	svc_mountinfo(&e, NULL);
+	dockerd_umount(&e, 0, 2);
+	SC(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .call = MT_CALL_RMDIR,
+	   .path = MERGED);
+	ASSERT_EQ(e.n, 0, "no risk, no leak, nothing detached");
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
+
+TEST(model_scenario2_slave_predicted_quiet)
+{
+	struct env e;
+
+	/* no rescans at all: the prediction alone must stay quiet */
+	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+		return;
+	host_proc(&e, true);
+	env_load(&e);
+	httpd_unshare(&e, 122, 109, 121);
+	dockerd_umount(&e, 0, 2);
+	ASSERT_EQ(e.n, 0, "slave of the original's group: reached");
+	env_fini(&e);
+}
+
+TEST(model_slave_of_slave_is_reached)
+{
+	struct env e;
+
+	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+		return;
+	host_proc(&e, true);
+	env_load(&e);
+	httpd_unshare(&e, 122, 109, 121);
+	/* a namespace made from httpd's: a slave of 122, itself a slave of 109 */
+	SC(&e.s, .h = { .pid = 1600, .comm = "helper", .ns = SVC }, .call = MT_CALL_UNSHARE,
+	   .new_ns = SVC2);
+	WALK(&e, .pid = 1600, .comm = "helper", .ns = SVC2, .mnt_id = 412, .group = 0,
+	     .master = 122, .seq = 3, .trigger = MT_CALL_UNSHARE);
+	dockerd_umount(&e, 0, 2);
+	ASSERT_EQ(e.n, 0, "master chain 122 -> 109 reaches the original");
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
+
+TEST(model_private_copy_of_shared_original)
+{
+	const struct got *risk;
+	struct env e;
+
+	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+		return;
+	host_proc(&e, true);
+	env_load(&e);
+	httpd_unshare(&e, 109, 0, 30);
+	ASSERT_EQ(e.n, 0, "peer at unshare exit: quiet");
+	/* the service makes everything private (MS_REC|MS_PRIVATE) */
+	WALK(&e, .pid = 1500, .comm = "httpd", .ns = SVC, .mnt_id = 312, .seq = 2,
+	     .trigger = MT_CALL_MOUNT);
+	risk = find(&e, MT_FIND_RISK);
+	if (ASSERT_TRUE(risk != NULL, "risk once it turned private"))
+		ASSERT_TRUE(strstr(risk->reason, "MS_SLAVE") != NULL, "suggests slave");
+	dockerd_umount(&e, 0, 2);
+	ASSERT_EQ(count(&e, MT_FIND_LEAK), 1, "and it leaks");
+	env_fini(&e);
+}
+
+/* ---- scenario 3: a busy slave copy ---- */
+
+TEST(model_scenario3_busy_slave_copy)
+{
+	const struct got *busy;
+	struct env e;
+
+	if (!ASSERT_TRUE(env_init(&e, false, false), "env"))
+		return;
+	host_proc(&e, true);
+	env_load(&e);
+	httpd_unshare(&e, 122, 109, 121);
+	fx_proc(e.root, 1501, "bash", SVC, "/system.slice/httpd.service", NULL);
+	fx_link(e.root, "1501/cwd", MERGED "/var/www");
+	dockerd_umount(&e, -EBUSY, 0);
+	busy = find(&e, MT_FIND_EBUSY);
+	if (ASSERT_TRUE(busy != NULL, "ebusy") && ASSERT_EQ(busy->nr_holders, 1, "one holder")) {
+		ASSERT_STREQ(busy->op, "umount2", "op");
+		ASSERT_EQ(busy->h[0].ns, SVC, "the busy copy's namespace");
+		ASSERT_EQ(busy->h[0].pid0, 1501, "the busy process");
+		ASSERT_STREQ(busy->h[0].comm0, "bash", "its comm");
+		ASSERT_STREQ(busy->h[0].holds0, "cwd", "what it holds");
+		ASSERT_TRUE(strstr(busy->reason, "propagated copy") != NULL, "reason");
+		ASSERT_EQ(busy->leak_id, 0, "no leak behind it");
+	}
+	ASSERT_EQ(count(&e, MT_FIND_LEAK), 0, "no leak");
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
+
+/* ---- scenario 4: a restarted daemon in a fresh namespace ---- */
+
+TEST(model_scenario4_restarted_daemon)
+{
+	const struct got *leak, *det;
+	struct env e;
+
+	if (!ASSERT_TRUE(env_init(&e, false, false), "env"))
+		return;
+	fx_proc(e.root, 1, "systemd", HOST, "/init.scope", NULL);
+	fx_write(e.root, "1/mountinfo", "22 1 253:0 / / rw shared:1 - xfs /dev/root rw\n");
+	/* the old daemon's namespace, kept alive by the shims, holds the overlay */
+	fx_proc(e.root, 700, "containerd-shim", OLDD, "/system.slice/docker.service", NULL);
+	fx_write(e.root, "700/mountinfo", "%s",
+		 "500 400 0:52 / " MERGED " rw master:109 - overlay overlay rw,lowerdir="
+		 LOWER ",upperdir=" UPPER ",workdir=" WORK "\n");
+	fx_proc(e.root, 900, "dockerd", NEWD, "/system.slice/docker.service", NULL);
+	fx_write(e.root, "900/mountinfo", "600 1 253:0 / / rw master:1 - xfs /dev/root rw\n");
+	env_load(&e);
+	ASSERT_EQ(e.n, 0, "nothing at start-up");
+
+	SC(&e.s, .h = { .pid = 900, .comm = "dockerd", .ns = NEWD }, .call = MT_CALL_UMOUNT2,
+	   .ret = -EINVAL, .path = MERGED, .args = { 0, 2 });
+	leak = find(&e, MT_FIND_LEAK);
+	if (ASSERT_TRUE(leak != NULL, "leak") && ASSERT_EQ(leak->nr_holders, 1, "one holder")) {
+		ASSERT_EQ(leak->err, EINVAL, "errno");
+		ASSERT_EQ(leak->h[0].ns, OLDD, "the old daemon's namespace holds it");
+		ASSERT_EQ(leak->h[0].pid0, 700, "kept alive by the shim");
+		ASSERT_STREQ(leak->h[0].comm0, "containerd-shim", "shim comm");
+		ASSERT_TRUE(strstr(leak->reason, "not mounted in the caller") != NULL, "reason");
+	}
+	fx_write(e.root, "700/mountinfo", "%s", "");
+	SC(&e.s, .h = { .pid = 900, .comm = "dockerd", .ns = NEWD }, .call = MT_CALL_RMDIR,
+	   .path = MERGED);
+	det = find(&e, MT_FIND_DETACHED);
+	if (ASSERT_TRUE(det != NULL, "detached") && leak)
+		ASSERT_EQ(det->leak_id, leak->id, "tied to the leak");
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
+
+/* ---- fentry/kprobe record streams ---- */
+
+TEST(model_internals_copy_and_umount)
+{
+	const struct got *risk, *leak, *det;
+	struct env e;
+
+	if (!ASSERT_TRUE(env_init(&e, true, true), "env"))
+		return;
+	host_proc(&e, false);
+	env_load(&e);
+	fx_proc(e.root, 1500, "httpd", SVC, "/system.slice/httpd.service", NULL);
+	/* clone_mnt copies (no namespace yet), then copy_mnt_ns, then the exit */
+	MNT(&e.s, .h = { .pid = 1500, .comm = "httpd", .ns = HOST }, .op = MT_MNT_COPY,
+	    .mnt_id = 312, .src_mnt_id = 240, .aux = HOST, .dev = DEV, .path = MERGED,
+	    .upper = UPPER, .work = WORK, .lower = LOWER);
+	NSREC(&e.s, .h = { .pid = 1500, .comm = "httpd", .ns = HOST }, .op = MT_NS_COPY,
+	      .ns = SVC, .ns_id = 77, .old_ns = HOST, .old_ns_id = 1);
+	SC(&e.s, .h = { .pid = 1500, .comm = "httpd", .ns = HOST }, .call = MT_CALL_UNSHARE,
+	   .new_ns = SVC, .new_ns_id = 77);
+	ASSERT_EQ(count(&e, MT_FIND_RISK), 1, "risk from the COPY record");
+	risk = find(&e, MT_FIND_RISK);
+	if (risk)
+		ASSERT_EQ(risk->h[0].cr_pid, 1500, "creator");
+
+	/* umount_tree of the original, nothing propagated */
+	MNT(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .op = MT_MNT_UMOUNT,
+	    .mnt_ns = HOST, .mnt_id = 240, .dev = DEV, .aux = 3, .path = MERGED);
+	dockerd_umount(&e, 0, 2);
+	leak = find(&e, MT_FIND_LEAK);
+	if (ASSERT_TRUE(leak != NULL, "leak without any rescan"))
+		ASSERT_EQ(leak->h[0].ns, SVC, "holder");
+
+	/* rmdir: __detach_mounts unmounts the copy (UMOUNT_CONNECTED) */
+	MNT(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .op = MT_MNT_UMOUNT,
+	    .mnt_ns = SVC, .mnt_ns_id = 77, .mnt_id = 312, .dev = DEV,
+	    .aux = MT_UMOUNT_CONNECTED, .path = MERGED);
+	SC(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .call = MT_CALL_RMDIR,
+	   .path = MERGED);
+	det = find(&e, MT_FIND_DETACHED);
+	if (ASSERT_TRUE(det != NULL, "detached") && leak)
+		ASSERT_EQ(det->leak_id, leak->id, "linked");
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
+
+TEST(model_internals_propagated_umount_quiet)
+{
+	struct env e;
+
+	if (!ASSERT_TRUE(env_init(&e, true, true), "env"))
+		return;
+	host_proc(&e, true);
+	env_load(&e);
+	MNT(&e.s, .h = { .pid = 1500, .comm = "httpd", .ns = HOST }, .op = MT_MNT_COPY,
+	    .mnt_id = 312, .src_mnt_id = 240, .aux = HOST, .dev = DEV, .group = 109,
+	    .path = MERGED, .upper = UPPER, .work = WORK);
+	NSREC(&e.s, .h = { .pid = 1500, .comm = "httpd", .ns = HOST }, .op = MT_NS_COPY,
+	      .ns = SVC, .old_ns = HOST);
+	SC(&e.s, .h = { .pid = 1500, .comm = "httpd", .ns = HOST }, .call = MT_CALL_UNSHARE,
+	   .new_ns = SVC);
+	MNT(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .op = MT_MNT_UMOUNT,
+	    .mnt_ns = HOST, .mnt_id = 240, .dev = DEV, .aux = 3);
+	MNT(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .op = MT_MNT_UMOUNT_PROP,
+	    .mnt_ns = SVC, .mnt_id = 312, .dev = DEV);
+	dockerd_umount(&e, 0, 2);
+	ASSERT_EQ(e.n, 0, "peer copy removed by propagation: no finding");
+	env_fini(&e);
+}
+
+/* ---- namespace inode reuse ---- */
+
+TEST(model_inode_reuse_by_ns_id)
+{
+	const struct got *leak;
+	struct env e;
+
+	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+		return;
+	host_proc(&e, false);
+	env_load(&e);
+	/* namespace SVC (id 5) made by httpd holds a private copy */
+	SC(&e.s, .h = { .pid = 1500, .comm = "httpd", .ns = HOST }, .call = MT_CALL_UNSHARE,
+	   .new_ns = SVC, .new_ns_id = 5);
+	WALK(&e, .pid = 1500, .comm = "httpd", .ns = SVC, .ns_id = 5, .mnt_id = 312,
+	     .seq = 1, .trigger = MT_CALL_UNSHARE);
+	ASSERT_EQ(count(&e, MT_FIND_RISK), 1, "risk in the first namespace");
+	/* it dies unseen; a new namespace (id 9) gets the same inode */
+	SC(&e.s, .h = { .pid = 2222, .comm = "sshd", .ns = SVC, .ns_id = 9 },
+	   .call = MT_CALL_MOUNT, .path = "/tmp", .fstype = "tmpfs", .src = "tmpfs");
+	dockerd_umount(&e, 0, 2);
+	ASSERT_EQ(count(&e, MT_FIND_LEAK), 0, "the dead namespace's copy is gone with it");
+	if (mt_test_failed())
+		dump(&e);
+	mt_model__free(e.m);
+	e.n = 0;
+
+	/* the same without ids: a namespace created after the copy was seen */
+	e.m = mt_model__new(&(struct mt_model_opts){ .proc_root = e.root, .self_ns = HOST,
+		.no_rescan = true, .on_finding = collect, .ctx = &e });
+	e.s.ctx = e.m;
+	env_load(&e);
+	httpd_unshare(&e, 0, 0, 0);
+	SC(&e.s, .h = { .pid = 2222, .comm = "sshd", .ns = HOST }, .call = MT_CALL_UNSHARE,
+	   .new_ns = SVC);
+	NSREC(&e.s, .h = { .pid = 2222, .comm = "sshd", .ns = SVC }, .op = MT_NS_WALK_DONE,
+	      .ns = SVC, .walk_seq = 7, .trigger = MT_CALL_UNSHARE);
+	dockerd_umount(&e, 0, 2);
+	ASSERT_EQ(count(&e, MT_FIND_LEAK), 0, "successor without ids is not confused");
+	leak = find(&e, MT_FIND_LEAK);
+	if (leak)
+		dump(&e);
+	env_fini(&e);
+}
+
+TEST(model_successor_holds_its_own_copy)
+{
+	const struct got *leak;
+	struct env e;
+
+	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+		return;
+	host_proc(&e, false);
+	env_load(&e);
+	httpd_unshare(&e, 0, 0, 0);
+	/* the inode comes back for sshd's namespace, which copies it again */
+	SC(&e.s, .h = { .pid = 2222, .comm = "sshd", .ns = HOST }, .call = MT_CALL_UNSHARE,
+	   .new_ns = SVC);
+	WALK(&e, .pid = 2222, .comm = "sshd", .ns = SVC, .mnt_id = 333, .seq = 8,
+	     .trigger = MT_CALL_UNSHARE);
+	ASSERT_EQ(count(&e, MT_FIND_RISK), 2, "a risk for each namespace");
+	dockerd_umount(&e, 0, 2);
+	leak = find(&e, MT_FIND_LEAK);
+	if (ASSERT_TRUE(leak != NULL, "leak") && ASSERT_EQ(leak->nr_holders, 1, "one holder")) {
+		ASSERT_EQ(leak->h[0].cr_pid, 2222, "created by the successor's creator");
+		ASSERT_STREQ(leak->h[0].cr_comm, "sshd", "not httpd");
+	}
+	env_fini(&e);
+}
+
+/* ---- overlays on a pinned upper/workdir ---- */
+
+TEST(model_inuse_and_ebusy_on_pinned_upper)
+{
+	const struct got *leak, *inuse, *busy;
+	struct env e;
+
+	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+		return;
+	host_proc(&e, false);
+	env_load(&e);
+	httpd_unshare(&e, 0, 0, 0);
+	dockerd_umount(&e, 0, 2);
+	leak = find(&e, MT_FIND_LEAK);
+	/* index=off: the kernel only warns */
+	SC(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .call = MT_CALL_MOUNT,
+	   .src = "overlay", .fstype = "overlay", .path = "/mnt/again",
+	   .data = "lowerdir=" LOWER ",upperdir=" UPPER ",workdir=" WORK);
+	inuse = find(&e, MT_FIND_INUSE);
+	if (ASSERT_TRUE(leak && inuse, "leak and inuse")) {
+		ASSERT_EQ(inuse->leak_id, leak->id, "inuse tied to the leak");
+		ASSERT_EQ(inuse->err, 0, "success");
+		ASSERT_EQ(inuse->h[0].ns, SVC, "pinned by the leaked copy");
+		ASSERT_STREQ(inuse->path, "/mnt/again", "the new mount's path");
+	}
+	/* index=on: EBUSY, through the new mount API */
+	SC(&e.s, .h = { .pid = 813, .comm = "mount", .ns = HOST }, .call = MT_CALL_FSOPEN,
+	   .fstype = "overlay", .ret = 5);
+	SC(&e.s, .h = { .pid = 813, .comm = "mount", .ns = HOST }, .call = MT_CALL_FSCONFIG,
+	   .args = { 5, 1 }, .src = "upperdir", .data = UPPER);
+	SC(&e.s, .h = { .pid = 813, .comm = "mount", .ns = HOST }, .call = MT_CALL_FSCONFIG,
+	   .args = { 5, 1 }, .src = "workdir", .data = WORK);
+	SC(&e.s, .h = { .pid = 813, .comm = "mount", .ns = HOST }, .call = MT_CALL_FSCONFIG,
+	   .args = { 5, 6 }, .ret = -EBUSY);
+	busy = find(&e, MT_FIND_EBUSY);
+	if (ASSERT_TRUE(busy != NULL, "ebusy") && leak) {
+		ASSERT_STREQ(busy->op, "fsconfig", "op");
+		ASSERT_EQ(busy->leak_id, leak->id, "tied to the leak");
+		ASSERT_TRUE(strstr(busy->reason, "index=on") != NULL, "reason");
+	}
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
+
+TEST(model_rmdir_ebusy_in_own_namespace)
+{
+	const struct got *busy;
+	struct env e;
+
+	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+		return;
+	host_proc(&e, false);
+	env_load(&e);
+	SC(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .call = MT_CALL_RMDIR,
+	   .ret = -EBUSY, .path = MERGED);
+	busy = find(&e, MT_FIND_EBUSY);
+	if (ASSERT_TRUE(busy != NULL, "ebusy")) {
+		ASSERT_EQ(busy->h[0].ns, HOST, "the caller's namespace");
+		ASSERT_TRUE(strstr(busy->reason, "caller's own namespace") != NULL, "reason");
+	}
+	env_fini(&e);
+}
+
+TEST(model_snapshot_reports_existing_private_copy)
+{
+	const struct got *risk;
+	struct env e;
+
+	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+		return;
+	host_proc(&e, false);
+	fx_proc(e.root, 1500, "httpd", SVC, "/system.slice/httpd.service",
+		"mountinfo/docker-1.13-httpd.txt");
+	env_load(&e);
+	ASSERT_EQ(count(&e, MT_FIND_RISK), 1, "one risk at start-up");
+	risk = find(&e, MT_FIND_RISK);
+	if (risk) {
+		ASSERT_STREQ(risk->op, "snapshot", "op");
+		ASSERT_EQ(risk->h[0].ns, SVC, "holder");
+		ASSERT_EQ(risk->h[0].total, 1, "its process");
+	}
+	env_fini(&e);
+}
+
+TEST(model_findings_json_and_text)
+{
+	const struct got *leak;
+	struct env e;
+	static const char *fields[] = {
+		"\"type\":\"finding\"", "\"kind\":\"leak\"", "\"id\":", "\"path\":\"" MERGED "\"",
+		"\"op\":\"umount2\"", "\"ret\":0", "\"overlay\":{\"upperdir\":\"" UPPER "\"",
+		"\"container_id\":\"" CID "\"", "\"holders\":[{\"mnt_ns\":4026532500",
+		"\"propagation\":\"private\"", "\"parent_propagation\":\"private\"",
+		"\"created_by\":{\"pid\":1500,\"comm\":\"httpd\",\"time\":",
+		"\"pids\":[{\"pid\":1500,\"comm\":\"httpd\"", "\"reason\":\"",
+	};
+
+	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+		return;
+	host_proc(&e, false);
+	env_load(&e);
+	httpd_unshare(&e, 0, 0, 0);
+	dockerd_umount(&e, 0, 2);
+	leak = find(&e, MT_FIND_LEAK);
+	if (ASSERT_TRUE(leak != NULL, "leak")) {
+		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+			if (!ASSERT_TRUE(strstr(leak->json, fields[i]) != NULL, fields[i]))
+				mt_test_log("%s", leak->json);
+		ASSERT_TRUE(strstr(leak->json, "\"errno\"") == NULL, "no errno on success");
+		ASSERT_TRUE(strstr(leak->text, "*** FINDING #") != NULL, "text marker");
+		ASSERT_TRUE(strstr(leak->text, "leak") != NULL, "text kind");
+		ASSERT_TRUE(strstr(leak->text, "mnt:[4026532500]") != NULL, "text holder");
+	}
+	env_fini(&e);
+}
+
+TEST(model_garbage_records)
+{
+	struct env e;
+	struct mt_model_stats st;
+
+	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+		return;
+	/* records about unknown mounts and namespaces change nothing */
+	MNT(&e.s, .h = { .pid = 1, .ns = 1 }, .op = MT_MNT_UMOUNT_PROP, .mnt_ns = 99, .mnt_id = 5);
+	MNT(&e.s, .h = { .pid = 1, .ns = 1 }, .op = MT_MNT_BUSY, .mnt_ns = 0, .mnt_id = 5);
+	MNT(&e.s, .h = { .pid = 1, .ns = 1 }, .op = MT_MNT_WALK, .mnt_ns = 0, .mnt_id = 5);
+	MNT(&e.s, .h = { .pid = 1, .ns = 1 }, .op = MT_MNT_WALK, .magic = 0xef53, .mnt_ns = 7);
+	SC(&e.s, .h = { .pid = 1, .ns = 1 }, .call = MT_CALL_UMOUNT2, .path = "relative");
+	SC(&e.s, .h = { .pid = 1, .ns = 1 }, .call = MT_CALL_RMDIR, .ret = -EBUSY);
+	SC(&e.s, .h = { .pid = 1, .ns = 0 }, .call = MT_CALL_UMOUNT2, .ret = -EBUSY, .path = "/x");
+	NSREC(&e.s, .h = { .pid = 1 }, .op = MT_NS_WALK_DONE, .ns = 0);
+	ASSERT_EQ(e.n, 0, "no findings");
+	ASSERT_EQ(e.s.decode_errors, 0, "records decoded");
+	mt_model__stats(e.m, &st);
+	ASSERT_EQ(st.mounts, 0, "no mounts");
+	ASSERT_EQ(st.records, 8, "records counted");
+	env_fini(&e);
+}
