@@ -145,21 +145,24 @@ static __always_inline u16 put_kernel_str(struct scratch *s, const void *kptr, u
  */
 static __always_inline u16 put_names(struct scratch *s)
 {
-	u32 start = s->cursor;
+	u32 start = s->cursor, n = s->nnames;
 	long r;
 
-	if (s->nnames == 0) {
+	if (n == 0) {
 		put_char(s, '/');
 		put_char(s, '\0');
 		return 2;
 	}
-	for (int i = MT_PATH_DEPTH - 1; i >= 0; i--) {
-		if ((u32)i >= s->nnames)
-			continue;
-		if (s->cursor - start > MT_STR_MAX - 256)
+	/*
+	 * Count up and index down: a loop that skips with "continue" compiles
+	 * to a fall-through back-edge that 6.1's CFG check rejects.
+	 */
+	for (u32 j = 0; j < MT_PATH_DEPTH; j++) {
+		if (j >= n || s->cursor - start > MT_STR_MAX - 256)
 			break;
 		put_char(s, '/');
-		r = bpf_probe_read_kernel_str(&s->raw[s->cursor & MT_OFF_MASK], 256, s->names[i]);
+		r = bpf_probe_read_kernel_str(&s->raw[s->cursor & MT_OFF_MASK], 256,
+					      s->names[(n - 1 - j) & (MT_PATH_DEPTH - 1)]);
 		if (r <= 0)
 			break;
 		s->cursor += r - 1;	/* the next '/' overwrites the NUL */

@@ -385,6 +385,52 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 }
 
 /* -------------------------------------------------------------------- */
+/* Entry arguments of fexit-less hooks wait here for the return           */
+
+enum kfn {
+	KFN_COPY_MNT_NS, KFN_CLONE_MNT, KFN_PROPAGATE_UMOUNT,
+	KFN_CHANGE_PROPAGATION, KFN_MOUNT_BUSY, KFN_LOCAL_MP, KFN_OVL_INUSE,
+};
+
+struct kkey {
+	u32 tid;
+	u32 fn;
+};
+
+struct kargs {
+	u64 a0;
+	u64 a1;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct kkey);
+	__type(value, struct kargs);
+} kstash SEC(".maps");
+
+static __always_inline void kstash_put(u32 fn, u64 a0, u64 a1)
+{
+	struct kkey k = { (u32)bpf_get_current_pid_tgid(), fn };
+	struct kargs v = { a0, a1 };
+
+	if (bpf_map_update_elem(&kstash, &k, &v, BPF_ANY))
+		count(MT_CNT_STASH_DROP);
+}
+
+static __always_inline bool kstash_take(u32 fn, struct kargs *out)
+{
+	struct kkey k = { (u32)bpf_get_current_pid_tgid(), fn };
+	struct kargs *v = bpf_map_lookup_elem(&kstash, &k);
+
+	if (!v)
+		return false;
+	*out = *v;
+	bpf_map_delete_elem(&kstash, &k);
+	return true;
+}
+
+/* -------------------------------------------------------------------- */
 /* Kernel internals: shared bodies                                       */
 
 static __always_inline bool want_mount(struct mount *m)
@@ -446,12 +492,14 @@ struct umount_list_ctx {
 static long umount_list_step(u32 index, void *data)
 {
 	struct umount_list_ctx *c = data;
+	struct list_head *pos;
 	struct mount *m;
 
 	if (!c->cur || c->cur == c->head)
 		return 1;
-	m = (void *)c->cur - bpf_core_field_offset(struct mount, mnt_list);
-	c->cur = BPF_CORE_READ(c->cur, next);
+	pos = c->cur;
+	m = (void *)pos - bpf_core_field_offset(struct mount, mnt_list);
+	c->cur = BPF_CORE_READ(pos, next);	/* via a local: see walk_step() */
 	if (want_mount(m))
 		emit_mount(m, m, MT_MNT_UMOUNT_PROP, 0, 0, 0);
 	return 0;
@@ -462,18 +510,42 @@ static long umount_list_step(u32 index, void *data)
  * will take, propagated copies included, still in their namespaces
  * (6.1: int propagate_umount(list); 6.18: void propagate_umount(set)).
  */
-static __always_inline void on_propagate_umount(struct list_head *list)
+/*
+ * @last is the list's tail at entry: umount_tree's own mounts come first
+ * and propagate_umount appends the copies it takes after them (6.1, 6.12).
+ * Without it (no entry hook) the whole list is reported.
+ */
+static __always_inline void on_propagate_umount(struct list_head *list,
+						struct list_head *last)
 {
 	struct umount_list_ctx c = { .head = list };
 
 	if (is_self())
 		return;
-	c.cur = BPF_CORE_READ(list, next);
+	c.cur = BPF_CORE_READ(last ? last : list, next);
 	bpf_loop(4096, umount_list_step, &c, 0);
+}
+
+static __always_inline void propagate_umount_entry(struct list_head *list)
+{
+	kstash_put(KFN_PROPAGATE_UMOUNT, (u64)list, (u64)BPF_CORE_READ(list, prev));
+}
+
+static __always_inline void propagate_umount_exit(struct list_head *list)
+{
+	struct kargs a;
+
+	if (kstash_take(KFN_PROPAGATE_UMOUNT, &a))
+		on_propagate_umount((void *)a.a0, (void *)a.a1);
+	else if (list)
+		on_propagate_umount(list, NULL);
 }
 
 static __always_inline void on_change_propagation(struct mount *m, int type)
 {
+	/* umount_tree makes every mount it takes private: not news */
+	if (!BPF_CORE_READ(m, mnt_ns))
+		return;
 	if (want_mount(m))
 		emit_mount(m, m, MT_MNT_PROPAGATION, type, 0, 0);
 }
@@ -533,10 +605,17 @@ int BPF_PROG(fe_umount_tree, struct mount *m, int how)
 	return 0;
 }
 
+SEC("fentry/propagate_umount")
+int BPF_PROG(fe_propagate_umount, struct list_head *list)
+{
+	propagate_umount_entry(list);
+	return 0;
+}
+
 SEC("fexit/propagate_umount")
 int BPF_PROG(fx_propagate_umount, struct list_head *list)
 {
-	on_propagate_umount(list);
+	propagate_umount_exit(list);
 	return 0;
 }
 
@@ -588,49 +667,6 @@ int BPF_PROG(fx_ovl_inuse_trylock, struct dentry *d, bool ret)
 /* -------------------------------------------------------------------- */
 /* kprobe/kretprobe twins: entry arguments wait in a map for the return  */
 
-enum kfn {
-	KFN_COPY_MNT_NS, KFN_CLONE_MNT, KFN_PROPAGATE_UMOUNT,
-	KFN_CHANGE_PROPAGATION, KFN_MOUNT_BUSY, KFN_LOCAL_MP, KFN_OVL_INUSE,
-};
-
-struct kkey {
-	u32 tid;
-	u32 fn;
-};
-
-struct kargs {
-	u64 a0;
-	u64 a1;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, struct kkey);
-	__type(value, struct kargs);
-} kstash SEC(".maps");
-
-static __always_inline void kstash_put(u32 fn, u64 a0, u64 a1)
-{
-	struct kkey k = { (u32)bpf_get_current_pid_tgid(), fn };
-	struct kargs v = { a0, a1 };
-
-	if (bpf_map_update_elem(&kstash, &k, &v, BPF_ANY))
-		count(MT_CNT_STASH_DROP);
-}
-
-static __always_inline bool kstash_take(u32 fn, struct kargs *out)
-{
-	struct kkey k = { (u32)bpf_get_current_pid_tgid(), fn };
-	struct kargs *v = bpf_map_lookup_elem(&kstash, &k);
-
-	if (!v)
-		return false;
-	*out = *v;
-	bpf_map_delete_elem(&kstash, &k);
-	return true;
-}
-
 SEC("kprobe")
 int BPF_KPROBE(kp_copy_mnt_ns, u64 flags, struct mnt_namespace *ns)
 {
@@ -675,17 +711,14 @@ int BPF_KPROBE(kp_umount_tree, struct mount *m, int how)
 SEC("kprobe")
 int BPF_KPROBE(kp_propagate_umount, struct list_head *list)
 {
-	kstash_put(KFN_PROPAGATE_UMOUNT, (u64)list, 0);
+	propagate_umount_entry(list);
 	return 0;
 }
 
 SEC("kretprobe")
 int BPF_KRETPROBE(krp_propagate_umount)
 {
-	struct kargs a;
-
-	if (kstash_take(KFN_PROPAGATE_UMOUNT, &a))
-		on_propagate_umount((void *)a.a0);
+	propagate_umount_exit(NULL);
 	return 0;
 }
 

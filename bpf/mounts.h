@@ -162,8 +162,12 @@ static long walk_step(u32 index, void *data)
 	} else {
 		if (!c->cur || c->cur == c->head)
 			return 1;
-		m = (void *)c->cur - bpf_core_field_offset(struct mount, mnt_list);
-		c->cur = BPF_CORE_READ((struct list_head *)c->cur, next);
+		struct list_head *pos = c->cur;
+
+		m = (void *)pos - bpf_core_field_offset(struct mount, mnt_list);
+		/* read through a local: inside BPF_CORE_READ, c->cur itself
+		 * would become a CO-RE relocation against kernel BTF */
+		c->cur = BPF_CORE_READ(pos, next);
 		/* 5.8-6.7: /proc/mounts readers park cursors (no sb) on the list */
 		if (!BPF_CORE_READ(m, mnt.mnt_sb))
 			return 0;

@@ -26,30 +26,36 @@ struct hook {
 	const char *fentry;	/* fentry or fexit program */
 	const char *kprobe;
 	const char *kretprobe;	/* NULL: no return value needed */
+	const char *fentry_entry;	/* an extra fentry before the fexit, or NULL */
 	const char *lost;	/* what is not seen without it */
 };
 
+#define HOOK(fn, req, fe, kp, krp, what) \
+	{ .func = fn, .required = req, .fentry = fe, .kprobe = kp, .kretprobe = krp, .lost = what }
+
 static const struct hook hooks[] = {
-	{ "copy_mnt_ns", NULL, true, "fx_copy_mnt_ns", "kp_copy_mnt_ns", "krp_copy_mnt_ns",
-	  "namespace copies" },
-	{ "clone_mnt", NULL, true, "fx_clone_mnt", "kp_clone_mnt", "krp_clone_mnt",
-	  "original->copy pairing" },
-	{ "umount_tree", NULL, true, "fe_umount_tree", "kp_umount_tree", NULL,
-	  "umounts done by the kernel, namespace teardown" },
-	{ "propagate_umount", NULL, false, "fx_propagate_umount", "kp_propagate_umount",
-	  "krp_propagate_umount", "umounts propagated to other namespaces" },
-	{ "change_mnt_propagation", NULL, false, "fx_change_mnt_propagation",
-	  "kp_change_mnt_propagation", "krp_change_mnt_propagation", "propagation changes" },
-	{ "propagate_mnt", NULL, false, "fe_propagate_mnt", "kp_propagate_mnt", NULL,
-	  "mounts propagated to peers and slaves" },
-	{ "__detach_mounts", NULL, false, "fe_detach_mounts", "kp_detach_mounts", NULL,
-	  "rmdir's lazy detach" },
-	{ "propagate_mount_busy", NULL, false, "fx_propagate_mount_busy",
-	  "kp_propagate_mount_busy", "krp_propagate_mount_busy", "busy propagated copies" },
-	{ "__is_local_mountpoint", NULL, false, "fx_is_local_mountpoint",
-	  "kp_is_local_mountpoint", "krp_is_local_mountpoint", "rmdir's local mountpoint check" },
-	{ "ovl_inuse_trylock", "overlay", false, "fx_ovl_inuse_trylock",
-	  "kp_ovl_inuse_trylock", "krp_ovl_inuse_trylock", "overlay upper/workdir in use" },
+	HOOK("copy_mnt_ns", true, "fx_copy_mnt_ns", "kp_copy_mnt_ns", "krp_copy_mnt_ns",
+	     "namespace copies"),
+	HOOK("clone_mnt", true, "fx_clone_mnt", "kp_clone_mnt", "krp_clone_mnt",
+	     "original->copy pairing"),
+	HOOK("umount_tree", true, "fe_umount_tree", "kp_umount_tree", NULL,
+	     "umounts done by the kernel, namespace teardown"),
+	{ .func = "propagate_umount", .fentry = "fx_propagate_umount",
+	  .fentry_entry = "fe_propagate_umount", .kprobe = "kp_propagate_umount",
+	  .kretprobe = "krp_propagate_umount", .lost = "umounts propagated to other namespaces" },
+	HOOK("change_mnt_propagation", false, "fx_change_mnt_propagation",
+	     "kp_change_mnt_propagation", "krp_change_mnt_propagation", "propagation changes"),
+	HOOK("propagate_mnt", false, "fe_propagate_mnt", "kp_propagate_mnt", NULL,
+	     "mounts propagated to peers and slaves"),
+	HOOK("__detach_mounts", false, "fe_detach_mounts", "kp_detach_mounts", NULL,
+	     "rmdir's lazy detach"),
+	HOOK("propagate_mount_busy", false, "fx_propagate_mount_busy", "kp_propagate_mount_busy",
+	     "krp_propagate_mount_busy", "busy propagated copies"),
+	HOOK("__is_local_mountpoint", false, "fx_is_local_mountpoint", "kp_is_local_mountpoint",
+	     "krp_is_local_mountpoint", "rmdir's local mountpoint check"),
+	{ .func = "ovl_inuse_trylock", .module = "overlay", .fentry = "fx_ovl_inuse_trylock",
+	  .kprobe = "kp_ovl_inuse_trylock", .kretprobe = "krp_ovl_inuse_trylock",
+	  .lost = "overlay upper/workdir in use" },
 };
 #define NHOOKS (sizeof(hooks) / sizeof(hooks[0]))
 
@@ -176,6 +182,9 @@ static int select_hooks(struct mt_loader *l, enum mt_attach_mode mode, char *why
 		if (h->kretprobe)
 			bpf_program__set_autoload(prog(l, h->kretprobe),
 						  mode == MT_ATTACH_KPROBE && on);
+		if (h->fentry_entry)
+			bpf_program__set_autoload(prog(l, h->fentry_entry),
+						  mode == MT_ATTACH_FENTRY && on);
 		if (mode == MT_ATTACH_FENTRY && on)
 			bpf_program__set_attach_target(prog(l, h->fentry), 0, h->func);
 		if (mode == MT_ATTACH_TRACEPOINT || on)
