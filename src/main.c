@@ -15,6 +15,8 @@
 
 #include "filter.h"
 #include "loader.h"
+#include "model.h"
+#include "nsscan.h"
 #include "options.h"
 #include "output.h"
 #include "record.h"
@@ -31,12 +33,49 @@ struct app {
 	struct mt_options opt;
 	struct mt_output out;
 	struct mt_filter *filter;
+	struct mt_model *model;	/* NULL with --no-findings */
+	uint64_t findings;
 	uint64_t records;	/* decoded */
 	uint64_t shown;
 	uint64_t bad;		/* undecodable: counted as user-side drops */
 	uint64_t reported_bpf_drops, reported_bad;
 	int write_err;
 };
+
+static void on_finding(void *ctx, const struct mt_finding *f)
+{
+	struct app *app = ctx;
+	int err;
+
+	if (app->opt.path_prefix && f->path &&
+	    strncmp(f->path, app->opt.path_prefix, strlen(app->opt.path_prefix)) != 0)
+		return;
+	app->findings++;
+	if (app->opt.json) {
+		err = mt_finding_json(&app->out.j, f, app->out.wall_offset_ns);
+		err = err < 0 && err != -EINVAL ? err : 0;
+	} else {
+		err = mt_finding_text(app->out.f, f, app->out.wall_offset_ns);
+	}
+	if (err && !app->write_err)
+		app->write_err = err;
+}
+
+static void count_where(void *ctx, __u32 mnt_ns, __u32 mnt_id, const char *mountpoint)
+{
+}
+
+/* The --overlay lens also knows the overlays of the start-up snapshot. */
+static void learn_from_model(struct app *app, const struct mt_record *rec)
+{
+	char full[MT_STR_MAX * 2 + 2];
+
+	if (!app->model || !app->opt.overlay || rec->hdr->type != MT_EV_SYSCALL)
+		return;
+	mt_record_full_path(rec, full, sizeof(full));
+	if (full[0] == '/' && mt_model__where(app->model, full, count_where, NULL) > 0)
+		mt_filter__add_overlay_path(app->filter, full);
+}
 
 static int on_record(void *ctx, const void *data, size_t size)
 {
@@ -48,13 +87,50 @@ static int on_record(void *ctx, const void *data, size_t size)
 		return 0;
 	}
 	app->records++;
+	learn_from_model(app, &rec);
 	mt_filter__learn(app->filter, &rec);
-	if (app->opt.findings_only || !mt_filter__match(app->filter, &rec))
-		return 0;
-	app->shown++;
-	app->write_err = mt_output_record(&app->out, &rec);
+	if (!app->opt.findings_only && mt_filter__match(app->filter, &rec)) {
+		app->shown++;
+		app->write_err = mt_output_record(&app->out, &rec);
+	}
+	/* after the record: a finding reads best below the event that raised it */
+	if (app->model && mt_model__feed(app->model, &rec) == -ENOMEM && !app->write_err)
+		app->write_err = -ENOMEM;
 	/* stdout is gone (closed pipe, full disk): stop, keep what was written */
 	return app->write_err ? app->write_err : 0;
+}
+
+/*
+ * The model starts from what is mounted now, read after attaching so that
+ * nothing falls between the snapshot and the first record.
+ */
+static int start_model(struct app *app, enum mt_attach_mode mode)
+{
+	struct mt_model_opts mo = {
+		.internals = mode != MT_ATTACH_TRACEPOINT,
+		.on_finding = on_finding,
+		.ctx = app,
+	};
+	struct mt_snap_opts so = { .mnttab_flags = MT_MNTTAB_OVERLAY_ONLY };
+	struct mt_snapshot *snap;
+	int err;
+
+	app->model = mt_model__new(&mo);
+	if (!app->model)
+		return -errno;
+	snap = mt_snapshot__new(NULL, &so);
+	if (!snap) {
+		err = -errno;
+		fprintf(stderr, "mnttrace: error: reading the mount namespaces in /proc failed: %s "
+			"(is /proc mounted?)\n", strerror(-err));
+		return err;
+	}
+	err = mt_model__load(app->model, snap);
+	mt_snapshot__free(snap);
+	if (err)
+		fprintf(stderr, "mnttrace: error: loading the start-up snapshot failed: %s\n",
+			strerror(-err));
+	return err;
 }
 
 /* Say so at once when records were lost, on stderr and in the stream. */
@@ -160,12 +236,16 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	err = trace(&app, l);
+	err = app.opt.no_findings ? 0 : start_model(&app, mode);
+	if (!err)
+		err = trace(&app, l);
 	mt_loader__free(l);	/* detaches every link before we report */
-	fprintf(stderr, "mnttrace: %llu records, %llu shown, %llu lost in BPF, %llu undecodable; "
-		"attach mode %s\n", (unsigned long long)app.records, (unsigned long long)app.shown,
+	fprintf(stderr, "mnttrace: %llu records, %llu shown, %llu findings, %llu lost in BPF, "
+		"%llu undecodable; attach mode %s\n", (unsigned long long)app.records,
+		(unsigned long long)app.shown, (unsigned long long)app.findings,
 		(unsigned long long)app.reported_bpf_drops, (unsigned long long)app.bad,
 		mt_attach_mode_name(mode));
+	mt_model__free(app.model);
 	mt_filter__free(app.filter);
 	return err ? 1 : 0;
 }
