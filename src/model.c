@@ -793,6 +793,25 @@ static void risk_reason(struct mt_model *m, struct fbuild *b, struct mmnt *c,
 			 whom, c->ns->ino, cp, rp, r->ns->ino, svc);
 }
 
+/*
+ * A container's own namespace: the runtime's init copies the whole tree,
+ * then pivot_root()s into the container's overlay and detaches the rest.
+ * What stays is the container's root ("/" there), and it dies with the
+ * container, before the runtime unmounts the overlay.
+ */
+static bool container_ns(const struct mmnt *c)
+{
+	static const char *const inits[] = { "runc", "crun", "youki", "runsc" };
+	const char *comm = c->ns->has_creator ? c->ns->cr_comm : "";
+
+	if (streq(c->path, "/"))
+		return true;
+	for (size_t i = 0; i < sizeof(inits) / sizeof(inits[0]); i++)
+		if (strncmp(comm, inits[i], strlen(inits[i])) == 0)
+			return true;
+	return false;
+}
+
 /* Raise a risk for copy @c unless its original's umount will reach it. */
 static void check_risk(struct mt_model *m, struct mmnt *c, const struct mt_hdr *h,
 		       const char *op)
@@ -800,7 +819,7 @@ static void check_risk(struct mt_model *m, struct mmnt *c, const struct mt_hdr *
 	struct mmnt *r;
 	struct fbuild *b;
 
-	if (!c->orig || c->risk_done || !c->prop_known)
+	if (!c->orig || c->risk_done || !c->prop_known || container_ns(c))
 		return;
 	r = root_orig(c);
 	if (r->ns == c->ns)
@@ -1516,47 +1535,41 @@ static void overlay_mounted(struct mt_model *m, const struct mt_record *rec,
 			    struct pending *pend)
 {
 	struct movl *pin = ovl_pinning(m, upper, work, NULL);
+	bool pinned_here = false;
 	struct fbuild *b;
+	struct mmnt *x;
+	__u32 hold[64];
 
-	if (pin && (pin->leak_id || err)) {
-		__u32 hold[64];
-		int nr = holder_namespaces(pin, NULL, hold, 64);
-
-		rescan(m, hold, nr);
+	if (pin) {
+		/* is it still mounted? */
+		rescan(m, hold, holder_namespaces(pin, NULL, hold, 64));
 		pin = ovl_pinning(m, upper, work, NULL);
 	}
-	if (pin && (err == EBUSY || (!err && pin->leak_id))) {
-		struct mmnt *x = pin->mnts;
-		bool pinned_here = false;
-
-		for (struct mmnt *y = pin->mnts; y; y = y->ovl_next)
-			pinned_here |= y->ns == caller;
-		b = fb_new(err ? MT_FIND_EBUSY : MT_FIND_INUSE, rec->hdr,
-			   mt_call_name(rec->sc->call), err, pin);
-		if (b) {
-			/* the new mount's own layers, the pinning overlay's mounts */
-			b->f.path = fb_str(b, path);
-			b->f.upperdir = fb_str(b, upper);
-			b->f.workdir = fb_str(b, work);
-			b->f.lowerdir = fb_str(b, lower);
-			add_all_holders(b, pin, NULL);
-			if (err)
-				snprintf(b->f.reason, sizeof(b->f.reason),
-					 "upperdir/workdir %s is still in use by the overlay "
-					 "mounted at %s in mnt:[%u]%s, and with index=on "
-					 "overlayfs refuses a second mount on it.",
-					 upper ? upper : work, x->path ? x->path : "?",
-					 x->ns->ino, pinned_here ? "" : " (a leaked copy)");
-			else
-				snprintf(b->f.reason, sizeof(b->f.reason),
-					 "upperdir/workdir %s is still in use by the overlay "
-					 "mounted at %s in mnt:[%u] (a leaked copy); with index=off "
-					 "overlayfs only warns, and two overlays sharing an "
-					 "upper/workdir is undefined behaviour.",
-					 upper ? upper : work, x->path ? x->path : "?", x->ns->ino);
-			fb_emit(m, b);
-		}
-	}
+	if (!pin || (err && err != EBUSY))
+		goto learn;
+	x = pin->mnts;
+	for (struct mmnt *y = pin->mnts; y; y = y->ovl_next)
+		pinned_here |= y->ns == caller;
+	b = fb_new(err ? MT_FIND_EBUSY : MT_FIND_INUSE, rec->hdr,
+		   mt_call_name(rec->sc->call), err, pin);
+	if (!b)
+		goto learn;
+	/* the new mount's own layers, the pinning overlay's mounts */
+	if (path)
+		b->f.path = fb_str(b, path);
+	b->f.upperdir = fb_str(b, upper);
+	b->f.workdir = fb_str(b, work);
+	b->f.lowerdir = fb_str(b, lower);
+	add_all_holders(b, pin, NULL);
+	snprintf(b->f.reason, sizeof(b->f.reason),
+		 "upperdir/workdir %s is still in use by the overlay mounted at %s in "
+		 "mnt:[%u]%s; %s", upper ? upper : work, x->path ? x->path : "?",
+		 x->ns->ino, pin->leak_id || !pinned_here ? " (a leaked copy)" : "",
+		 err ? "with index=on overlayfs refuses a second mount on it." :
+		 "with index=off overlayfs only warns, and two overlays sharing an "
+		 "upper/workdir is undefined behaviour.");
+	fb_emit(m, b);
+learn:
 	if (err || !caller || !path)
 		return;
 	/* learn the new mount: a placeholder now, the real one from a rescan */

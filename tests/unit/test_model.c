@@ -797,3 +797,77 @@ TEST(model_garbage_records)
 	ASSERT_EQ(st.records, 8, "records counted");
 	env_fini(&e);
 }
+
+TEST(model_service_unmounting_its_copy_is_no_leak)
+{
+	struct env e;
+
+	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+		return;
+	host_proc(&e, false);
+	env_load(&e);
+	httpd_unshare(&e, 0, 0, 0);
+	/* the service cleans up its own copy: the original stays, that is fine */
+	SC(&e.s, .h = { .pid = 1500, .comm = "httpd", .ns = SVC }, .call = MT_CALL_UMOUNT2,
+	   .path = MERGED, .args = { 0, 2 });
+	ASSERT_EQ(count(&e, MT_FIND_LEAK), 0, "no leak");
+	dockerd_umount(&e, 0, 2);
+	ASSERT_EQ(count(&e, MT_FIND_LEAK), 0, "nothing left behind either");
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
+
+TEST(model_container_runtime_copies_are_quiet)
+{
+	struct env e;
+
+	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+		return;
+	host_proc(&e, false);
+	/* a running container: its overlay is its namespace's root */
+	fx_proc(e.root, 3000, "nginx", SVC2, "/system.slice/docker-" CID ".scope", NULL);
+	fx_write(e.root, "3000/mountinfo", "%s",
+		 "900 800 0:52 / / rw,relatime - overlay overlay rw,lowerdir=" LOWER
+		 ",upperdir=" UPPER ",workdir=" WORK "\n");
+	env_load(&e);
+	ASSERT_EQ(e.n, 0, "a container's own root is no risk");
+	/* runc's init copies every overlay before pivot_root */
+	SC(&e.s, .h = { .pid = 3100, .comm = "runc:[1:CHILD]", .ns = HOST },
+	   .call = MT_CALL_UNSHARE, .new_ns = SVC);
+	WALK(&e, .pid = 3100, .comm = "runc:[1:CHILD]", .ns = SVC, .mnt_id = 312, .seq = 1,
+	     .trigger = MT_CALL_UNSHARE);
+	ASSERT_EQ(e.n, 0, "runc's transient copies are no risk");
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
+
+TEST(model_inuse_without_a_known_leak)
+{
+	const struct got *inuse;
+	struct env e;
+
+	if (!ASSERT_TRUE(env_init(&e, false, false), "env"))
+		return;
+	fx_proc(e.root, 1, "systemd", HOST, "/init.scope", NULL);
+	fx_write(e.root, "1/mountinfo", "22 1 253:0 / / rw shared:1 - xfs /dev/root rw\n");
+	fx_proc(e.root, 700, "containerd-shim", OLDD, "/system.slice/docker.service", NULL);
+	fx_write(e.root, "700/mountinfo", "%s",
+		 "500 400 0:52 / " MERGED " rw master:1 - overlay overlay rw,lowerdir="
+		 LOWER ",upperdir=" UPPER ",workdir=" WORK "\n");
+	env_load(&e);
+	/* index=off: a second overlay on the same layers mounts, with a warning */
+	SC(&e.s, .h = { .pid = 900, .comm = "dockerd", .ns = HOST }, .call = MT_CALL_MOUNT,
+	   .src = "overlay", .fstype = "overlay", .path = LAYER "/merged2",
+	   .data = "lowerdir=" LOWER ",upperdir=" UPPER ",workdir=" WORK);
+	inuse = find(&e, MT_FIND_INUSE);
+	if (ASSERT_TRUE(inuse != NULL, "inuse") && ASSERT_EQ(inuse->nr_holders, 1, "holders")) {
+		ASSERT_EQ(inuse->h[0].ns, OLDD, "the old daemon's namespace pins it");
+		ASSERT_EQ(inuse->h[0].pid0, 700, "the shim");
+		ASSERT_STREQ(inuse->path, LAYER "/merged2", "the new mount");
+	}
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
