@@ -476,6 +476,18 @@ TEST(model_scenario3_busy_slave_copy)
 
 /* ---- scenario 4: a restarted daemon in a fresh namespace ---- */
 
+/* A host without the overlay; the old daemon's namespace, kept alive by the
+ * shim, holds it. */
+static void old_daemon_proc(struct env *e)
+{
+	fx_proc(e->root, 1, "systemd", HOST, "/init.scope", NULL);
+	fx_write(e->root, "1/mountinfo", "22 1 253:0 / / rw shared:1 - xfs /dev/root rw\n");
+	fx_proc(e->root, 700, "containerd-shim", OLDD, "/system.slice/docker.service", NULL);
+	fx_write(e->root, "700/mountinfo", "%s",
+		 "500 400 0:52 / " MERGED " rw master:1 - overlay overlay rw,lowerdir="
+		 LOWER ",upperdir=" UPPER ",workdir=" WORK "\n");
+}
+
 TEST(model_scenario4_restarted_daemon)
 {
 	const struct got *leak, *det;
@@ -483,13 +495,7 @@ TEST(model_scenario4_restarted_daemon)
 
 	if (!ASSERT_TRUE(env_init(&e, false, false), "env"))
 		return;
-	fx_proc(e.root, 1, "systemd", HOST, "/init.scope", NULL);
-	fx_write(e.root, "1/mountinfo", "22 1 253:0 / / rw shared:1 - xfs /dev/root rw\n");
-	/* the old daemon's namespace, kept alive by the shims, holds the overlay */
-	fx_proc(e.root, 700, "containerd-shim", OLDD, "/system.slice/docker.service", NULL);
-	fx_write(e.root, "700/mountinfo", "%s",
-		 "500 400 0:52 / " MERGED " rw master:109 - overlay overlay rw,lowerdir="
-		 LOWER ",upperdir=" UPPER ",workdir=" WORK "\n");
+	old_daemon_proc(&e);
 	fx_proc(e.root, 900, "dockerd", NEWD, "/system.slice/docker.service", NULL);
 	fx_write(e.root, "900/mountinfo", "600 1 253:0 / / rw master:1 - xfs /dev/root rw\n");
 	env_load(&e);
@@ -850,12 +856,7 @@ TEST(model_inuse_without_a_known_leak)
 
 	if (!ASSERT_TRUE(env_init(&e, false, false), "env"))
 		return;
-	fx_proc(e.root, 1, "systemd", HOST, "/init.scope", NULL);
-	fx_write(e.root, "1/mountinfo", "22 1 253:0 / / rw shared:1 - xfs /dev/root rw\n");
-	fx_proc(e.root, 700, "containerd-shim", OLDD, "/system.slice/docker.service", NULL);
-	fx_write(e.root, "700/mountinfo", "%s",
-		 "500 400 0:52 / " MERGED " rw master:1 - overlay overlay rw,lowerdir="
-		 LOWER ",upperdir=" UPPER ",workdir=" WORK "\n");
+	old_daemon_proc(&e);
 	env_load(&e);
 	/* index=off: a second overlay on the same layers mounts, with a warning */
 	SC(&e.s, .h = { .pid = 900, .comm = "dockerd", .ns = HOST }, .call = MT_CALL_MOUNT,
