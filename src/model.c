@@ -24,6 +24,7 @@
 #define AT_REMOVEDIR_FLAG 0x200
 #define MAX_CHAIN 16		/* master chains and copy chains we follow */
 #define MAX_PENDING 4096	/* records waiting for their syscall's exit */
+#define PENDING_MAX_AGE_NS (5ULL * 1000000000ULL)
 
 struct mproc {
 	__u32 pid;
@@ -210,14 +211,17 @@ static void ns_drop_proc(struct mns *n, __u32 pid)
 		*p = n->procs[--n->nr_procs];
 }
 
+/*
+ * @pid lives in @n. @moved: an event saw it there, so drop it from any
+ * other namespace (a snapshot lists each process once anyway).
+ */
 static int ns_add_proc(struct mt_model *m, struct mns *n, __u32 pid,
-		       const char *comm, const struct mt_cg_ident *ident)
+		       const char *comm, const struct mt_cg_ident *ident, bool moved)
 {
-	struct mproc *p = ns_proc(n, pid);
+	struct mproc *p = moved ? ns_proc(n, pid) : NULL;
 
 	if (!p) {
-		/* a process lives in one namespace: it moved here */
-		for (struct mns *o = m->ns; o; o = o->next)
+		for (struct mns *o = m->ns; o && moved; o = o->next)
 			if (o != n && !o->dead)
 				ns_drop_proc(o, pid);
 		if (mt_array_grow(&n->procs, n->nr_procs, &n->cap_procs, sizeof(*p), 4))
@@ -488,6 +492,14 @@ static struct mmnt *mnt_upsert(struct mt_model *m, struct mns *n,
 	struct movl *o;
 
 	*created = false;
+	if (!mm && in->id) {
+		/* a mount known only from its syscall gets its id now */
+		for (mm = n->mnts; mm; mm = mm->ns_next)
+			if (!mm->id && streq(mm->path, in->path))
+				break;
+		if (mm)
+			mm->id = in->id;
+	}
 	if (mm && in->dev && mm->ovl->dev && mm->ovl->dev != in->dev) {
 		mnt_remove(mm);	/* the id was reused for another mount */
 		mm = NULL;
@@ -669,23 +681,11 @@ static void sync_ns(struct mt_model *m, struct mns *n, const struct mt_snap_ns *
 	n->nr_procs = 0;
 	for (int i = 0; i < sn->nr_procs; i++)
 		ns_add_proc(m, n, sn->procs[i].pid, sn->procs[i].comm,
-			    &sn->procs[i].ident);
+			    &sn->procs[i].ident, false);
 	if (sn->mounts_err)
 		return;
-	/* mounts: drop what is gone, take in what is new */
-	for (struct mmnt *mm = n->mnts, *next; mm; mm = next) {
-		bool found = false;
-
-		next = mm->ns_next;
-		for (int i = 0; i < sn->mounts.nr && !found; i++) {
-			const struct mt_mntent *e = &sn->mounts.ents[i];
-
-			found = e->mnt_id == mm->id &&
-				(!mm->ovl->dev || mt_mntent_dev(e) == mm->ovl->dev);
-		}
-		if (!found)
-			mnt_remove(mm);
-	}
+	/* mounts: take in what is new (a placeholder gets its id), then
+	 * drop what is gone */
 	for (int i = 0; i < sn->mounts.nr; i++) {
 		const struct mt_mntent *e = &sn->mounts.ents[i];
 		struct mnt_info in = {
@@ -703,6 +703,19 @@ static void sync_ns(struct mt_model *m, struct mns *n, const struct mt_snap_ns *
 		mm = mnt_upsert(m, n, &in, &created);
 		if (mm && created)
 			mnt_link_new(m, mm);
+	}
+	for (struct mmnt *mm = n->mnts, *next; mm; mm = next) {
+		bool found = false;
+
+		next = mm->ns_next;
+		for (int i = 0; i < sn->mounts.nr && !found; i++) {
+			const struct mt_mntent *e = &sn->mounts.ents[i];
+
+			found = e->mnt_id == mm->id &&
+				(!mm->ovl->dev || mt_mntent_dev(e) == mm->ovl->dev);
+		}
+		if (!found)
+			mnt_remove(mm);
 	}
 }
 
@@ -822,6 +835,13 @@ static void check_risk(struct mt_model *m, struct mmnt *c, const struct mt_hdr *
 	if (!c->orig || c->risk_done || !c->prop_known || container_ns(c))
 		return;
 	r = root_orig(c);
+	if (!r->prop_known && r->ns != c->ns) {
+		/* an original known only from its syscall: read it now */
+		rescan(m, &r->ns->ino, 1);
+		if (!c->orig)
+			return;
+		r = root_orig(c);
+	}
 	if (r->ns == c->ns)
 		return;
 	/* with an original of unknown propagation, only a private copy is sure */
@@ -894,15 +914,27 @@ static int pend_add(struct mt_model *m, const struct mt_record *rec)
 	const struct mt_mount *mt = rec->mnt;
 	struct pending *p;
 
-	if (m->nr_pend >= MAX_PENDING) {
-		/* a syscall exit was lost: drop the oldest */
-		struct pending **pp = &m->pend;
+	if (m->nr_pend >= MAX_PENDING / 16) {
+		/*
+		 * Kernel work that no syscall of ours ends (an open_tree clone
+		 * closed, autofs expiry) leaves records behind: forget those
+		 * older than a few seconds, and the oldest beyond the limit.
+		 */
+		int kept = 0;
 
-		while ((*pp)->next)
-			pp = &(*pp)->next;
-		pend_free(*pp);
-		*pp = NULL;
-		m->nr_pend--;
+		for (struct pending **pp = &m->pend; *pp;) {
+			struct pending *o = *pp;
+
+			if (kept < MAX_PENDING - 1 &&
+			    o->m.hdr.ts_ns + PENDING_MAX_AGE_NS > mt->hdr.ts_ns) {
+				kept++;
+				pp = &o->next;
+				continue;
+			}
+			*pp = o->next;
+			pend_free(o);
+			m->nr_pend--;
+		}
 	}
 	p = calloc(1, sizeof(*p));
 	if (!p)
@@ -982,8 +1014,7 @@ static int on_mount(struct mt_model *m, const struct mt_record *rec)
 		if (!mt->mnt_ns)	/* joins its namespace at MT_NS_COPY */
 			return pend_add(m, rec);
 		/* fall through */
-	case MT_MNT_WALK:
-	case MT_MNT_PROPAGATION: {
+	case MT_MNT_WALK: {
 		struct mnt_info in = info_of(mt, rec->str[MT_MS_PATH], rec->str[MT_MS_UPPER],
 					     rec->str[MT_MS_WORK], rec->str[MT_MS_LOWER]);
 
@@ -992,8 +1023,6 @@ static int on_mount(struct mt_model *m, const struct mt_record *rec)
 		n = ns_get(m, mt->mnt_ns, mt->mnt_ns_id, mt->hdr.ts_ns);
 		if (!n)
 			return -ENOMEM;
-		if (mt->op == MT_MNT_PROPAGATION && !ns_mnt(n, mt->mnt_id))
-			return 0;
 		mm = mnt_upsert(m, n, &in, &created);
 		if (!mm)
 			return -ENOMEM;
@@ -1021,6 +1050,13 @@ static int on_mount(struct mt_model *m, const struct mt_record *rec)
 			return 0;
 		}
 		return pend_add(m, rec);
+	case MT_MNT_PROPAGATION:
+		/*
+		 * change_mnt_propagation may report the state before the
+		 * change; the walk that follows every propagation-changing
+		 * call brings the state after it.
+		 */
+		return 0;
 	case MT_MNT_UMOUNT_PROP:
 	case MT_MNT_BUSY:
 		m->o.internals = true;
@@ -1054,7 +1090,7 @@ static int on_walk_done(struct mt_model *m, const struct mt_record *rec)
 	if (!e->truncated) {
 		for (struct mmnt *mm = n->mnts, *next; mm; mm = next) {
 			next = mm->ns_next;
-			if (mm->id && mm->walk_seq != e->walk_seq)
+			if (mm->walk_seq != e->walk_seq)
 				mnt_remove(mm);
 		}
 	}
@@ -1263,17 +1299,18 @@ static void umount_ok(struct mt_model *m, const struct mt_record *rec,
 	__u32 hold[64];
 	int nr;
 
-	/* fentry/kprobe: the kernel said what it removed */
+	/* fentry/kprobe: the kernel said what it removed. propagate_umount's
+	 * list may hold umount_tree's own root too. */
+	for (struct pending *p = pend; p && !mm; p = p->next)
+		if (p->op == MT_MNT_UMOUNT && !(p->aux & MT_UMOUNT_CONNECTED))
+			mm = ns_mnt(ns_find(m, p->ns), p->m.mnt_id);
 	for (struct pending *p = pend; p; p = p->next) {
 		struct mmnt *x = ns_mnt(ns_find(m, p->ns), p->m.mnt_id);
 
-		if (!x || (p->op != MT_MNT_UMOUNT && p->op != MT_MNT_UMOUNT_PROP))
-			continue;
-		if (p->op == MT_MNT_UMOUNT && !mm)
-			mm = x;
-		else
+		if (p->op == MT_MNT_UMOUNT || p->op == MT_MNT_UMOUNT_PROP)
+			known = true;
+		if (x && x != mm && p->op == MT_MNT_UMOUNT_PROP)
 			mnt_remove(x);
-		known = true;
 	}
 	if (!mm)
 		mm = ns_mnt_at(caller, path);
@@ -1281,6 +1318,7 @@ static void umount_ok(struct mt_model *m, const struct mt_record *rec,
 		return;
 	o = mm->ovl;
 	gone = *mm;
+	gone.path = NULL;	/* freed with mm below */
 	root = root_orig(mm);
 	local_copy = root != mm && root->ns != caller ? true : false;
 	struct mns *root_ns = root->ns;
@@ -1430,17 +1468,23 @@ static void rmdir_ok(struct mt_model *m, const struct mt_record *rec,
 {
 	struct mmnt *cand[64];
 	__u32 hold[64];
-	int nr = 0, nr_ns = 0, nr_gone = 0;
+	int nr = 0, nr_gone = 0;
 	struct fbuild *b;
-	struct movl *o = NULL;
 
-	for (struct pending *p = pend; p; p = p->next) {
-		struct mmnt *x = ns_mnt(ns_find(m, p->ns), p->m.mnt_id);
+	if (m->o.internals) {
+		/* __detach_mounts: umount_tree(UMOUNT_CONNECTED) per copy */
+		for (struct pending *p = pend; p && nr < 64; p = p->next) {
+			struct mmnt *x = ns_mnt(ns_find(m, p->ns), p->m.mnt_id);
+			bool dup = false;
 
-		if (x && p->op == MT_MNT_UMOUNT && (p->aux & MT_UMOUNT_CONNECTED) && nr < 64)
-			cand[nr++] = x;
-	}
-	if (!nr) {
+			for (int i = 0; i < nr; i++)
+				dup |= cand[i] == x;
+			if (x && !dup && p->op == MT_MNT_UMOUNT &&
+			    (p->aux & MT_UMOUNT_CONNECTED))
+				cand[nr++] = x;
+		}
+	} else {
+		/* tracepoint mode: the copies mounted at that path elsewhere */
 		for (struct movl *ov = m->ovls; ov; ov = ov->next)
 			for (struct mmnt *x = ov->mnts; x && nr < 64; x = x->ovl_next)
 				if (x->ns != caller && streq(x->path, path))
@@ -1448,8 +1492,8 @@ static void rmdir_ok(struct mt_model *m, const struct mt_record *rec,
 	}
 	if (!nr)
 		return;
-	o = cand[0]->ovl;
-	b = fb_new(MT_FIND_DETACHED, rec->hdr, mt_call_name(rec->sc->call), 0, o);
+	b = fb_new(MT_FIND_DETACHED, rec->hdr, mt_call_name(rec->sc->call), 0,
+		   cand[0]->ovl);
 	if (!b)
 		return;
 	for (int i = 0; i < nr; i++) {
@@ -1457,28 +1501,26 @@ static void rmdir_ok(struct mt_model *m, const struct mt_record *rec,
 
 		if (h)
 			h->gone = true;
-		nr_ns = b->f.nr_holders;
 		hold[i] = cand[i]->ns->ino;
 	}
-	if (!pend || !m->o.internals) {
-		/* tracepoint mode: did the copies go? */
-		if (rescan(m, hold, nr) == -ENOSYS) {
-			for (int i = 0; i < nr; i++)
-				mnt_remove(cand[i]);
-			nr_gone = nr;
-		} else {
-			for (int i = 0; i < b->f.nr_holders; i++) {
-				struct mns *n = ns_find(m, b->h[i].mnt_ns);
-				bool still = n && ns_mnt_at(n, path);
-
-				b->h[i].gone = !still;
-				nr_gone += !still;
-			}
-		}
-	} else {
+	if (m->o.internals || rescan(m, hold, nr) == -ENOSYS) {
 		for (int i = 0; i < nr; i++)
 			mnt_remove(cand[i]);
-		nr_gone = nr;
+		nr_gone = b->f.nr_holders;
+	} else {
+		/* the rescan tells which copies really went: keep those */
+		for (int i = 0; i < b->f.nr_holders; i++) {
+			struct mns *n = ns_find(m, b->h[i].mnt_ns);
+
+			if (n && ns_mnt_at(n, path))
+				continue;
+			if (i != nr_gone) {
+				/* keep the holder's own pid slots with it */
+				b->h[nr_gone] = b->h[i];
+			}
+			nr_gone++;
+		}
+		b->f.nr_holders = nr_gone;
 	}
 	if (!nr_gone) {
 		free(b);
@@ -1489,8 +1531,8 @@ static void rmdir_ok(struct mt_model *m, const struct mt_record *rec,
 		 "overlay still mounted there in %d other namespace%s (Linux >= 3.18 "
 		 "detaches mounts on a removed directory): the processes there lost "
 		 "that container rootfs, a copy that had leaked.",
-		 mt_call_name(rec->sc->call), path, caller ? caller->ino : 0, nr_ns,
-		 nr_ns == 1 ? "" : "s");
+		 mt_call_name(rec->sc->call), path, caller ? caller->ino : 0, nr_gone,
+		 nr_gone == 1 ? "" : "s");
 	fb_emit(m, b);
 }
 
@@ -1572,14 +1614,18 @@ static void overlay_mounted(struct mt_model *m, const struct mt_record *rec,
 learn:
 	if (err || !caller || !path)
 		return;
-	/* learn the new mount: a placeholder now, the real one from a rescan */
+	/*
+	 * Learn the new mount: a placeholder now. The walk of the caller's
+	 * namespace that follows an overlay mount (every attach mode) gives
+	 * it its id, dev and propagation; a rescan does when a decision needs
+	 * them first.
+	 */
 	{
 		struct mnt_info in = { .path = path, .upper = upper, .work = work,
 				       .lower = lower };
 		bool created;
 
 		mnt_upsert(m, caller, &in, &created);
-		rescan(m, &caller->ino, 1);
 	}
 }
 
@@ -1674,7 +1720,7 @@ static int on_syscall(struct mt_model *m, const struct mt_record *rec)
 	const char *path = full_path(rec, pbuf, sizeof(pbuf));
 
 	if (caller)
-		ns_add_proc(m, caller, h->pid, h->comm, NULL);
+		ns_add_proc(m, caller, h->pid, h->comm, NULL, true);
 
 	switch (sc->call) {
 	case MT_CALL_UNSHARE:
@@ -1688,7 +1734,7 @@ static int on_syscall(struct mt_model *m, const struct mt_record *rec)
 		if (sc->call == MT_CALL_SETNS) {
 			n = ns_get(m, sc->new_mntns, sc->new_mntns_id, h->ts_ns);
 			if (n)
-				ns_add_proc(m, n, h->pid, h->comm, NULL);
+				ns_add_proc(m, n, h->pid, h->comm, NULL, true);
 			break;
 		}
 		n = ns_created(m, sc->new_mntns, sc->new_mntns_id, sc->enter_ns, h->ts_ns);
@@ -1697,7 +1743,7 @@ static int on_syscall(struct mt_model *m, const struct mt_record *rec)
 		ns_set_creator(m, n, h, mt_call_name(sc->call), caller);
 		/* unshare moves the caller; clone puts the child there */
 		ns_add_proc(m, n, sc->call == MT_CALL_UNSHARE ? h->pid : (__u32)sc->ret,
-			    h->comm, NULL);
+			    h->comm, NULL, true);
 		for (struct mmnt *mm = n->mnts; mm; mm = mm->ns_next) {
 			if (!mm->orig)
 				mnt_link_new(m, mm);

@@ -872,3 +872,56 @@ TEST(model_inuse_without_a_known_leak)
 		dump(&e);
 	env_fini(&e);
 }
+
+/* The integration tests' shape: a private test namespace made after start,
+ * the overlay mounted there (a placeholder until the walk that follows). */
+TEST(model_overlay_mounted_after_start_in_test_ns)
+{
+	const __u32 T = 4026533000u;
+	const struct got *risk, *leak;
+	struct mt_model_stats st;
+	struct env e;
+
+	if (!ASSERT_TRUE(env_init(&e, false, false), "env"))
+		return;
+	fx_proc(e.root, 1, "systemd", HOST, "/init.scope", NULL);
+	fx_write(e.root, "1/mountinfo", "22 1 253:0 / / rw shared:1 - xfs /dev/root rw\n");
+	env_load(&e);
+	fx_proc(e.root, 4000, "itest", T, "/user.slice/session-1.scope", NULL);
+	fx_copy(e.root, "4000/mountinfo", "mountinfo/docker-1.13-host.txt");
+	SC(&e.s, .h = { .pid = 4000, .comm = "itest", .ns = HOST }, .call = MT_CALL_UNSHARE,
+	   .new_ns = T);
+	NSREC(&e.s, .h = { .pid = 4000, .comm = "itest", .ns = T }, .op = MT_NS_WALK_DONE,
+	      .ns = T, .walk_seq = 1, .trigger = MT_CALL_UNSHARE);
+	SC(&e.s, .h = { .pid = 4000, .comm = "itest", .ns = T }, .call = MT_CALL_MOUNT,
+	   .src = "overlay", .fstype = "overlay", .path = MERGED,
+	   .data = "lowerdir=" LOWER ",upperdir=" UPPER ",workdir=" WORK);
+	WALK(&e, .pid = 4000, .comm = "itest", .ns = T, .mnt_id = 240, .seq = 2,
+	     .trigger = MT_CALL_MOUNT);
+	ASSERT_EQ(e.n, 0, "an overlay mount alone is no finding");
+	mt_model__stats(e.m, &st);
+	ASSERT_EQ(st.mounts, 1, "the walk gave the placeholder its id");
+
+	/* the service is forked from the test namespace */
+	fx_proc(e.root, 1500, "svc", SVC, "/user.slice/session-1.scope", NULL);
+	svc_mountinfo(&e, PRIVATE_COPY);
+	SC(&e.s, .h = { .pid = 1500, .comm = "svc", .ns = T }, .call = MT_CALL_UNSHARE,
+	   .new_ns = SVC);
+	WALK(&e, .pid = 1500, .comm = "svc", .ns = SVC, .mnt_id = 312, .seq = 3,
+	     .trigger = MT_CALL_UNSHARE);
+	risk = find(&e, MT_FIND_RISK);
+	if (ASSERT_TRUE(risk != NULL, "risk"))
+		ASSERT_EQ(risk->h[0].ns, SVC, "holder");
+	SC(&e.s, .h = { .pid = 4000, .comm = "itest", .ns = T }, .call = MT_CALL_UMOUNT2,
+	   .path = MERGED, .args = { 0, 2 });
+	ASSERT_EQ(count(&e, MT_FIND_LEAK), 1, "one leak");
+	leak = find(&e, MT_FIND_LEAK);
+	if (leak && ASSERT_EQ(leak->nr_holders, 1, "one holder")) {
+		ASSERT_EQ(leak->h[0].ns, SVC, "the service namespace");
+		ASSERT_EQ(leak->h[0].cr_pid, 1500, "creator");
+		ASSERT_STREQ(leak->path, MERGED, "path");
+	}
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
