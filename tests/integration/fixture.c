@@ -489,6 +489,11 @@ bool sc_wait_sync(struct scenario *s)
 	return false;
 }
 
+bool sc_next_sync(struct scenario *s)
+{
+	return read_reports(s, true);
+}
+
 void sc_go(struct scenario *s)
 {
 	if (s->go_fd >= 0 && write(s->go_fd, "g", 1) != 1)

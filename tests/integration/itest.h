@@ -96,7 +96,10 @@ bool tracer_stop(struct tracer *t);
 /* Kill and free whatever is left (safe to call twice). */
 void tracer_free(struct tracer *t);
 
-/* tracer_startv(args), run the scenario to its end, tracer_stop(). */
+/* Wait until mnttrace's output stops growing (at most 20 s). */
+void tracer_settle(const struct tracer *t);
+/* tracer_startv(args), run the scenario to its end, tracer_stop(). At each
+ * sc_sync() of the child, let mnttrace settle first. */
 bool trace_scenario(struct tracer *t, const char *const *args, struct scenario *s,
 		    void (*fn)(struct sc_ctx *, void *), void *arg);
 
@@ -107,7 +110,8 @@ int run_mnttrace(char **err, int timeout_ms, const char *arg, ...) __attribute__
 /*
  * Record queries. The key/value pairs are NULL-terminated; a value matches
  * a string field exactly, or an integer field by its decimal form. A value
- * "*" only asks that the field exists, "!" that it does not.
+ * "*" only asks that the field exists, "!" that it does not, "^PREFIX" that
+ * a string field starts with PREFIX.
  */
 const struct json *rec_find(const struct tracer *t, size_t from, size_t *idx, ...)
 	__attribute__((sentinel));
@@ -183,6 +187,8 @@ struct scenario {
 bool sc_start(struct scenario *s, sc_fn fn, void *arg);
 /* Read reports until the child calls sc_sync() (true) or exits (false). */
 bool sc_wait_sync(struct scenario *s);
+/* Like sc_wait_sync(), but the child's exit is not a failure. */
+bool sc_next_sync(struct scenario *s);
 /* Let the child continue past sc_sync(). */
 void sc_go(struct scenario *s);
 /* Read the rest of the reports and reap the child. True if it exited 0;

@@ -6,7 +6,9 @@
  * Runs the integration tests against a built mnttrace. Needs root (it makes
  * mounts, in private namespaces only).
  */
+#include <dirent.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +66,44 @@ bool it_internals_available(const char **why)
 	return cached;
 }
 
+/*
+ * Every test reaps what it starts; a child still here is a fixture bug that
+ * would keep namespaces (and their mounts) alive. Kill it and say so.
+ */
+static int kill_leftovers(void)
+{
+	char path[64], buf[512];
+	struct dirent *de;
+	int n = 0;
+	DIR *d = opendir("/proc");
+
+	while (d && (de = readdir(d))) {
+		int pid = atoi(de->d_name), ppid = 0;
+		char *rp;
+		FILE *f;
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		/* the comm field may hold spaces: ppid follows the last ')' */
+		if (fgets(buf, sizeof(buf), f) && (rp = strrchr(buf, ')')))
+			sscanf(rp + 1, " %*c %d", &ppid);
+		fclose(f);
+		if (ppid != getpid())
+			continue;
+		fprintf(stderr, "mnttrace-itest: killing leftover child %d\n", pid);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -74,7 +114,7 @@ int main(int argc, char **argv)
 		{},
 	};
 	char **targv;
-	int c, targc = 0;
+	int c, rc, targc = 0;
 
 	while ((c = getopt_long(argc, argv, "m:a:vh", opts, NULL)) != -1) {
 		switch (c) {
@@ -114,5 +154,11 @@ int main(int argc, char **argv)
 	while (optind < argc)
 		targv[targc++] = argv[optind++];
 	setvbuf(stderr, NULL, _IONBF, 0);
-	return mt_test_main(targc, targv);
+	rc = mt_test_main(targc, targv);
+	if (kill_leftovers()) {
+		printf("FAIL: the tests left child processes behind\n");
+		rc = 1;
+	}
+	free(targv);
+	return rc;
 }

@@ -122,8 +122,10 @@ void scn_leak_child(struct sc_ctx *c, void *arg)
 	sc_report(c, "copy_prop", "%s", e.propagation);
 	if (a->sync_before_umount)
 		sc_sync(c);
-	if (!a->do_umount)
+	if (!a->do_umount) {
+		sc_sync(c);
 		return;
+	}
 
 	report_ret(c, "umount", umount2(merged, a->umount_flags));
 	report_present(c, "copy_after_umount", svc, merged);
@@ -133,6 +135,8 @@ void scn_leak_child(struct sc_ctx *c, void *arg)
 	}
 	if (a->remount_index)
 		remount_index(c, base);
+	/* keep the service and its namespace alive while mnttrace looks */
+	sc_sync(c);
 }
 
 /* Mount the overlay as a process of pid's namespace would, then return. */
@@ -178,4 +182,5 @@ void scn_restart_child(struct sc_ctx *c, void *arg)
 	report_present(c, "in_old", shim, merged);
 	report_present(c, "in_new", daemon2, merged);
 	remount_index(c, base);
+	sc_sync(c);	/* the shim must still be there when mnttrace looks */
 }

@@ -79,6 +79,9 @@ TEST(cli_refused_mode_is_an_error)
 		st = run_mnttrace(&err, CLI_TIMEOUT_MS, "-j", "--attach", modes[i], NULL);
 		snprintf(what, sizeof(what), "mnttrace -j --attach %s", modes[i]);
 		assert_one_error_line(what, st, err);
+		if (err && !strstr(err, modes[i]))
+			mt_test_fail(__FILE__, __LINE__, "%s: the error does not name the mode: %s",
+				     what, err);
 		free(err);
 	}
 	if (!refused)

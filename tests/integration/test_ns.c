@@ -26,8 +26,9 @@
 static const struct json *assert_walk(const struct tracer *t, const char *ns, const char *path,
 				      const char *prop, const struct json *after)
 {
+	const char *trigger = after ? json_str(after, "call") : NULL;
 	long long min_ts = after ? rec_enter_ns(after) : 0, ts, seq;
-	const struct json *r;
+	const struct json *r, *done;
 	char seqs[32];
 
 	for (size_t i = 0; (r = rec_find(t, i, &i, "type", "mount", "op", "walk", "ns", ns,
@@ -48,9 +49,13 @@ static const struct json *assert_walk(const struct tracer *t, const char *ns, co
 		return r;
 	}
 	snprintf(seqs, sizeof(seqs), "%lld", seq);
-	if (!rec_find(t, 0, NULL, "type", "ns", "op", "walk_done", "ns", ns, "walk_seq", seqs, NULL)) {
+	done = rec_find(t, 0, NULL, "type", "ns", "op", "walk_done", "ns", ns, "walk_seq", seqs, NULL);
+	if (!done) {
 		mt_test_fail(__FILE__, __LINE__, "no ns walk_done for walk_seq %s of ns %s", seqs, ns);
 		rec_dump(t, "ns records", "type", "ns", NULL);
+	} else if (trigger) {
+		/* the walk says which call caused it */
+		ASSERT_JSTR(done, "trigger", trigger);
 	}
 	return r;
 }
