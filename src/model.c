@@ -54,9 +54,11 @@ struct movl;
 
 struct mmnt {
 	struct mmnt *ns_next, *ovl_next;
+	struct mmnt **ns_pprev, **ovl_pprev;	/* O(1) unlink */
 	struct mns *ns;
 	struct movl *ovl;
 	struct mmnt *orig;	/* the mount this one was copied from */
+	int nr_copies;		/* mounts whose orig is this one */
 	__u32 id;		/* 0 = not known yet (seen only as a syscall) */
 	__u64 uid;
 	char *path;
@@ -73,6 +75,7 @@ struct movl {
 	struct mt_ovl_ident ident;
 	bool has_ident;
 	struct mmnt *mnts;
+	struct mmnt *home;	/* cached likeliest original, NULL = recompute */
 	__u64 leak_id;
 };
 
@@ -106,6 +109,7 @@ struct mt_model {
 	struct fsctx *fsc;
 	__u64 next_id;
 	__u32 self_ns;
+	struct fbuild *fb;
 	struct mt_model_stats st;
 };
 
@@ -381,24 +385,30 @@ static void gc(struct mt_model *m)
 	}
 }
 
+static void set_orig(struct mmnt *mm, struct mmnt *orig)
+{
+	if (mm->orig)
+		mm->orig->nr_copies--;
+	mm->orig = orig;
+	if (orig)
+		orig->nr_copies++;
+}
+
 static void mnt_remove(struct mmnt *mm)
 {
-	struct mmnt **pp;
-
-	for (pp = &mm->ns->mnts; *pp; pp = &(*pp)->ns_next)
-		if (*pp == mm) {
-			*pp = mm->ns_next;
-			break;
-		}
-	for (pp = &mm->ovl->mnts; *pp; pp = &(*pp)->ovl_next)
-		if (*pp == mm) {
-			*pp = mm->ovl_next;
-			break;
-		}
+	*mm->ns_pprev = mm->ns_next;
+	if (mm->ns_next)
+		mm->ns_next->ns_pprev = mm->ns_pprev;
+	*mm->ovl_pprev = mm->ovl_next;
+	if (mm->ovl_next)
+		mm->ovl_next->ovl_pprev = mm->ovl_pprev;
+	if (mm->ovl->home == mm)
+		mm->ovl->home = NULL;
 	/* copies of this mount now descend from its own original */
-	for (struct mmnt *x = mm->ovl->mnts; x; x = x->ovl_next)
+	for (struct mmnt *x = mm->ovl->mnts; x && mm->nr_copies; x = x->ovl_next)
 		if (x->orig == mm)
-			x->orig = mm->orig;
+			set_orig(x, mm->orig);
+	set_orig(mm, NULL);
 	free(mm->path);
 	free(mm);
 }
@@ -455,24 +465,43 @@ static bool reaches(const struct mmnt *r, const struct mmnt *c)
 	return false;
 }
 
+/* Is @a a likelier original than @b: in mnttrace's namespace, else older? */
+static bool better_home(const struct mt_model *m, const struct mmnt *a,
+			const struct mmnt *b)
+{
+	bool as = a->ns->ino == m->self_ns, bs = b->ns->ino == m->self_ns;
+
+	if (as != bs)
+		return as;
+	return a->id && (!b->id || a->id < b->id);
+}
+
 /* The mount a new copy @mm most likely came from. */
 static struct mmnt *guess_orig(struct mt_model *m, struct mmnt *mm)
 {
+	struct movl *o = mm->ovl;
 	struct mmnt *best = NULL;
 
-	for (struct mmnt *x = mm->ovl->mnts; x; x = x->ovl_next) {
-		if (x == mm || x->ns == mm->ns)
-			continue;
-		if (mm->ns->cr_from && x->ns == mm->ns->cr_from)
-			return x;
-		if (!best || (x->ns->ino == m->self_ns && best->ns->ino != m->self_ns) ||
-		    (x->id && x->id < best->id && best->ns->ino != m->self_ns))
-			best = x;
+	/* the namespace it was copied from, when an event said so */
+	if (mm->ns->cr_from) {
+		for (struct mmnt *x = mm->ns->cr_from->mnts; x; x = x->ns_next)
+			if (x->ovl == o)
+				return x;
 	}
 	/* the copy in our own namespace is no copy, if anything is */
-	if (best && mm->ns->ino == m->self_ns && best->ns->ino != m->self_ns &&
-	    !mm->ns->cr_from)
+	if (mm->ns->ino == m->self_ns)
 		return NULL;
+	if (!o->home) {
+		for (struct mmnt *x = o->mnts; x; x = x->ovl_next)
+			if (!o->home || better_home(m, x, o->home))
+				o->home = x;
+	}
+	if (o->home && o->home->ns != mm->ns)
+		return o->home;
+	/* the home is this namespace's own: any other namespace's mount */
+	for (struct mmnt *x = o->mnts; x; x = x->ovl_next)
+		if (x->ns != mm->ns && (!best || better_home(m, x, best)))
+			best = x;
 	return best;
 }
 
@@ -497,8 +526,10 @@ static struct mmnt *mnt_upsert(struct mt_model *m, struct mns *n,
 		for (mm = n->mnts; mm; mm = mm->ns_next)
 			if (!mm->id && streq(mm->path, in->path))
 				break;
-		if (mm)
+		if (mm) {
 			mm->id = in->id;
+			mm->ovl->home = NULL;
+		}
 	}
 	if (mm && in->dev && mm->ovl->dev && mm->ovl->dev != in->dev) {
 		mnt_remove(mm);	/* the id was reused for another mount */
@@ -515,9 +546,17 @@ static struct mmnt *mnt_upsert(struct mt_model *m, struct mns *n,
 		mm->ovl = o;
 		mm->id = in->id;
 		mm->ns_next = n->mnts;
+		if (n->mnts)
+			n->mnts->ns_pprev = &mm->ns_next;
 		n->mnts = mm;
+		mm->ns_pprev = &n->mnts;
 		mm->ovl_next = o->mnts;
+		if (o->mnts)
+			o->mnts->ovl_pprev = &mm->ovl_next;
 		o->mnts = mm;
+		mm->ovl_pprev = &o->mnts;
+		if (o->home && better_home(m, mm, o->home))
+			o->home = mm;
 		*created = true;
 	}
 	if (in->uid)
@@ -569,13 +608,15 @@ static const char *fb_str(struct fbuild *b, const char *s)
 	return d;
 }
 
-static struct fbuild *fb_new(enum mt_finding_kind kind, const struct mt_hdr *h,
-			     const char *op, int err, const struct movl *o)
+/* The model's one finding under construction (findings never nest). */
+static struct fbuild *fb_new(struct mt_model *m, enum mt_finding_kind kind,
+			     const struct mt_hdr *h, const char *op, int err,
+			     const struct movl *o)
 {
-	struct fbuild *b = calloc(1, sizeof(*b));
+	struct fbuild *b = m->fb;
 
-	if (!b)
-		return NULL;
+	memset(&b->f, 0, sizeof(b->f));
+	b->used = 0;
 	b->f.kind = kind;
 	b->f.holders = b->h;
 	if (h) {
@@ -612,6 +653,7 @@ static struct mt_finding_holder *fb_holder(struct fbuild *b, struct mns *n,
 	if (b->f.nr_holders == FB_HOLDERS)
 		return NULL;
 	h = &b->h[b->f.nr_holders];
+	memset(h, 0, sizeof(*h));
 	h->pids = b->pids[b->f.nr_holders];
 	b->f.nr_holders++;
 	h->mnt_ns = n->ino;
@@ -639,6 +681,7 @@ static struct mt_finding_holder *fb_holder(struct fbuild *b, struct mns *n,
 	for (int i = 0; list_pids && i < n->nr_procs && h->nr_pids < FB_PIDS; i++) {
 		struct mt_finding_pid *p = &h->pids[h->nr_pids++];
 
+		memset(p, 0, sizeof(*p));
 		p->pid = n->procs[i].pid;
 		mt_strscpy(p->comm, n->procs[i].comm, sizeof(p->comm));
 		mt_strscpy(p->unit, n->procs[i].ident.unit, sizeof(p->unit));
@@ -656,7 +699,6 @@ static __u64 fb_emit(struct mt_model *m, struct fbuild *b)
 	m->st.findings++;
 	if (m->o.on_finding)
 		m->o.on_finding(m->o.ctx, &b->f);
-	free(b);
 	return id;
 }
 
@@ -675,7 +717,10 @@ static const char *who(const struct mns *n, char *buf, size_t size)
 
 static void mnt_link_new(struct mt_model *m, struct mmnt *mm);
 
-static void sync_ns(struct mt_model *m, struct mns *n, const struct mt_snap_ns *sn)
+/* Make @n what @sn says. @link: find the originals of new mounts now
+ * (a start-up load links once every namespace is in). */
+static void sync_ns(struct mt_model *m, struct mns *n, const struct mt_snap_ns *sn,
+		    bool link)
 {
 	/* processes */
 	n->nr_procs = 0;
@@ -701,7 +746,7 @@ static void sync_ns(struct mt_model *m, struct mns *n, const struct mt_snap_ns *
 		if (!mt_mntent_is_overlay(e))
 			continue;
 		mm = mnt_upsert(m, n, &in, &created);
-		if (mm && created)
+		if (mm && created && link)
 			mnt_link_new(m, mm);
 	}
 	for (struct mmnt *mm = n->mnts, *next; mm; mm = next) {
@@ -742,7 +787,7 @@ static int rescan(struct mt_model *m, const __u32 *ns, int nr)
 		if (!sn)
 			ns_kill(n);	/* no process left in it: gone */
 		else
-			sync_ns(m, n, sn);
+			sync_ns(m, n, sn, true);
 	}
 	mt_snapshot__free(snap);
 	return 0;
@@ -854,7 +899,7 @@ static void check_risk(struct mt_model *m, struct mmnt *c, const struct mt_hdr *
 		if (x->ovl == c->ovl && x->risk_done)
 			return;
 	c->risk_done = true;
-	b = fb_new(MT_FIND_RISK, h, op, 0, c->ovl);
+	b = fb_new(m, MT_FIND_RISK, h, op, 0, c->ovl);
 	if (!b)
 		return;
 	if (!h) {
@@ -872,7 +917,7 @@ static void check_risk(struct mt_model *m, struct mmnt *c, const struct mt_hdr *
 static void mnt_link_new(struct mt_model *m, struct mmnt *mm)
 {
 	if (!mm->orig)
-		mm->orig = guess_orig(m, mm);
+		set_orig(mm, guess_orig(m, mm));
 }
 
 /* ---- the snapshot ---- */
@@ -887,7 +932,7 @@ int mt_model__load(struct mt_model *m, const struct mt_snapshot *snap)
 
 		if (!n)
 			return -ENOMEM;
-		sync_ns(m, n, sn);
+		sync_ns(m, n, sn, false);
 	}
 	/* with every namespace in, link copies and judge them */
 	for (struct mns *n = m->ns; n; n = n->next)
@@ -1029,7 +1074,7 @@ static int on_mount(struct mt_model *m, const struct mt_record *rec)
 		if (mt->op == MT_MNT_COPY && !mm->orig) {
 			struct mns *on = ns_find(m, mt->aux);
 
-			mm->orig = ns_mnt(on, mt->src_mnt_id);
+			set_orig(mm, ns_mnt(on, mt->src_mnt_id));
 		}
 		if (mt->op == MT_MNT_WALK)
 			mm->walk_seq = mt->walk_seq;
@@ -1129,7 +1174,7 @@ static int on_ns(struct mt_model *m, const struct mt_record *rec)
 		mm = mnt_upsert(m, n, &in, &created);
 		if (!mm)
 			continue;
-		mm->orig = ns_mnt(ns_find(m, p->aux), p->m.src_mnt_id);
+		set_orig(mm, ns_mnt(ns_find(m, p->aux), p->m.src_mnt_id));
 		if (!mm->orig)
 			mnt_link_new(m, mm);
 	}
@@ -1269,7 +1314,7 @@ static void emit_leak(struct mt_model *m, const struct mt_record *rec,
 			first = x;
 	if (!first)
 		return;
-	b = fb_new(MT_FIND_LEAK, rec->hdr, mt_call_name(rec->sc->call), err, o);
+	b = fb_new(m, MT_FIND_LEAK, rec->hdr, mt_call_name(rec->sc->call), err, o);
 	if (!b)
 		return;
 	b->f.leak_id = 0;
@@ -1403,7 +1448,7 @@ static void umount_ebusy(struct mt_model *m, const struct mt_record *rec,
 			if (x != mm && reaches(mm, x))
 				busy[nr_busy++] = x;
 	}
-	b = fb_new(MT_FIND_EBUSY, rec->hdr, "umount2", EBUSY, mm->ovl);
+	b = fb_new(m, MT_FIND_EBUSY, rec->hdr, "umount2", EBUSY, mm->ovl);
 	if (!b)
 		return;
 	/* copies in other namespaces first: they are the surprise */
@@ -1426,6 +1471,7 @@ static void umount_ebusy(struct mt_model *m, const struct mt_record *rec,
 				if (!h || h->nr_pids == FB_PIDS)
 					continue;
 				p = &h->pids[h->nr_pids++];
+				memset(p, 0, sizeof(*p));
 				p->pid = use.pid;
 				mt_strscpy(p->comm, x->ns->procs[j].comm, sizeof(p->comm));
 				mt_strscpy(p->holds, use.what, sizeof(p->holds));
@@ -1492,7 +1538,7 @@ static void rmdir_ok(struct mt_model *m, const struct mt_record *rec,
 	}
 	if (!nr)
 		return;
-	b = fb_new(MT_FIND_DETACHED, rec->hdr, mt_call_name(rec->sc->call), 0,
+	b = fb_new(m, MT_FIND_DETACHED, rec->hdr, mt_call_name(rec->sc->call), 0,
 		   cand[0]->ovl);
 	if (!b)
 		return;
@@ -1522,10 +1568,8 @@ static void rmdir_ok(struct mt_model *m, const struct mt_record *rec,
 		}
 		b->f.nr_holders = nr_gone;
 	}
-	if (!nr_gone) {
-		free(b);
+	if (!nr_gone)
 		return;
-	}
 	snprintf(b->f.reason, sizeof(b->f.reason),
 		 "%s of %s in mnt:[%u] succeeded and the kernel lazily unmounted the "
 		 "overlay still mounted there in %d other namespace%s (Linux >= 3.18 "
@@ -1550,7 +1594,7 @@ static void rmdir_ebusy(struct mt_model *m, const struct mt_record *rec,
 				other = x;
 	if (!own && !other)
 		return;
-	b = fb_new(MT_FIND_EBUSY, rec->hdr, op, EBUSY, own ? own->ovl : other->ovl);
+	b = fb_new(m, MT_FIND_EBUSY, rec->hdr, op, EBUSY, own ? own->ovl : other->ovl);
 	if (!b)
 		return;
 	if (own) {
@@ -1592,7 +1636,7 @@ static void overlay_mounted(struct mt_model *m, const struct mt_record *rec,
 	x = pin->mnts;
 	for (struct mmnt *y = pin->mnts; y; y = y->ovl_next)
 		pinned_here |= y->ns == caller;
-	b = fb_new(err ? MT_FIND_EBUSY : MT_FIND_INUSE, rec->hdr,
+	b = fb_new(m, err ? MT_FIND_EBUSY : MT_FIND_INUSE, rec->hdr,
 		   mt_call_name(rec->sc->call), err, pin);
 	if (!b)
 		goto learn;
@@ -1809,6 +1853,11 @@ struct mt_model *mt_model__new(const struct mt_model_opts *opts)
 	if (opts)
 		m->o = *opts;
 	m->proc_root = m->o.proc_root ? m->o.proc_root : "/proc";
+	m->fb = malloc(sizeof(*m->fb));
+	if (!m->fb) {
+		free(m);
+		return NULL;
+	}
 	m->self_ns = m->o.self_ns;
 	if (!m->self_ns)
 		mt_proc_mntns(m->proc_root, (__u32)getpid(), &m->self_ns);
@@ -1831,6 +1880,7 @@ void mt_model__free(struct mt_model *m)
 	pend_list_free(m->pend);
 	while (m->fsc)
 		fsctx_drop(m, m->fsc);
+	free(m->fb);
 	free(m);
 }
 

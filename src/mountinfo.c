@@ -216,6 +216,43 @@ static int cmp_prop(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/*
+ * What an overlay-only table needs of every other line: its id and
+ * propagation (it may be an overlay's parent), and whether it is an
+ * overlay. Much cheaper than a full parse, which only overlay lines get.
+ */
+static int parse_light(const char *s, struct prop *p, bool *overlay)
+{
+	char *end;
+
+	memset(p, 0, sizeof(*p));
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	p->id = (__u32)strtoul(s, &end, 10);
+	if (*end != ' ')
+		return -EINVAL;
+	s = end + 1;
+	/* parent, major:minor, root, mountpoint, options */
+	for (int i = 0; i < 5; i++) {
+		s = strchr(s, ' ');
+		if (!s)
+			return -EINVAL;
+		s++;
+	}
+	while (!(s[0] == '-' && s[1] == ' ')) {
+		if (strncmp(s, "shared:", 7) == 0)
+			p->shared = (__u32)strtoul(s + 7, NULL, 10);
+		else if (strncmp(s, "master:", 7) == 0)
+			p->master = (__u32)strtoul(s + 7, NULL, 10);
+		s = strchr(s, ' ');
+		if (!s)
+			return -EINVAL;
+		s++;
+	}
+	*overlay = strncmp(s + 2, "overlay ", 8) == 0;
+	return 0;
+}
+
 static int push_ent(struct mt_mnttab *tab, const struct mt_mntent *e)
 {
 	if (mt_array_grow(&tab->ents, tab->nr, &tab->cap, sizeof(*e), 64))
@@ -293,7 +330,7 @@ int mt_mnttab_parse(struct mt_mnttab *tab, char *buf, size_t len, unsigned int f
 {
 	bool ovl_only = flags & MT_MNTTAB_OVERLAY_ONLY;
 	struct prop *props = NULL;
-	size_t nr_props = 0, cap_props = 0;
+	int nr_props = 0, cap_props = 0;
 	char *line, *p = buf, *end = buf + len;
 	int err = 0;
 
@@ -317,6 +354,22 @@ int mt_mnttab_parse(struct mt_mnttab *tab, char *buf, size_t len, unsigned int f
 			tab->nr_bad++;	/* embedded NUL */
 			continue;
 		}
+		if (ovl_only) {
+			struct prop pr;
+			bool ovl;
+
+			if (parse_light(line, &pr, &ovl)) {
+				tab->nr_bad++;
+				continue;
+			}
+			if (mt_array_grow(&props, nr_props, &cap_props, sizeof(*props), 256)) {
+				err = -ENOMEM;
+				goto out;
+			}
+			props[nr_props++] = pr;
+			if (!ovl)
+				continue;
+		}
 		err = mt_mountinfo_parse_line(line, &e);
 		if (err == -ENOMEM)
 			goto out;
@@ -324,23 +377,9 @@ int mt_mnttab_parse(struct mt_mnttab *tab, char *buf, size_t len, unsigned int f
 			mt_mntent_release(&e);
 			tab->nr_bad++;
 			err = 0;
+			if (ovl_only)
+				nr_props--;
 			continue;
-		}
-		if (ovl_only) {
-			if (nr_props == cap_props) {
-				size_t c = cap_props ? cap_props * 2 : 256;
-				void *n = realloc(props, c * sizeof(*props));
-
-				if (!n) {
-					err = -ENOMEM;
-					goto out;
-				}
-				props = n;
-				cap_props = c;
-			}
-			props[nr_props++] = (struct prop){ e.mnt_id, e.shared, e.master };
-			if (!mt_mntent_is_overlay(&e))
-				continue;
 		}
 		err = push_ent(tab, &e);
 		if (err) {
@@ -352,7 +391,7 @@ int mt_mnttab_parse(struct mt_mnttab *tab, char *buf, size_t len, unsigned int f
 		mt_mnttab_link(tab);
 		goto out;
 	}
-	link_with(tab, props, nr_props);
+	link_with(tab, props, (size_t)nr_props);
 	for (int i = 0; i < tab->nr; i++) {
 		err = detach_strings(&tab->ents[i]);
 		if (err)
