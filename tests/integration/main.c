@@ -7,6 +7,7 @@
  * mounts, in private namespaces only).
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -104,6 +105,38 @@ static int kill_leftovers(void)
 	return n;
 }
 
+/*
+ * Say who interrupted us: a stray SIGINT/SIGTERM (another tool's pkill of
+ * "mnttrace*", say) must not look like a test failure. Only
+ * async-signal-safe calls here; children die by PR_SET_PDEATHSIG.
+ */
+static void on_signal(int sig, siginfo_t *si, void *uc)
+{
+	char msg[160], comm[32] = "?";
+	int fd, n;
+
+	snprintf(msg, sizeof(msg), "/proc/%d/comm", si->si_pid);
+	fd = open(msg, O_RDONLY);
+	if (fd >= 0) {
+		n = (int)read(fd, comm, sizeof(comm) - 1);
+		comm[n > 0 ? n - 1 : 0] = '\0';
+		close(fd);
+	}
+	n = snprintf(msg, sizeof(msg), "\nmnttrace-itest: interrupted by signal %d from pid %d (%s)\n",
+		     sig, si->si_pid, comm);
+	if (write(2, msg, (size_t)n) < 0)
+		_exit(130);
+	_exit(128 + sig);
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -154,6 +187,7 @@ int main(int argc, char **argv)
 	while (optind < argc)
 		targv[targc++] = argv[optind++];
 	setvbuf(stderr, NULL, _IONBF, 0);
+	catch_signals();
 	rc = mt_test_main(targc, targv);
 	if (kill_leftovers()) {
 		printf("FAIL: the tests left child processes behind\n");
