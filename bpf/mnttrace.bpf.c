@@ -122,6 +122,47 @@ static __always_inline bool is_overlay_fstype(struct scratch *s, u16 off, u16 le
 }
 
 /*
+ * Which syscall argument fills each string slot (enum mt_sc_str), and which
+ * argument is the dirfd a relative path starts from (NA: the cwd).
+ * x86-64 argument order, checked against the 6.18 tracepoint formats.
+ */
+#define NA 0xff
+struct call_args {
+	u8 arg[MT_SC_BASE];	/* SRC, PATH, FSTYPE, DATA */
+	u8 dfd_arg;
+};
+
+static const struct call_args call_args[MT_CALL__MAX] = {
+	[0] = { { NA, NA, NA, NA }, NA },
+	[MT_CALL_MOUNT] = { { 0, 1, 2, 4 }, NA },
+	[MT_CALL_UMOUNT2] = { { NA, 0, NA, NA }, NA },
+	[MT_CALL_MOVE_MOUNT] = { { 1, 3, NA, NA }, 2 },
+	[MT_CALL_FSOPEN] = { { NA, NA, 0, NA }, NA },
+	[MT_CALL_FSCONFIG] = { { 2, NA, NA, 3 }, NA },
+	[MT_CALL_FSMOUNT] = { { NA, NA, NA, NA }, NA },
+	[MT_CALL_OPEN_TREE] = { { NA, 1, NA, NA }, 0 },
+	[MT_CALL_MOUNT_SETATTR] = { { NA, 1, NA, NA }, 0 },
+	[MT_CALL_PIVOT_ROOT] = { { 0, 1, NA, NA }, NA },
+	[MT_CALL_UNSHARE] = { { NA, NA, NA, NA }, NA },
+	[MT_CALL_CLONE] = { { NA, NA, NA, NA }, NA },
+	[MT_CALL_CLONE3] = { { NA, NA, NA, NA }, NA },
+	[MT_CALL_SETNS] = { { NA, NA, NA, NA }, NA },
+	[MT_CALL_RMDIR] = { { NA, 0, NA, NA }, NA },
+	[MT_CALL_UNLINKAT] = { { NA, 1, NA, NA }, 0 },
+};
+_Static_assert(MT_CALL__MAX == 16, "call_args is indexed with call & 15");
+
+static __always_inline void put_arg_str(struct scratch *s, const struct stash *st, u8 arg,
+					int slot, u32 max)
+{
+	if (arg >= 6)
+		return;
+	/* keep clang from loading args[arg] before the bounds check */
+	barrier_var(arg);
+	scratch_sc(s)->str_len[slot] = put_user_str(s, (void *)st->args[arg & 7], max);
+}
+
+/*
  * Every syscall's exit tail-calls this one program, so the verifier checks
  * the record builder and the walk once instead of once per syscall (load
  * time went from 7.6 s to under a second on 6.18).
@@ -135,6 +176,7 @@ int sys_exit_handler(struct trace_event_raw_sys_exit *ctx)
 	struct mt_syscall *e;
 	struct stash *st;
 	struct scratch *s;
+	const struct call_args *sa;
 	u32 call, walk = 0;
 	u32 off;
 	long ret;
@@ -172,66 +214,40 @@ int sys_exit_handler(struct trace_event_raw_sys_exit *ctx)
 		e->new_mntns_id = st->new_mntns_id;
 	}
 
-	switch (call) {
-	case MT_CALL_MOUNT:
-		e->str_len[MT_SC_SRC] = put_user_str(s, (void *)st->args[0], MT_STR_MAX);
-		e->str_len[MT_SC_PATH] = put_user_str(s, (void *)st->args[1], MT_STR_MAX);
-		off = s->cursor;
-		e->str_len[MT_SC_FSTYPE] = put_user_str(s, (void *)st->args[2], 64);
-		e->str_len[MT_SC_DATA] = put_user_str(s, (void *)st->args[4], MT_DATA_MAX);
-		if (ret == 0 && ((st->args[3] & (MS_PROPAGATION_FLAGS | MS_BIND_OR_MOVE)) ||
-				 is_overlay_fstype(s, off, e->str_len[MT_SC_FSTYPE])))
-			walk = 1;
-		break;
-	case MT_CALL_UMOUNT2:
-	case MT_CALL_RMDIR:
-		e->str_len[MT_SC_PATH] = put_user_str(s, (void *)st->args[0], MT_STR_MAX);
-		break;
-	case MT_CALL_MOVE_MOUNT:
-		e->str_len[MT_SC_SRC] = put_user_str(s, (void *)st->args[1], MT_STR_MAX);
-		e->str_len[MT_SC_PATH] = put_user_str(s, (void *)st->args[3], MT_STR_MAX);
-		walk = ret == 0;
-		break;
-	case MT_CALL_FSOPEN:
-		e->str_len[MT_SC_FSTYPE] = put_user_str(s, (void *)st->args[0], 64);
-		break;
-	case MT_CALL_FSCONFIG:
-		e->str_len[MT_SC_SRC] = put_user_str(s, (void *)st->args[2], MT_STR_MAX);
-		/* SET_STRING, SET_PATH, SET_PATH_EMPTY carry a string value */
-		if (st->args[1] == MT_FSCONFIG_SET_STRING || st->args[1] == MT_FSCONFIG_SET_PATH ||
-		    st->args[1] == MT_FSCONFIG_SET_PATH_EMPTY)
-			e->str_len[MT_SC_DATA] = put_user_str(s, (void *)st->args[3], MT_DATA_MAX);
-		break;
-	case MT_CALL_OPEN_TREE:
-	case MT_CALL_MOUNT_SETATTR:
-	case MT_CALL_UNLINKAT:
-		e->str_len[MT_SC_PATH] = put_user_str(s, (void *)st->args[1], MT_STR_MAX);
-		walk = call == MT_CALL_MOUNT_SETATTR && ret == 0 && st->extra;
-		break;
-	case MT_CALL_PIVOT_ROOT:
-		e->str_len[MT_SC_SRC] = put_user_str(s, (void *)st->args[0], MT_STR_MAX);
-		e->str_len[MT_SC_PATH] = put_user_str(s, (void *)st->args[1], MT_STR_MAX);
-		break;
-	case MT_CALL_UNSHARE:
-	case MT_CALL_SETNS:
-		walk = ret == 0 && e->new_mntns;
-		break;
+	/* one code path for every call: the verifier checks it once */
+	sa = &call_args[call & (MT_CALL__MAX - 1)];
+	put_arg_str(s, st, sa->arg[MT_SC_SRC], MT_SC_SRC, MT_STR_MAX);
+	put_arg_str(s, st, sa->arg[MT_SC_PATH], MT_SC_PATH, MT_STR_MAX);
+	off = s->cursor;
+	put_arg_str(s, st, sa->arg[MT_SC_FSTYPE], MT_SC_FSTYPE, 64);
+	/* fsconfig: only SET_STRING, SET_PATH, SET_PATH_EMPTY carry a string */
+	if (call != MT_CALL_FSCONFIG || st->args[1] == MT_FSCONFIG_SET_STRING ||
+	    st->args[1] == MT_FSCONFIG_SET_PATH || st->args[1] == MT_FSCONFIG_SET_PATH_EMPTY)
+		put_arg_str(s, st, sa->arg[MT_SC_DATA], MT_SC_DATA, MT_DATA_MAX);
+
+	if (ret == 0) {
+		if (call == MT_CALL_MOUNT)
+			walk = (st->args[3] & (MS_PROPAGATION_FLAGS | MS_BIND_OR_MOVE)) ||
+			       is_overlay_fstype(s, off, e->str_len[MT_SC_FSTYPE]);
+		else if (call == MT_CALL_MOUNT_SETATTR)
+			walk = st->extra != 0;
+		else
+			walk = call == MT_CALL_MOVE_MOUNT || e->new_mntns;
 	}
 
 	/* Resolve a relative path now: the dirfd or cwd may change later. */
 	if (e->str_len[MT_SC_PATH] > 1) {
 		/* strings are laid out in slot order: PATH follows SRC */
 		u32 path_off = sizeof(*e) + e->str_len[MT_SC_SRC];
+		u8 dfd_arg = sa->dfd_arg;
 		long dfd = MT_AT_FDCWD;
 
-		if (s->raw[path_off & MT_OFF_MASK] != '/') {
-			if (call == MT_CALL_MOVE_MOUNT)
-				dfd = (int)st->args[2];
-			else if (call == MT_CALL_OPEN_TREE || call == MT_CALL_MOUNT_SETATTR ||
-				 call == MT_CALL_UNLINKAT)
-				dfd = (int)st->args[0];
-			e->str_len[MT_SC_BASE] = put_base_dir(s, dfd);
+		if (dfd_arg < 6) {
+			barrier_var(dfd_arg);
+			dfd = (int)st->args[dfd_arg & 7];
 		}
+		if (s->raw[path_off & MT_OFF_MASK] != '/')
+			e->str_len[MT_SC_BASE] = put_base_dir(s, dfd);
 	}
 	submit(s);
 

@@ -106,6 +106,7 @@ static __always_inline void emit_mount(struct mount *m, struct mount *path_of,
 struct walk_ctx {
 	void *cur;		/* rb_node or list_head of the next mount */
 	void *head;		/* list head (list layout only) */
+	bool ascending;		/* rbtree: coming back up from cur's subtree */
 	u32 visited;
 	u32 emitted;
 	u32 seq;
@@ -115,68 +116,70 @@ struct walk_ctx {
  * relocations are poisoned on kernels without it). */
 #define ns_mounts_are_rbtree() bpf_core_field_exists(struct mount, mnt_node)
 
-static __always_inline struct rb_node *rb_up(struct rb_node *n)
+static __always_inline void visit(struct walk_ctx *c, struct mount *m)
 {
-	return (void *)(BPF_CORE_READ(n, __rb_parent_color) & ~3UL);
-}
-
-static __always_inline struct rb_node *rb_leftmost(struct rb_node *n)
-{
-	for (int i = 0; i < 64 && n; i++) {
-		struct rb_node *l = BPF_CORE_READ(n, rb_left);
-
-		if (!l)
-			break;
-		n = l;
-	}
-	return n;
-}
-
-/* In-order successor; rbtree depth is at most 2*log2(n) < 64 */
-static __always_inline struct rb_node *rb_successor(struct rb_node *n)
-{
-	struct rb_node *r = BPF_CORE_READ(n, rb_right);
-
-	if (r)
-		return rb_leftmost(r);
-	for (int i = 0; i < 64; i++) {
-		struct rb_node *p = rb_up(n);
-
-		if (!p || BPF_CORE_READ(p, rb_right) != n)
-			return p;
-		n = p;
-	}
-	return NULL;
-}
-
-static long walk_step(u32 index, void *data)
-{
-	struct walk_ctx *c = data;
-	struct mount *m;
-
-	if (ns_mounts_are_rbtree()) {
-		if (!c->cur)
-			return 1;
-		m = (void *)c->cur - bpf_core_field_offset(struct mount, mnt_node);
-		c->cur = rb_successor(c->cur);
-	} else {
-		if (!c->cur || c->cur == c->head)
-			return 1;
-		struct list_head *pos = c->cur;
-
-		m = (void *)pos - bpf_core_field_offset(struct mount, mnt_list);
-		/* read through a local: inside BPF_CORE_READ, c->cur itself
-		 * would become a CO-RE relocation against kernel BTF */
-		c->cur = BPF_CORE_READ(pos, next);
-		/* 5.8-6.7: /proc/mounts readers park cursors (no sb) on the list */
-		if (!BPF_CORE_READ(m, mnt.mnt_sb))
-			return 0;
-	}
 	c->visited++;
 	if (mount_is_overlay(m)) {
 		emit_mount(m, m, MT_MNT_WALK, 0, 0, c->seq);
 		c->emitted++;
 	}
+}
+
+/*
+ * One move of an in-order rbtree walk without a stack, by parent pointers:
+ * down-left, visit, down-right, or up. One move per bpf_loop iteration
+ * keeps the verified callback small; a tree of n nodes takes about 3n.
+ * Returns the mount visited in this move, if any.
+ */
+static __always_inline struct mount *rb_move(struct walk_ctx *c)
+{
+	struct rb_node *n = c->cur, *next, *parent;
+
+	if (!c->ascending) {
+		next = BPF_CORE_READ(n, rb_left);
+		if (next) {
+			c->cur = next;
+			return NULL;
+		}
+	} else {
+		parent = (void *)(BPF_CORE_READ(n, __rb_parent_color) & ~3UL);
+		c->cur = parent;
+		/* from a right child: parent done too; from a left: visit it */
+		if (!parent || BPF_CORE_READ(parent, rb_right) == n)
+			return NULL;
+		n = parent;
+	}
+	/* visit n, then its right subtree, else climb */
+	next = BPF_CORE_READ(n, rb_right);
+	c->cur = next ? next : n;
+	c->ascending = !next;
+	return (void *)n - bpf_core_field_offset(struct mount, mnt_node);
+}
+
+static long walk_step(u32 index, void *data)
+{
+	struct walk_ctx *c = data;
+	struct list_head *pos;
+	struct mount *m;
+
+	if (!c->cur)
+		return 1;
+	if (ns_mounts_are_rbtree()) {
+		m = rb_move(c);
+		if (m)
+			visit(c, m);
+		return 0;
+	}
+	if (c->cur == c->head)
+		return 1;
+	pos = c->cur;
+	m = (void *)pos - bpf_core_field_offset(struct mount, mnt_list);
+	/* read through a local: inside BPF_CORE_READ, c->cur itself would
+	 * become a CO-RE relocation against kernel BTF */
+	c->cur = BPF_CORE_READ(pos, next);
+	/* 5.8-6.7: /proc/mounts readers park cursors (no sb) on the list */
+	if (BPF_CORE_READ(m, mnt.mnt_sb))
+		visit(c, m);
 	return 0;
 }
 
@@ -193,14 +196,15 @@ static __always_inline void walk_ns(struct mnt_namespace *ns, u32 trigger)
 	c.seq = __sync_fetch_and_add(&walk_seq_next, 1) + 1;
 	if (ns_mounts_are_rbtree()) {
 		/* 6.8+: an rbtree ordered by mnt_id_unique (checked on 6.18) */
-		c.cur = rb_leftmost(BPF_CORE_READ(ns, mounts.rb_node));
+		c.cur = BPF_CORE_READ(ns, mounts.rb_node);
 	} else {
 		struct mnt_namespace___list *l = (void *)ns;
 
 		c.head = &l->list;
 		c.cur = BPF_CORE_READ(l, list.next);
 	}
-	n = bpf_loop(walk_limit, walk_step, &c, 0);
+	/* an rbtree walk makes about three moves per mount */
+	n = bpf_loop(3 * walk_limit, walk_step, &c, 0);
 
 	s = get_scratch(SCRATCH_MOUNT, sizeof(struct mt_ns));
 	if (!s)
@@ -216,7 +220,7 @@ static __always_inline void walk_ns(struct mnt_namespace *ns, u32 trigger)
 	e->walk_seq = c.seq;
 	e->nr_mounts = c.visited;
 	e->nr_emitted = c.emitted;
-	e->truncated = n >= walk_limit;
+	e->truncated = n >= 3 * walk_limit;
 	e->trigger = trigger;
 	if (e->truncated)
 		count(MT_CNT_WALK_TRUNC);
