@@ -40,7 +40,7 @@ EOF
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/tests/vm
 cache=$top/.cache/vm
-run=$cache/run
+runs=$cache/runs # one directory per invocation; several may run at once
 all_modes="fentry kprobe tracepoint"
 # Modules the suite needs in the guest; their dependencies are added from modinfo.
 vm_modules="overlay"
@@ -467,7 +467,7 @@ run_host() { # OUT
 
 # ---- main -----------------------------------------------------------------
 
-for tool in qemu-system-x86_64 cpio gzip xz dpkg-deb modinfo apt-cache readelf timeout; do
+for tool in qemu-system-x86_64 cpio gzip xz dpkg-deb modinfo apt-cache readelf timeout flock; do
 	command -v "$tool" >/dev/null || die "$tool is missing (run: make deps)"
 done
 if [ "$opt_probe" = 0 ]; then
@@ -480,16 +480,22 @@ else
 fi
 
 start=$(date +%s)
-rm -rf "$run"
-mkdir -p "$run"
+mkdir -p "$runs"
+# Keep the logs of the last few runs only.
+{ ls -d "$runs"/*/ 2>/dev/null || true; } | sort | head -n -4 | xargs -r rm -rf
+run=$(mktemp -d "$runs/$(date +%Y%m%d-%H%M%S).XXXX")
 mapfile -t kernels < <(selected_kernels)
 
-# Fetch one by one (apt), then boot up to $jobs guests at once.
+# Fetch one by one (apt), then boot up to $jobs guests at once. The lock
+# keeps a concurrent run from unpacking the same kernel under our feet.
 declare -A kdirs
+exec 9>"$cache/lock"
+flock 9
 for k in "${kernels[@]}"; do
 	read -r name pattern required <<<"$k"
 	kdirs[$name]=$(fetch_kernel "$name" "$pattern")
 done
+flock -u 9
 
 if [ "$opt_host" = 1 ] && [ "$opt_probe" = 0 ]; then
 	if [[ " $modes " == *" tracepoint "* ]]; then
