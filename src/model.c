@@ -1378,10 +1378,11 @@ static void umount_ok(struct mt_model *m, const struct mt_record *rec,
 	}
 	mnt_remove(mm);
 	nr = holder_namespaces(o, caller, hold, 64);
-	if (!nr)
-		return;
-	if (!m->o.internals)
-		rescan(m, hold, nr);	/* confirm what the umount reached */
+	if (!nr || o->leak_id)
+		return;		/* nothing left, or that leak is told already */
+	/* confirm what the umount reached (tracepoint mode), and who lives
+	 * in the holders now (every mode) */
+	rescan(m, hold, nr);
 	if (!holder_namespaces(o, caller, hold, 64))
 		return;
 	/* unmounting a copy while its original stays is housekeeping */
@@ -1549,7 +1550,14 @@ static void rmdir_ok(struct mt_model *m, const struct mt_record *rec,
 			h->gone = true;
 		hold[i] = cand[i]->ns->ino;
 	}
-	if (m->o.internals || rescan(m, hold, nr) == -ENOSYS) {
+	/* fentry/kprobe: the kernel said which went; a rescan still refreshes
+	 * who lives there */
+	if (m->o.internals) {
+		for (int i = 0; i < nr; i++)
+			mnt_remove(cand[i]);
+		rescan(m, hold, nr);
+		nr_gone = b->f.nr_holders;
+	} else if (rescan(m, hold, nr) == -ENOSYS) {
 		for (int i = 0; i < nr; i++)
 			mnt_remove(cand[i]);
 		nr_gone = b->f.nr_holders;
@@ -1584,16 +1592,29 @@ static void rmdir_ok(struct mt_model *m, const struct mt_record *rec,
 static void rmdir_ebusy(struct mt_model *m, const struct mt_record *rec,
 			struct mns *caller, const char *path, struct pending *pend)
 {
-	struct mmnt *own = ns_mnt_at(caller, path), *other = NULL;
-	struct fbuild *b;
 	const char *op = mt_call_name(rec->sc->call);
+	struct mmnt *own, *other = NULL;
+	struct fbuild *b;
 
-	for (struct movl *o = m->ovls; o && !other; o = o->next)
-		for (struct mmnt *x = o->mnts; x && !other; x = x->ovl_next)
-			if (x->ns != caller && streq(x->path, path))
-				other = x;
-	if (!own && !other)
-		return;
+	for (int pass = 0; pass < 2; pass++) {
+		struct movl *ov = NULL;
+		__u32 hold[64];
+
+		own = ns_mnt_at(caller, path);
+		other = NULL;
+		for (struct movl *o = m->ovls; o && !other; o = o->next)
+			for (struct mmnt *x = o->mnts; x && !other; x = x->ovl_next)
+				if (x->ns != caller && streq(x->path, path))
+					other = x;
+		if (!own && !other)
+			return;
+		if (pass)
+			break;
+		/* who holds it now */
+		ov = own ? own->ovl : other->ovl;
+		if (rescan(m, hold, holder_namespaces(ov, NULL, hold, 64)) == -ENOSYS)
+			break;
+	}
 	b = fb_new(m, MT_FIND_EBUSY, rec->hdr, op, EBUSY, own ? own->ovl : other->ovl);
 	if (!b)
 		return;

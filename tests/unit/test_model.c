@@ -524,16 +524,17 @@ TEST(model_scenario4_restarted_daemon)
 
 /* ---- fentry/kprobe record streams ---- */
 
-TEST(model_internals_copy_and_umount)
+static void internals_copy_and_umount(bool rescans)
 {
 	const struct got *risk, *leak, *det;
 	struct env e;
 
-	if (!ASSERT_TRUE(env_init(&e, true, true), "env"))
+	if (!ASSERT_TRUE(env_init(&e, true, !rescans), "env"))
 		return;
 	host_proc(&e, false);
 	env_load(&e);
 	fx_proc(e.root, 1500, "httpd", SVC, "/system.slice/httpd.service", NULL);
+	svc_mountinfo(&e, PRIVATE_COPY);
 	/* clone_mnt copies (no namespace yet), then copy_mnt_ns, then the exit */
 	MNT(&e.s, .h = { .pid = 1500, .comm = "httpd", .ns = HOST }, .op = MT_MNT_COPY,
 	    .mnt_id = 312, .src_mnt_id = 240, .aux = HOST, .dev = DEV, .path = MERGED,
@@ -552,8 +553,9 @@ TEST(model_internals_copy_and_umount)
 	    .mnt_ns = HOST, .mnt_id = 240, .dev = DEV, .aux = 3, .path = MERGED);
 	dockerd_umount(&e, 0, 2);
 	leak = find(&e, MT_FIND_LEAK);
-	if (ASSERT_TRUE(leak != NULL, "leak without any rescan"))
+	if (ASSERT_TRUE(leak != NULL, "leak from the kernel's records"))
 		ASSERT_EQ(leak->h[0].ns, SVC, "holder");
+	svc_mountinfo(&e, NULL);
 
 	/* rmdir: __detach_mounts unmounts the copy (UMOUNT_CONNECTED) */
 	MNT(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .op = MT_MNT_UMOUNT,
@@ -562,11 +564,24 @@ TEST(model_internals_copy_and_umount)
 	SC(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .call = MT_CALL_RMDIR,
 	   .path = MERGED);
 	det = find(&e, MT_FIND_DETACHED);
-	if (ASSERT_TRUE(det != NULL, "detached") && leak)
+	if (ASSERT_TRUE(det != NULL, "detached") && leak) {
 		ASSERT_EQ(det->leak_id, leak->id, "linked");
+		ASSERT_EQ(det->h[0].pid0, 1500, "who lost the rootfs");
+	}
+	ASSERT_EQ(e.n, 3, "risk, leak, detached");
 	if (mt_test_failed())
 		dump(&e);
 	env_fini(&e);
+}
+
+TEST(model_internals_copy_and_umount)
+{
+	internals_copy_and_umount(false);
+}
+
+TEST(model_internals_copy_and_umount_with_rescans)
+{
+	internals_copy_and_umount(true);
 }
 
 TEST(model_internals_propagated_umount_quiet)
@@ -923,5 +938,29 @@ TEST(model_overlay_mounted_after_start_in_test_ns)
 	}
 	if (mt_test_failed())
 		dump(&e);
+	env_fini(&e);
+}
+
+TEST(model_one_leak_per_overlay)
+{
+	struct env e;
+
+	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+		return;
+	host_proc(&e, false);
+	env_load(&e);
+	httpd_unshare(&e, 0, 0, 0);
+	SC(&e.s, .h = { .pid = 1600, .comm = "helper", .ns = HOST }, .call = MT_CALL_UNSHARE,
+	   .new_ns = SVC2);
+	WALK(&e, .pid = 1600, .comm = "helper", .ns = SVC2, .mnt_id = 412, .seq = 3,
+	     .trigger = MT_CALL_UNSHARE);
+	dockerd_umount(&e, 0, 2);
+	ASSERT_EQ(count(&e, MT_FIND_LEAK), 1, "one leak, two holders");
+	if (find(&e, MT_FIND_LEAK))
+		ASSERT_EQ(find(&e, MT_FIND_LEAK)->nr_holders, 2, "both namespaces");
+	/* one holder cleans up; the other copy is the same leak */
+	SC(&e.s, .h = { .pid = 1500, .comm = "httpd", .ns = SVC }, .call = MT_CALL_UMOUNT2,
+	   .path = MERGED);
+	ASSERT_EQ(count(&e, MT_FIND_LEAK), 1, "not told twice");
 	env_fini(&e);
 }
