@@ -240,6 +240,16 @@ static void httpd_unshare(struct env *e, __u32 group, __u32 master, __u32 pgroup
 	     .master = master, .pgroup = pgroup, .seq = 1, .trigger = MT_CALL_UNSHARE);
 }
 
+/* An unrelated namespace copied from @from, its copy a slave of @master. */
+static void other_unshare(struct env *e, __u32 pid, const char *comm, __u32 from,
+			  __u32 ns, __u32 mnt_id, __u32 master, __u32 seq)
+{
+	SC(&e->s, .h = { .pid = pid, .comm = comm, .ns = from }, .call = MT_CALL_UNSHARE,
+	   .new_ns = ns);
+	WALK(e, .pid = pid, .comm = comm, .ns = ns, .mnt_id = mnt_id, .master = master,
+	     .seq = seq, .trigger = MT_CALL_UNSHARE);
+}
+
 static void dockerd_umount(struct env *e, long long ret, __u64 flags)
 {
 	SC(&e->s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST },
@@ -247,6 +257,17 @@ static void dockerd_umount(struct env *e, long long ret, __u64 flags)
 }
 
 /* ---- scenario 1: private graph root (Docker 1.13) ---- */
+
+/* Scenario 1 up to the copy: a private graph root, httpd's private copy. */
+static bool private_copy_env(struct env *e, bool internals, bool no_rescan)
+{
+	if (!env_init(e, internals, no_rescan))
+		return false;
+	host_proc(e, false);
+	env_load(e);
+	httpd_unshare(e, 0, 0, 0);
+	return true;
+}
 
 TEST(model_scenario1_private_root_tracepoint)
 {
@@ -320,11 +341,8 @@ TEST(model_scenario1_old_kernel_ebusy_rmdir)
 	const struct got *leak, *busy;
 	struct env e;
 
-	if (!ASSERT_TRUE(env_init(&e, false, false), "env"))
+	if (!ASSERT_TRUE(private_copy_env(&e, false, false), "env"))
 		return;
-	host_proc(&e, false);
-	env_load(&e);
-	httpd_unshare(&e, 0, 0, 0);
 	dockerd_umount(&e, 0, 2);
 	/* Linux 3.10 / may_detach_mounts=0: EBUSY, the copy stays */
 	SC(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .call = MT_CALL_RMDIR,
@@ -348,11 +366,8 @@ TEST(model_scenario1_predicted_without_rescan)
 {
 	struct env e;
 
-	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+	if (!ASSERT_TRUE(private_copy_env(&e, false, true), "env"))
 		return;
-	host_proc(&e, false);
-	env_load(&e);
-	httpd_unshare(&e, 0, 0, 0);
 	dockerd_umount(&e, 0, 2);
 	ASSERT_EQ(count(&e, MT_FIND_RISK), 1, "risk");
 	ASSERT_EQ(count(&e, MT_FIND_LEAK), 1, "leak predicted from propagation");
@@ -410,10 +425,7 @@ TEST(model_slave_of_slave_is_reached)
 	env_load(&e);
 	httpd_unshare(&e, 122, 109, 121);
 	/* a namespace made from httpd's: a slave of 122, itself a slave of 109 */
-	SC(&e.s, .h = { .pid = 1600, .comm = "helper", .ns = SVC }, .call = MT_CALL_UNSHARE,
-	   .new_ns = SVC2);
-	WALK(&e, .pid = 1600, .comm = "helper", .ns = SVC2, .mnt_id = 412, .group = 0,
-	     .master = 122, .seq = 3, .trigger = MT_CALL_UNSHARE);
+	other_unshare(&e, 1600, "helper", SVC, SVC2, 412, 122, 3);
 	dockerd_umount(&e, 0, 2);
 	ASSERT_EQ(e.n, 0, "master chain 122 -> 109 reaches the original");
 	if (mt_test_failed())
@@ -658,16 +670,10 @@ TEST(model_successor_holds_its_own_copy)
 	const struct got *leak;
 	struct env e;
 
-	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+	if (!ASSERT_TRUE(private_copy_env(&e, false, true), "env"))
 		return;
-	host_proc(&e, false);
-	env_load(&e);
-	httpd_unshare(&e, 0, 0, 0);
 	/* the inode comes back for sshd's namespace, which copies it again */
-	SC(&e.s, .h = { .pid = 2222, .comm = "sshd", .ns = HOST }, .call = MT_CALL_UNSHARE,
-	   .new_ns = SVC);
-	WALK(&e, .pid = 2222, .comm = "sshd", .ns = SVC, .mnt_id = 333, .seq = 8,
-	     .trigger = MT_CALL_UNSHARE);
+	other_unshare(&e, 2222, "sshd", HOST, SVC, 333, 0, 8);
 	ASSERT_EQ(count(&e, MT_FIND_RISK), 2, "a risk for each namespace");
 	dockerd_umount(&e, 0, 2);
 	leak = find(&e, MT_FIND_LEAK);
@@ -685,11 +691,8 @@ TEST(model_inuse_and_ebusy_on_pinned_upper)
 	const struct got *leak, *inuse, *busy;
 	struct env e;
 
-	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+	if (!ASSERT_TRUE(private_copy_env(&e, false, true), "env"))
 		return;
-	host_proc(&e, false);
-	env_load(&e);
-	httpd_unshare(&e, 0, 0, 0);
 	dockerd_umount(&e, 0, 2);
 	leak = find(&e, MT_FIND_LEAK);
 	/* index=off: the kernel only warns */
@@ -776,11 +779,8 @@ TEST(model_findings_json_and_text)
 		"\"pids\":[{\"pid\":1500,\"comm\":\"httpd\"", "\"reason\":\"",
 	};
 
-	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+	if (!ASSERT_TRUE(private_copy_env(&e, false, true), "env"))
 		return;
-	host_proc(&e, false);
-	env_load(&e);
-	httpd_unshare(&e, 0, 0, 0);
 	dockerd_umount(&e, 0, 2);
 	leak = find(&e, MT_FIND_LEAK);
 	if (ASSERT_TRUE(leak != NULL, "leak")) {
@@ -823,11 +823,8 @@ TEST(model_service_unmounting_its_copy_is_no_leak)
 {
 	struct env e;
 
-	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+	if (!ASSERT_TRUE(private_copy_env(&e, false, true), "env"))
 		return;
-	host_proc(&e, false);
-	env_load(&e);
-	httpd_unshare(&e, 0, 0, 0);
 	/* the service cleans up its own copy: the original stays, that is fine */
 	SC(&e.s, .h = { .pid = 1500, .comm = "httpd", .ns = SVC }, .call = MT_CALL_UMOUNT2,
 	   .path = MERGED, .args = { 0, 2 });
@@ -920,10 +917,7 @@ TEST(model_overlay_mounted_after_start_in_test_ns)
 	/* the service is forked from the test namespace */
 	fx_proc(e.root, 1500, "svc", SVC, "/user.slice/session-1.scope", NULL);
 	svc_mountinfo(&e, PRIVATE_COPY);
-	SC(&e.s, .h = { .pid = 1500, .comm = "svc", .ns = T }, .call = MT_CALL_UNSHARE,
-	   .new_ns = SVC);
-	WALK(&e, .pid = 1500, .comm = "svc", .ns = SVC, .mnt_id = 312, .seq = 3,
-	     .trigger = MT_CALL_UNSHARE);
+	other_unshare(&e, 1500, "svc", T, SVC, 312, 0, 3);
 	risk = find(&e, MT_FIND_RISK);
 	if (ASSERT_TRUE(risk != NULL, "risk"))
 		ASSERT_EQ(risk->h[0].ns, SVC, "holder");
@@ -945,15 +939,9 @@ TEST(model_one_leak_per_overlay)
 {
 	struct env e;
 
-	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+	if (!ASSERT_TRUE(private_copy_env(&e, false, true), "env"))
 		return;
-	host_proc(&e, false);
-	env_load(&e);
-	httpd_unshare(&e, 0, 0, 0);
-	SC(&e.s, .h = { .pid = 1600, .comm = "helper", .ns = HOST }, .call = MT_CALL_UNSHARE,
-	   .new_ns = SVC2);
-	WALK(&e, .pid = 1600, .comm = "helper", .ns = SVC2, .mnt_id = 412, .seq = 3,
-	     .trigger = MT_CALL_UNSHARE);
+	other_unshare(&e, 1600, "helper", HOST, SVC2, 412, 0, 3);
 	dockerd_umount(&e, 0, 2);
 	ASSERT_EQ(count(&e, MT_FIND_LEAK), 1, "one leak, two holders");
 	if (find(&e, MT_FIND_LEAK))
