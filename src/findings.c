@@ -95,8 +95,10 @@ int mt_finding_json(struct mt_json *j, const struct mt_finding *f,
 		mt_json_uint(j, "leak_id", f->leak_id);
 	mt_json_uint(j, "ts_ns", f->ts_ns);
 	mt_json_str(j, "time", tbuf);
-	mt_json_uint(j, "pid", f->pid);
-	mt_json_str(j, "comm", f->comm);
+	if (f->pid) {
+		mt_json_uint(j, "pid", f->pid);
+		mt_json_str(j, "comm", f->comm);
+	}
 	mt_json_uint(j, "mnt_ns", f->mnt_ns);
 	mt_json_str(j, "path", f->path ? f->path : "");
 	mt_json_str(j, "op", f->op);
@@ -158,7 +160,11 @@ int mt_finding_text(FILE *out, const struct mt_finding *f, __s64 wall_offset_ns)
 	if (f->leak_id)
 		fprintf(out, " (follows leak #%llu)", (unsigned long long)f->leak_id);
 	fprintf(out, " at %s: %s\n    %s", tbuf, f->path ? f->path : "?", f->reason);
-	fprintf(out, " [%s by %s pid %u in mnt:[%u]", f->op ?: "?", f->comm, f->pid, f->mnt_ns);
+	if (f->pid)
+		fprintf(out, " [%s by %s pid %u in mnt:[%u]", f->op ?: "?", f->comm,
+			f->pid, f->mnt_ns);
+	else
+		fprintf(out, " [%s, original in mnt:[%u]", f->op ?: "?", f->mnt_ns);
 	if (f->err)
 		fprintf(out, " -> %s", mt_errno_name(f->err) ?: "error");
 	fprintf(out, "]");

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "array.h"
@@ -903,10 +904,12 @@ static void check_risk(struct mt_model *m, struct mmnt *c, const struct mt_hdr *
 	if (!b)
 		return;
 	if (!h) {
-		b->f.ts_ns = c->ns->cr_ts;
-		b->f.pid = c->ns->cr_pid;
-		mt_strscpy(b->f.comm, c->ns->cr_comm, sizeof(b->f.comm));
-		b->f.mnt_ns = c->ns->cr_from ? c->ns->cr_from->ino : r->ns->ino;
+		/* seen at start-up: no event, the copy's namespace and original */
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		b->f.ts_ns = (__u64)now.tv_sec * 1000000000ULL + (__u64)now.tv_nsec;
+		b->f.mnt_ns = r->ns->ino;
 	}
 	fb_holder(b, c->ns, c, true);
 	risk_reason(m, b, c, r);
