@@ -59,8 +59,10 @@ reap() { # MODE
 
 run_mode() { # MODE
 	log "mode $1: check"
+	t0=$(date +%s)
 	out=$(/mnttrace --attach "$1" --check 2>&1)
 	rc=$?
+	say "note $1 check took $(($(date +%s) - t0))s"
 	say "check $1 $rc $(echo "$out" | tr '\n' ' ' | sed 's/ *$//')"
 	if [ "$rc" -ne 0 ]; then
 		log "mode $1: not supported: $out"

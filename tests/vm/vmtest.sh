@@ -313,7 +313,8 @@ evaluate() { # OUT MODES REQUIRED
 			if (splats["boot"]) add(splats["boot"] " kernel splat lines at boot")
 			if (kerr != "") add("guest: " kerr)
 			# Without its dmesg a mode that passed may still have left a splat.
-			if (checked[m] && !dmesg_done[m] && index(reason, stopped) == 0) add(stopped)
+			if (guest != "ok" && checked[m] && !dmesg_done[m] && index(reason, stopped) == 0)
+				add(stopped)
 			if (status == "ok" && reason != "") status = "FAIL"
 			# No empty fields: read(1) merges adjacent tabs.
 			printf "%s\t%s\t%d\t%d\t%d\t%s\t%s\n", m, status, p, f, s,
