@@ -765,10 +765,16 @@ static void sync_ns(struct mt_model *m, struct mns *n, const struct mt_snap_ns *
 	}
 }
 
-/* Re-read namespaces @ns[0..nr). Returns 0, or -ENOSYS when rescans are off. */
-static int rescan(struct mt_model *m, const __u32 *ns, int nr)
+/*
+ * Re-read namespaces @ns[0..nr): who lives in them, and with @mounts their
+ * overlay mounts too. A rescan sees the present, which may be ahead of the
+ * record being handled (a later rmdir may have detached a copy already):
+ * take mounts from it only to settle what the records cannot. A namespace
+ * without a process is gone. Returns 0, or -ENOSYS when rescans are off.
+ */
+static int rescan(struct mt_model *m, const __u32 *ns, int nr, bool mounts)
 {
-	struct mt_snap_opts so = { .only_ns = ns, .nr_only = nr,
+	struct mt_snap_opts so = { .only_ns = ns, .nr_only = nr, .no_mounts = !mounts,
 				   .mnttab_flags = MT_MNTTAB_OVERLAY_ONLY };
 	struct mt_snapshot *snap;
 
@@ -776,6 +782,11 @@ static int rescan(struct mt_model *m, const __u32 *ns, int nr)
 		return -ENOSYS;
 	snap = m->o.rescan ? m->o.rescan(m->o.ctx, ns, nr) :
 			     mt_snapshot__new(m->proc_root, &so);
+	if (snap && !mounts) {
+		/* a hook may have read the mounts anyway: ignore them */
+		for (int i = 0; i < snap->nr_ns; i++)
+			snap->ns[i].mounts_err = snap->ns[i].mounts_err ?: -ENODATA;
+	}
 	if (!snap)
 		return -errno;
 	m->st.rescans++;
@@ -883,7 +894,7 @@ static void check_risk(struct mt_model *m, struct mmnt *c, const struct mt_hdr *
 	r = root_orig(c);
 	if (!r->prop_known && r->ns != c->ns) {
 		/* an original known only from its syscall: read it now */
-		rescan(m, &r->ns->ino, 1);
+		rescan(m, &r->ns->ino, 1, true);
 		if (!c->orig)
 			return;
 		r = root_orig(c);
@@ -1342,7 +1353,7 @@ static void umount_ok(struct mt_model *m, const struct mt_record *rec,
 		      struct mns *caller, const char *path, struct pending *pend)
 {
 	struct mmnt gone = {}, *mm = NULL, *root;
-	bool known = false, local_copy;
+	bool known = false, local_copy, uncertain;
 	struct movl *o = NULL;
 	__u32 hold[64];
 	int nr;
@@ -1383,9 +1394,16 @@ static void umount_ok(struct mt_model *m, const struct mt_record *rec,
 	nr = holder_namespaces(o, caller, hold, 64);
 	if (!nr || o->leak_id)
 		return;		/* nothing left, or that leak is told already */
-	/* confirm what the umount reached (tracepoint mode), and who lives
-	 * in the holders now (every mode) */
-	rescan(m, hold, nr);
+	/*
+	 * Who lives in the holders now (every mode). The mounts too only when
+	 * the prediction above was a guess: with every propagation known it
+	 * is the kernel's own rule, and a rescan may already miss a copy that
+	 * a later rmdir detached.
+	 */
+	uncertain = !gone.prop_known;
+	for (struct mmnt *x = o->mnts; x; x = x->ovl_next)
+		uncertain |= !x->prop_known;
+	rescan(m, hold, nr, uncertain && !known);
 	if (!holder_namespaces(o, caller, hold, 64))
 		return;
 	/* unmounting a copy while its original stays is housekeeping */
@@ -1413,7 +1431,7 @@ static void umount_einval(struct mt_model *m, const struct mt_record *rec,
 		if (!at)
 			continue;
 		nr = holder_namespaces(o, caller, hold, 64);
-		rescan(m, hold, nr);
+		rescan(m, hold, nr, false);
 		if (ovl_live(o))
 			emit_leak(m, rec, o, NULL, EINVAL);
 		return;
@@ -1442,7 +1460,7 @@ static void umount_ebusy(struct mt_model *m, const struct mt_record *rec,
 		return;
 	/* refresh the processes of every namespace the umount had to visit */
 	nr = holder_namespaces(mm->ovl, NULL, hold, 64);
-	rescan(m, hold, nr);
+	rescan(m, hold, nr, false);
 	mm = ns_mnt_at(caller, path);
 	if (!mm)
 		return;
@@ -1558,9 +1576,9 @@ static void rmdir_ok(struct mt_model *m, const struct mt_record *rec,
 	if (m->o.internals) {
 		for (int i = 0; i < nr; i++)
 			mnt_remove(cand[i]);
-		rescan(m, hold, nr);
+		rescan(m, hold, nr, false);
 		nr_gone = b->f.nr_holders;
-	} else if (rescan(m, hold, nr) == -ENOSYS) {
+	} else if (rescan(m, hold, nr, true) == -ENOSYS) {
 		for (int i = 0; i < nr; i++)
 			mnt_remove(cand[i]);
 		nr_gone = b->f.nr_holders;
@@ -1615,7 +1633,7 @@ static void rmdir_ebusy(struct mt_model *m, const struct mt_record *rec,
 			break;
 		/* who holds it now */
 		ov = own ? own->ovl : other->ovl;
-		if (rescan(m, hold, holder_namespaces(ov, NULL, hold, 64)) == -ENOSYS)
+		if (rescan(m, hold, holder_namespaces(ov, NULL, hold, 64), false) == -ENOSYS)
 			break;
 	}
 	b = fb_new(m, MT_FIND_EBUSY, rec->hdr, op, EBUSY, own ? own->ovl : other->ovl);
@@ -1651,8 +1669,8 @@ static void overlay_mounted(struct mt_model *m, const struct mt_record *rec,
 	__u32 hold[64];
 
 	if (pin) {
-		/* is it still mounted? */
-		rescan(m, hold, holder_namespaces(pin, NULL, hold, 64));
+		/* EBUSY says it was still mounted; a success needs a look */
+		rescan(m, hold, holder_namespaces(pin, NULL, hold, 64), !err);
 		pin = ovl_pinning(m, upper, work, NULL);
 	}
 	if (!pin || (err && err != EBUSY))

@@ -952,3 +952,29 @@ TEST(model_one_leak_per_overlay)
 	ASSERT_EQ(count(&e, MT_FIND_LEAK), 1, "not told twice");
 	env_fini(&e);
 }
+
+/* mnttrace reads /proc after the kernel moved on: by the time the umount
+ * record is handled, the rmdir that follows may have detached the copy. */
+TEST(model_rescan_ahead_of_the_records)
+{
+	const struct got *leak, *det;
+	struct env e;
+
+	if (!ASSERT_TRUE(private_copy_env(&e, false, false), "env"))
+		return;
+	svc_mountinfo(&e, NULL);	/* already detached by the rmdir */
+	dockerd_umount(&e, 0, 2);
+	SC(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .call = MT_CALL_RMDIR,
+	   .path = MERGED);
+	leak = find(&e, MT_FIND_LEAK);
+	det = find(&e, MT_FIND_DETACHED);
+	if (ASSERT_TRUE(leak != NULL, "the leak still counts") &&
+	    ASSERT_TRUE(det != NULL, "and the detach")) {
+		ASSERT_EQ(leak->h[0].ns, SVC, "holder");
+		ASSERT_EQ(leak->h[0].pid0, 1500, "its process");
+		ASSERT_EQ(det->leak_id, leak->id, "tied");
+	}
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
