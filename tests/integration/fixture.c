@@ -83,6 +83,21 @@ unsigned long ns_inode(pid_t pid)
 
 /* ---- in the child ---- */
 
+/* What the kernel (and so mnttrace) calls us: the binary's name, cut to
+ * 15 characters ("mnttrace-itest-" for the static build). */
+static const char *self_comm(void)
+{
+	static char comm[32];
+	FILE *f = fopen("/proc/self/comm", "re");
+
+	if (!f || !fgets(comm, sizeof(comm), f))
+		snprintf(comm, sizeof(comm), "?");
+	comm[strcspn(comm, "\n")] = '\0';
+	if (f)
+		fclose(f);
+	return comm;
+}
+
 void sc_report(struct sc_ctx *c, const char *key, const char *fmt, ...)
 {
 	char val[1024];
@@ -407,6 +422,7 @@ bool sc_start(struct scenario *s, sc_fn fn, void *arg)
 		close(go[1]);
 		enter_private_ns(&c);
 		sc_report(&c, "pid", "%d", getpid());
+		sc_report(&c, "comm", "%s", self_comm());
 		sc_report(&c, "ns", "%lu", ns_inode(0));
 		fn(&c, arg);
 		_exit(0);

@@ -121,8 +121,9 @@ bool rec_matches_v(const struct json *r, const char **kv);
  * reading a failure. */
 void rec_dump(const struct tracer *t, const char *why, ...) __attribute__((sentinel));
 
-/* Number of BPF links system-wide (BPF_LINK_GET_NEXT_ID), -errno on error. */
-int bpf_link_count(void);
+/* The BPF links system-wide (BPF_LINK_GET_NEXT_ID): their count (or
+ * -errno), and the first max ids in ids (may be NULL). */
+int bpf_link_ids(unsigned int *ids, int max);
 /* Does a BPF link with this id exist (BPF_LINK_GET_FD_BY_ID)? */
 bool bpf_link_exists(unsigned int id);
 /* Ids of the BPF links a process holds open, from /proc/PID/fdinfo. */

@@ -121,7 +121,7 @@ static const struct json *assert_leak(const struct tracer *t, const struct scena
 	cb = json_get(h, "created_by");
 	if (ASSERT_TRUE(cb != NULL, "holder has \"created_by\"")) {
 		ASSERT_JINT(cb, "pid", sc_num(s, "svc_pid"));
-		ASSERT_JSTR(cb, "comm", "mnttrace-itest");
+		ASSERT_JSTR(cb, "comm", sc_get(s, "comm"));
 		ASSERT_TRUE(json_str(cb, "time") != NULL, "created_by.time");
 	}
 	return f;

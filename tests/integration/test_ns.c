@@ -30,9 +30,10 @@ static const struct json *assert_walk(const struct tracer *t, const char *ns, co
 	long long min_ts = after ? rec_enter_ns(after) : 0, ts, seq;
 	const struct json *r, *done;
 	char seqs[32];
+	size_t i;
 
-	for (size_t i = 0; (r = rec_find(t, i, &i, "type", "mount", "op", "walk", "ns", ns,
-					  "path", path, NULL)); i++) {
+	for (i = 0; (r = rec_find(t, i, &i, "type", "mount", "op", "walk", "ns", ns,
+				   "path", path, NULL)); i++) {
 		if (json_int(r, "ts_ns", &ts) && ts >= min_ts &&
 		    (!prop || (json_str(r, "propagation") &&
 			       !strcmp(json_str(r, "propagation"), prop))))
@@ -49,9 +50,11 @@ static const struct json *assert_walk(const struct tracer *t, const char *ns, co
 		return r;
 	}
 	snprintf(seqs, sizeof(seqs), "%lld", seq);
-	done = rec_find(t, 0, NULL, "type", "ns", "op", "walk_done", "ns", ns, "walk_seq", seqs, NULL);
+	/* walk_done closes the walk: it comes after the walk's records */
+	done = rec_find(t, i, NULL, "type", "ns", "op", "walk_done", "ns", ns, "walk_seq", seqs, NULL);
 	if (!done) {
-		mt_test_fail(__FILE__, __LINE__, "no ns walk_done for walk_seq %s of ns %s", seqs, ns);
+		mt_test_fail(__FILE__, __LINE__, "no ns walk_done after walk_seq %s of ns %s",
+			     seqs, ns);
 		rec_dump(t, "ns records", "type", "ns", NULL);
 	} else if (trigger) {
 		/* the walk says which call caused it */

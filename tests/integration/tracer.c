@@ -152,6 +152,37 @@ bool tracer_start(struct tracer *t, const char *arg, ...)
 	return tracer_startv(t, args);
 }
 
+/* Fields each record type must carry (docs/json.md), by JSON type. */
+static const struct {
+	const char *type, *key;
+	enum json_type want;
+} required[] = {
+	{ "syscall", "call", JSON_STRING },	{ "syscall", "ret", JSON_NUMBER },
+	{ "syscall", "latency_ns", JSON_NUMBER }, { "mount", "op", JSON_STRING },
+	{ "mount", "mnt_id", JSON_NUMBER },	{ "ns", "op", JSON_STRING },
+	{ "ns", "ns", JSON_NUMBER },		{ "lost", "bpf_drops", JSON_NUMBER },
+	{ "lost", "user_drops", JSON_NUMBER },	{ "finding", "kind", JSON_STRING },
+	{ "finding", "path", JSON_STRING },	{ "finding", "overlay", JSON_OBJECT },
+	{ "finding", "holders", JSON_ARRAY },	{ "finding", "reason", JSON_STRING },
+};
+
+static bool check_required(const struct json *r, const char *type, size_t line)
+{
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		const struct json *v;
+
+		if (strcmp(type, required[i].type))
+			continue;
+		v = json_get(r, required[i].key);
+		if (v && v->type == required[i].want)
+			continue;
+		mt_test_fail(__FILE__, __LINE__, "stdout line %zu (%s): \"%s\" %s", line, type,
+			     required[i].key, v ? "has the wrong JSON type" : "is missing");
+		return false;
+	}
+	return true;
+}
+
 /* Fields every kernel-event record carries (docs/json.md "Common fields"). */
 static bool check_common(const struct json *r, size_t line)
 {
@@ -175,6 +206,8 @@ static bool check_common(const struct json *r, size_t line)
 			return false;
 		}
 	}
+	if (!check_required(r, type, line))
+		return false;
 	if (strcmp(type, "syscall") && strcmp(type, "mount") && strcmp(type, "ns"))
 		return true;
 	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
@@ -518,8 +551,8 @@ bool rec_assert_contains(const struct json *r, const char *key, const char *sub,
 	return false;
 }
 
-/* BPF_LINK_GET_NEXT_ID walks every link id in the system. */
-int bpf_link_count(void)
+/* BPF_LINK_GET_NEXT_ID walks every link id in the system (5.8+). */
+int bpf_link_ids(unsigned int *ids, int max)
 {
 	union bpf_attr attr;
 	int n = 0;
@@ -531,6 +564,8 @@ int bpf_link_count(void)
 		if (syscall(SYS_bpf, BPF_LINK_GET_NEXT_ID, &attr, sizeof(attr)) < 0)
 			return errno == ENOENT ? n : -errno;
 		id = attr.next_id;
+		if (ids && n < max)
+			ids[n] = id;
 		n++;
 	}
 }
