@@ -71,6 +71,8 @@ static void json_holder(struct mt_json *j, const struct mt_finding_holder *h,
 		mt_json_uint(j, "ts_ns", h->created_by.ts_ns);
 		mt_json_str(j, "call", h->created_by.call);
 		mt_json_str(j, "unit", nonempty(h->created_by.unit));
+		if (h->created_by.inferred)
+			mt_json_bool(j, "inferred", true);
 		mt_json_obj_end(j);
 	}
 	mt_json_arr_begin(j, "pids");
@@ -129,10 +131,16 @@ static void text_holder(FILE *out, const struct mt_finding_holder *h, __s64 off)
 		h->parent_propagation);
 	if (h->has_creator) {
 		wall_time(h->created_by.ts_ns, off, tbuf, sizeof(tbuf));
-		fprintf(out, ", created by %s pid %u%s%s%s via %s at %s", h->created_by.comm,
-			h->created_by.pid, h->created_by.unit[0] ? " (" : "",
-			h->created_by.unit, h->created_by.unit[0] ? ")" : "",
-			h->created_by.call ?: "?", tbuf);
+		if (h->created_by.inferred)
+			fprintf(out, ", made before mnttrace started (oldest process %s pid "
+				"%u%s%s%s, started at %s)", h->created_by.comm,
+				h->created_by.pid, h->created_by.unit[0] ? ", " : "",
+				h->created_by.unit, "", tbuf);
+		else
+			fprintf(out, ", created by %s pid %u%s%s%s via %s at %s",
+				h->created_by.comm, h->created_by.pid,
+				h->created_by.unit[0] ? " (" : "", h->created_by.unit,
+				h->created_by.unit[0] ? ")" : "", h->created_by.call ?: "?", tbuf);
 	}
 	if (!h->total_pids) {
 		fprintf(out, ", no process left in it");

@@ -48,6 +48,9 @@ struct mt_finding_holder {
 		const char *call;	/* "unshare", "clone", ... or NULL */
 		__u64 ts_ns;		/* CLOCK_MONOTONIC */
 		char unit[MT_UNIT_LEN];
+		/* the namespace predates mnttrace: its oldest process, not
+		 * necessarily the one that made it */
+		bool inferred;
 	} created_by;
 	struct mt_finding_pid *pids;
 	int nr_pids;		/* listed */

@@ -591,6 +591,7 @@ struct fbuild {
 	struct mt_finding_pid pids[FB_HOLDERS][FB_PIDS];
 	char arena[16384];
 	size_t used;
+	const char *proc_root;
 };
 
 static const char *fb_str(struct fbuild *b, const char *s)
@@ -618,6 +619,7 @@ static struct fbuild *fb_new(struct mt_model *m, enum mt_finding_kind kind,
 
 	memset(&b->f, 0, sizeof(b->f));
 	b->used = 0;
+	b->proc_root = m->proc_root;
 	b->f.kind = kind;
 	b->f.holders = b->h;
 	if (h) {
@@ -640,6 +642,38 @@ static struct fbuild *fb_new(struct mt_model *m, enum mt_finding_kind kind,
 		b->f.leak_id = o->leak_id;
 	}
 	return b;
+}
+
+/*
+ * A namespace that predates mnttrace has no known creator: name its oldest
+ * process instead (for a restarted daemon's namespace, the shim that keeps
+ * it alive), marked as inferred.
+ */
+static void infer_creator(const char *proc_root, const struct mns *n,
+			  struct mt_finding_holder *h)
+{
+	const struct mproc *best = NULL;
+	__u64 best_ts = 0;
+
+	for (int i = 0; i < n->nr_procs && i < 256; i++) {
+		__u64 ts;
+
+		if (mt_proc_start_ns(proc_root, n->procs[i].pid, &ts))
+			continue;
+		if (!best || ts < best_ts) {
+			best = &n->procs[i];
+			best_ts = ts;
+		}
+	}
+	if (!best)
+		return;
+	h->has_creator = true;
+	h->created_by.inferred = true;
+	h->created_by.pid = best->pid;
+	mt_strscpy(h->created_by.comm, best->comm, sizeof(h->created_by.comm));
+	h->created_by.ts_ns = best_ts;
+	mt_strscpy(h->created_by.unit, best->ident.container_id[0] ?
+		   best->ident.container_id : best->ident.unit, sizeof(h->created_by.unit));
 }
 
 /* The holder entry for namespace @n, added on first use. */
@@ -670,6 +704,8 @@ static struct mt_finding_holder *fb_holder(struct fbuild *b, struct mns *n,
 			prop_str(mm->parent_group, mm->parent_master,
 				 h->parent_propagation, sizeof(h->parent_propagation));
 	}
+	if (!n->has_creator)
+		infer_creator(b->proc_root, n, h);
 	if (n->has_creator) {
 		h->has_creator = true;
 		h->created_by.pid = n->cr_pid;

@@ -186,6 +186,31 @@ int mt_proc_cgroup(const char *proc_root, __u32 pid, char *buf, size_t size)
 	return 0;
 }
 
+int mt_proc_start_ns(const char *proc_root, __u32 pid, __u64 *ns)
+{
+	char buf[1024], *p;
+	unsigned long long ticks;
+	long hz = sysconf(_SC_CLK_TCK);
+	int n = read_small(proc_root, pid, "stat", buf, sizeof(buf));
+
+	if (n < 0)
+		return n;
+	/* comm may hold spaces and parentheses: fields restart after the last ')' */
+	p = strrchr(buf, ')');
+	if (!p || hz <= 0)
+		return -EINVAL;
+	/* state is field 3, starttime field 22 */
+	for (int field = 3; field <= 22; field++) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			return -EINVAL;
+	}
+	if (sscanf(p + 1, "%llu", &ticks) != 1)
+		return -EINVAL;
+	*ns = ticks * (1000000000ULL / (unsigned long long)hz);
+	return 0;
+}
+
 bool mt_path_within(const char *path, const char *dir)
 {
 	size_t n = strlen(dir);

@@ -54,6 +54,12 @@ int mt_proc_comm(const char *proc_root, __u32 pid, char *buf, size_t size);
 /* The unified (0::) cgroup path, else the name=systemd one, else the first. */
 int mt_proc_cgroup(const char *proc_root, __u32 pid, char *buf, size_t size);
 
+/*
+ * When @pid started, in CLOCK_MONOTONIC nanoseconds (from /proc/PID/stat's
+ * starttime, which counts from boot: equal unless the host was suspended).
+ */
+int mt_proc_start_ns(const char *proc_root, __u32 pid, __u64 *ns);
+
 /* One way a process holds a path. */
 struct mt_use {
 	__u32 pid;

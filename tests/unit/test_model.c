@@ -522,6 +522,10 @@ TEST(model_scenario4_restarted_daemon)
 		ASSERT_EQ(leak->h[0].pid0, 700, "kept alive by the shim");
 		ASSERT_STREQ(leak->h[0].comm0, "containerd-shim", "shim comm");
 		ASSERT_TRUE(strstr(leak->reason, "not mounted in the caller") != NULL, "reason");
+		/* made before mnttrace started: its oldest process stands in */
+		ASSERT_TRUE(leak->h[0].has_cr, "created_by inferred");
+		ASSERT_EQ(leak->h[0].cr_pid, 700, "the shim");
+		ASSERT_TRUE(strstr(leak->json, "\"inferred\":true") != NULL, "marked inferred");
 	}
 	fx_write(e.root, "700/mountinfo", "%s", "");
 	SC(&e.s, .h = { .pid = 900, .comm = "dockerd", .ns = NEWD }, .call = MT_CALL_RMDIR,

@@ -65,6 +65,24 @@ TEST(proc_reads)
 	ASSERT_STREQ(buf, "/system.slice/httpd.service", "the 0:: line wins");
 }
 
+TEST(proc_start_time)
+{
+	char *root = fx_tmpdir();
+	__u64 ts = 0;
+
+	if (!ASSERT_TRUE(root != NULL, "tmpdir"))
+		return;
+	/* a comm with spaces and a ')' must not shift the fields */
+	fx_write(root, "42/stat", "42 (a) b c) S 1 42 42 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 "
+		 "%ld 100 10 0\n", 7 * sysconf(_SC_CLK_TCK));
+	ASSERT_OK(mt_proc_start_ns(root, 42, &ts), "stat");
+	ASSERT_EQ(ts, 7000000000ULL, "starttime in ns");
+	fx_write(root, "43/stat", "43 (short) S 1\n");
+	ASSERT_ERR(mt_proc_start_ns(root, 43, &ts), "truncated stat");
+	ASSERT_OK(mt_proc_start_ns("/proc", (__u32)getpid(), &ts), "own stat");
+	fx_rmtree(root);
+}
+
 TEST(proc_uses_below_a_mountpoint)
 {
 	const char *root = fx_path("proc");
