@@ -25,7 +25,7 @@ cell failed or a required mode did not run.
                        for every mode's suite to reach --timeout)
       --mnttrace PATH  static tool for the guests (default ./mnttrace-static)
       --itest PATH     static suite runner (default .output/mnttrace-itest-static)
-  -v, --verbose        print every test line of every cell, and guest progress
+  -v, --verbose        print every test line of every cell, and every console tail
   -h, --help           this text
 
 Environment: VMTEST_APPEND adds kernel command-line arguments to every guest.
@@ -59,6 +59,8 @@ splat_re='WARNING:|BUG:|Oops|Call Trace|[Vv]erifier|Kernel panic|general protect
 opt_kernels= opt_modes= opt_host=0 opt_probe=0 jobs=2 suite_timeout=300 boot_timeout= verbose=0
 mnttrace_bin=$top/mnttrace-static
 itest_bin=$top/.output/mnttrace-itest-static
+host_mnttrace=$top/mnttrace
+host_itest=$top/.output/mnttrace-itest
 
 say() { printf 'vmtest: %s\n' "$*"; }
 die() { printf 'vmtest: error: %s\n' "$*" >&2; exit 2; }
@@ -222,12 +224,14 @@ build_initrd() { # KDIR OUT WITH_SUITE
 # OUT/guest: "ok", "timed out", "stopped early" (a panic reboots, and
 # -no-reboot turns that into a clean exit) or "qemu exit N".
 boot_guest() { # KDIR INITRD APPEND TIMEOUT OUT
-	local rc=0
-	timeout -k 10 "$4" qemu-system-x86_64 -nodefaults -no-user-config -display none \
+	local rc=0 TIMEFORMAT='%U %S'
+	# The CPU time qemu used (OUT/cpu) says how long the guest would take
+	# with a core of its own, whatever else this machine was running.
+	{ time timeout -k 10 "$4" qemu-system-x86_64 -nodefaults -no-user-config -display none \
 		-accel tcg -cpu max -m 1024 -smp 2 -no-reboot \
 		-kernel "$1/vmlinuz" -initrd "$2" -append "console=ttyS0 quiet panic=-1 $3" \
 		-serial "file:$5/console.log" -serial "file:$5/report.log" \
-		</dev/null >"$5/qemu.log" 2>&1 || rc=$?
+		</dev/null >"$5/qemu.log" 2>&1; } 2>"$5/cpu" || rc=$?
 	case $rc in
 	0) tr -d '\r' <"$5/report.log" | grep -qx '@@vmtest done' && echo ok || echo "stopped early" ;;
 	124 | 137) echo "timed out" ;;
@@ -344,7 +348,7 @@ run_kernel() { # NAME KDIR REQUIRED OUT
 	boot_guest "$kdir" "$out/initrd.cpio.gz" "$append" "$limit" "$out"
 	t1=$(date +%s)
 	echo $((t1 - t0)) >"$out/seconds"
-	say "$name: guest finished in $((t1 - t0))s ($(cat "$out/guest"))"
+	say "$name: guest finished in $((t1 - t0))s ($(cat "$out/guest"); qemu used $(awk '{ printf "%d", $1 + $2 }' "$out/cpu")s of CPU)"
 	rm -f "$out/initrd.cpio.gz"
 	if [ "$opt_probe" = 1 ]; then
 		probe_kernel "$kdir" "$out"
@@ -445,9 +449,8 @@ probe_kernel() { # KDIR OUT
 # The suite on this machine in tracepoint mode, written in the guests' report
 # format so that evaluate() judges it the same way.
 run_host() { # OUT
-	local out=$1 bin=$top/mnttrace itest=$top/.output/mnttrace-itest msg rc t0
+	local out=$1 bin=$host_mnttrace itest=$host_itest msg rc t0
 	mkdir -p "$out"
-	[ -x "$bin" ] && [ -x "$itest" ] || die "host row: build $bin and $itest first (make mnttrace .output/mnttrace-itest)"
 	say "host: running the suite on $(uname -r), tracepoint mode"
 	{
 		rc=0
@@ -479,6 +482,10 @@ if [ "$opt_probe" = 0 ]; then
 else
 	command -v bpftool >/dev/null || die "bpftool is missing (run: make deps)"
 fi
+if [ "$opt_host" = 1 ]; then
+	[ -x "$host_mnttrace" ] && [ -x "$host_itest" ] ||
+		die "the host row needs $host_mnttrace and $host_itest (run: make mnttrace .output/mnttrace-itest)"
+fi
 
 start=$(date +%s)
 mkdir -p "$runs"
@@ -498,20 +505,29 @@ for k in "${kernels[@]}"; do
 done
 flock -u 9
 
+# The host row mostly waits on the real kernel, so it runs beside the guests
+# and does not take a --jobs slot.
 if [ "$opt_host" = 1 ] && [ "$opt_probe" = 0 ]; then
 	if [[ " $modes " == *" tracepoint "* ]]; then
-		run_host "$run/host"
+		run_host "$run/host" &
 	else
 		say "host: skipped, it runs tracepoint mode only"
 	fi
 fi
 
+guests=()
 for k in "${kernels[@]}"; do
 	read -r name pattern required <<<"$k"
-	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
-		wait -n || true
+	while :; do
+		busy=0
+		for pid in "${guests[@]}"; do
+			! kill -0 "$pid" 2>/dev/null || busy=$((busy + 1))
+		done
+		[ "$busy" -ge "$jobs" ] || break
+		sleep 1
 	done
 	run_kernel "$name" "${kdirs[$name]}" "$required" "$run/$name" &
+	guests+=($!)
 done
 wait
 
