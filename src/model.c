@@ -10,6 +10,7 @@
  * group (propagate_umount), never to private copies.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #define MAX_CHAIN 16		/* master chains and copy chains we follow */
 #define MAX_PENDING 4096	/* records waiting for their syscall's exit */
 #define PENDING_MAX_AGE_NS (5ULL * 1000000000ULL)
+#define PROCS_PRUNE_AT 1024	/* processes per namespace before pruning */
 
 struct mproc {
 	__u32 pid;
@@ -217,6 +219,23 @@ static void ns_drop_proc(struct mns *n, __u32 pid)
 }
 
 /*
+ * Processes seen in events are never seen to exit: before a big list grows
+ * again, drop the pids that are gone.
+ */
+static void ns_prune(struct mt_model *m, struct mns *n)
+{
+	char path[PATH_MAX];
+
+	for (int i = 0; i < n->nr_procs;) {
+		snprintf(path, sizeof(path), "%s/%u", m->proc_root, n->procs[i].pid);
+		if (access(path, F_OK) == 0)
+			i++;
+		else
+			n->procs[i] = n->procs[--n->nr_procs];
+	}
+}
+
+/*
  * @pid lives in @n. @moved: an event saw it there, so drop it from any
  * other namespace (a snapshot lists each process once anyway).
  */
@@ -229,6 +248,8 @@ static int ns_add_proc(struct mt_model *m, struct mns *n, __u32 pid,
 		for (struct mns *o = m->ns; o && moved; o = o->next)
 			if (o != n && !o->dead)
 				ns_drop_proc(o, pid);
+		if (moved && n->nr_procs >= PROCS_PRUNE_AT && n->nr_procs == n->cap_procs)
+			ns_prune(m, n);
 		if (mt_array_grow(&n->procs, n->nr_procs, &n->cap_procs, sizeof(*p), 4))
 			return -ENOMEM;
 		p = &n->procs[n->nr_procs++];

@@ -982,3 +982,24 @@ TEST(model_rescan_ahead_of_the_records)
 		dump(&e);
 	env_fini(&e);
 }
+
+TEST(model_exited_processes_are_pruned)
+{
+	const struct got *busy;
+	struct env e;
+
+	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+		return;
+	host_proc(&e, false);
+	env_load(&e);
+	/* short-lived processes that never show in /proc again */
+	for (__u32 pid = 10000; pid < 11100; pid++)
+		SC(&e.s, .h = { .pid = pid, .comm = "mount", .ns = HOST },
+		   .call = MT_CALL_UMOUNT2, .ret = -EINVAL, .path = "/nothing");
+	SC(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .call = MT_CALL_RMDIR,
+	   .ret = -EBUSY, .path = MERGED);
+	busy = find(&e, MT_FIND_EBUSY);
+	if (ASSERT_TRUE(busy != NULL, "ebusy"))
+		ASSERT_TRUE(busy->h[0].total < 200, "the gone pids were dropped");
+	env_fini(&e);
+}
