@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +26,8 @@ static pid_t mount_elsewhere(struct sc_ctx *c, const char *path, bool newns)
 
 	SC_CHECK(c, pid >= 0, "fork");
 	if (pid == 0) {
+		/* a name of its own, for --comm */
+		prctl(PR_SET_NAME, newns ? "itest-other" : "itest-sibling");
 		if (newns && unshare(CLONE_NEWNS) < 0)
 			_exit(1);
 		if (mount("itest-other", path, "tmpfs", 0, NULL) < 0 || umount2(path, 0) < 0)
@@ -69,7 +72,8 @@ static void filter_child(struct sc_ctx *c, void *arg)
 	sc_report(c, "merged", "%s", merged);
 }
 
-/* Start the child, then mnttrace with its filter, then let the child run. */
+/* Start the child, then mnttrace with its filter, then let the child run.
+ * The filter value is the child's report named key, or key itself. */
 static bool run_filtered(struct tracer *t, struct scenario *s, const char *opt,
 			 const char *key, const char *suffix)
 {
@@ -78,7 +82,7 @@ static bool run_filtered(struct tracer *t, struct scenario *s, const char *opt,
 	if (!sc_start(s, filter_child, NULL) || !sc_wait_sync(s))
 		return false;
 	if (key)
-		snprintf(val, sizeof(val), "%s%s", key[0] == '/' ? key : sc_get(s, key),
+		snprintf(val, sizeof(val), "%s%s", sc_get(s, key) ? sc_get(s, key) : key,
 			 suffix ? suffix : "");
 	if (!tracer_start(t, opt, key ? val : NULL, NULL))
 		return false;
@@ -231,6 +235,29 @@ TEST(filter_overlay)
 	PID_REC(&t, &s, "overlay umount", "umount2", "path", sc_get(&s, "merged"));
 	assert_absent(&t, "unrelated tmpfs mount", sc_get(&s, "plain"));
 	assert_absent(&t, "unrelated rmdir", sc_get(&s, "y"));
+out:
+	sc_free(&s);
+	tracer_free(&t);
+}
+
+static bool sibling_comm(const struct json *r, const struct scenario *s)
+{
+	const char *comm = json_str(r, "comm");
+
+	return !json_get(r, "pid") || (comm && !strcmp(comm, "itest-sibling"));
+}
+
+TEST(filter_comm)
+{
+	struct tracer t = TRACER_INIT;
+	struct scenario s = SC_INIT;
+
+	if (!run_filtered(&t, &s, "--comm", "itest-sibling", NULL))
+		goto out;
+	ASSERT_REC(&t, "sibling's mount", "type", "syscall", "call", "mount",
+		   "pid", sc_get(&s, "sib_pid"), "path", sc_get(&s, "sib"));
+	assert_all(&t, NULL, sibling_comm, &s, "--comm printed another task's record");
+	assert_absent(&t, "own rmdir", sc_get(&s, "x"));
 out:
 	sc_free(&s);
 	tracer_free(&t);
