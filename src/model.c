@@ -50,6 +50,10 @@ struct mns {
 	char cr_unit[MT_UNIT_LEN];
 	struct mproc *procs;
 	int nr_procs, cap_procs;
+	/* the oldest process, looked up for an inferred creator */
+	__u32 inf_pid;
+	__u64 inf_ts;
+	int inf_nr;		/* nr_procs when looked up */
 	struct mmnt *mnts;
 };
 
@@ -670,21 +674,28 @@ static struct fbuild *fb_new(struct mt_model *m, enum mt_finding_kind kind,
  * process instead (for a restarted daemon's namespace, the shim that keeps
  * it alive), marked as inferred.
  */
-static void infer_creator(const char *proc_root, const struct mns *n,
+static void infer_creator(const char *proc_root, struct mns *n,
 			  struct mt_finding_holder *h)
 {
-	const struct mproc *best = NULL;
-	__u64 best_ts = 0;
+	const struct mproc *best = n->inf_pid ? ns_proc(n, n->inf_pid) : NULL;
+	__u64 best_ts = n->inf_ts;
 
-	for (int i = 0; i < n->nr_procs && i < 256; i++) {
-		__u64 ts;
+	/* one look per namespace and process list */
+	if (!best || n->inf_nr != n->nr_procs) {
+		best = NULL;
+		for (int i = 0; i < n->nr_procs && i < 256; i++) {
+			__u64 ts;
 
-		if (mt_proc_start_ns(proc_root, n->procs[i].pid, &ts))
-			continue;
-		if (!best || ts < best_ts) {
-			best = &n->procs[i];
-			best_ts = ts;
+			if (mt_proc_start_ns(proc_root, n->procs[i].pid, &ts))
+				continue;
+			if (!best || ts < best_ts) {
+				best = &n->procs[i];
+				best_ts = ts;
+			}
 		}
+		n->inf_pid = best ? best->pid : 0;
+		n->inf_ts = best_ts;
+		n->inf_nr = n->nr_procs;
 	}
 	if (!best)
 		return;

@@ -192,6 +192,15 @@ static void host_proc(struct env *e, bool shared)
 		 "rw,lowerdir=" LOWER ",upperdir=" UPPER ",workdir=" WORK "\n");
 }
 
+/* A model over a fake /proc with the host loaded (see host_proc). */
+static bool host_env(struct env *e, bool internals, bool no_rescan, bool shared)
+{
+	if (!env_init(e, internals, no_rescan))
+		return false;
+	host_proc(e, shared);
+	return env_load(e);
+}
+
 /* What the service namespace's mountinfo shows now. */
 static void svc_mountinfo(struct env *e, const char *ovl_line)
 {
@@ -261,10 +270,8 @@ static void dockerd_umount(struct env *e, long long ret, __u64 flags)
 /* Scenario 1 up to the copy: a private graph root, httpd's private copy. */
 static bool private_copy_env(struct env *e, bool internals, bool no_rescan)
 {
-	if (!env_init(e, internals, no_rescan))
+	if (!host_env(e, internals, no_rescan, false))
 		return false;
-	host_proc(e, false);
-	env_load(e);
 	httpd_unshare(e, 0, 0, 0);
 	return true;
 }
@@ -274,10 +281,8 @@ TEST(model_scenario1_private_root_tracepoint)
 	const struct got *risk, *leak, *det;
 	struct env e;
 
-	if (!ASSERT_TRUE(env_init(&e, false, false), "env"))
+	if (!ASSERT_TRUE(host_env(&e, false, false, false), "env"))
 		return;
-	host_proc(&e, false);
-	ASSERT_TRUE(env_load(&e), "snapshot");
 	ASSERT_EQ(e.n, 0, "nothing at start-up");
 
 	httpd_unshare(&e, 0, 0, 0);
@@ -380,10 +385,8 @@ TEST(model_scenario2_shared_root_quiet)
 {
 	struct env e;
 
-	if (!ASSERT_TRUE(env_init(&e, false, false), "env"))
+	if (!ASSERT_TRUE(host_env(&e, false, false, true), "env"))
 		return;
-	host_proc(&e, true);
-	env_load(&e);
 	/* at unshare exit the copy is a peer of shared:109 */
 	httpd_unshare(&e, 109, 0, 30);
 	/* systemd's MS_REC|MS_SLAVE: a slave of 109 */
@@ -405,10 +408,8 @@ TEST(model_scenario2_slave_predicted_quiet)
 	struct env e;
 
 	/* no rescans at all: the prediction alone must stay quiet */
-	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+	if (!ASSERT_TRUE(host_env(&e, false, true, true), "env"))
 		return;
-	host_proc(&e, true);
-	env_load(&e);
 	httpd_unshare(&e, 122, 109, 121);
 	dockerd_umount(&e, 0, 2);
 	ASSERT_EQ(e.n, 0, "slave of the original's group: reached");
@@ -419,10 +420,8 @@ TEST(model_slave_of_slave_is_reached)
 {
 	struct env e;
 
-	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+	if (!ASSERT_TRUE(host_env(&e, false, true, true), "env"))
 		return;
-	host_proc(&e, true);
-	env_load(&e);
 	httpd_unshare(&e, 122, 109, 121);
 	/* a namespace made from httpd's: a slave of 122, itself a slave of 109 */
 	other_unshare(&e, 1600, "helper", SVC, SVC2, 412, 122, 3);
@@ -438,10 +437,8 @@ TEST(model_private_copy_of_shared_original)
 	const struct got *risk;
 	struct env e;
 
-	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+	if (!ASSERT_TRUE(host_env(&e, false, true, true), "env"))
 		return;
-	host_proc(&e, true);
-	env_load(&e);
 	httpd_unshare(&e, 109, 0, 30);
 	ASSERT_EQ(e.n, 0, "peer at unshare exit: quiet");
 	/* the service makes everything private (MS_REC|MS_PRIVATE) */
@@ -462,10 +459,8 @@ TEST(model_scenario3_busy_slave_copy)
 	const struct got *busy;
 	struct env e;
 
-	if (!ASSERT_TRUE(env_init(&e, false, false), "env"))
+	if (!ASSERT_TRUE(host_env(&e, false, false, true), "env"))
 		return;
-	host_proc(&e, true);
-	env_load(&e);
 	httpd_unshare(&e, 122, 109, 121);
 	fx_proc(e.root, 1501, "bash", SVC, "/system.slice/httpd.service", NULL);
 	fx_link(e.root, "1501/cwd", MERGED "/var/www");
@@ -604,10 +599,8 @@ TEST(model_internals_propagated_umount_quiet)
 {
 	struct env e;
 
-	if (!ASSERT_TRUE(env_init(&e, true, true), "env"))
+	if (!ASSERT_TRUE(host_env(&e, true, true, true), "env"))
 		return;
-	host_proc(&e, true);
-	env_load(&e);
 	MNT(&e.s, .h = { .pid = 1500, .comm = "httpd", .ns = HOST }, .op = MT_MNT_COPY,
 	    .mnt_id = 312, .src_mnt_id = 240, .aux = HOST, .dev = DEV, .group = 109,
 	    .path = MERGED, .upper = UPPER, .work = WORK);
@@ -631,10 +624,8 @@ TEST(model_inode_reuse_by_ns_id)
 	const struct got *leak;
 	struct env e;
 
-	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+	if (!ASSERT_TRUE(host_env(&e, false, true, false), "env"))
 		return;
-	host_proc(&e, false);
-	env_load(&e);
 	/* namespace SVC (id 5) made by httpd holds a private copy */
 	SC(&e.s, .h = { .pid = 1500, .comm = "httpd", .ns = HOST }, .call = MT_CALL_UNSHARE,
 	   .new_ns = SVC, .new_ns_id = 5);
@@ -735,10 +726,8 @@ TEST(model_rmdir_ebusy_in_own_namespace)
 	const struct got *busy;
 	struct env e;
 
-	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+	if (!ASSERT_TRUE(host_env(&e, false, true, false), "env"))
 		return;
-	host_proc(&e, false);
-	env_load(&e);
 	SC(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .call = MT_CALL_RMDIR,
 	   .ret = -EBUSY, .path = MERGED);
 	busy = find(&e, MT_FIND_EBUSY);
@@ -988,10 +977,8 @@ TEST(model_exited_processes_are_pruned)
 	const struct got *busy;
 	struct env e;
 
-	if (!ASSERT_TRUE(env_init(&e, false, true), "env"))
+	if (!ASSERT_TRUE(host_env(&e, false, true, false), "env"))
 		return;
-	host_proc(&e, false);
-	env_load(&e);
 	/* short-lived processes that never show in /proc again */
 	for (__u32 pid = 10000; pid < 11100; pid++)
 		SC(&e.s, .h = { .pid = pid, .comm = "mount", .ns = HOST },
