@@ -489,8 +489,8 @@ fi
 
 start=$(date +%s)
 mkdir -p "$runs"
-# Keep the logs of the last few runs only.
-{ ls -d "$runs"/*/ 2>/dev/null || true; } | sort | head -n -4 | xargs -r rm -rf
+# Keep the logs of the last ten runs only (with room for runs still going).
+{ ls -d "$runs"/*/ 2>/dev/null || true; } | sort | head -n -9 | xargs -r rm -rf
 run=$(mktemp -d "$runs/$(date +%Y%m%d-%H%M%S).XXXX")
 mapfile -t kernels < <(selected_kernels)
 
@@ -581,10 +581,12 @@ for k in host "${kernels[@]}"; do
 			grep -F "[$mode] " "$out/splats" 2>/dev/null | head -n 40 || true
 		fi
 	done <"$out/cells"
+	[ -e "$out/console.log" ] || continue # the host row
 	if [ "$(cat "$out/guest")" != ok ] || [ "$verbose" = 1 ] || grep -q '^\[boot\]' "$out/splats"; then
 		echo
 		echo "== $label: guest $(cat "$out/guest"); console tail:"
 		tr -d '\r' <"$out/console.log" | tail -n 40
+		cat "$out/qemu.log" 2>/dev/null || true
 		grep -F '[boot] ' "$out/splats" | head -n 40 || true
 	fi
 done
@@ -597,5 +599,11 @@ for r in "${rows[@]}"; do
 	printf '%-32s %-11s %6s %6s %7s %6s  %s\n' "$label" "$mode" "$p" "$f" "$s" "$secs" "$status${reason:+: $reason}"
 done
 echo
-say "matrix took $(($(date +%s) - start))s; logs in ${run#"$top"/}/"
+boots=
+for k in "${kernels[@]}"; do
+	read -r name _ <<<"$k"
+	[ -s "$run/$name/cpu" ] || continue
+	boots="$boots, $name $(cat "$run/$name/seconds")s (qemu CPU $(awk '{ printf "%d", $1 + $2 }' "$run/$name/cpu")s)"
+done
+say "matrix took $(($(date +%s) - start))s${boots:+ (guests:${boots#,})}; logs in ${run#"$top"/}/"
 exit $failed
