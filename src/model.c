@@ -1025,6 +1025,33 @@ int mt_model__load(struct mt_model *m, const struct mt_snapshot *snap)
 	return 0;
 }
 
+/*
+ * Records were lost: whatever they said is missing from the model. Read
+ * every namespace again, forget those without a process, and judge what is
+ * new as at start-up.
+ */
+int mt_model__resync(struct mt_model *m)
+{
+	struct mt_snap_opts so = { .mnttab_flags = MT_MNTTAB_OVERLAY_ONLY };
+	struct mt_snapshot *snap;
+	int err;
+
+	if (m->o.no_rescan)
+		return 0;
+	snap = m->o.rescan ? m->o.rescan(m->o.ctx, NULL, 0) :
+			     mt_snapshot__new(m->proc_root, &so);
+	if (!snap)
+		return -errno;
+	m->st.rescans++;
+	for (struct mns *n = m->ns; n; n = n->next)
+		if (!n->dead && !mt_snapshot__find(snap, n->ino))
+			ns_kill(n);
+	err = mt_model__load(m, snap);
+	mt_snapshot__free(snap);
+	gc(m);
+	return err;
+}
+
 /* ---- records inside a syscall ---- */
 
 static void pend_free(struct pending *p)
@@ -2004,6 +2031,8 @@ int mt_model__feed(struct mt_model *m, const struct mt_record *rec)
 		return on_mount(m, rec);
 	case MT_EV_NS:
 		return on_ns(m, rec);
+	case MT_EV_LOST:
+		return mt_model__resync(m);
 	default:
 		return 0;
 	}

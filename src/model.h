@@ -36,10 +36,10 @@ struct mt_model;
 typedef void (*mt_finding_fn)(void *ctx, const struct mt_finding *f);
 
 /*
- * Re-read namespaces @ns[0..@nr): return a snapshot with those of them
- * that still have a process (mounts read with MT_MNTTAB_OVERLAY_ONLY is
- * enough), or NULL with errno set. The model frees it with
- * mt_snapshot__free().
+ * Re-read namespaces @ns[0..@nr), or every namespace when @nr is 0 (after
+ * lost records): return a snapshot with those of them that still have a
+ * process (mounts read with MT_MNTTAB_OVERLAY_ONLY is enough), or NULL
+ * with errno set. The model frees it with mt_snapshot__free().
  */
 typedef struct mt_snapshot *(*mt_rescan_fn)(void *ctx, const __u32 *ns, int nr);
 
@@ -69,8 +69,18 @@ void mt_model__free(struct mt_model *m);
  */
 int mt_model__load(struct mt_model *m, const struct mt_snapshot *snap);
 
-/* One decoded record. 0, or -errno on allocation failure. */
+/*
+ * One decoded record. An MT_EV_LOST record makes the model re-read every
+ * namespace (records were lost, so was what they said). 0, or -errno on
+ * allocation failure.
+ */
 int mt_model__feed(struct mt_model *m, const struct mt_record *rec);
+
+/*
+ * Re-read every namespace now, as after lost records (feeding an
+ * MT_EV_LOST record does the same). 0 or -errno.
+ */
+int mt_model__resync(struct mt_model *m);
 
 struct mt_model_stats {
 	__u64 records;

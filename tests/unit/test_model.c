@@ -990,3 +990,24 @@ TEST(model_exited_processes_are_pruned)
 		ASSERT_TRUE(busy->h[0].total < 200, "the gone pids were dropped");
 	env_fini(&e);
 }
+
+TEST(model_lost_records_resync)
+{
+	const struct got *risk;
+	struct env e;
+
+	if (!ASSERT_TRUE(host_env(&e, false, false, false), "env"))
+		return;
+	/* httpd's unshare and walk were lost with the ring buffer full */
+	fx_proc(e.root, 1500, "httpd", SVC, "/system.slice/httpd.service", NULL);
+	svc_mountinfo(&e, PRIVATE_COPY);
+	fx_lost(&e.s, 12);
+	risk = find(&e, MT_FIND_RISK);
+	if (ASSERT_TRUE(risk != NULL, "the copy is found again"))
+		ASSERT_EQ(risk->h[0].ns, SVC, "holder");
+	dockerd_umount(&e, 0, 2);
+	ASSERT_EQ(count(&e, MT_FIND_LEAK), 1, "and its leak");
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
