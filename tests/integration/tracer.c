@@ -184,27 +184,49 @@ static bool check_required(const struct json *r, const char *type, size_t line)
 }
 
 /* Fields every kernel-event record carries (docs/json.md "Common fields"). */
-static bool check_common(const struct json *r, size_t line)
+/* No duplicate keys (json_get() would see only the last) and no nulls. */
+static bool check_keys(const struct json *r, size_t line)
 {
-	static const char *const ints[] = { "ts_ns", "pid", "tid", "mnt_ns", "mnt_ns_id" };
-	static const char *const types[] = { "syscall", "mount", "ns", "lost", "finding" };
-	const char *type = json_str(r, "type");
-	bool known = false;
-	long long v;
-
-	for (size_t i = 0; type && i < sizeof(types) / sizeof(types[0]); i++)
-		known |= strcmp(type, types[i]) == 0;
-	if (!known) {
-		mt_test_fail(__FILE__, __LINE__, "stdout line %zu: \"type\" %s is not in docs/json.md",
-			     line, type ? type : "(absent)");
-		return false;
-	}
 	for (size_t i = 0; i < r->n; i++) {
+		for (size_t k = 0; k < i; k++) {
+			if (strcmp(r->keys[k], r->keys[i]))
+				continue;
+			mt_test_fail(__FILE__, __LINE__, "stdout line %zu: key \"%s\" appears twice",
+				     line, r->keys[i]);
+			return false;
+		}
 		if (r->items[i]->type == JSON_NULL) {
 			mt_test_fail(__FILE__, __LINE__, "stdout line %zu: \"%s\" is null "
 				     "(docs: absent, never null)", line, r->keys[i]);
 			return false;
 		}
+	}
+	return true;
+}
+
+static bool known_type(const char *type)
+{
+	static const char *const types[] = { "syscall", "mount", "ns", "lost", "finding" };
+
+	for (size_t i = 0; type && i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(type, types[i]) == 0)
+			return true;
+	return false;
+}
+
+/* One record against docs/json.md: keys, type, required and common fields. */
+static bool check_common(const struct json *r, size_t line)
+{
+	static const char *const ints[] = { "ts_ns", "pid", "tid", "mnt_ns", "mnt_ns_id" };
+	const char *type = json_str(r, "type");
+	long long v;
+
+	if (!check_keys(r, line))
+		return false;
+	if (!known_type(type)) {
+		mt_test_fail(__FILE__, __LINE__, "stdout line %zu: \"type\" %s is not in docs/json.md",
+			     line, type ? type : "(absent)");
+		return false;
 	}
 	if (!check_required(r, type, line))
 		return false;
@@ -238,8 +260,10 @@ static bool add_record(struct tracer *t, struct json *r)
 	return true;
 }
 
-/* One JSON object per line; report only the first bad line of each kind. */
-static bool parse_output(struct tracer *t, char *out)
+/* One JSON object per line; report only the first bad line of each kind.
+ * Records that break the schema are still kept: the test's own checks tell
+ * more than one contract failure alone would. */
+static void parse_output(struct tracer *t, char *out)
 {
 	bool ok = true, common_ok = true;
 	size_t lineno = 0;
@@ -261,16 +285,19 @@ static bool parse_output(struct tracer *t, char *out)
 			continue;
 		}
 		if (common_ok && !check_common(r, lineno))
-			common_ok = ok = false;
+			common_ok = false;
 		add_record(t, r);
 	}
-	return ok;
 }
 
+/*
+ * Contract failures (bad lines, a non-zero exit) fail the test here, but
+ * the records are still returned for the test's own checks: only output
+ * that cannot be read at all makes this return false.
+ */
 bool tracer_stop(struct tracer *t)
 {
 	char *out;
-	bool ok;
 
 	if (t->pid <= 0 || t->exited)
 		return false;
@@ -281,18 +308,19 @@ bool tracer_stop(struct tracer *t)
 	free(t->err_text);
 	t->err_text = read_all(t->err_fd);
 	out = read_all(t->out_fd);
-	if (!out || !t->err_text)
+	if (!out || !t->err_text) {
+		free(out);
+		mt_test_fail(__FILE__, __LINE__, "cannot read mnttrace's output");
 		return false;
-	ok = parse_output(t, out);
+	}
+	parse_output(t, out);
 	free(out);
 	if (it_verbose)
 		mt_test_log("mnttrace: %zu records; stderr:\n%.2000s", t->nrecs, t->err_text);
-	if (!WIFEXITED(t->status) || WEXITSTATUS(t->status) != 0) {
+	if (!WIFEXITED(t->status) || WEXITSTATUS(t->status) != 0)
 		mt_test_fail(__FILE__, __LINE__, "mnttrace after SIGINT: status 0x%x, want exit 0; "
-			     "stderr:\n%s", t->status, t->err_text);
-		ok = false;
-	}
-	return ok;
+			     "stderr:\n%.2000s", t->status, t->err_text);
+	return true;
 }
 
 void tracer_free(struct tracer *t)
