@@ -411,8 +411,18 @@ static void gc(struct mt_model *m)
 	}
 }
 
+/* Copies and originals share a superblock: an orig of another overlay
+ * (a reused mount id) is no orig. */
 static void set_orig(struct mmnt *mm, struct mmnt *orig)
 {
+	if (orig && orig->ovl != mm->ovl)
+		orig = NULL;
+	/* no cycles: @mm may not be where @orig came from */
+	for (struct mmnt *up = orig; up; up = up->orig)
+		if (up == mm) {
+			orig = NULL;
+			break;
+		}
 	if (mm->orig)
 		mm->orig->nr_copies--;
 	mm->orig = orig;
@@ -420,8 +430,21 @@ static void set_orig(struct mmnt *mm, struct mmnt *orig)
 		orig->nr_copies++;
 }
 
+#ifdef MT_MODEL_DEBUG
+static struct mt_model *dbg_model;
+static void check_invariants(struct mt_model *m);
+#endif
+
 static void mnt_remove(struct mmnt *mm)
 {
+#ifdef MT_MODEL_DEBUG
+	int kids = 0;
+
+	for (struct mmnt *x = mm->ovl->mnts; x; x = x->ovl_next)
+		kids += x->orig == mm;
+	if (kids != mm->nr_copies)
+		abort();
+#endif
 	*mm->ns_pprev = mm->ns_next;
 	if (mm->ns_next)
 		mm->ns_next->ns_pprev = mm->ns_pprev;
@@ -437,6 +460,9 @@ static void mnt_remove(struct mmnt *mm)
 	set_orig(mm, NULL);
 	free(mm->path);
 	free(mm);
+#ifdef MT_MODEL_DEBUG
+	check_invariants(dbg_model);
+#endif
 }
 
 static struct mmnt *ns_mnt(struct mns *n, __u32 id)
@@ -547,6 +573,9 @@ static struct mmnt *mnt_upsert(struct mt_model *m, struct mns *n,
 	struct movl *o;
 
 	*created = false;
+	/* a rescan may have found the namespace gone meanwhile */
+	if (n->dead)
+		return NULL;
 	if (!mm && in->id) {
 		/* a mount known only from its syscall gets its id now */
 		for (mm = n->mnts; mm; mm = mm->ns_next)
@@ -1179,7 +1208,7 @@ static int on_mount(struct mt_model *m, const struct mt_record *rec)
 			return -ENOMEM;
 		mm = mnt_upsert(m, n, &in, &created);
 		if (!mm)
-			return -ENOMEM;
+			return n->dead ? 0 : -ENOMEM;
 		if (mt->op == MT_MNT_COPY && !mm->orig) {
 			struct mns *on = ns_find(m, mt->aux);
 
@@ -1538,25 +1567,38 @@ static void umount_ebusy(struct mt_model *m, const struct mt_record *rec,
 			 struct mns *caller, const char *path, struct pending *pend)
 {
 	struct mmnt *mm = ns_mnt_at(caller, path), *busy[64];
-	int nr_busy = 0, found = 0;
+	int nr_busy = 0, nr_ids = 0, found = 0;
+	struct { __u32 ns, id; } ids[64];
 	struct fbuild *b;
 	__u32 hold[64];
 	int nr;
 
-	for (struct pending *p = pend; p; p = p->next) {
+	/* fentry/kprobe: propagate_mount_busy named the busy mounts */
+	for (struct pending *p = pend; p && nr_ids < 64; p = p->next) {
 		struct mmnt *x = ns_mnt(ns_find(m, p->ns), p->m.mnt_id);
 
-		if (p->op == MT_MNT_BUSY && x && nr_busy < 64)
-			busy[nr_busy++] = x;
-		if (p->op == MT_MNT_BUSY && x && !mm)
+		if (p->op != MT_MNT_BUSY || !x)
+			continue;
+		ids[nr_ids].ns = p->ns;
+		ids[nr_ids++].id = p->m.mnt_id;
+		if (!mm)
 			mm = x;
 	}
 	if (!mm)
 		return;
-	/* refresh the processes of every namespace the umount had to visit */
+	/* refresh the processes of every namespace the umount had to visit
+	 * (a namespace found empty goes, with its mounts: look them up after) */
 	nr = holder_namespaces(mm->ovl, NULL, hold, 64);
 	rescan(m, hold, nr, false);
+	for (int i = 0; i < nr_ids; i++) {
+		struct mmnt *x = ns_mnt(ns_find(m, ids[i].ns), ids[i].id);
+
+		if (x)
+			busy[nr_busy++] = x;
+	}
 	mm = ns_mnt_at(caller, path);
+	if (!mm && nr_busy)
+		mm = busy[0];
 	if (!mm)
 		return;
 	if (!nr_busy) {
@@ -2005,6 +2047,9 @@ void mt_model__free(struct mt_model *m)
 {
 	if (!m)
 		return;
+#ifdef MT_MODEL_DEBUG
+	dbg_model = NULL;
+#endif
 	for (struct mns *n = m->ns; n; n = n->next)
 		ns_kill(n);
 	gc(m);
@@ -2021,8 +2066,48 @@ void mt_model__free(struct mt_model *m)
 	free(m);
 }
 
+#ifdef MT_MODEL_DEBUG
+/*
+ * cc -DMT_MODEL_DEBUG: after every record and every removal, check that
+ * each mount is in its overlay's list, in a live namespace, that its
+ * original is a mount of the same overlay, and that the copy counts add up.
+ */
+static int feed(struct mt_model *m, const struct mt_record *rec);
+
+static void check_invariants(struct mt_model *m)
+{
+	for (struct movl *o = m ? m->ovls : NULL; o; o = o->next)
+		for (struct mmnt *x = o->mnts; x; x = x->ovl_next) {
+			int copies = 0;
+			bool found = !x->orig;
+
+			if (x->ovl != o || x->ns->dead)
+				abort();
+			for (struct mmnt *y = o->mnts; y; y = y->ovl_next) {
+				copies += y->orig == x;
+				found |= y == x->orig;
+			}
+			if (!found || copies != x->nr_copies)
+				abort();
+		}
+}
+#endif
+
 int mt_model__feed(struct mt_model *m, const struct mt_record *rec)
 {
+#ifdef MT_MODEL_DEBUG
+	int r;
+
+	dbg_model = m;
+	check_invariants(m);
+	r = feed(m, rec);
+	check_invariants(m);
+	return r;
+}
+
+static int feed(struct mt_model *m, const struct mt_record *rec)
+{
+#endif
 	m->st.records++;
 	switch (rec->hdr->type) {
 	case MT_EV_SYSCALL:

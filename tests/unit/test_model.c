@@ -1011,3 +1011,65 @@ TEST(model_lost_records_resync)
 		dump(&e);
 	env_fini(&e);
 }
+
+/* Random record streams over a small world: nothing may crash or leak
+ * (run under ASan to make that mean something). */
+TEST(model_random_streams)
+{
+	static const __u32 nss[] = { HOST, SVC, SVC2, OLDD };
+	static const char *paths[] = { MERGED, LAYER "/merged2", "/", "/mnt" };
+	static const __u32 calls[] = { MT_CALL_UNSHARE, MT_CALL_CLONE, MT_CALL_SETNS,
+				       MT_CALL_UMOUNT2, MT_CALL_RMDIR, MT_CALL_UNLINKAT,
+				       MT_CALL_MOUNT, MT_CALL_FSOPEN, MT_CALL_FSCONFIG,
+				       MT_CALL_FSMOUNT, MT_CALL_MOVE_MOUNT };
+	static const long long rets[] = { 0, 0, -EBUSY, -EINVAL, 5 };
+	const char *env_rounds = getenv("MT_RANDOM_ROUNDS");
+	int rounds = env_rounds ? atoi(env_rounds) : 4;
+
+	for (unsigned int round = 1; round <= (unsigned int)rounds; round++) {
+	unsigned int seed = round;
+	bool internals = round % 2 == 0;
+	struct env e;
+
+	if (!ASSERT_TRUE(host_env(&e, internals, round % 4 == 3, false), "env"))
+		return;
+	fx_proc(e.root, 1500, "httpd", SVC, "/system.slice/httpd.service",
+		"mountinfo/docker-1.13-httpd.txt");
+	for (int i = 0; i < 5000; i++) {
+#define PICK(a) (a)[rand_r(&seed) % (sizeof(a) / sizeof((a)[0]))]
+		struct fx_hdr_args h = { .pid = 1500 + rand_r(&seed) % 4, .comm = "x",
+					 .ns = PICK(nss), .ns_id = rand_r(&seed) % 3 };
+		__u32 kind = rand_r(&seed) % 3;
+
+		if (i == 2500)
+			fx_lost(&e.s, 1);
+		if (kind == 0) {
+			SC(&e.s, .h = h, .call = PICK(calls), .ret = PICK(rets),
+			   .path = PICK(paths), .fstype = rand_r(&seed) % 2 ? "overlay" : NULL,
+			   .src = rand_r(&seed) % 2 ? "upperdir" : "workdir",
+			   .data = rand_r(&seed) % 2 ? UPPER : "upperdir=" UPPER ",workdir=" WORK,
+			   .args = { rand_r(&seed) % 8, rand_r(&seed) % 8, 0x200 },
+			   .new_ns = rand_r(&seed) % 2 ? PICK(nss) : 0,
+			   .new_ns_id = rand_r(&seed) % 3);
+		} else if (kind == 1) {
+			MNT(&e.s, .h = h, .op = 1 + rand_r(&seed) % (MT_MNT_OP__MAX - 1),
+			    .mnt_ns = rand_r(&seed) % 4 ? PICK(nss) : 0,
+			    .mnt_ns_id = rand_r(&seed) % 3, .mnt_id = 300 + rand_r(&seed) % 5,
+			    .src_mnt_id = 240 + rand_r(&seed) % 3, .aux = rand_r(&seed) % 2 ?
+			    PICK(nss) : (__u32)(rand_r(&seed) % 8 | (rand_r(&seed) % 2 ? 0x100 : 0)),
+			    .dev = 50 + rand_r(&seed) % 3, .group = rand_r(&seed) % 3,
+			    .master = rand_r(&seed) % 3, .path = PICK(paths),
+			    .upper = UPPER, .work = WORK, .walk_seq = rand_r(&seed) % 4);
+		} else {
+			NSREC(&e.s, .h = h, .op = 1 + rand_r(&seed) % 2, .ns = PICK(nss),
+			      .ns_id = rand_r(&seed) % 3, .old_ns = PICK(nss),
+			      .walk_seq = rand_r(&seed) % 4, .trigger = PICK(calls),
+			      .truncated = rand_r(&seed) % 5 == 0);
+		}
+#undef PICK
+	}
+	ASSERT_EQ(e.s.decode_errors, 0, "records decoded");
+	mt_test_log("round %u: %d findings", round, e.n);
+	env_fini(&e);
+	}
+}
