@@ -775,9 +775,16 @@ static struct mt_finding_holder *fb_holder(struct fbuild *b, struct mns *n,
 		h->created_by.ts_ns = n->cr_ts;
 		mt_strscpy(h->created_by.unit, n->cr_unit, sizeof(h->created_by.unit));
 	}
+	/* the host's kernel threads live there too: not news */
 	h->total_pids = n->nr_procs;
+	for (int i = 0; list_pids && i < n->nr_procs && i < 2048; i++)
+		h->total_pids -= mt_proc_is_kthread(b->proc_root, n->procs[i].pid);
 	for (int i = 0; list_pids && i < n->nr_procs && h->nr_pids < FB_PIDS; i++) {
-		struct mt_finding_pid *p = &h->pids[h->nr_pids++];
+		struct mt_finding_pid *p;
+
+		if (mt_proc_is_kthread(b->proc_root, n->procs[i].pid))
+			continue;
+		p = &h->pids[h->nr_pids++];
 
 		memset(p, 0, sizeof(*p));
 		p->pid = n->procs[i].pid;

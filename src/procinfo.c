@@ -186,29 +186,49 @@ int mt_proc_cgroup(const char *proc_root, __u32 pid, char *buf, size_t size)
 	return 0;
 }
 
-int mt_proc_start_ns(const char *proc_root, __u32 pid, __u64 *ns)
+/* Field @field (1-based, as in proc(5)) of /proc/PID/stat, as a number. */
+static int stat_field(const char *proc_root, __u32 pid, int field,
+		      unsigned long long *v)
 {
 	char buf[1024], *p;
-	unsigned long long ticks;
-	long hz = sysconf(_SC_CLK_TCK);
 	int n = read_small(proc_root, pid, "stat", buf, sizeof(buf));
 
 	if (n < 0)
 		return n;
 	/* comm may hold spaces and parentheses: fields restart after the last ')' */
 	p = strrchr(buf, ')');
-	if (!p || hz <= 0)
+	if (!p)
 		return -EINVAL;
-	/* state is field 3, starttime field 22 */
-	for (int field = 3; field <= 22; field++) {
+	/* p is at the end of field 2; each space starts the next field */
+	for (int f = 3; f <= field; f++) {
 		p = strchr(p + 1, ' ');
 		if (!p)
 			return -EINVAL;
 	}
-	if (sscanf(p + 1, "%llu", &ticks) != 1)
+	return sscanf(p + 1, "%llu", v) == 1 ? 0 : -EINVAL;
+}
+
+int mt_proc_start_ns(const char *proc_root, __u32 pid, __u64 *ns)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	unsigned long long ticks;
+	int err;
+
+	if (hz <= 0)
 		return -EINVAL;
+	err = stat_field(proc_root, pid, 22, &ticks);	/* starttime */
+	if (err)
+		return err;
 	*ns = ticks * (1000000000ULL / (unsigned long long)hz);
 	return 0;
+}
+
+bool mt_proc_is_kthread(const char *proc_root, __u32 pid)
+{
+	unsigned long long flags;
+
+	/* PF_KTHREAD, include/linux/sched.h (the same value since 2.6.26) */
+	return stat_field(proc_root, pid, 9, &flags) == 0 && (flags & 0x00200000);
 }
 
 bool mt_path_within(const char *path, const char *dir)

@@ -60,6 +60,9 @@ int mt_proc_cgroup(const char *proc_root, __u32 pid, char *buf, size_t size);
  */
 int mt_proc_start_ns(const char *proc_root, __u32 pid, __u64 *ns);
 
+/* true for a kernel thread (PF_KTHREAD in /proc/PID/stat's flags). */
+bool mt_proc_is_kthread(const char *proc_root, __u32 pid);
+
 /* One way a process holds a path. */
 struct mt_use {
 	__u32 pid;

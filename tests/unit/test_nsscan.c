@@ -167,3 +167,18 @@ TEST(snapshot_live_proc)
 		    snap->nr_procs, (unsigned long long)snap->elapsed_ns / 1000);
 	mt_snapshot__free(snap);
 }
+
+TEST(proc_kernel_threads)
+{
+	char *root = fx_tmpdir();
+
+	if (!ASSERT_TRUE(root != NULL, "tmpdir"))
+		return;
+	fx_write(root, "2/stat", "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 1\n");
+	fx_write(root, "50/stat", "50 (a b) c) S 1 50 50 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 9\n");
+	ASSERT_TRUE(mt_proc_is_kthread(root, 2), "kthreadd");
+	ASSERT_FALSE(mt_proc_is_kthread(root, 50), "a user process");
+	ASSERT_FALSE(mt_proc_is_kthread(root, 51), "no such process");
+	ASSERT_FALSE(mt_proc_is_kthread("/proc", (__u32)getpid()), "ourselves");
+	fx_rmtree(root);
+}
