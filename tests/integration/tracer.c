@@ -95,6 +95,8 @@ static bool wait_ready(struct tracer *t)
 
 		if (ready) {
 			free(err);
+			if (it_verbose)
+				mt_test_log("mnttrace ready after %d ms", ms);
 			return true;
 		}
 		if (waitpid(t->pid, &t->status, WNOHANG) == t->pid) {
