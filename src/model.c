@@ -33,6 +33,7 @@ struct mproc {
 	__u32 pid;
 	char comm[16];
 	struct mt_cg_ident ident;
+	signed char kthread;	/* 1 kernel thread, 0 not, -1 not looked yet */
 };
 
 struct mns {
@@ -259,6 +260,7 @@ static int ns_add_proc(struct mt_model *m, struct mns *n, __u32 pid,
 		p = &n->procs[n->nr_procs++];
 		memset(p, 0, sizeof(*p));
 		p->pid = pid;
+		p->kthread = -1;
 	}
 	mt_strscpy(p->comm, comm, sizeof(p->comm));
 	if (ident)
@@ -777,12 +779,17 @@ static struct mt_finding_holder *fb_holder(struct fbuild *b, struct mns *n,
 	}
 	/* the host's kernel threads live there too: not news */
 	h->total_pids = n->nr_procs;
-	for (int i = 0; list_pids && i < n->nr_procs && i < 2048; i++)
-		h->total_pids -= mt_proc_is_kthread(b->proc_root, n->procs[i].pid);
+	for (int i = 0; list_pids && i < n->nr_procs; i++) {
+		struct mproc *pr = &n->procs[i];
+
+		if (pr->kthread < 0)
+			pr->kthread = mt_proc_is_kthread(b->proc_root, pr->pid);
+		h->total_pids -= pr->kthread;
+	}
 	for (int i = 0; list_pids && i < n->nr_procs && h->nr_pids < FB_PIDS; i++) {
 		struct mt_finding_pid *p;
 
-		if (mt_proc_is_kthread(b->proc_root, n->procs[i].pid))
+		if (n->procs[i].kthread > 0)
 			continue;
 		p = &h->pids[h->nr_pids++];
 
