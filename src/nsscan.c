@@ -2,10 +2,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "array.h"
 #include "nsscan.h"
@@ -140,8 +142,7 @@ static int scan_proc(struct mt_snapshot *snap, struct ns_index *ix,
 
 /* Read @ns's mount table once, through the first of its processes that
  * still exists. */
-static void read_mounts(struct mt_snapshot *snap, const char *root,
-			const struct mt_snap_opts *o, struct mt_snap_ns *ns)
+static void read_mounts(const char *root, unsigned int flags, struct mt_snap_ns *ns)
 {
 	char path[PATH_MAX];
 
@@ -150,15 +151,72 @@ static void read_mounts(struct mt_snapshot *snap, const char *root,
 		__u32 pid = ns->procs[i].pid;
 
 		snprintf(path, sizeof(path), "%s/%u/mountinfo", root, pid);
-		ns->mounts_err = mt_mnttab_read(&ns->mounts, path, o->mnttab_flags);
+		ns->mounts_err = mt_mnttab_read(&ns->mounts, path, flags);
 		if (ns->mounts_err == 0) {
 			ns->reader_pid = pid;
-			snap->nr_mounts += ns->mounts.nr;
-			snap->nr_bad_lines += ns->mounts.nr_bad;
 			return;
 		}
 		if (ns->mounts_err == -ENOMEM)
 			return;
+	}
+}
+
+/*
+ * The kernel's work of printing mountinfo dominates on hosts with many
+ * mounts (about 1.3 us a line on 6.18), so namespaces are read by a few
+ * threads at once. Each thread takes every nth namespace and writes only
+ * into those.
+ */
+struct reader {
+	pthread_t thread;
+	struct mt_snapshot *snap;
+	const char *root;
+	unsigned int flags;
+	int first, step;
+};
+
+static void *reader_main(void *arg)
+{
+	struct reader *r = arg;
+
+	for (int i = r->first; i < r->snap->nr_ns; i += r->step)
+		read_mounts(r->root, r->flags, &r->snap->ns[i]);
+	return NULL;
+}
+
+static void read_all_mounts(struct mt_snapshot *snap, const char *root,
+			    const struct mt_snap_opts *o)
+{
+	struct reader rd[MT_SNAP_MAX_THREADS];
+	int nr = o->threads;
+
+	if (nr <= 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		nr = cpus > 0 ? (int)cpus : 1;
+	}
+	if (nr > MT_SNAP_MAX_THREADS)
+		nr = MT_SNAP_MAX_THREADS;
+	if (snap->nr_ns < 16)
+		nr = 1;
+	for (int t = 0; t < nr; t++) {
+		rd[t] = (struct reader){ .snap = snap, .root = root, .flags = o->mnttab_flags,
+					 .first = t, .step = nr };
+		/* thread 0 is this one; a thread that cannot start is done here */
+		if (t && pthread_create(&rd[t].thread, NULL, reader_main, &rd[t]))
+			rd[t].step = 0;
+	}
+	reader_main(&rd[0]);
+	for (int t = 1; t < nr; t++) {
+		if (rd[t].step)
+			pthread_join(rd[t].thread, NULL);
+		else
+			for (int i = t; i < snap->nr_ns; i += nr)
+				read_mounts(root, o->mnttab_flags, &snap->ns[i]);
+	}
+	for (int i = 0; i < snap->nr_ns; i++) {
+		snap->nr_mounts += snap->ns[i].mounts.nr;
+		snap->nr_bad_lines += snap->ns[i].mounts.nr_bad;
 	}
 }
 
@@ -219,9 +277,9 @@ struct mt_snapshot *mt_snapshot__new(const char *proc_root,
 
 		/* /proc lists in pid order, a fixture directory may not */
 		qsort(ns->procs, (size_t)ns->nr_procs, sizeof(*ns->procs), cmp_pid);
-		if (!o->no_mounts)
-			read_mounts(snap, root, o, ns);
 	}
+	if (!o->no_mounts)
+		read_all_mounts(snap, root, o);
 	index_free(&ix);
 	snap->elapsed_ns = now_ns() - start;
 	return snap;

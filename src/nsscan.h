@@ -53,7 +53,10 @@ struct mt_snap_opts {
 	unsigned int mnttab_flags;	/* MT_MNTTAB_OVERLAY_ONLY keeps it small */
 	bool no_mounts;		/* processes only */
 	bool no_cgroup;		/* skip /proc/PID/cgroup */
+	int threads;		/* mountinfo readers; 0 = one per CPU, up to 8 */
 };
+
+#define MT_SNAP_MAX_THREADS 8
 
 /* Scan @proc_root ("/proc" when NULL). NULL and errno on failure. */
 struct mt_snapshot *mt_snapshot__new(const char *proc_root,

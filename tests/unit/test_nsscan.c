@@ -182,3 +182,53 @@ TEST(proc_kernel_threads)
 	ASSERT_FALSE(mt_proc_is_kthread("/proc", (__u32)getpid()), "ourselves");
 	fx_rmtree(root);
 }
+
+TEST(snapshot_threads_read_the_same)
+{
+	char *root = fx_tmpdir();
+	struct mt_snapshot *one = NULL, *many = NULL;
+
+	if (!ASSERT_TRUE(root != NULL, "tmpdir"))
+		return;
+	/* 40 namespaces, each with its own number of overlay copies */
+	for (unsigned int i = 0; i < 40; i++) {
+		char rel[64];
+
+		fx_proc(root, 100 + i, "svc", 4026540000u + i, "/system.slice/x.service", NULL);
+		snprintf(rel, sizeof(rel), "%u/mountinfo", 100 + i);
+		fx_write(root, rel, "1 0 8:1 / / rw shared:1 - ext4 /dev/sda1 rw\n");
+		for (unsigned int j = 0; j < i % 5; j++) {
+			char line[256];
+			FILE *f;
+
+			snprintf(line, sizeof(line), "%s/%s", root, rel);
+			f = fopen(line, "a");
+			if (!f)
+				continue;
+			fprintf(f, "%u 1 0:%u / /m%u rw - overlay overlay rw,upperdir=/u%u,workdir=/w%u\n",
+				10 + j, 50 + j, j, j, j);
+			fclose(f);
+		}
+	}
+	one = mt_snapshot__new(root, &(struct mt_snap_opts){ .threads = 1,
+		.mnttab_flags = MT_MNTTAB_OVERLAY_ONLY });
+	many = mt_snapshot__new(root, &(struct mt_snap_opts){ .threads = 4,
+		.mnttab_flags = MT_MNTTAB_OVERLAY_ONLY });
+	if (ASSERT_TRUE(one && many, "snapshots")) {
+		ASSERT_EQ(one->nr_ns, 40, "namespaces");
+		ASSERT_EQ(one->nr_mounts, 80, "overlay copies, one thread");
+		ASSERT_EQ(many->nr_mounts, 80, "the same with four");
+		for (int i = 0; i < many->nr_ns; i++) {
+			struct mt_snap_ns *a = &many->ns[i];
+			struct mt_snap_ns *b = mt_snapshot__find(one, a->ino);
+
+			if (!ASSERT_TRUE(b != NULL, "same namespaces"))
+				break;
+			ASSERT_EQ(a->mounts.nr, b->mounts.nr, "same mounts per namespace");
+			ASSERT_EQ(a->reader_pid, b->reader_pid, "read through the same pid");
+		}
+	}
+	mt_snapshot__free(one);
+	mt_snapshot__free(many);
+	fx_rmtree(root);
+}
