@@ -144,6 +144,11 @@ add_module() { # TREE NAME MODDIR
 	echo "$name" >>"$dest/order"
 }
 
+download() { # PKG
+	# As root apt drops to _apt, which may not write to the cache.
+	(cd "$cache/debs" && apt-get download -q=2 $([ "$(id -u)" -ne 0 ] || echo -o APT::Sandbox::User=root) "$1") >&2
+}
+
 # Downloads (once) and unpacks (once) the newest kernel package for PATTERN
 # into $cache/kernels/PKG/: vmlinuz, release, modules/. Prints that directory.
 fetch_kernel() { # NAME PATTERN
@@ -164,8 +169,8 @@ fetch_kernel() { # NAME PATTERN
 	deb=$(ls "$cache/debs/${pkg}_"*.deb 2>/dev/null | sort -V | tail -n 1 || true)
 	if [ -z "$deb" ]; then
 		say "$name: downloading $pkg" >&2
-		# As root apt drops to _apt, which may not write here.
-		(cd "$cache/debs" && apt-get download -q=2 $([ "$(id -u)" -ne 0 ] || echo -o APT::Sandbox::User=root) "$pkg") >&2 ||
+		# Stale package lists name files the mirror no longer has: update once.
+		download "$pkg" || { [ "$(id -u)" -eq 0 ] && apt-get update -qq >&2 && download "$pkg"; } ||
 			die "$name: apt-get download $pkg failed"
 		deb=$(ls "$cache/debs/${pkg}_"*.deb | sort -V | tail -n 1)
 		# Drop the older packages of this series, and what was unpacked from them.
