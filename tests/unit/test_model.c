@@ -1073,3 +1073,27 @@ TEST(model_random_streams)
 	env_fini(&e);
 	}
 }
+
+TEST(model_slave_of_another_group_is_a_risk)
+{
+	const struct got *risk, *leak;
+	struct env e;
+
+	if (!ASSERT_TRUE(host_env(&e, false, true, true), "env"))
+		return;
+	/* the copy follows peer group 5, not the original's 109 */
+	httpd_unshare(&e, 122, 5, 121);
+	risk = find(&e, MT_FIND_RISK);
+	if (ASSERT_TRUE(risk != NULL, "risk")) {
+		ASSERT_STREQ(risk->h[0].prop, "shared:122 master:5", "propagation");
+		ASSERT_TRUE(strstr(risk->reason, "does not propagate to") != NULL, "reason");
+	}
+	dockerd_umount(&e, 0, 2);
+	leak = find(&e, MT_FIND_LEAK);
+	if (ASSERT_TRUE(leak != NULL, "leak"))
+		ASSERT_TRUE(strstr(leak->reason, "outside the peer group (shared:109)") != NULL,
+			    "names the group the umount reached");
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
