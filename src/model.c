@@ -1358,45 +1358,46 @@ static const char *full_path(const struct mt_record *rec, char *buf, size_t size
 	return buf;
 }
 
-/* upperdir=, workdir=, lowerdir= out of mount(2) data or fsconfig values;
- * ',' separates options unless a backslash escapes it. */
+/* The next ',' that no backslash escapes, or the end of @p. */
+static char *opt_end(char *p)
+{
+	for (; *p && *p != ','; p++)
+		if (*p == '\\' && p[1])
+			p++;
+	return p;
+}
+
+/*
+ * upperdir=, workdir=, lowerdir= out of mount(2) data. Upper and work dirs
+ * lose overlay's backslash escapes, as they do in mountinfo; the lowerdir
+ * list keeps them (its ':' separators).
+ */
 static void parse_ovl_data(const char *data, char **upper, char **work, char **lower)
 {
-	char *copy = xstrdup(data), *p = copy, *start = copy;
+	char *copy = xstrdup(data), *opt, *next;
 
 	*upper = *work = *lower = NULL;
-	if (!copy)
-		return;
-	for (;; p++) {
-		if (*p == '\\' && p[1]) {
-			p++;
-			continue;
-		}
-		if (*p != ',' && *p)
-			continue;
-		bool end = !*p;
-		char *val;
+	for (opt = copy; opt && *opt; opt = next) {
+		char *end = opt_end(opt), *val, **dst = NULL;
 
-		*p = '\0';
-		val = strchr(start, '=');
-		if (val) {
-			char **dst = NULL;
-
-			*val++ = '\0';
-			if (strcmp(start, "upperdir") == 0)
-				dst = upper;
-			else if (strcmp(start, "workdir") == 0)
-				dst = work;
-			else if (strcmp(start, "lowerdir") == 0)
-				dst = lower;
-			if (dst) {
-				free(*dst);
-				*dst = strdup(val);
-			}
-		}
-		if (end)
-			break;
-		start = p + 1;
+		next = *end ? end + 1 : end;
+		*end = '\0';
+		val = strchr(opt, '=');
+		if (!val)
+			continue;
+		*val++ = '\0';
+		if (strcmp(opt, "upperdir") == 0)
+			dst = upper;
+		else if (strcmp(opt, "workdir") == 0)
+			dst = work;
+		else if (strcmp(opt, "lowerdir") == 0)
+			dst = lower;
+		if (!dst)
+			continue;
+		if (dst != lower)
+			mt_unescape_backslash(val);
+		free(*dst);
+		*dst = strdup(val);
 	}
 	free(copy);
 }

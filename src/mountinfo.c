@@ -32,8 +32,7 @@ char *mt_unescape_octal(char *s)
 	return s;
 }
 
-/* Overlay's own escaping: a backslash makes the next character literal. */
-static void unescape_backslash(char *s)
+char *mt_unescape_backslash(char *s)
 {
 	char *r = s, *w = s;
 
@@ -43,6 +42,7 @@ static void unescape_backslash(char *s)
 		*w++ = *r++;
 	}
 	*w = '\0';
+	return s;
 }
 
 /* Strict decimal u32: digits only, no sign, no overflow. */
@@ -92,10 +92,10 @@ static int parse_overlay_opts(struct mt_mntent *e)
 		if (strcmp(tok, "lowerdir") == 0) {
 			e->lowerdir = val;
 		} else if (strcmp(tok, "upperdir") == 0) {
-			unescape_backslash(val);
+			mt_unescape_backslash(val);
 			e->upperdir = val;
 		} else if (strcmp(tok, "workdir") == 0) {
-			unescape_backslash(val);
+			mt_unescape_backslash(val);
 			e->workdir = val;
 		}
 	}

@@ -68,6 +68,9 @@ void mt_mntent_release(struct mt_mntent *e);
 
 /* Undo the kernel's \ooo escaping in place; returns @s. */
 char *mt_unescape_octal(char *s);
+/* Undo overlay's own escaping (a backslash makes the next character
+ * literal) in place; returns @s. */
+char *mt_unescape_backslash(char *s);
 
 /*
  * Split an overlay lowerdir list: copies layer @idx (0-based, top first),

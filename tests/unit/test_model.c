@@ -1097,3 +1097,19 @@ TEST(model_slave_of_another_group_is_a_risk)
 		dump(&e);
 	env_fini(&e);
 }
+
+TEST(model_mount_data_escapes)
+{
+	struct env e;
+
+	if (!ASSERT_TRUE(host_env(&e, false, true, false), "env"))
+		return;
+	/* mount(8) escapes a comma in a layer path; mountinfo shows it plain */
+	SC(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .call = MT_CALL_MOUNT,
+	   .src = "overlay", .fstype = "overlay", .path = "/mnt/m",
+	   .data = "lowerdir=/l\\:a:/l2,upperdir=/up\\,per,workdir=/w,index=on");
+	ASSERT_EQ(mt_model__where(e.m, "/up,per", NULL, NULL), 1, "upperdir unescaped");
+	ASSERT_EQ(mt_model__where(e.m, "/w", NULL, NULL), 1, "workdir");
+	ASSERT_EQ(mt_model__where(e.m, "/mnt/m", NULL, NULL), 1, "mountpoint");
+	env_fini(&e);
+}
