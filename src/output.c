@@ -219,14 +219,23 @@ static void format_propagation(char *buf, size_t len, uint32_t group, uint32_t m
 		snprintf(buf, len, "master:%u", master);
 }
 
+/* Records about a directory rather than a mount (no mount id). */
+static bool is_dir_record(const struct mt_record *rec)
+{
+	unsigned int op = rec->mnt->op;
+
+	return rec->hdr->type == MT_EV_MOUNT &&
+	       (op == MT_MNT_DETACH || op == MT_MNT_LOCAL_MP || op == MT_MNT_OVL_INUSE);
+}
+
 static void describe_mount(struct sink *s, const struct mt_record *rec)
 {
 	const struct mt_mount *m = rec->mnt;
 	const char *fstype;
 	char buf[64];
 
-	if (m->op == MT_MNT_DETACH || m->op == MT_MNT_LOCAL_MP || m->op == MT_MNT_OVL_INUSE) {
-		/* a directory, not a mount: only its name chain is known */
+	if (is_dir_record(rec)) {
+		/* only the directory's name chain inside its filesystem is known */
 		put_str(s, "path", rec->str[MT_MS_PATH]);
 		return;
 	}
@@ -266,7 +275,7 @@ static void describe_mount(struct sink *s, const struct mt_record *rec)
 			put_str(s, "ns_teardown", "yes");
 	}
 	if (m->op == MT_MNT_PROPAGATION)
-		put_flags(s, "type", m->aux, mt_propagation_types);
+		put_flags(s, "change", m->aux, mt_propagation_types);
 	if (m->op == MT_MNT_PROPAGATE)
 		put_uint(s, "dest_mnt_id", m->aux);
 	if (m->op == MT_MNT_WALK)
@@ -298,11 +307,11 @@ static void describe_ns(struct sink *s, const struct mt_record *rec)
 		put_str(s, "trigger", mt_call_name(n->trigger));
 }
 
-static const char *type_name(unsigned int type)
+static const char *type_name(const struct mt_record *rec)
 {
-	switch (type) {
+	switch (rec->hdr->type) {
 	case MT_EV_SYSCALL: return "syscall";
-	case MT_EV_MOUNT: return "mount";
+	case MT_EV_MOUNT: return is_dir_record(rec) ? "dir" : "mount";
 	case MT_EV_NS: return "ns";
 	default: return "lost";
 	}
@@ -320,7 +329,7 @@ static void event_name(const struct mt_record *rec, char *buf, size_t len)
 		break;
 	case MT_EV_MOUNT:
 		n = mt_mount_op_name(rec->mnt->op);
-		snprintf(buf, len, "mnt:%s", n ? n : "?");
+		snprintf(buf, len, "%s:%s", is_dir_record(rec) ? "dir" : "mnt", n ? n : "?");
 		break;
 	case MT_EV_NS:
 		n = mt_ns_op_name(rec->ns->op);
@@ -368,7 +377,7 @@ int mt_output_record(struct mt_output *o, const struct mt_record *rec)
 
 	if (o->json) {
 		mt_json_begin(&o->j);
-		mt_json_str(&o->j, "type", type_name(h->type));
+		mt_json_str(&o->j, "type", type_name(rec));
 		if (h->type == MT_EV_SYSCALL)
 			mt_json_str(&o->j, "call", ev);
 		else
