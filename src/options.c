@@ -13,7 +13,6 @@
 #include "version.h"
 
 const char *argp_program_version = "mnttrace " MT_VERSION;
-const char *argp_program_bug_address = "<https://github.com/mnttrace/mnttrace/issues>";
 
 static const char doc[] =
 "mnttrace: show why a mount will not go away.\n"
@@ -42,6 +41,7 @@ enum {
 	OPT_NO_FINDINGS,
 	OPT_FINDINGS_ONLY,
 	OPT_DURATION,
+	OPT_USAGE,
 };
 
 static const struct argp_option options[] = {
@@ -66,6 +66,10 @@ static const struct argp_option options[] = {
 	{ "duration", OPT_DURATION, "SECONDS", 0, "Stop after SECONDS", 0 },
 	{ "verbose", 'v', NULL, 0,
 	  "More detail on stderr; -vvv adds libbpf's debug output", 0 },
+	{ NULL, 0, NULL, 0, "Help:", -1 },
+	{ "help", 'h', NULL, 0, "Show this help and exit", 0 },
+	{ "usage", OPT_USAGE, NULL, 0, "Show a short usage message and exit", 0 },
+	{ "version", 'V', NULL, 0, "Show the version and exit", 0 },
 	{ NULL, 0, NULL, 0, NULL, 0 },
 };
 
@@ -182,9 +186,18 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			return opt_error(state, "invalid --duration '%s': expected seconds (1 or more)", arg);
 		opt->duration = v;
 		break;
-	case ARGP_KEY_INIT:
-		/* --help and --version print here; mt_options_parse() sees it */
-		state->out_stream = help_out;
+	/*
+	 * Our own --help/--usage/--version: under ARGP_NO_ERRS argp's would
+	 * print nothing. They print into help_out; mt_options_parse() sees it.
+	 */
+	case 'h':
+		argp_help(state->root_argp, help_out, ARGP_HELP_STD_HELP, state->name);
+		break;
+	case OPT_USAGE:
+		argp_help(state->root_argp, help_out, ARGP_HELP_USAGE, state->name);
+		break;
+	case 'V':
+		fprintf(help_out, "%s\n", argp_program_version);
 		break;
 	case ARGP_KEY_ERROR:
 		if (!error_printed)
@@ -214,12 +227,13 @@ int mt_options_parse(int argc, char **argv, struct mt_options *opt)
 	size_t help_len = 0;
 	int err;
 
-	/* ARGP_NO_ERRS: argp and getopt print nothing, opt_error() does */
+	/* ARGP_NO_ERRS: argp and getopt print nothing, opt_error() does;
+	 * ARGP_NO_HELP: our own --help, see parse_opt() */
 	error_printed = false;
 	help_out = open_memstream(&help, &help_len);
 	if (!help_out)
 		return -ENOMEM;
-	err = argp_parse(&argp, argc, argv, ARGP_NO_EXIT | ARGP_NO_ERRS, NULL, opt);
+	err = argp_parse(&argp, argc, argv, ARGP_NO_EXIT | ARGP_NO_ERRS | ARGP_NO_HELP, NULL, opt);
 	fclose(help_out);
 	help_out = NULL;
 	if (err) {

@@ -6,25 +6,43 @@
 #include "options.h"
 #include "testlib.h"
 
-/* Parse a NULL-terminated argument list; stderr is silenced. */
+/* Parse a NULL-terminated argument list; stdout and stderr are silenced. */
 static int parse(struct mt_options *opt, const char **args)
 {
 	char *argv[32] = { (char *)"mnttrace" };
-	int argc = 1, saved, devnull, err;
+	int argc = 1, saved_out, saved_err, devnull, err;
 
 	for (; args[argc - 1] && argc < 31; argc++)
 		argv[argc] = (char *)args[argc - 1];
 	*opt = (struct mt_options)MT_OPTIONS_DEFAULT;
+	fflush(stdout);
 	fflush(stderr);
-	saved = dup(2);
+	saved_out = dup(1);
+	saved_err = dup(2);
 	devnull = open("/dev/null", O_WRONLY);
+	dup2(devnull, 1);
 	dup2(devnull, 2);
 	err = mt_options_parse(argc, argv, opt);
+	fflush(stdout);
 	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
+	dup2(saved_out, 1);
+	dup2(saved_err, 2);
+	close(saved_out);
+	close(saved_err);
 	close(devnull);
 	return err;
+}
+
+/* --help must stop the program before it traces anything. */
+TEST(options_help_and_version_exit)
+{
+	struct mt_options o;
+
+	ASSERT_EQ(parse(&o, (const char *[]){ "--help", NULL }), 1, "--help");
+	ASSERT_EQ(parse(&o, (const char *[]){ "-h", NULL }), 1, "-h");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--usage", NULL }), 1, "--usage");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--version", NULL }), 1, "--version");
+	ASSERT_EQ(parse(&o, (const char *[]){ "-j", "-h", NULL }), 1, "-j -h");
 }
 
 TEST(options_defaults)
