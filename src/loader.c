@@ -277,8 +277,10 @@ static int try_mode(struct mt_loader *l, const struct mt_options *opt,
 	}
 	l->skel->rodata->self_pid = getpid();
 	l->skel->rodata->overlay_only = opt->overlay;
-	l->skel->rodata->filter_pid = opt->pid;
-	l->skel->rodata->filter_mntns = opt->mntns;
+	/* -p and --mntns narrow what is shown; the model needs every record
+	 * to explain a finding, so BPF filters only when findings are off */
+	l->skel->rodata->filter_pid = opt->no_findings ? opt->pid : 0;
+	l->skel->rodata->filter_mntns = opt->no_findings ? opt->mntns : 0;
 	l->blind[0] = '\0';
 
 	if (mode == MT_ATTACH_KPROBE && !mt_kprobes_available()) {

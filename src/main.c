@@ -148,6 +148,9 @@ static void report_drops(struct app *app, struct mt_loader *l, uint64_t counters
 		(unsigned long long)(bpf - app->reported_bpf_drops),
 		(unsigned long long)(app->bad - app->reported_bad));
 	mt_output_lost(&app->out, bpf - app->reported_bpf_drops, app->bad - app->reported_bad);
+	/* the model missed something: let it re-read what it holds */
+	if (app->model)
+		mt_model__resync(app->model);
 	app->reported_bpf_drops = bpf;
 	app->reported_bad = app->bad;
 }
