@@ -154,6 +154,8 @@ bool tracer_start(struct tracer *t, const char *arg, ...)
 	return tracer_startv(t, args);
 }
 
+static void log_record(const struct json *r);
+
 /* Fields each record type must carry (docs/json.md), by JSON type. */
 static const struct {
 	const char *type, *key;
@@ -180,6 +182,7 @@ static bool check_required(const struct json *r, const char *type, size_t line)
 			continue;
 		mt_test_fail(__FILE__, __LINE__, "stdout line %zu (%s): \"%s\" %s", line, type,
 			     required[i].key, v ? "has the wrong JSON type" : "is missing");
+		log_record(r);
 		return false;
 	}
 	return true;
@@ -195,6 +198,7 @@ static bool check_keys(const struct json *r, size_t line)
 				continue;
 			mt_test_fail(__FILE__, __LINE__, "stdout line %zu: key \"%s\" appears twice",
 				     line, r->keys[i]);
+			log_record(r);
 			return false;
 		}
 		if (r->items[i]->type == JSON_NULL) {
