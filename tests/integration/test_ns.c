@@ -173,10 +173,13 @@ out:
 
 static void report_prop(struct sc_ctx *c, const char *key, const char *path)
 {
+	char id_key[64];
 	struct mi_entry e;
 
 	SC_CHECK(c, mi_find(0, path, &e), "%s not in mountinfo", path);
 	sc_report(c, key, "%s", e.propagation);
+	snprintf(id_key, sizeof(id_key), "%s_id", key);
+	sc_report(c, id_key, "%d", e.mnt_id);
 }
 
 static void propagation_child(struct sc_ctx *c, void *arg)
@@ -204,7 +207,9 @@ static void propagation_child(struct sc_ctx *c, void *arg)
 static void check_step(const struct tracer *t, const struct scenario *s, const char *flag,
 		       const char *path_key, const char *prop_key)
 {
+	const char *why = NULL;
 	const struct json *r;
+	char id_key[64];
 
 	r = ASSERT_REC(t, flag, "type", "syscall", "call", "mount", "pid", sc_get(s, "pid"),
 		       "path", sc_get(s, path_key), "flags", flag);
@@ -212,6 +217,12 @@ static void check_step(const struct tracer *t, const struct scenario *s, const c
 		return;
 	ASSERT_JINT(r, "ret", 0);
 	assert_walk(t, sc_get(s, "ns"), sc_get(s, path_key), sc_get(s, prop_key), r);
+	if (!it_internals_available(&why))
+		return;
+	/* change_mnt_propagation, hooked: the change on that very mount */
+	snprintf(id_key, sizeof(id_key), "%s_id", prop_key);
+	ASSERT_REC(t, "change_mnt_propagation", "type", "mount", "op", "propagation",
+		   "mnt_id", sc_get(s, id_key), "change", flag);
 }
 
 TEST(propagation_change_rewalks_namespace)

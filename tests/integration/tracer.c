@@ -168,6 +168,7 @@ static const struct {
 	{ "lost", "user_drops", JSON_NUMBER },	{ "finding", "kind", JSON_STRING },
 	{ "finding", "path", JSON_STRING },	{ "finding", "overlay", JSON_OBJECT },
 	{ "finding", "holders", JSON_ARRAY },	{ "finding", "reason", JSON_STRING },
+	{ "dir", "op", JSON_STRING },		{ "dir", "path", JSON_STRING },
 };
 
 static bool check_required(const struct json *r, const char *type, size_t line)
@@ -236,7 +237,7 @@ static bool check_common(const struct json *r, size_t line)
 	}
 	if (!check_required(r, type, line))
 		return false;
-	if (strcmp(type, "syscall") && strcmp(type, "mount") && strcmp(type, "ns"))
+	if (!strcmp(type, "lost") || !strcmp(type, "finding"))
 		return true;
 	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
 		if (!json_int(r, ints[i], &v)) {
