@@ -407,6 +407,7 @@ bool sc_start(struct scenario *s, sc_fn fn, void *arg)
 		s->dir[0] = '\0';
 		return false;
 	}
+	it_scenario_dir = s->dir;
 	if (pipe2(rep, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) {
 		mt_test_fail(__FILE__, __LINE__, "pipe: %s", strerror(errno));
 		return false;
@@ -548,6 +549,8 @@ void sc_free(struct scenario *s)
 	}
 	s->nkv = 0;
 	/* the tmpfs was only mounted in the child's namespace, now gone */
+	if (it_scenario_dir == s->dir)
+		it_scenario_dir = NULL;
 	if (s->dir[0] && rmdir(s->dir) < 0 && errno != ENOENT)
 		mt_test_fail(__FILE__, __LINE__, "rmdir %s: %s", s->dir, strerror(errno));
 	s->dir[0] = '\0';

@@ -28,6 +28,8 @@ struct sc_ctx;
 extern const char *it_mnttrace;	/* --mnttrace PATH */
 extern const char *it_attach;	/* --attach MODE, "auto" by default */
 extern bool it_verbose;
+/* The running scenario's temp dir, for the signal handler to remove. */
+extern char *volatile it_scenario_dir;
 
 /* Can this kernel hook internals (fentry or kprobe)? Asks mnttrace --check
  * once when the mode is auto. Sets *why when it cannot. */

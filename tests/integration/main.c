@@ -21,6 +21,7 @@
 const char *it_mnttrace;
 const char *it_attach = "auto";
 bool it_verbose;
+char *volatile it_scenario_dir;
 
 #define CHECK_TIMEOUT_MS 60000
 
@@ -122,6 +123,8 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 		comm[n > 0 ? n - 1 : 0] = '\0';
 		close(fd);
 	}
+	if (it_scenario_dir)
+		rmdir(it_scenario_dir);	/* empty here: the tmpfs is in the child's ns */
 	n = snprintf(msg, sizeof(msg), "\nmnttrace-itest: interrupted by signal %d from pid %d (%s)\n",
 		     sig, si->si_pid, comm);
 	if (write(2, msg, (size_t)n) < 0)
