@@ -1616,11 +1616,20 @@ static void umount_ebusy(struct mt_model *m, const struct mt_record *rec,
 		mm = busy[0];
 	if (!mm)
 		return;
-	if (!nr_busy) {
+	/*
+	 * propagate_mount_busy(mnt) names the mount being unmounted, and says
+	 * busy when it or any copy the umount propagates to is (6.1, 6.12):
+	 * the copies it reaches are candidates in every mode.
+	 */
+	if (!nr_busy)
 		busy[nr_busy++] = mm;
-		for (struct mmnt *x = mm->ovl->mnts; x && nr_busy < 64; x = x->ovl_next)
-			if (x != mm && reaches(mm, x))
-				busy[nr_busy++] = x;
+	for (struct mmnt *x = mm->ovl->mnts; x && nr_busy < 64; x = x->ovl_next) {
+		bool listed = false;
+
+		for (int i = 0; i < nr_busy; i++)
+			listed |= busy[i] == x;
+		if (!listed && x != mm && reaches(mm, x))
+			busy[nr_busy++] = x;
 	}
 	b = fb_new(m, MT_FIND_EBUSY, rec->hdr, "umount2", EBUSY, mm->ovl);
 	if (!b)
