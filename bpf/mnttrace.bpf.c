@@ -40,7 +40,7 @@ struct stash {
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);	/* a lost exit must not leak an entry */
 	__uint(max_entries, 10240);
 	__type(key, u32);		/* tid */
 	__type(value, struct stash);
@@ -419,7 +419,7 @@ struct kargs {
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);	/* a lost exit must not leak an entry */
 	__uint(max_entries, 4096);
 	__type(key, struct kkey);
 	__type(value, struct kargs);
