@@ -101,7 +101,8 @@ void tracer_free(struct tracer *t);
 /* Wait until mnttrace's output stops growing (at most 20 s). */
 void tracer_settle(const struct tracer *t);
 /* tracer_startv(args), run the scenario to its end, tracer_stop(). At each
- * sc_sync() of the child, let mnttrace settle first. */
+ * sc_sync() of the child, let mnttrace settle first. A "skip" report from
+ * the child makes the test SKIP (and this return false). */
 bool trace_scenario(struct tracer *t, const char *const *args, struct scenario *s,
 		    void (*fn)(struct sc_ctx *, void *), void *arg);
 

@@ -91,17 +91,6 @@ static void assert_overlay_identity(const struct json *f, const struct scenario 
 		ASSERT_TRUE(false, "finding has a \"reason\"");
 }
 
-static bool run_leak(struct tracer *t, struct scenario *s, struct scn_leak *a)
-{
-	if (!trace_scenario(t, NULL, s, scn_leak_child, a))
-		return false;
-	if (sc_get(s, "skip")) {
-		mt_test_skip("%s", sc_get(s, "skip"));
-		return false;
-	}
-	return true;
-}
-
 /* The leak of scenario 1: one "leak", naming the service's namespace. */
 static const struct json *assert_leak(const struct tracer *t, const struct scenario *s)
 {
@@ -186,7 +175,7 @@ TEST(finding_scenario2_shared_root_no_leak)
 	struct scenario s = SC_INIT;
 	const char *merged;
 
-	if (!run_leak(&t, &s, &a))
+	if (!trace_scenario(&t, NULL, &s, scn_leak_child, &a))
 		goto out;
 	merged = sc_get(&s, "merged");
 	/* mnttrace saw the scenario, so the silence below means something */
@@ -211,7 +200,7 @@ TEST(finding_scenario3_busy_slave_ebusy)
 	struct scenario s = SC_INIT;
 	const struct json *f;
 
-	if (!run_leak(&t, &s, &a))
+	if (!trace_scenario(&t, NULL, &s, scn_leak_child, &a))
 		goto out;
 	ASSERT_REC(&t, "umount2 EBUSY", "type", "syscall", "call", "umount2",
 		   "pid", sc_get(&s, "pid"), "path", sc_get(&s, "merged"), "errno", "EBUSY");
@@ -276,7 +265,7 @@ static void check_detached(enum scn_removal how)
 	struct scenario s = SC_INIT;
 	const struct json *leak, *f;
 
-	if (!run_leak(&t, &s, &a))
+	if (!trace_scenario(&t, NULL, &s, scn_leak_child, &a))
 		goto out;
 	/* Linux >= 3.18: the removal succeeds and detaches the leaked copy */
 	if (!ASSERT_STREQ(sc_get(&s, "rm_errno"), "0", "removal of merged"))
@@ -310,7 +299,7 @@ TEST(finding_leak_then_index_on_remount)
 	struct scenario s = SC_INIT;
 	const struct json *leak, *f;
 
-	if (!run_leak(&t, &s, &a))
+	if (!trace_scenario(&t, NULL, &s, scn_leak_child, &a))
 		goto out;
 	if (!ASSERT_STREQ(sc_get(&s, "remount_errno"), "EBUSY", "index=on remount"))
 		goto out;
@@ -333,7 +322,7 @@ TEST(finding_leak_new_mount_api_overlay)
 	struct tracer t = TRACER_INIT;
 	struct scenario s = SC_INIT;
 
-	if (run_leak(&t, &s, &a))
+	if (trace_scenario(&t, NULL, &s, scn_leak_child, &a))
 		assert_leak(&t, &s);
 	sc_free(&s);
 	tracer_free(&t);

@@ -332,10 +332,6 @@ TEST(new_mount_api_overlay)
 
 	if (!trace_scenario(&t, NULL, &s, newapi_child, NULL))
 		goto out;
-	if (sc_get(&s, "skip")) {
-		mt_test_skip("%s", sc_get(&s, "skip"));
-		goto out;
-	}
 	r = SYSCALL_REC(&t, &s, "fsopen", "fsopen", "fstype", "overlay");
 	if (r) {
 		assert_caller(r, &s);
