@@ -221,6 +221,19 @@ static bool known_type(const char *type)
 	return false;
 }
 
+/* "HH:MM:SS.uuuuuu" */
+static bool valid_time(const char *t)
+{
+	static const char shape[] = "99:99:99.999999";
+
+	if (!t || strlen(t) != sizeof(shape) - 1)
+		return false;
+	for (size_t i = 0; shape[i]; i++)
+		if (shape[i] == '9' ? !(t[i] >= '0' && t[i] <= '9') : t[i] != shape[i])
+			return false;
+	return true;
+}
+
 /* One record against docs/json.md: keys, type, required and common fields. */
 static bool check_common(const struct json *r, size_t line)
 {
@@ -246,9 +259,14 @@ static bool check_common(const struct json *r, size_t line)
 			return false;
 		}
 	}
-	if (!json_str(r, "comm") || !json_str(r, "time")) {
-		mt_test_fail(__FILE__, __LINE__, "stdout line %zu (%s): no \"comm\"/\"time\"",
-			     line, type);
+	if (!json_str(r, "comm") || !valid_time(json_str(r, "time"))) {
+		mt_test_fail(__FILE__, __LINE__, "stdout line %zu (%s): no \"comm\", or \"time\" "
+			     "not HH:MM:SS.uuuuuu", line, type);
+		log_record(r);
+		return false;
+	}
+	if (json_int(r, "latency_ns", &v) && v < 0) {
+		mt_test_fail(__FILE__, __LINE__, "stdout line %zu: negative latency_ns", line);
 		return false;
 	}
 	return true;
