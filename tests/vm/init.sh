@@ -105,7 +105,7 @@ ln -sf /proc/self/mounts /etc/mtab
 
 modes=
 probe=0
-suite_timeout=300
+suite_timeout=600
 for arg in $(cat /proc/cmdline 2>/dev/null); do
 	case $arg in
 	vmtest.modes=*) modes=$(echo "${arg#*=}" | tr , ' ') ;;
