@@ -283,6 +283,8 @@ evaluate() { # OUT MODES REQUIRED
 			infile = 0
 		} else if (tag == "error") {
 			msg = $0; sub(/^@@vmtest error /, "", msg); kerr = kerr (kerr == "" ? "" : "; ") msg
+		} else if (tag == "note" && $4 == "killed") {
+			leftover[$3] = 1
 		} else if (tag == "done") {
 			done = 1
 		}
@@ -323,6 +325,7 @@ evaluate() { # OUT MODES REQUIRED
 					add("summary says " sum[m] " (pass fail skip), lines say " p " " f " " s)
 				if (p + f == 0) add("no test ran")
 			}
+			if (m in leftover) add("mnttrace processes left running after the suite")
 			if (splats[m]) add(splats[m] " kernel splat lines in dmesg")
 			if (splats["boot"]) add(splats["boot"] " kernel splat lines at boot")
 			if (kerr != "") add("guest: " kerr)
