@@ -424,6 +424,7 @@ bool sc_start(struct scenario *s, sc_fn fn, void *arg)
 		enter_private_ns(&c);
 		sc_report(&c, "pid", "%d", getpid());
 		sc_report(&c, "comm", "%s", self_comm());
+		sc_report(&c, "dir", "%s", c.dir);
 		sc_report(&c, "ns", "%lu", ns_inode(0));
 		fn(&c, arg);
 		_exit(0);

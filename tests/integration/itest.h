@@ -184,7 +184,7 @@ struct scenario {
 /*
  * Create a temp dir and fork a child that enters a private copy of the
  * mount namespace (unshare + MS_REC|MS_PRIVATE on "/"), mounts a tmpfs on
- * the dir, reports "ns" and "pid", and runs fn. Helpers the child spawns
+ * the dir, reports "pid", "comm", "dir" and "ns", and runs fn. Helpers the child spawns
  * die with it (PR_SET_PDEATHSIG), and its namespace with them, so every
  * mount it made goes away even when the test fails.
  */
