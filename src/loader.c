@@ -391,11 +391,6 @@ enum mt_attach_mode mt_loader__mode(const struct mt_loader *l)
 	return l->mode;
 }
 
-const char *mt_loader__blind_spots(const struct mt_loader *l)
-{
-	return l->blind;
-}
-
 int mt_loader__poll(struct mt_loader *l, int timeout_ms)
 {
 	return ring_buffer__poll(l->rb, timeout_ms);

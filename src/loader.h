@@ -25,9 +25,8 @@ typedef int (*mt_record_fn)(void *ctx, const void *data, size_t size);
 struct mt_loader *mt_loader__start(const struct mt_options *opt, mt_record_fn fn,
 				   void *ctx);
 
-/* The mode attached, and a sentence on what it cannot see ("" = nothing). */
+/* The mode attached. What it cannot see was said on stderr at start. */
 enum mt_attach_mode mt_loader__mode(const struct mt_loader *l);
-const char *mt_loader__blind_spots(const struct mt_loader *l);
 
 /* Deliver pending records; returns the number consumed or -errno. */
 int mt_loader__poll(struct mt_loader *l, int timeout_ms);
