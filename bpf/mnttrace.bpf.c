@@ -231,8 +231,10 @@ int sys_exit_handler(struct trace_event_raw_sys_exit *ctx)
 			       is_overlay_fstype(s, off, e->str_len[MT_SC_FSTYPE]);
 		else if (call == MT_CALL_MOUNT_SETATTR)
 			walk = st->extra != 0;
-		else
-			walk = call == MT_CALL_MOVE_MOUNT || e->new_mntns;
+		else if (call == MT_CALL_MOVE_MOUNT)
+			walk = 1;
+		else	/* unshare, setns; clone's child was walked at fork */
+			walk = e->new_mntns && call != MT_CALL_CLONE && call != MT_CALL_CLONE3;
 	}
 
 	/* Resolve a relative path now: the dirfd or cwd may change later. */
