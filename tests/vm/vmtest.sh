@@ -238,7 +238,7 @@ boot_guest() { # KDIR INITRD APPEND TIMEOUT OUT
 	# The CPU time qemu used (OUT/cpu) says how long the guest would take
 	# with a core of its own, whatever else this machine was running.
 	{ time timeout -k 10 "$4" qemu-system-x86_64 -nodefaults -no-user-config -display none \
-		-accel tcg -cpu max -m 1024 -smp 2 -no-reboot \
+		-accel tcg -cpu max -m 1024 -smp 1 -no-reboot \
 		-kernel "$1/vmlinuz" -initrd "$2" -append "$guest_cmdline $3" \
 		-serial "file:$5/console.log" -serial "file:$5/report.log" \
 		</dev/null >"$5/qemu.log" 2>&1; } 2>"$5/cpu" || rc=$?
