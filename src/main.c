@@ -47,8 +47,13 @@ static void on_finding(void *ctx, const struct mt_finding *f)
 	struct app *app = ctx;
 	int err;
 
+	/* the filters select a finding by the call that raised it */
 	if (app->opt.path_prefix && f->path &&
 	    strncmp(f->path, app->opt.path_prefix, strlen(app->opt.path_prefix)) != 0)
+		return;
+	if ((app->opt.pid && f->pid != app->opt.pid) ||
+	    (app->opt.comm && strncmp(f->comm, app->opt.comm, sizeof(f->comm)) != 0) ||
+	    (app->opt.mntns && f->mnt_ns != app->opt.mntns))
 		return;
 	app->findings++;
 	if (app->opt.json) {
