@@ -42,7 +42,7 @@ void mt_filter__free(struct mt_filter *f)
 }
 
 /* "/a/b" is under "/a" and "/a/b", not under "/a/bc" */
-static bool path_under(const char *path, const char *prefix)
+bool mt_path_under(const char *path, const char *prefix)
 {
 	size_t n = strlen(prefix);
 
@@ -83,7 +83,7 @@ static bool is_overlay_path(const struct mt_filter *f, const char *path)
 	if (!path || !*path)
 		return false;
 	for (size_t i = 0; i < f->npaths; i++)
-		if (path_under(path, f->paths[i]))
+		if (mt_path_under(path, f->paths[i]))
 			return true;
 	return false;
 }
@@ -238,10 +238,10 @@ static bool path_match(const struct mt_record *rec, const char *prefix)
 	case MT_EV_SYSCALL:
 		mt_record_full_path(rec, full, sizeof(full));
 		src = rec->str[MT_SC_SRC];
-		return path_under(full, prefix) ||
-		       (src && src[0] == '/' && path_under(src, prefix));
+		return mt_path_under(full, prefix) ||
+		       (src && src[0] == '/' && mt_path_under(src, prefix));
 	case MT_EV_MOUNT:
-		return rec->str[MT_MS_PATH] && path_under(rec->str[MT_MS_PATH], prefix);
+		return rec->str[MT_MS_PATH] && mt_path_under(rec->str[MT_MS_PATH], prefix);
 	}
 	return false;
 }

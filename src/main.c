@@ -48,8 +48,7 @@ static void on_finding(void *ctx, const struct mt_finding *f)
 	int err;
 
 	/* the filters select a finding by the call that raised it */
-	if (app->opt.path_prefix && f->path &&
-	    strncmp(f->path, app->opt.path_prefix, strlen(app->opt.path_prefix)) != 0)
+	if (app->opt.path_prefix && f->path && !mt_path_under(f->path, app->opt.path_prefix))
 		return;
 	if ((app->opt.pid && f->pid != app->opt.pid) ||
 	    (app->opt.comm && strncmp(f->comm, app->opt.comm, sizeof(f->comm)) != 0) ||
