@@ -98,6 +98,8 @@ static __always_inline void fill_hdr(struct mt_hdr *h, u16 type)
 	h->mntns = mnt_ns_inum(ns);
 	h->mntns_id = mnt_ns_uid(ns);
 	h->ts_ns = bpf_ktime_get_ns();
+	h->flags = 0;
+	h->reserved = 0;
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 

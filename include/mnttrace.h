@@ -17,7 +17,7 @@
 #include <linux/types.h>
 #endif
 
-#define MT_ABI_VERSION 1
+#define MT_ABI_VERSION 2
 
 #define MT_COMM_LEN 16
 #define MT_STR_MAX 512		/* one path or name */
@@ -41,7 +41,20 @@ struct mt_hdr {
 	__u64 mntns_id;		/* never reused (ns_id / seq); 0 if unknown */
 	__u64 ts_ns;		/* CLOCK_MONOTONIC */
 	char comm[MT_COMM_LEN];
+	__u32 flags;		/* MT_F_*: what in this record is incomplete */
+	__u32 reserved;		/* 0 */
 };
+
+/*
+ * hdr.flags. A truncated string is still NUL-terminated and holds the part
+ * that was read: the start of a too-long string, the deepest components of
+ * a too-deep dentry path. Userspace shows it with a trailing "..." in text
+ * and "truncated" in JSON, and never matches it exactly.
+ */
+#define MT_F_TRUNC(slot) (1u << (slot))	/* string slot 0..4 was cut */
+#define MT_F_TRUNC_MASK 0x1fu
+#define MT_F_WALK_TRUNC (1u << 8)	/* a namespace walk stopped at its limit */
+#define MT_F_STR_FAULT (1u << 9)	/* a user string could not be read at all */
 
 /* Syscalls. Keep in step with mt_call_name() in src/names.c. */
 enum mt_call {

@@ -30,8 +30,11 @@ TEST(abi_kernel_constants)
 /* Layouts both sides rely on: a change here needs MT_ABI_VERSION bumped. */
 TEST(abi_record_layout)
 {
-	ASSERT_EQ(sizeof(struct mt_hdr), 48, "header size");
+	ASSERT_EQ(sizeof(struct mt_hdr), 56, "header size");
 	ASSERT_EQ(offsetof(struct mt_hdr, comm), 32, "comm offset");
+	ASSERT_EQ(offsetof(struct mt_hdr, flags), 48, "flags offset");
+	ASSERT_EQ(MT_F_TRUNC(MT_SC_NSTR - 1) & ~MT_F_TRUNC_MASK, 0, "string flags in mask");
+	ASSERT_EQ(MT_F_TRUNC(MT_MS_NSTR - 1) & ~MT_F_TRUNC_MASK, 0, "mount string flags in mask");
 	ASSERT_EQ(sizeof(struct mt_syscall) % 8, 0, "syscall record aligned");
 	ASSERT_EQ(sizeof(struct mt_mount) % 8, 0, "mount record aligned");
 	ASSERT_EQ(sizeof(struct mt_ns) % 8, 0, "ns record aligned");
