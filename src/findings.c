@@ -22,6 +22,161 @@ const char *mt_finding_kind_name(enum mt_finding_kind kind)
 	return "unknown";
 }
 
+static const char *const reason_names[] = {
+	[MT_REASON_NONE] = "none",
+	[MT_REASON_RISK_PRIVATE_ORIGINAL] = "private_copy_of_private_original",
+	[MT_REASON_RISK_MADE_PRIVATE] = "copy_made_private",
+	[MT_REASON_RISK_OTHER_GROUP] = "copy_in_other_peer_group",
+	[MT_REASON_LEAK_UNREACHED] = "umount_did_not_reach_copy",
+	[MT_REASON_LEAK_PRIVATE_COPY] = "copy_private",
+	[MT_REASON_LEAK_PRIVATE_ORIGINAL] = "original_private",
+	[MT_REASON_LEAK_OTHER_GROUP] = "copy_outside_peer_group",
+	[MT_REASON_LEAK_NOT_MOUNTED_HERE] = "not_mounted_in_caller_namespace",
+	[MT_REASON_BUSY_HERE] = "busy_in_caller_namespace",
+	[MT_REASON_BUSY_COPY] = "propagated_copy_busy",
+	[MT_REASON_BUSY_UNKNOWN] = "busy_no_user_found",
+	[MT_REASON_RMDIR_MOUNTED_HERE] = "mounted_in_caller_namespace",
+	[MT_REASON_RMDIR_MOUNTED_ELSEWHERE] = "mounted_in_other_namespace",
+	[MT_REASON_DETACHED_BY_RMDIR] = "rmdir_detached_copies",
+	[MT_REASON_UPPER_IN_USE] = "upper_or_work_dir_in_use",
+};
+
+const char *mt_reason_name(enum mt_reason code)
+{
+	if ((unsigned int)code < sizeof(reason_names) / sizeof(reason_names[0]) &&
+	    reason_names[code])
+		return reason_names[code];
+	return "unknown";
+}
+
+/* "httpd (pid 1500, httpd.service)" */
+static const char *who(const struct mt_reason_args *a, char *buf, size_t size)
+{
+	if (!a->creator_known)
+		snprintf(buf, size, "a process that predates mnttrace");
+	else if (a->creator_unit[0])
+		snprintf(buf, size, "%s (pid %u, %s)", a->creator_comm, a->creator_pid,
+			 a->creator_unit);
+	else
+		snprintf(buf, size, "%s (pid %u)", a->creator_comm, a->creator_pid);
+	return buf;
+}
+
+/* What to stop from making its own mount namespace: the unit, else the comm. */
+static const char *service(const struct mt_reason_args *a)
+{
+	if (a->creator_unit[0])
+		return a->creator_unit;
+	return a->creator_known ? a->creator_comm : "the service";
+}
+
+const char *mt_finding_reason(const struct mt_finding *f, char *buf, size_t len)
+{
+	const struct mt_reason_args *a = &f->why;
+	const char *path = a->path ? a->path : "the path";
+	char whom[200];
+
+	who(a, whom, sizeof(whom));
+	switch (f->reason_code) {
+	case MT_REASON_RISK_PRIVATE_ORIGINAL:
+		snprintf(buf, len, "%s made mnt:[%u] with a copy of this overlay that is private, "
+			 "because the original in mnt:[%u] is private%s, so the runtime's "
+			 "umount will not reach the copy and it will leak; prevent it by "
+			 "keeping the graph root shared (mount --make-rshared; Docker >= 17.12.1 "
+			 "no longer makes it private, moby#36047) or by keeping %s from "
+			 "creating its own mount namespace (PrivateTmp=, ProtectSystem=, "
+			 "MountFlags=).", whom, a->copy_ns, a->orig_ns,
+			 a->orig_private_parent ? " under a private parent (a private graph root)" : "",
+			 service(a));
+		break;
+	case MT_REASON_RISK_MADE_PRIVATE:
+		snprintf(buf, len, "%s holds a private copy of this overlay in mnt:[%u] although the "
+			 "original in mnt:[%u] is %s (the copy was made private, MS_PRIVATE), "
+			 "so the runtime's umount will not reach it; prevent it by making "
+			 "%s's mounts slaves (MS_SLAVE) rather than private.",
+			 whom, a->copy_ns, a->orig_ns, a->orig_prop, service(a));
+		break;
+	case MT_REASON_RISK_OTHER_GROUP:
+		snprintf(buf, len, "%s holds a copy of this overlay in mnt:[%u] that is %s, a peer "
+			 "group the original (%s in mnt:[%u]) does not propagate to, so the "
+			 "runtime's umount will not reach it; prevent it by making the copy "
+			 "a slave of the original's group (MS_SLAVE after the copy) or by "
+			 "keeping %s from creating its own mount namespace.",
+			 whom, a->copy_ns, a->copy_prop, a->orig_prop, a->orig_ns, service(a));
+		break;
+	case MT_REASON_LEAK_UNREACHED:
+		snprintf(buf, len, "the umount in mnt:[%u] did not reach the copy in mnt:[%u] "
+			 "(made by %s), which is still mounted.", a->caller_ns, a->copy_ns, whom);
+		break;
+	case MT_REASON_LEAK_PRIVATE_COPY:
+		snprintf(buf, len, "the copy in mnt:[%u] (made by %s) is private, so the umount in "
+			 "mnt:[%u] could not propagate to it%s.", a->copy_ns, whom, a->caller_ns,
+			 a->orig_private ? " (the unmounted original was private too)" : "");
+		break;
+	case MT_REASON_LEAK_PRIVATE_ORIGINAL:
+		snprintf(buf, len, "the unmounted mount in mnt:[%u] was private, so its umount "
+			 "propagated nowhere and the copy in mnt:[%u] (%s, made by %s) stays.",
+			 a->caller_ns, a->copy_ns, a->copy_prop, whom);
+		break;
+	case MT_REASON_LEAK_OTHER_GROUP:
+		snprintf(buf, len, "the copy in mnt:[%u] (made by %s) is %s, outside the peer group "
+			 "(%s) that the umount in mnt:[%u] propagated to.", a->copy_ns, whom,
+			 a->copy_prop, a->orig_prop, a->caller_ns);
+		break;
+	case MT_REASON_LEAK_NOT_MOUNTED_HERE:
+		snprintf(buf, len, "%s is not mounted in the caller's namespace mnt:[%u], but the "
+			 "overlay is still mounted in mnt:[%u] (made by %s), which an umount "
+			 "from here cannot reach (e.g. a daemon restarted into a new mount "
+			 "namespace lost sight of it).", path, a->caller_ns, a->copy_ns, whom);
+		break;
+	case MT_REASON_BUSY_HERE:
+		snprintf(buf, len, "%s is busy in the caller's own namespace mnt:[%u]: pid %u (%s) "
+			 "has its %s at %s.", path, a->caller_ns, a->user_pid, a->user_comm,
+			 a->user_what, a->user_path ? a->user_path : "?");
+		break;
+	case MT_REASON_BUSY_COPY:
+		snprintf(buf, len, "the umount of %s in mnt:[%u] must also remove its propagated "
+			 "copy in mnt:[%u] (%s), and that copy is busy: pid %u (%s) has its %s "
+			 "at %s.", path, a->caller_ns, a->copy_ns, a->copy_prop, a->user_pid,
+			 a->user_comm, a->user_what, a->user_path ? a->user_path : "?");
+		break;
+	case MT_REASON_BUSY_UNKNOWN:
+		snprintf(buf, len, "%s or one of its %d propagated copies is busy, but no process "
+			 "has its cwd, root or an open file below it (a submount, or a "
+			 "process that has gone since).", path, a->count);
+		break;
+	case MT_REASON_RMDIR_MOUNTED_HERE:
+		snprintf(buf, len, "%s is still mounted in the caller's own namespace mnt:[%u] "
+			 "(mount id %u): unmount it before removing the directory.",
+			 path, a->caller_ns, a->mnt_id);
+		break;
+	case MT_REASON_RMDIR_MOUNTED_ELSEWHERE:
+		snprintf(buf, len, "%s is still mounted in mnt:[%u] (a copy that leaked there), and "
+			 "this kernel refuses to remove a mountpoint of any namespace "
+			 "(Linux < 3.18, or RHEL 7 with fs.may_detach_mounts=0).", path, a->copy_ns);
+		break;
+	case MT_REASON_DETACHED_BY_RMDIR:
+		snprintf(buf, len, "%s of %s in mnt:[%u] succeeded and the kernel lazily unmounted "
+			 "the overlay still mounted there in %d other namespace%s (Linux >= 3.18 "
+			 "detaches mounts on a removed directory): the processes there lost "
+			 "that container rootfs, a copy that had leaked.", f->op ? f->op : "rmdir",
+			 path, a->caller_ns, a->count, a->count == 1 ? "" : "s");
+		break;
+	case MT_REASON_UPPER_IN_USE:
+		snprintf(buf, len, "upperdir/workdir %s is still in use by the overlay mounted at %s "
+			 "in mnt:[%u]%s; %s", a->dir ? a->dir : "?", path, a->copy_ns,
+			 a->copy_leaked ? " (a leaked copy)" : "",
+			 f->err ? "with index=on overlayfs refuses a second mount on it." :
+			 "with index=off overlayfs only warns, and two overlays sharing an "
+			 "upper/workdir is undefined behaviour.");
+		break;
+	default:
+		snprintf(buf, len, "(no reason recorded)");
+		break;
+	}
+	return buf;
+}
+
 static void wall_time(__u64 ts_ns, __s64 off, char *buf, size_t len)
 {
 	struct mt_output o = { .wall_offset_ns = off };
@@ -43,6 +198,22 @@ static void json_pid(struct mt_json *j, const struct mt_finding_pid *p)
 	mt_json_str(j, "container_id", nonempty(p->container_id));
 	mt_json_str(j, "holds", nonempty(p->holds));
 	mt_json_str(j, "holds_path", nonempty(p->holds_path));
+	mt_json_obj_end(j);
+}
+
+static void json_keeper(struct mt_json *j, const struct mt_keeper *k)
+{
+	mt_json_obj_begin(j, NULL);
+	if (k->is_fd) {
+		mt_json_str(j, "kind", "fd");
+		mt_json_uint(j, "pid", k->pid);
+		mt_json_str(j, "comm", nonempty(k->comm));
+		mt_json_int(j, "fd", k->fd);
+	} else {
+		mt_json_str(j, "kind", "nsfs_mount");
+		mt_json_str(j, "path", k->path);
+		mt_json_uint(j, "mnt_ns", k->mnt_ns);
+	}
 	mt_json_obj_end(j);
 }
 
@@ -80,13 +251,19 @@ static void json_holder(struct mt_json *j, const struct mt_finding_holder *h,
 		json_pid(j, &h->pids[i]);
 	mt_json_arr_end(j);
 	mt_json_uint(j, "nr_pids", (unsigned int)h->total_pids);
+	if (h->nr_kept_by) {
+		mt_json_arr_begin(j, "kept_by");
+		for (int i = 0; i < h->nr_kept_by; i++)
+			json_keeper(j, &h->kept_by[i]);
+		mt_json_arr_end(j);
+	}
 	mt_json_obj_end(j);
 }
 
 int mt_finding_json(struct mt_json *j, const struct mt_finding *f,
 		    __s64 wall_offset_ns)
 {
-	char tbuf[32];
+	char tbuf[32], reason[1024];
 
 	wall_time(f->ts_ns, wall_offset_ns, tbuf, sizeof(tbuf));
 	mt_json_begin(j);
@@ -118,7 +295,10 @@ int mt_finding_json(struct mt_json *j, const struct mt_finding *f,
 	for (int i = 0; i < f->nr_holders; i++)
 		json_holder(j, &f->holders[i], wall_offset_ns);
 	mt_json_arr_end(j);
-	mt_json_str(j, "reason", f->reason);
+	if (f->holders_truncated)
+		mt_json_bool(j, "holders_truncated", true);
+	mt_json_str(j, "reason_code", mt_reason_name(f->reason_code));
+	mt_json_str(j, "reason", mt_finding_reason(f, reason, sizeof(reason)));
 	return mt_json_end_line(j);
 }
 
@@ -142,6 +322,15 @@ static void text_holder(FILE *out, const struct mt_finding_holder *h, __s64 off)
 				h->created_by.unit[0] ? " (" : "", h->created_by.unit,
 				h->created_by.unit[0] ? ")" : "", h->created_by.call ?: "?", tbuf);
 	}
+	for (int i = 0; i < h->nr_kept_by; i++) {
+		const struct mt_keeper *k = &h->kept_by[i];
+
+		if (k->is_fd)
+			fprintf(out, ", kept alive by fd %d of pid %u %s", k->fd, k->pid, k->comm);
+		else
+			fprintf(out, ", kept alive by the nsfs mount %s in mnt:[%u]", k->path,
+				k->mnt_ns);
+	}
 	if (!h->total_pids) {
 		fprintf(out, ", no process left in it");
 		return;
@@ -160,14 +349,15 @@ static void text_holder(FILE *out, const struct mt_finding_holder *h, __s64 off)
 
 int mt_finding_text(FILE *out, const struct mt_finding *f, __s64 wall_offset_ns)
 {
-	char tbuf[32];
+	char tbuf[32], reason[1024];
 
 	wall_time(f->ts_ns, wall_offset_ns, tbuf, sizeof(tbuf));
 	fprintf(out, "\n*** FINDING #%llu %s", (unsigned long long)f->id,
 		mt_finding_kind_name(f->kind));
 	if (f->leak_id)
 		fprintf(out, " (follows leak #%llu)", (unsigned long long)f->leak_id);
-	fprintf(out, " at %s: %s\n    %s", tbuf, f->path ? f->path : "?", f->reason);
+	fprintf(out, " at %s: %s\n    %s", tbuf, f->path ? f->path : "?",
+		mt_finding_reason(f, reason, sizeof(reason)));
 	if (f->pid)
 		fprintf(out, " [%s by %s pid %u in mnt:[%u]", f->op ?: "?", f->comm,
 			f->pid, f->mnt_ns);
@@ -184,6 +374,8 @@ int mt_finding_text(FILE *out, const struct mt_finding *f, __s64 wall_offset_ns)
 		fprintf(out, i ? "; " : " Held in: ");
 		text_holder(out, &f->holders[i], wall_offset_ns);
 	}
+	if (f->holders_truncated)
+		fprintf(out, "; more namespaces not listed");
 	fprintf(out, "%s\n\n", f->nr_holders ? "." : "");
 	if (fflush(out) || ferror(out))
 		return -EIO;

@@ -23,6 +23,67 @@ enum mt_finding_kind {
 	MT_FIND_INUSE,		/* a new overlay on an upper/workdir a leaked copy pins */
 };
 
+/* Something other than a process that keeps a mount namespace alive. */
+struct mt_keeper {
+	bool is_fd;		/* an open fd, else an nsfs bind mount */
+	__u32 pid;		/* is_fd: the process, and its fd */
+	int fd;
+	char comm[16];
+	__u32 mnt_ns;		/* nsfs mount: the namespace it is mounted in */
+	char path[256];		/* nsfs mount: its mountpoint there */
+};
+
+/*
+ * Why a finding was raised: the model picks a code and fills the facts in
+ * struct mt_reason_args; the words are made here (mt_finding_reason), once,
+ * for text and JSON alike. JSON carries the code as "reason_code".
+ */
+enum mt_reason {
+	MT_REASON_NONE,
+	MT_REASON_RISK_PRIVATE_ORIGINAL,	/* private copy of a private original */
+	MT_REASON_RISK_MADE_PRIVATE,	/* copy private, the original propagates */
+	MT_REASON_RISK_OTHER_GROUP,	/* copy in a group the original misses */
+	MT_REASON_LEAK_UNREACHED,	/* copy's propagation not known */
+	MT_REASON_LEAK_PRIVATE_COPY,
+	MT_REASON_LEAK_PRIVATE_ORIGINAL,
+	MT_REASON_LEAK_OTHER_GROUP,
+	MT_REASON_LEAK_NOT_MOUNTED_HERE,	/* umount2 EINVAL, mounted elsewhere */
+	MT_REASON_BUSY_HERE,		/* a process of the caller's namespace */
+	MT_REASON_BUSY_COPY,		/* a propagated copy is busy */
+	MT_REASON_BUSY_UNKNOWN,		/* busy, no process found using it */
+	MT_REASON_RMDIR_MOUNTED_HERE,
+	MT_REASON_RMDIR_MOUNTED_ELSEWHERE,	/* Linux < 3.18 semantics */
+	MT_REASON_DETACHED_BY_RMDIR,
+	MT_REASON_UPPER_IN_USE,		/* upper/workdir pinned by another overlay */
+	MT_REASON__MAX,
+};
+
+/* The facts a reason's words are made from; unused fields stay 0/NULL. */
+struct mt_reason_args {
+	__u32 caller_ns;	/* namespace of the call */
+	__u32 copy_ns;		/* the copy's (or busy mount's) namespace */
+	__u32 orig_ns;		/* the original's namespace */
+	char copy_prop[64];	/* "private", "shared:3 master:1" */
+	char orig_prop[64];
+	bool orig_private_parent;	/* the original sits on a private parent */
+	bool orig_private;	/* the original (or the unmounted mount) is private */
+	bool copy_leaked;	/* UPPER_IN_USE: the pinning mount leaked */
+	bool creator_known;	/* the copy namespace's creator */
+	__u32 creator_pid;
+	char creator_comm[16];
+	char creator_unit[MT_UNIT_LEN];
+	const char *path;	/* the path the call named, or the pinning mountpoint */
+	const char *dir;	/* UPPER_IN_USE: the upper or work dir */
+	__u32 mnt_id;
+	int count;		/* BUSY_UNKNOWN: copies; DETACHED: namespaces */
+	__u32 user_pid;		/* BUSY_*: the process that uses it */
+	char user_comm[16];
+	char user_what[16];	/* "cwd", "root", "fd 3" */
+	const char *user_path;
+};
+
+const char *mt_reason_name(enum mt_reason code);
+
 /* One process of a holder namespace. */
 struct mt_finding_pid {
 	__u32 pid;
@@ -55,6 +116,9 @@ struct mt_finding_holder {
 	struct mt_finding_pid *pids;
 	int nr_pids;		/* listed */
 	int total_pids;		/* living in the namespace */
+	/* what keeps a namespace without processes alive */
+	struct mt_keeper *kept_by;
+	int nr_kept_by;
 	bool gone;		/* detached: this copy is no longer mounted */
 };
 
@@ -75,8 +139,13 @@ struct mt_finding {
 	const char *runtime;
 	struct mt_finding_holder *holders;
 	int nr_holders;
-	char reason[1024];	/* one sentence */
+	bool holders_truncated;	/* more holders than listed */
+	enum mt_reason reason_code;
+	struct mt_reason_args why;
 };
+
+/* The reason as one sentence (the words depend on f->kind and f->err too). */
+const char *mt_finding_reason(const struct mt_finding *f, char *buf, size_t len);
 
 const char *mt_finding_kind_name(enum mt_finding_kind kind);
 

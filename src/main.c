@@ -112,6 +112,7 @@ static int start_model(struct app *app, enum mt_attach_mode mode)
 {
 	struct mt_model_opts mo = {
 		.internals = mode != MT_ATTACH_TRACEPOINT,
+		.defer_work = true,	/* /proc is read after the poll, not in it */
 		.on_finding = on_finding,
 		.ctx = app,
 	};
@@ -152,9 +153,13 @@ static void report_drops(struct app *app, struct mt_loader *l, uint64_t counters
 		(unsigned long long)(bpf - app->reported_bpf_drops),
 		(unsigned long long)(app->bad - app->reported_bad));
 	mt_output_lost(&app->out, bpf - app->reported_bpf_drops, app->bad - app->reported_bad);
-	/* the model missed something: let it re-read what it holds */
-	if (app->model)
-		mt_model__resync(app->model);
+	/* the model missed something: let it re-read what it holds (after
+	 * this poll round, with the rest of its work) */
+	if (app->model) {
+		struct mt_record lost = { .hdr = &(struct mt_hdr){ .type = MT_EV_LOST } };
+
+		mt_model__feed(app->model, &lost);
+	}
 	app->reported_bpf_drops = bpf;
 	app->reported_bad = app->bad;
 }
@@ -167,10 +172,28 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * The model's /proc work (rescans, process lookups, findings) runs here,
+ * between polls: at most every WORK_INTERVAL_S while records stream in,
+ * so a storm costs one /proc scan per interval, not one per finding.
+ */
+#define WORK_INTERVAL_S 0.05
+
+static void model_work(struct app *app, double *last, bool now)
+{
+	if (!app->model || !mt_model__pending(app->model))
+		return;
+	if (!now && now_s() - *last < WORK_INTERVAL_S)
+		return;
+	if (mt_model__work(app->model) == -ENOMEM && !app->write_err)
+		app->write_err = -ENOMEM;
+	*last = now_s();
+}
+
 static int trace(struct app *app, struct mt_loader *l)
 {
 	uint64_t counters[MT_CNT__MAX] = {};
-	double start = now_s(), last_check = start;
+	double start = now_s(), last_check = start, last_work = 0;
 	int err = 0;
 
 	fprintf(stderr, "mnttrace: tracing in %s mode%s. Ctrl-C to end.\n",
@@ -183,6 +206,8 @@ static int trace(struct app *app, struct mt_loader *l)
 		}
 		if (err < 0)
 			break;
+		/* an idle poll (0 records) is a good moment for the work */
+		model_work(app, &last_work, err == 0);
 		err = 0;
 		if (now_s() - last_check >= 1.0) {
 			report_drops(app, l, counters);
@@ -195,6 +220,7 @@ static int trace(struct app *app, struct mt_loader *l)
 	if (!app->write_err)
 		mt_loader__poll(l, 0);
 	report_drops(app, l, counters);
+	model_work(app, &last_work, true);
 	if (app->write_err) {
 		fprintf(stderr, "mnttrace: error: writing the output failed: %s "
 			"(check the disk or the pipe reader)\n", strerror(-app->write_err));
@@ -252,6 +278,17 @@ int main(int argc, char **argv)
 		(unsigned long long)app.shown, (unsigned long long)app.findings,
 		(unsigned long long)app.reported_bpf_drops, (unsigned long long)app.bad,
 		mt_attach_mode_name(mode));
+	if (app.model) {
+		struct mt_model_stats st;
+
+		mt_model__stats(app.model, &st);
+		fprintf(stderr, "mnttrace: model: %d namespaces, %d overlay mounts; %llu rescans "
+			"took %.1f ms in all, %.1f ms at most; %llu evicted, %llu recycled "
+			"namespace inodes\n", st.namespaces, st.mounts,
+			(unsigned long long)st.rescans, st.rescan_ns_total / 1e6,
+			st.rescan_ns_max / 1e6, (unsigned long long)st.evicted,
+			(unsigned long long)st.recycled_inodes);
+	}
 	mt_model__free(app.model);
 	mt_filter__free(app.filter);
 	return err ? 1 : 0;

@@ -19,7 +19,10 @@
  * propagation, rmdir's lazy detach, namespaces dying) it predicts from
  * propagation and then confirms by re-reading the mountinfo of the
  * namespaces involved: the rescan hook, which defaults to nsscan over the
- * proc root. Rescans happen only around a finding, never per record.
+ * proc root. Rescans happen only around a finding, never per record, and
+ * with .defer_work never inside mt_model__feed(): records queue the work,
+ * and mt_model__work(), called after the ring-buffer poll returns, does
+ * the rescans of every queued job at once and then emits the findings.
  */
 #ifndef MT_MODEL_H
 #define MT_MODEL_H
@@ -52,6 +55,9 @@ struct mt_model_opts {
 	 */
 	bool internals;
 	bool no_rescan;		/* never re-read /proc: predictions only */
+	/* queue /proc work for mt_model__work() instead of doing it at the
+	 * end of every mt_model__feed() */
+	bool defer_work;
 	__u32 self_ns;		/* mnttrace's namespace; 0 = read proc_root/<getpid()> */
 	mt_finding_fn on_finding;
 	void *ctx;		/* for on_finding and rescan */
@@ -78,17 +84,34 @@ int mt_model__feed(struct mt_model *m, const struct mt_record *rec);
 
 /*
  * Re-read every namespace now, as after lost records (feeding an
- * MT_EV_LOST record does the same). 0 or -errno.
+ * MT_EV_LOST record asks the next mt_model__work() for it). 0 or -errno.
  */
 int mt_model__resync(struct mt_model *m);
+
+/*
+ * Do the queued work: one rescan of every namespace the queued jobs need,
+ * then their findings, in record order. 0 or -errno.
+ */
+int mt_model__work(struct mt_model *m);
+
+/* Jobs waiting for mt_model__work(). */
+int mt_model__pending(const struct mt_model *m);
 
 struct mt_model_stats {
 	__u64 records;
 	__u64 findings;
-	__u64 rescans;
+	__u64 rescans;		/* /proc scans, each of one or more namespaces */
+	__u64 rescan_ns_total;	/* time spent in them */
+	__u64 rescan_ns_max;
+	__u64 jobs;		/* work items done off the record path */
+	__u64 evicted;		/* pending records and fs contexts dropped for age or room */
+	__u64 recycled_inodes;	/* namespaces found replaced by a new one of the same inode */
 	int namespaces;		/* alive */
 	int overlays;		/* overlay superblocks with a mount */
 	int mounts;		/* overlay mounts, all namespaces */
+	int pending_jobs;
+	/* entries held, for the bounds */
+	int namespaces_total, overlays_total, mounts_total;
 };
 
 void mt_model__stats(const struct mt_model *m, struct mt_model_stats *st);

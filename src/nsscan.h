@@ -28,6 +28,7 @@ struct mt_snap_proc {
 
 struct mt_snap_ns {
 	__u32 ino;
+	__u64 id;		/* never-reused namespace id; 0 = the kernel gives none */
 	__u32 reader_pid;	/* whose mountinfo was read; 0 = none could be */
 	int mounts_err;		/* 0, or why no mountinfo could be read */
 	struct mt_mnttab mounts;

@@ -46,6 +46,7 @@ struct got {
 	char op[16];
 	int err;
 	char path[256], reason[1024], ctr[80], upper[256];
+	enum mt_reason code;
 	int nr_holders;
 	struct got_holder h[4];
 	char json[8192];
@@ -82,7 +83,8 @@ static void collect(void *ctx, const struct mt_finding *f)
 	copy(g->op, f->op, sizeof(g->op));
 	g->err = f->err;
 	copy(g->path, f->path, sizeof(g->path));
-	copy(g->reason, f->reason, sizeof(g->reason));
+	mt_finding_reason(f, g->reason, sizeof(g->reason));
+	g->code = f->reason_code;
 	copy(g->ctr, f->container_id, sizeof(g->ctr));
 	copy(g->upper, f->upperdir, sizeof(g->upper));
 	g->nr_holders = f->nr_holders;
@@ -296,8 +298,8 @@ TEST(model_scenario1_private_root_tracepoint)
 		ASSERT_STREQ(risk->h[0].prop, "private", "copy private");
 		ASSERT_EQ(risk->h[0].cr_pid, 1500, "creator pid");
 		ASSERT_STREQ(risk->h[0].cr_comm, "httpd", "creator comm");
+		ASSERT_EQ(risk->code, MT_REASON_RISK_PRIVATE_ORIGINAL, "reason code");
 		ASSERT_TRUE(strstr(risk->reason, "httpd.service") != NULL, "names the unit");
-		ASSERT_TRUE(strstr(risk->reason, "graph root") != NULL, "says what prevents it");
 	}
 
 	/* systemd turns the namespace into slaves: re-walk, no second risk */
@@ -320,7 +322,7 @@ TEST(model_scenario1_private_root_tracepoint)
 		ASSERT_STREQ(leak->h[0].cr_call, "unshare", "created_by call");
 		ASSERT_EQ(leak->h[0].pid0, 1500, "pids");
 		ASSERT_STREQ(leak->h[0].comm0, "httpd", "pid comm");
-		ASSERT_TRUE(strstr(leak->reason, "private") != NULL, "reason");
+		ASSERT_EQ(leak->code, MT_REASON_LEAK_PRIVATE_COPY, "reason code");
 		ASSERT_STREQ(leak->upper, UPPER, "upperdir");
 	}
 
@@ -359,7 +361,7 @@ TEST(model_scenario1_old_kernel_ebusy_rmdir)
 		ASSERT_STREQ(busy->op, "rmdir", "op");
 		ASSERT_EQ(busy->err, EBUSY, "errno");
 		ASSERT_EQ(busy->h[0].ns, SVC, "the leaked copy's namespace");
-		ASSERT_TRUE(strstr(busy->reason, "may_detach_mounts") != NULL, "reason");
+		ASSERT_EQ(busy->code, MT_REASON_RMDIR_MOUNTED_ELSEWHERE, "reason code");
 		ASSERT_TRUE(strstr(busy->json, "\"errno\":\"EBUSY\"") != NULL, "json errno");
 	}
 	if (mt_test_failed())
@@ -446,7 +448,7 @@ TEST(model_private_copy_of_shared_original)
 	     .trigger = MT_CALL_MOUNT);
 	risk = find(&e, MT_FIND_RISK);
 	if (ASSERT_TRUE(risk != NULL, "risk once it turned private"))
-		ASSERT_TRUE(strstr(risk->reason, "MS_SLAVE") != NULL, "suggests slave");
+		ASSERT_EQ(risk->code, MT_REASON_RISK_MADE_PRIVATE, "reason code");
 	dockerd_umount(&e, 0, 2);
 	ASSERT_EQ(count(&e, MT_FIND_LEAK), 1, "and it leaks");
 	env_fini(&e);
@@ -472,7 +474,7 @@ TEST(model_scenario3_busy_slave_copy)
 		ASSERT_EQ(busy->h[0].pid0, 1501, "the busy process");
 		ASSERT_STREQ(busy->h[0].comm0, "bash", "its comm");
 		ASSERT_STREQ(busy->h[0].holds0, "cwd", "what it holds");
-		ASSERT_TRUE(strstr(busy->reason, "propagated copy") != NULL, "reason");
+		ASSERT_EQ(busy->code, MT_REASON_BUSY_COPY, "reason code");
 		ASSERT_EQ(busy->leak_id, 0, "no leak behind it");
 	}
 	ASSERT_EQ(count(&e, MT_FIND_LEAK), 0, "no leak");
@@ -516,7 +518,7 @@ TEST(model_scenario4_restarted_daemon)
 		ASSERT_EQ(leak->h[0].ns, OLDD, "the old daemon's namespace holds it");
 		ASSERT_EQ(leak->h[0].pid0, 700, "kept alive by the shim");
 		ASSERT_STREQ(leak->h[0].comm0, "containerd-shim", "shim comm");
-		ASSERT_TRUE(strstr(leak->reason, "not mounted in the caller") != NULL, "reason");
+		ASSERT_EQ(leak->code, MT_REASON_LEAK_NOT_MOUNTED_HERE, "reason code");
 		/* made before mnttrace started: its oldest process stands in */
 		ASSERT_TRUE(leak->h[0].has_cr, "created_by inferred");
 		ASSERT_EQ(leak->h[0].cr_pid, 700, "the shim");
@@ -714,7 +716,7 @@ TEST(model_inuse_and_ebusy_on_pinned_upper)
 	if (ASSERT_TRUE(busy != NULL, "ebusy") && leak) {
 		ASSERT_STREQ(busy->op, "fsconfig", "op");
 		ASSERT_EQ(busy->leak_id, leak->id, "tied to the leak");
-		ASSERT_TRUE(strstr(busy->reason, "index=on") != NULL, "reason");
+		ASSERT_EQ(busy->code, MT_REASON_UPPER_IN_USE, "reason code");
 	}
 	if (mt_test_failed())
 		dump(&e);
@@ -733,7 +735,7 @@ TEST(model_rmdir_ebusy_in_own_namespace)
 	busy = find(&e, MT_FIND_EBUSY);
 	if (ASSERT_TRUE(busy != NULL, "ebusy")) {
 		ASSERT_EQ(busy->h[0].ns, HOST, "the caller's namespace");
-		ASSERT_TRUE(strstr(busy->reason, "caller's own namespace") != NULL, "reason");
+		ASSERT_EQ(busy->code, MT_REASON_RMDIR_MOUNTED_HERE, "reason code");
 	}
 	env_fini(&e);
 }
@@ -1086,13 +1088,15 @@ TEST(model_slave_of_another_group_is_a_risk)
 	risk = find(&e, MT_FIND_RISK);
 	if (ASSERT_TRUE(risk != NULL, "risk")) {
 		ASSERT_STREQ(risk->h[0].prop, "shared:122 master:5", "propagation");
-		ASSERT_TRUE(strstr(risk->reason, "does not propagate to") != NULL, "reason");
+		ASSERT_EQ(risk->code, MT_REASON_RISK_OTHER_GROUP, "reason code");
 	}
 	dockerd_umount(&e, 0, 2);
 	leak = find(&e, MT_FIND_LEAK);
-	if (ASSERT_TRUE(leak != NULL, "leak"))
-		ASSERT_TRUE(strstr(leak->reason, "outside the peer group (shared:109)") != NULL,
+	if (ASSERT_TRUE(leak != NULL, "leak")) {
+		ASSERT_EQ(leak->code, MT_REASON_LEAK_OTHER_GROUP, "reason code");
+		ASSERT_TRUE(strstr(leak->reason, "shared:109") != NULL,
 			    "names the group the umount reached");
+	}
 	if (mt_test_failed())
 		dump(&e);
 	env_fini(&e);

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The finding under construction: the overlay, the holder namespaces with
+ * their creators and processes, and the strings they point at. Runs only
+ * from the work queue (it reads /proc: start times, kernel threads).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "array.h"
+#include "model_int.h"
+
+#define FB_MAX_HOLDERS 1024	/* namespaces listed; more are flagged */
+#define FB_PIDS 16		/* processes listed per namespace */
+#define INFER_MAX_PROCS 256	/* start times read for an inferred creator */
+
+struct fbuild {
+	struct mt_finding f;
+	struct mt_finding_holder *h;
+	int cap_h;
+	char **strs;		/* owned strings the finding points at */
+	int nr_strs, cap_strs;
+	const char *proc_root;
+};
+
+struct fbuild *fb_alloc(void)
+{
+	return calloc(1, sizeof(struct fbuild));
+}
+
+static void fb_clear(struct fbuild *b)
+{
+	for (int i = 0; i < b->f.nr_holders; i++) {
+		free(b->h[i].pids);
+		free(b->h[i].kept_by);
+	}
+	for (int i = 0; i < b->nr_strs; i++)
+		free(b->strs[i]);
+	b->nr_strs = 0;
+	memset(&b->f, 0, sizeof(b->f));
+}
+
+void fb_free(struct fbuild *b)
+{
+	if (!b)
+		return;
+	fb_clear(b);
+	free(b->h);
+	free(b->strs);
+	free(b);
+}
+
+struct mt_finding *fb_finding(struct fbuild *b)
+{
+	return &b->f;
+}
+
+const char *fb_str(struct fbuild *b, const char *s)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	if (mt_array_grow(&b->strs, b->nr_strs, &b->cap_strs, sizeof(*b->strs), 16))
+		return "";
+	d = strdup(s);
+	if (!d)
+		return "";
+	b->strs[b->nr_strs++] = d;
+	return d;
+}
+
+/* The model's one finding under construction (findings never nest). */
+struct fbuild *fb_new(struct mt_model *m, enum mt_finding_kind kind,
+		      const struct mt_hdr *h, const char *op, int err,
+		      const struct overlay_entry *o)
+{
+	struct fbuild *b = m->fb;
+
+	fb_clear(b);
+	b->proc_root = m->proc_root;
+	b->f.kind = kind;
+	b->f.holders = b->h;
+	if (h && h->ts_ns) {
+		b->f.ts_ns = h->ts_ns;
+		b->f.pid = h->pid;
+		mt_strscpy(b->f.comm, h->comm, sizeof(b->f.comm));
+		b->f.mnt_ns = h->mntns;
+	} else {
+		/* seen at start-up: no event */
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		b->f.ts_ns = (__u64)now.tv_sec * 1000000000ULL + (__u64)now.tv_nsec;
+	}
+	b->f.op = op;
+	b->f.err = err;
+	b->f.why.caller_ns = b->f.mnt_ns;
+	if (o) {
+		b->f.path = fb_str(b, o->merged);
+		b->f.upperdir = fb_str(b, o->upper);
+		b->f.workdir = fb_str(b, o->work);
+		b->f.lowerdir = fb_str(b, o->lower);
+		if (o->has_ident) {
+			b->f.container_id = fb_str(b, o->ident.id);
+			b->f.runtime = o->ident.runtime;
+		}
+		b->f.leak_id = o->leak_id;
+	}
+	return b;
+}
+
+/*
+ * A namespace that predates mnttrace has no known creator: name its oldest
+ * process instead (for a restarted daemon's namespace, the shim that keeps
+ * it alive), marked as inferred.
+ */
+static void infer_creator(const char *proc_root, struct ns_entry *n,
+			  struct mt_finding_holder *h)
+{
+	const struct proc_entry *best = n->inf_pid ? ns_proc(n, n->inf_pid) : NULL;
+	__u64 best_ts = n->inf_ts;
+
+	/* one look per namespace and process list */
+	if (!best || n->inf_nr != n->nr_procs) {
+		best = NULL;
+		for (int i = 0; i < n->nr_procs && i < INFER_MAX_PROCS; i++) {
+			__u64 ts;
+
+			if (mt_proc_start_ns(proc_root, n->procs[i].pid, &ts))
+				continue;
+			if (!best || ts < best_ts) {
+				best = &n->procs[i];
+				best_ts = ts;
+			}
+		}
+		n->inf_pid = best ? best->pid : 0;
+		n->inf_ts = best_ts;
+		n->inf_nr = n->nr_procs;
+	}
+	if (!best)
+		return;
+	h->has_creator = true;
+	h->created_by.inferred = true;
+	h->created_by.pid = best->pid;
+	mt_strscpy(h->created_by.comm, best->comm, sizeof(h->created_by.comm));
+	h->created_by.ts_ns = best_ts;
+	mt_strscpy(h->created_by.unit, best->ident.container_id[0] ?
+		   best->ident.container_id : best->ident.unit, sizeof(h->created_by.unit));
+}
+
+struct mount_ref mount_ref_of(const struct mount_entry *mm)
+{
+	struct mount_ref r = {
+		.ns = mm->ns, .id = mm->id, .path = xstrdup(mm->path),
+		.group = mm->group, .master = mm->master,
+		.parent_group = mm->parent_group, .parent_master = mm->parent_master,
+		.prop_known = mm->prop_known, .parent_known = mm->parent_known,
+	};
+
+	mm->ns->refs++;
+	return r;
+}
+
+void mount_ref_free(struct mt_model *m, struct mount_ref *r)
+{
+	ns_put(m, r->ns);
+	free(r->path);
+	memset(r, 0, sizeof(*r));
+}
+
+struct mt_finding_pid *fb_add_pid(struct fbuild *b, struct mt_finding_holder *h)
+{
+	struct mt_finding_pid *p;
+
+	if (!h || h->nr_pids == FB_PIDS)
+		return NULL;
+	p = &h->pids[h->nr_pids++];
+	memset(p, 0, sizeof(*p));
+	return p;
+}
+
+/* The holder entry for namespace @n, added on first use. */
+struct mt_finding_holder *fb_holder(struct fbuild *b, struct ns_entry *n,
+				    const struct mount_ref *mm, bool list_pids)
+{
+	struct mt_finding_holder *h;
+
+	for (int i = 0; i < b->f.nr_holders; i++)
+		if (b->h[i].mnt_ns == n->ino && b->h[i].mnt_ns_id == n->id)
+			return &b->h[i];
+	if (b->f.nr_holders == FB_MAX_HOLDERS) {
+		b->f.holders_truncated = true;
+		return NULL;
+	}
+	if (mt_array_grow(&b->h, b->f.nr_holders, &b->cap_h, sizeof(*b->h), 8))
+		return NULL;
+	b->f.holders = b->h;
+	h = &b->h[b->f.nr_holders];
+	memset(h, 0, sizeof(*h));
+	h->pids = calloc(FB_PIDS, sizeof(*h->pids));
+	if (!h->pids)
+		return NULL;
+	b->f.nr_holders++;
+	h->mnt_ns = n->ino;
+	h->mnt_ns_id = n->id;
+	if (mm) {
+		h->mnt_id = mm->id;
+		h->path = fb_str(b, mm->path);
+		if (mm->prop_known)
+			prop_str(mm->group, mm->master, h->propagation, sizeof(h->propagation));
+		else
+			snprintf(h->propagation, sizeof(h->propagation), "unknown");
+		if (mm->parent_known)
+			prop_str(mm->parent_group, mm->parent_master,
+				 h->parent_propagation, sizeof(h->parent_propagation));
+	}
+	if (n->nr_keepers) {
+		h->kept_by = malloc((size_t)n->nr_keepers * sizeof(*h->kept_by));
+		if (h->kept_by) {
+			memcpy(h->kept_by, n->keepers, (size_t)n->nr_keepers * sizeof(*h->kept_by));
+			h->nr_kept_by = n->nr_keepers;
+		}
+	}
+	if (!n->has_creator)
+		infer_creator(b->proc_root, n, h);
+	if (n->has_creator) {
+		h->has_creator = true;
+		h->created_by.pid = n->cr_pid;
+		mt_strscpy(h->created_by.comm, n->cr_comm, sizeof(h->created_by.comm));
+		h->created_by.call = n->cr_call;
+		h->created_by.ts_ns = n->cr_ts;
+		mt_strscpy(h->created_by.unit, n->cr_unit, sizeof(h->created_by.unit));
+	}
+	/* the host's kernel threads live there too: not news */
+	h->total_pids = n->nr_procs;
+	for (int i = 0; list_pids && i < n->nr_procs; i++) {
+		struct proc_entry *pr = &n->procs[i];
+
+		if (pr->kthread < 0)
+			pr->kthread = mt_proc_is_kthread(b->proc_root, pr->pid);
+		h->total_pids -= pr->kthread;
+	}
+	for (int i = 0; list_pids && i < n->nr_procs; i++) {
+		struct mt_finding_pid *p;
+
+		if (n->procs[i].kthread > 0)
+			continue;
+		p = fb_add_pid(b, h);
+		if (!p)
+			break;
+		p->pid = n->procs[i].pid;
+		mt_strscpy(p->comm, n->procs[i].comm, sizeof(p->comm));
+		mt_strscpy(p->unit, n->procs[i].ident.unit, sizeof(p->unit));
+		mt_strscpy(p->container_id, n->procs[i].ident.container_id,
+			   sizeof(p->container_id));
+	}
+	return h;
+}
+
+/* The reason's "made by" facts for a copy in namespace @n. */
+void fb_creator_args(struct mt_reason_args *a, const struct ns_entry *n)
+{
+	a->creator_known = n->has_creator;
+	if (!n->has_creator)
+		return;
+	a->creator_pid = n->cr_pid;
+	mt_strscpy(a->creator_comm, n->cr_comm, sizeof(a->creator_comm));
+	mt_strscpy(a->creator_unit, n->cr_unit, sizeof(a->creator_unit));
+}
+
+__u64 fb_emit(struct mt_model *m, struct fbuild *b)
+{
+	__u64 id = ++m->next_id;
+
+	b->f.id = id;
+	m->st.findings++;
+	if (m->o.on_finding)
+		m->o.on_finding(m->o.ctx, &b->f);
+	return id;
+}

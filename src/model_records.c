@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Records in ring-buffer order: kernel records that wait for their
+ * syscall's exit, namespaces and mounts kept current from walks and
+ * copies, the new mount API's overlay contexts, and the calls that hand
+ * over to the finding rules (rules.c). Nothing here reads /proc.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_int.h"
+#include "mountinfo.h"
+#include "names.h"
+
+#define MAX_FSCTX 1024		/* open overlay fs contexts tracked */
+#define FSCTX_MAX_AGE_NS (600ULL * 1000000000ULL)
+
+/* ---- records inside a syscall ---- */
+
+static void pend_free(struct pending *p)
+{
+	free(p->path);
+	free(p->upper);
+	free(p->work);
+	free(p->lower);
+	free(p);
+}
+
+static int pend_add(struct mt_model *m, const struct mt_record *rec)
+{
+	const struct mt_mount *mt = rec->mnt;
+	struct pending *p;
+
+	if (m->nr_pend >= MAX_PENDING / 16) {
+		/*
+		 * Kernel work that no syscall of ours ends (an open_tree clone
+		 * closed, autofs expiry) leaves records behind: forget those
+		 * older than a few seconds, and the oldest beyond the limit.
+		 */
+		int kept = 0;
+
+		for (struct pending **pp = &m->pend; *pp;) {
+			struct pending *o = *pp;
+
+			if (kept < MAX_PENDING - 1 &&
+			    o->m.hdr.ts_ns + PENDING_MAX_AGE_NS > mt->hdr.ts_ns) {
+				kept++;
+				pp = &o->next;
+				continue;
+			}
+			*pp = o->next;
+			pend_free(o);
+			m->nr_pend--;
+			m->st.evicted++;
+		}
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->tid = rec->hdr->tid;
+	p->op = mt->op;
+	p->ns = mt->mnt_ns;
+	p->ns_id = mt->mnt_ns_id;
+	p->aux = mt->aux;
+	p->m = *mt;
+	p->path = xstrdup(rec->str[MT_MS_PATH]);
+	p->upper = xstrdup(rec->str[MT_MS_UPPER]);
+	p->work = xstrdup(rec->str[MT_MS_WORK]);
+	p->lower = xstrdup(rec->str[MT_MS_LOWER]);
+	p->next = m->pend;
+	m->pend = p;
+	m->nr_pend++;
+	return 0;
+}
+
+/* Take the pending records of @tid (oldest first) off the list. */
+static struct pending *pend_take(struct mt_model *m, __u32 tid, __u32 op)
+{
+	struct pending *out = NULL;
+
+	for (struct pending **pp = &m->pend; *pp;) {
+		struct pending *p = *pp;
+
+		if (p->tid != tid || (op && p->op != op)) {
+			pp = &p->next;
+			continue;
+		}
+		*pp = p->next;
+		m->nr_pend--;
+		p->next = out;
+		out = p;
+	}
+	return out;
+}
+
+void pend_list_free(struct pending *p)
+{
+	while (p) {
+		struct pending *n = p->next;
+
+		pend_free(p);
+		p = n;
+	}
+}
+
+static struct mnt_info info_of(const struct mt_mount *mt, const char *path,
+			       const char *upper, const char *work, const char *lower)
+{
+	return (struct mnt_info){
+		.id = mt->mnt_id, .uid = mt->mnt_id_unique, .dev = mt->sb_dev,
+		.path = path, .upper = upper, .work = work, .lower = lower,
+		.group = mt->group_id, .master = mt->master_id, .prop_known = true,
+		.parent_group = mt->parent_group_id,
+		.parent_master = mt->parent_master_id, .parent_known = mt->parent_id != 0,
+	};
+}
+
+/* ---- mount records ---- */
+
+int model_on_mount(struct mt_model *m, const struct mt_record *rec)
+{
+	const struct mt_mount *mt = rec->mnt;
+	struct ns_entry *n;
+	struct mount_entry *mm;
+	bool created;
+
+	switch (mt->op) {
+	case MT_MNT_COPY:
+		m->o.internals = true;
+		if (mt->sb_magic != MT_OVERLAYFS_MAGIC)
+			return 0;
+		if (!mt->mnt_ns)	/* joins its namespace at MT_NS_COPY */
+			return pend_add(m, rec);
+		/* fall through */
+	case MT_MNT_WALK: {
+		struct mnt_info in = info_of(mt, rec->str[MT_MS_PATH], rec->str[MT_MS_UPPER],
+					     rec->str[MT_MS_WORK], rec->str[MT_MS_LOWER]);
+
+		if (mt->sb_magic != MT_OVERLAYFS_MAGIC)
+			return 0;
+		n = ns_get(m, mt->mnt_ns, mt->mnt_ns_id, mt->hdr.ts_ns);
+		if (!n)
+			return -ENOMEM;
+		mm = mnt_upsert(m, n, &in, &created);
+		if (!mm)
+			return n->dead ? 0 : -ENOMEM;
+		if (mt->op == MT_MNT_COPY && !mm->orig) {
+			struct ns_entry *on = ns_find(m, mt->aux);
+
+			set_orig(mm, ns_mnt(m, on, mt->src_mnt_id));
+		}
+		if (mt->op == MT_MNT_WALK)
+			mm->walk_seq = mt->walk_seq;
+		if (created)
+			link_new_mount(m, mm);
+		/* a walk is judged whole, at MT_NS_WALK_DONE */
+		if (mt->op != MT_MNT_WALK)
+			rule_check_risk(m, mm, rec->hdr, n->cr_call ?: mt_mount_op_name(mt->op));
+		return 0;
+	}
+	case MT_MNT_UMOUNT:
+		m->o.internals = true;
+		if (mt->aux & MT_UMOUNT_NS_ROOT) {
+			/* namespace teardown: everything in it goes */
+			n = ns_find(m, mt->mnt_ns);
+			if (n && (!mt->mnt_ns_id || !n->id || n->id == mt->mnt_ns_id))
+				ns_kill(m, n);
+			return 0;
+		}
+		return pend_add(m, rec);
+	case MT_MNT_PROPAGATION:
+		/*
+		 * change_mnt_propagation may report the state before the
+		 * change; the walk that follows every propagation-changing
+		 * call brings the state after it.
+		 */
+		return 0;
+	case MT_MNT_UMOUNT_PROP:
+	case MT_MNT_BUSY:
+		m->o.internals = true;
+		return pend_add(m, rec);
+	case MT_MNT_LOCAL_MP:
+	case MT_MNT_OVL_INUSE:
+		return pend_add(m, rec);
+	default:
+		return 0;
+	}
+}
+
+/* ---- namespace records ---- */
+
+/*
+ * A namespace walk (tracepoint mode's view of clone_mnt) is complete: its
+ * overlay mounts were all emitted, so one not shown is gone. Judge the
+ * copies now that the namespace is whole.
+ */
+static int on_walk_done(struct mt_model *m, const struct mt_record *rec)
+{
+	const struct mt_ns *e = rec->ns;
+	struct ns_entry *n = ns_get(m, e->ns, e->ns_id, e->hdr.ts_ns);
+
+	if (!n)
+		return -ENOMEM;
+	if (!n->has_creator && (e->trigger == MT_CALL_UNSHARE ||
+				e->trigger == MT_CALL_CLONE || e->trigger == MT_CALL_CLONE3))
+		ns_set_creator(m, n, rec->hdr, mt_call_name(e->trigger),
+			       e->old_ns ? ns_find(m, e->old_ns) : NULL);
+	if (!e->truncated && !(e->hdr.flags & MT_F_WALK_TRUNC)) {
+		for (struct mount_entry *mm = n->mnts, *next; mm; mm = next) {
+			next = mm->ns_next;
+			if (mm->walk_seq != e->walk_seq)
+				mnt_remove(m, mm);
+		}
+	}
+	for (struct mount_entry *mm = n->mnts; mm; mm = mm->ns_next) {
+		if (!mm->orig)
+			link_new_mount(m, mm);
+		rule_check_risk(m, mm, rec->hdr, n->cr_call ?: "walk");
+	}
+	return 0;
+}
+
+int model_on_ns(struct mt_model *m, const struct mt_record *rec)
+{
+	const struct mt_ns *e = rec->ns;
+	struct pending *copies;
+	struct ns_entry *n, *from;
+
+	if (e->op == MT_NS_WALK_DONE)
+		return on_walk_done(m, rec);
+	if (e->op != MT_NS_COPY)
+		return 0;
+	m->o.internals = true;
+	from = ns_get(m, e->old_ns, e->old_ns_id, e->hdr.ts_ns);
+	/* copy_mnt_ns returns before the syscall does: it is new now */
+	n = ns_created(m, e->ns, e->ns_id, e->hdr.ts_ns, e->hdr.ts_ns);
+	if (!n)
+		return -ENOMEM;
+	ns_set_creator(m, n, rec->hdr, NULL, from);
+	copies = pend_take(m, e->hdr.tid, MT_MNT_COPY);
+	for (struct pending *p = copies; p; p = p->next) {
+		struct mnt_info in = info_of(&p->m, p->path, p->upper, p->work, p->lower);
+		struct mount_entry *mm;
+		bool created;
+
+		mm = mnt_upsert(m, n, &in, &created);
+		if (!mm)
+			continue;
+		set_orig(mm, ns_mnt(m, ns_find(m, p->aux), p->m.src_mnt_id));
+		if (!mm->orig)
+			link_new_mount(m, mm);
+	}
+	/* judged at the syscall's exit, which names the call (unshare,
+	 * clone, clone3) and the process, once the whole tree is in */
+	pend_list_free(copies);
+	return 0;
+}
+
+/* ---- syscalls ---- */
+
+/* The call's path, absolute, without a trailing "/"; NULL when none. */
+static const char *full_path(const struct mt_record *rec, char *buf, size_t size)
+{
+	size_t n;
+
+	mt_record_full_path(rec, buf, size);
+	n = strlen(buf);
+	while (n > 1 && buf[n - 1] == '/')
+		buf[--n] = '\0';
+	return n ? buf : NULL;
+}
+
+/* The next ',' that no backslash escapes, or the end of @p. */
+static char *opt_end(char *p)
+{
+	for (; *p && *p != ','; p++)
+		if (*p == '\\' && p[1])
+			p++;
+	return p;
+}
+
+/*
+ * upperdir=, workdir=, lowerdir= out of mount(2) data. Upper and work dirs
+ * lose overlay's backslash escapes, as they do in mountinfo; the lowerdir
+ * list keeps them (its ':' separators).
+ */
+static void parse_ovl_data(const char *data, char **upper, char **work, char **lower)
+{
+	char *copy = xstrdup(data), *opt, *next;
+
+	*upper = *work = *lower = NULL;
+	for (opt = copy; opt && *opt; opt = next) {
+		char *end = opt_end(opt), *val, **dst = NULL;
+
+		next = *end ? end + 1 : end;
+		*end = '\0';
+		val = strchr(opt, '=');
+		if (!val)
+			continue;
+		*val++ = '\0';
+		if (strcmp(opt, "upperdir") == 0)
+			dst = upper;
+		else if (strcmp(opt, "workdir") == 0)
+			dst = work;
+		else if (strcmp(opt, "lowerdir") == 0)
+			dst = lower;
+		if (!dst)
+			continue;
+		if (dst != lower)
+			mt_unescape_backslash(val);
+		free(*dst);
+		*dst = strdup(val);
+	}
+	free(copy);
+}
+
+static struct fsctx *fsctx_find(struct mt_model *m, __u32 pid, int fd, bool mfd)
+{
+	for (struct fsctx *c = m->fsc; c; c = c->next)
+		if (c->pid == pid && (mfd ? c->mfd : c->fd) == fd)
+			return c;
+	return NULL;
+}
+
+void fsctx_drop(struct mt_model *m, struct fsctx *c)
+{
+	for (struct fsctx **pp = &m->fsc; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	free(c->upper);
+	free(c->work);
+	free(c->lower);
+	free(c);
+	m->nr_fsc--;
+}
+
+/*
+ * A process got fd @fd: whatever context it named before was closed (fds
+ * are reused lowest-first), and contexts never mounted age out, so the
+ * table stays bounded without tracing close(2) or exit.
+ */
+static void fsctx_fd_reused(struct mt_model *m, __u32 pid, int fd, __u64 now)
+{
+	for (struct fsctx *c = m->fsc, *next; c; c = next) {
+		next = c->next;
+		if ((c->pid == pid && (c->fd == fd || c->mfd == fd)) ||
+		    c->ts + FSCTX_MAX_AGE_NS < now) {
+			fsctx_drop(m, c);
+			m->st.evicted++;
+		}
+	}
+	while (m->nr_fsc >= MAX_FSCTX) {
+		struct fsctx *c = m->fsc;
+
+		while (c->next)
+			c = c->next;	/* the oldest is last */
+		fsctx_drop(m, c);
+		m->st.evicted++;
+	}
+}
+
+#define FSCONFIG_CMD_CREATE_ 6
+
+/* The new mount API: fsopen("overlay") .. fsconfig .. fsmount .. move_mount */
+static void on_new_api(struct mt_model *m, const struct mt_record *rec,
+		       struct ns_entry *caller, const char *path)
+{
+	const struct mt_syscall *sc = rec->sc;
+	__u32 pid = rec->hdr->pid;
+	struct fsctx *c;
+
+	/* any call that returned an fd closed what it named before */
+	if (sc->ret >= 0 && (sc->call == MT_CALL_FSOPEN || sc->call == MT_CALL_FSMOUNT ||
+			     sc->call == MT_CALL_OPEN_TREE))
+		fsctx_fd_reused(m, pid, (int)sc->ret, rec->hdr->ts_ns);
+	switch (sc->call) {
+	case MT_CALL_FSOPEN:
+		if (sc->ret < 0 || !streq(rec->str[MT_SC_FSTYPE], "overlay"))
+			return;
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			return;
+		c->pid = pid;
+		c->fd = (int)sc->ret;
+		c->mfd = -1;
+		c->ts = rec->hdr->ts_ns;
+		c->next = m->fsc;
+		m->fsc = c;
+		m->nr_fsc++;
+		return;
+	case MT_CALL_FSCONFIG: {
+		const char *key = rec->str[MT_SC_SRC], *val = rec->str[MT_SC_DATA];
+
+		c = fsctx_find(m, pid, (int)sc->args[0], false);
+		if (!c)
+			return;
+		if (sc->args[1] == FSCONFIG_CMD_CREATE_ && sc->ret == -EBUSY)
+			rule_overlay_mounted(m, rec, caller, NULL, c->upper, c->work, c->lower,
+					     EBUSY);
+		if (sc->ret < 0 || !key || !val)
+			return;
+		if (strcmp(key, "upperdir") == 0)
+			set_str(&c->upper, val);
+		else if (strcmp(key, "workdir") == 0)
+			set_str(&c->work, val);
+		else if (strcmp(key, "lowerdir") == 0 || strcmp(key, "lowerdir+") == 0)
+			set_str(&c->lower, val);
+		return;
+	}
+	case MT_CALL_FSMOUNT:
+		c = fsctx_find(m, pid, (int)sc->args[0], false);
+		if (c && sc->ret >= 0)
+			c->mfd = (int)sc->ret;
+		return;
+	case MT_CALL_MOVE_MOUNT:
+		c = fsctx_find(m, pid, (int)sc->args[0], true);
+		if (!c || sc->ret < 0)
+			return;
+		rule_overlay_mounted(m, rec, caller, path, c->upper, c->work, c->lower, 0);
+		fsctx_drop(m, c);
+		return;
+	default:
+		return;
+	}
+}
+
+int model_on_syscall(struct mt_model *m, const struct mt_record *rec)
+{
+	const struct mt_syscall *sc = rec->sc;
+	const struct mt_hdr *h = rec->hdr;
+	struct pending *pend = pend_take(m, h->tid, 0);
+	struct ns_entry *caller = ns_get(m, h->mntns, h->mntns_id, sc->enter_ns);
+	int err = sc->ret < 0 ? (int)-sc->ret : 0;
+	char pbuf[4096];
+	const char *path = full_path(rec, pbuf, sizeof(pbuf));
+
+	if (caller)
+		ns_add_proc(m, caller, h->pid, h->comm, NULL, true);
+
+	switch (sc->call) {
+	case MT_CALL_UNSHARE:
+	case MT_CALL_CLONE:
+	case MT_CALL_CLONE3:
+	case MT_CALL_SETNS: {
+		struct ns_entry *n;
+
+		if (err || !sc->new_mntns)
+			break;
+		if (sc->call == MT_CALL_SETNS) {
+			n = ns_get(m, sc->new_mntns, sc->new_mntns_id, h->ts_ns);
+			if (n)
+				ns_add_proc(m, n, h->pid, h->comm, NULL, true);
+			break;
+		}
+		n = ns_created(m, sc->new_mntns, sc->new_mntns_id, sc->enter_ns, h->ts_ns);
+		if (!n)
+			break;
+		ns_set_creator(m, n, h, mt_call_name(sc->call), caller);
+		/* unshare moves the caller; clone puts the child there */
+		ns_add_proc(m, n, sc->call == MT_CALL_UNSHARE ? h->pid : (__u32)sc->ret,
+			    h->comm, NULL, true);
+		for (struct mount_entry *mm = n->mnts; mm; mm = mm->ns_next) {
+			if (!mm->orig)
+				link_new_mount(m, mm);
+			rule_check_risk(m, mm, h, n->cr_call);
+		}
+		break;
+	}
+	case MT_CALL_UMOUNT2:
+		if (!path || !caller)
+			break;
+		if (!err)
+			rule_umount_ok(m, rec, caller, path, pend);
+		else if (err == EBUSY)
+			rule_umount_ebusy(m, rec, caller, path, pend);
+		else if (err == EINVAL)
+			rule_umount_einval(m, rec, caller, path);
+		break;
+	case MT_CALL_UNLINKAT:
+		if (!(sc->args[2] & MT_AT_REMOVEDIR))
+			break;
+		/* fall through */
+	case MT_CALL_RMDIR:
+		if (!path || !caller)
+			break;
+		if (!err)
+			rule_rmdir_ok(m, rec, caller, path, pend);
+		else if (err == EBUSY)
+			rule_rmdir_ebusy(m, rec, caller, path);
+		break;
+	case MT_CALL_MOUNT:
+		if (streq(rec->str[MT_SC_FSTYPE], "overlay") && (!err || err == EBUSY)) {
+			char *u, *w, *l;
+
+			parse_ovl_data(rec->str[MT_SC_DATA], &u, &w, &l);
+			rule_overlay_mounted(m, rec, caller, path, u, w, l, err);
+			free(u);
+			free(w);
+			free(l);
+		}
+		break;
+	case MT_CALL_FSOPEN:
+	case MT_CALL_FSCONFIG:
+	case MT_CALL_FSMOUNT:
+	case MT_CALL_MOVE_MOUNT:
+		on_new_api(m, rec, caller, path);
+		break;
+	default:
+		break;
+	}
+	pend_list_free(pend);
+	return 0;
+}
+

@@ -1,0 +1,693 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The finding rules (docs/findings.md), one section a kind. Each rule has
+ * two halves: rule_*() runs in record order, updates nothing it does not
+ * own and queues a job with the facts of that moment; the job's prepare
+ * names the namespaces to re-read, and its finish, run after the rescans
+ * (model_rescan.c), decides and builds the finding. Findings carry a
+ * reason code and its facts; the words are made in findings.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_int.h"
+#include "names.h"
+
+#define MAX_CANDIDATES 256	/* busy or detached copies looked at per call */
+
+static struct job *queue(struct mt_model *m, enum job_kind kind, const struct mt_record *rec,
+			 struct overlay_entry *o, struct ns_entry *caller, const char *path)
+{
+	struct job *j = job_new(m, kind, rec ? rec->hdr : NULL);
+
+	if (!j)
+		return NULL;
+	if (rec && rec->hdr->type == MT_EV_SYSCALL) {
+		j->call = rec->sc->call;
+		j->err = rec->sc->ret < 0 ? (int)-rec->sc->ret : 0;
+		j->op = mt_call_name(rec->sc->call);
+		j->enter_ns = rec->sc->enter_ns;
+	}
+	j->path = xstrdup(path);
+	j->ovl = o;
+	if (o)
+		o->refs++;
+	j->caller = caller;
+	if (caller)
+		caller->refs++;
+	return j;
+}
+
+static int add_ref(struct job *j, const struct mount_entry *mm)
+{
+	struct mount_ref *r = realloc(j->mounts, (size_t)(j->nr_mounts + 1) * sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	j->mounts = r;
+	j->mounts[j->nr_mounts++] = mount_ref_of(mm);
+	return 0;
+}
+
+/* The live mount a ref names, if it is still there. */
+static struct mount_entry *deref(struct mt_model *m, const struct mount_ref *r)
+{
+	if (r->ns->dead)
+		return NULL;
+	return r->id ? ns_mnt(m, r->ns, r->id) : ns_mnt_at(r->ns, r->path);
+}
+
+static void add_all_holders(struct fbuild *b, struct overlay_entry *o,
+			    struct ns_entry *except)
+{
+	for (struct mount_entry *x = o->mnts; x; x = x->ovl_next)
+		if (x->ns != except) {
+			struct mount_ref r = mount_ref_of(x);
+
+			fb_holder(b, x->ns, &r, true);
+			r.ns->refs--;
+			free(r.path);
+		}
+}
+
+/* ---- risk: a copy its original's umount will not reach ---- */
+
+enum verdict { NO_RISK, RISK, NEED_ORIGINAL };
+
+static enum verdict judge_risk(struct mount_entry *c, bool can_read)
+{
+	struct mount_entry *r;
+
+	if (!c->orig || c->risk_done || !c->prop_known || container_ns(c))
+		return NO_RISK;
+	r = root_orig(c);
+	if (r->ns == c->ns)
+		return NO_RISK;
+	/* an original known only from its syscall: read it first */
+	if (!r->prop_known && can_read)
+		return NEED_ORIGINAL;
+	/* with an original of unknown propagation, only a private copy is sure */
+	if (!r->prop_known && (c->group || c->master))
+		return NO_RISK;
+	if (r->prop_known && reaches(r, c))
+		return NO_RISK;
+	/* once per (namespace, overlay) */
+	for (struct mount_entry *x = c->ns->mnts; x; x = x->ns_next)
+		if (x->ovl == c->ovl && x->risk_done)
+			return NO_RISK;
+	return RISK;
+}
+
+static void queue_risk(struct mt_model *m, struct mount_entry *c, const struct mt_hdr *h,
+		       const char *op, bool decided)
+{
+	struct job *j = job_new(m, JOB_RISK, h);
+
+	if (!j)
+		return;
+	j->op = op;
+	j->known = decided;
+	j->ovl = c->ovl;
+	c->ovl->refs++;
+	add_ref(j, c);
+	if (decided) {
+		/* the facts of this moment: the copy may be gone by the finish */
+		c->risk_done = true;
+		add_ref(j, root_orig(c));
+	}
+}
+
+void rule_check_risk(struct mt_model *m, struct mount_entry *c, const struct mt_hdr *h,
+		     const char *op)
+{
+	switch (judge_risk(c, !m->o.no_rescan)) {
+	case RISK:
+		queue_risk(m, c, h, op, true);
+		break;
+	case NEED_ORIGINAL:
+		queue_risk(m, c, h, op, false);
+		break;
+	default:
+		break;
+	}
+}
+
+static void finish_risk(struct mt_model *m, struct job *j)
+{
+	const struct mount_ref *c, *r;
+	struct mt_reason_args *a;
+	struct fbuild *b;
+
+	if (!j->known) {
+		/* the original's namespace was re-read: judge again */
+		struct mount_entry *live = deref(m, &j->mounts[0]);
+
+		if (!live || judge_risk(live, false) != RISK)
+			return;
+		live->risk_done = true;
+		add_ref(j, live);	/* [1]: the copy as it is now */
+		add_ref(j, root_orig(live));	/* [2] */
+		c = &j->mounts[1];
+		r = &j->mounts[2];
+	} else {
+		c = &j->mounts[0];
+		r = &j->mounts[1];
+	}
+	b = fb_new(m, MT_FIND_RISK, j->hdr.ts_ns ? &j->hdr : NULL, j->op, 0, j->ovl);
+	if (!j->hdr.ts_ns)
+		fb_finding(b)->mnt_ns = r->ns->ino;
+	fb_holder(b, c->ns, c, true);
+	a = &fb_finding(b)->why;
+	a->copy_ns = c->ns->ino;
+	a->orig_ns = r->ns->ino;
+	prop_str(c->group, c->master, a->copy_prop, sizeof(a->copy_prop));
+	prop_str(r->group, r->master, a->orig_prop, sizeof(a->orig_prop));
+	a->orig_private_parent = r->parent_known && !r->parent_group;
+	fb_creator_args(a, c->ns);
+	if (!c->group && !c->master && !r->group)
+		fb_finding(b)->reason_code = MT_REASON_RISK_PRIVATE_ORIGINAL;
+	else if (!c->group && !c->master)
+		fb_finding(b)->reason_code = MT_REASON_RISK_MADE_PRIVATE;
+	else
+		fb_finding(b)->reason_code = MT_REASON_RISK_OTHER_GROUP;
+	fb_emit(m, b);
+}
+
+/* ---- leak: unmounted here, copies stay elsewhere ---- */
+
+static void emit_leak(struct mt_model *m, struct job *j, struct overlay_entry *o,
+		      const struct mount_ref *gone, int err)
+{
+	struct mount_entry *first = NULL;
+	struct mt_reason_args *a;
+	struct mt_finding *f;
+	struct fbuild *b;
+
+	for (struct mount_entry *x = o->mnts; x && !first; x = x->ovl_next)
+		if (x->ns != j->caller)
+			first = x;
+	if (!first)
+		return;
+	b = fb_new(m, MT_FIND_LEAK, &j->hdr, j->op, err, o);
+	f = fb_finding(b);
+	f->leak_id = 0;
+	add_all_holders(b, o, j->caller);
+	a = &f->why;
+	a->copy_ns = first->ns->ino;
+	a->path = o->merged ? o->merged : j->path;
+	fb_creator_args(a, first->ns);
+	prop_str(first->group, first->master, a->copy_prop, sizeof(a->copy_prop));
+	if (err == EINVAL) {
+		f->reason_code = MT_REASON_LEAK_NOT_MOUNTED_HERE;
+	} else if (!first->prop_known) {
+		f->reason_code = MT_REASON_LEAK_UNREACHED;
+	} else if (!first->group && !first->master) {
+		f->reason_code = MT_REASON_LEAK_PRIVATE_COPY;
+		a->orig_private = gone->prop_known && !gone->group;
+	} else if (gone->prop_known && !gone->group) {
+		f->reason_code = MT_REASON_LEAK_PRIVATE_ORIGINAL;
+		a->orig_private = true;
+	} else {
+		f->reason_code = MT_REASON_LEAK_OTHER_GROUP;
+		prop_str(gone->group, gone->master, a->orig_prop, sizeof(a->orig_prop));
+	}
+	o->leak_id = fb_emit(m, b);
+}
+
+/* umount2 succeeded. */
+void rule_umount_ok(struct mt_model *m, const struct mt_record *rec,
+		    struct ns_entry *caller, const char *path, struct pending *pend)
+{
+	struct mount_entry *mm = NULL, *root;
+	struct ns_entry *hold[1];
+	bool known = false, uncertain;
+	struct overlay_entry *o;
+	struct job *j;
+
+	/* fentry/kprobe: the kernel said what it removed. propagate_umount's
+	 * list may hold umount_tree's own root too. */
+	for (struct pending *p = pend; p && !mm; p = p->next)
+		if (p->op == MT_MNT_UMOUNT && !(p->aux & MT_UMOUNT_CONNECTED))
+			mm = ns_mnt(m, ns_find(m, p->ns), p->m.mnt_id);
+	for (struct pending *p = pend; p; p = p->next) {
+		struct mount_entry *x = ns_mnt(m, ns_find(m, p->ns), p->m.mnt_id);
+
+		if (p->op == MT_MNT_UMOUNT || p->op == MT_MNT_UMOUNT_PROP)
+			known = true;
+		if (x && x != mm && p->op == MT_MNT_UMOUNT_PROP)
+			mnt_remove(m, x);
+	}
+	if (!mm)
+		mm = ns_mnt_at(caller, path);
+	if (!mm)
+		return;
+	o = mm->ovl;
+	root = root_orig(mm);
+	uncertain = false;
+	for (struct mount_entry *x = o->mnts; x; x = x->ovl_next)
+		uncertain |= !x->prop_known;
+	j = queue(m, JOB_LEAK, rec, o, caller, path);
+	if (j) {
+		j->gone = mount_ref_of(mm);
+		j->known = known;
+		/*
+		 * The mounts too only when the prediction was a guess: with
+		 * every propagation known it is the kernel's own rule, and a
+		 * rescan may already miss a copy that a later rmdir detached.
+		 */
+		j->reread_mounts = uncertain && !known;
+		/* unmounting a copy while its original stays is housekeeping */
+		if (root != mm && root->ns != caller)
+			add_ref(j, root);
+	}
+	if (!known) {
+		/* predict: peers and slaves of the unmounted mount's group go */
+		for (struct mount_entry *x = o->mnts, *next; x; x = next) {
+			next = x->ovl_next;
+			if (x != mm && x->ns != caller && reaches(mm, x))
+				mnt_remove(m, x);
+		}
+	}
+	mnt_remove(m, mm);
+	if (j && (o->leak_id || !holder_namespaces(o, caller, hold, 1)))
+		j->kind = JOB_NONE;	/* nothing left, or that leak is told */
+}
+
+static void finish_leak(struct mt_model *m, struct job *j)
+{
+	struct ns_entry *hold[1];
+	struct overlay_entry *o = j->ovl;
+
+	if (o->leak_id || !holder_namespaces(o, j->caller, hold, 1))
+		return;
+	if (j->nr_mounts) {
+		struct ns_entry *root_ns = j->mounts[0].ns;
+
+		for (struct mount_entry *x = o->mnts; x; x = x->ovl_next)
+			if (x->ns == root_ns)
+				return;
+	}
+	emit_leak(m, j, o, &j->gone, 0);
+}
+
+/* umount2 failed with EINVAL: mounted elsewhere only? */
+void rule_umount_einval(struct mt_model *m, const struct mt_record *rec,
+			struct ns_entry *caller, const char *path)
+{
+	if (ns_mnt_at(caller, path))
+		return;
+	for (struct overlay_entry *o = m->ovls; o; o = o->next) {
+		bool at = false;
+
+		if (o->leak_id)
+			continue;
+		for (struct mount_entry *x = o->mnts; x && !at; x = x->ovl_next)
+			at = streq(x->path, path);
+		if (!at)
+			continue;
+		queue(m, JOB_NOT_MOUNTED_HERE, rec, o, caller, path);
+		return;
+	}
+}
+
+static void finish_not_mounted_here(struct mt_model *m, struct job *j)
+{
+	if (ovl_live(j->ovl) && !j->ovl->leak_id)
+		emit_leak(m, j, j->ovl, NULL, EINVAL);
+}
+
+/* ---- ebusy: umount2, rmdir, or an overlay mount said EBUSY ---- */
+
+/* umount2 failed with EBUSY: find the busy copy and who holds it. */
+void rule_umount_ebusy(struct mt_model *m, const struct mt_record *rec,
+		       struct ns_entry *caller, const char *path, struct pending *pend)
+{
+	struct mount_entry *mm = ns_mnt_at(caller, path);
+	struct job *j;
+
+	/* fentry/kprobe: propagate_mount_busy named the busy mounts */
+	for (struct pending *p = pend; p; p = p->next) {
+		struct mount_entry *x = ns_mnt(m, ns_find(m, p->ns), p->m.mnt_id);
+
+		if (p->op == MT_MNT_BUSY && x && !mm)
+			mm = x;
+	}
+	if (!mm)
+		return;
+	j = queue(m, JOB_UMOUNT_BUSY, rec, mm->ovl, caller, path);
+	for (struct pending *p = pend; j && p && j->nr_mounts < MAX_CANDIDATES; p = p->next) {
+		struct mount_entry *x = ns_mnt(m, ns_find(m, p->ns), p->m.mnt_id);
+
+		if (p->op == MT_MNT_BUSY && x)
+			add_ref(j, x);
+	}
+}
+
+/* Which processes of @x's namespace use @x: holders of finding @b. */
+static int find_users(struct mt_model *m, struct fbuild *b, struct job *j,
+		      struct mount_entry *x, int found)
+{
+	struct mount_ref r = mount_ref_of(x);
+
+	for (int k = 0; k < x->ns->nr_procs; k++) {
+		struct mt_finding_holder *h;
+		struct mt_finding_pid *p;
+		struct mt_use use;
+
+		if (mt_proc_uses(m->proc_root, x->ns->procs[k].pid, x->path, &use, 1) <= 0)
+			continue;
+		h = fb_holder(b, x->ns, &r, false);
+		p = fb_add_pid(b, h);
+		if (!p)
+			continue;
+		p->pid = use.pid;
+		mt_strscpy(p->comm, x->ns->procs[k].comm, sizeof(p->comm));
+		mt_strscpy(p->holds, use.what, sizeof(p->holds));
+		mt_strscpy(p->holds_path, use.path, sizeof(p->holds_path));
+		if (!found++) {
+			struct mt_finding *f = fb_finding(b);
+			struct mt_reason_args *a = &f->why;
+
+			f->reason_code = x->ns == j->caller ? MT_REASON_BUSY_HERE :
+							      MT_REASON_BUSY_COPY;
+			a->copy_ns = x->ns->ino;
+			prop_str(x->group, x->master, a->copy_prop, sizeof(a->copy_prop));
+			a->user_pid = use.pid;
+			mt_strscpy(a->user_comm, p->comm, sizeof(a->user_comm));
+			mt_strscpy(a->user_what, use.what, sizeof(a->user_what));
+			a->user_path = fb_str(b, use.path);
+		}
+	}
+	mount_ref_free(m, &r);
+	return found;
+}
+
+static void finish_umount_busy(struct mt_model *m, struct job *j)
+{
+	struct mount_entry *busy[MAX_CANDIDATES], *mm;
+	int nr_busy = 0, found = 0;
+	struct fbuild *b;
+
+	for (int i = 0; i < j->nr_mounts; i++) {
+		struct mount_entry *x = deref(m, &j->mounts[i]);
+
+		if (x)
+			busy[nr_busy++] = x;
+	}
+	mm = ns_mnt_at(j->caller, j->path);
+	if (!mm && nr_busy)
+		mm = busy[0];
+	if (!mm)
+		return;
+	/*
+	 * propagate_mount_busy(mnt) names the mount being unmounted, and says
+	 * busy when it or any copy the umount propagates to is (6.1, 6.12):
+	 * the copies it reaches are candidates in every mode.
+	 */
+	if (!nr_busy)
+		busy[nr_busy++] = mm;
+	for (struct mount_entry *x = mm->ovl->mnts; x && nr_busy < MAX_CANDIDATES;
+	     x = x->ovl_next) {
+		bool listed = false;
+
+		for (int i = 0; i < nr_busy; i++)
+			listed |= busy[i] == x;
+		if (!listed && x != mm && reaches(mm, x))
+			busy[nr_busy++] = x;
+	}
+	b = fb_new(m, MT_FIND_EBUSY, &j->hdr, "umount2", EBUSY, mm->ovl);
+	fb_finding(b)->why.path = fb_str(b, j->path);
+	/* copies in other namespaces first: they are the surprise */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < nr_busy; i++)
+			if ((busy[i]->ns == j->caller) == (pass == 1) && busy[i]->path)
+				found = find_users(m, b, j, busy[i], found);
+	if (!found) {
+		for (int i = 0; i < nr_busy; i++) {
+			struct mount_ref r = mount_ref_of(busy[i]);
+
+			fb_holder(b, busy[i]->ns, &r, true);
+			mount_ref_free(m, &r);
+		}
+		fb_finding(b)->reason_code = MT_REASON_BUSY_UNKNOWN;
+		fb_finding(b)->why.count = nr_busy - 1;
+	}
+	fb_emit(m, b);
+}
+
+/* rmdir/unlinkat(AT_REMOVEDIR) of @path failed with EBUSY. */
+void rule_rmdir_ebusy(struct mt_model *m, const struct mt_record *rec,
+		      struct ns_entry *caller, const char *path)
+{
+	struct mount_entry *own = ns_mnt_at(caller, path), *other = NULL;
+
+	for (struct overlay_entry *o = m->ovls; o && !other && !own; o = o->next)
+		for (struct mount_entry *x = o->mnts; x && !other; x = x->ovl_next)
+			if (x->ns != caller && streq(x->path, path))
+				other = x;
+	if (own || other)
+		queue(m, JOB_RMDIR_BUSY, rec, own ? own->ovl : other->ovl, caller, path);
+}
+
+static void finish_rmdir_busy(struct mt_model *m, struct job *j)
+{
+	struct mount_entry *own = ns_mnt_at(j->caller, j->path), *other = NULL;
+	struct mt_finding *f;
+	struct fbuild *b;
+
+	for (struct overlay_entry *o = m->ovls; o && !other && !own; o = o->next)
+		for (struct mount_entry *x = o->mnts; x && !other; x = x->ovl_next)
+			if (x->ns != j->caller && streq(x->path, j->path))
+				other = x;
+	if (!own && !other)
+		return;
+	b = fb_new(m, MT_FIND_EBUSY, &j->hdr, j->op, EBUSY, own ? own->ovl : other->ovl);
+	f = fb_finding(b);
+	f->why.path = fb_str(b, j->path);
+	if (own) {
+		struct mount_ref r = mount_ref_of(own);
+
+		fb_holder(b, j->caller, &r, true);
+		mount_ref_free(m, &r);
+		f->reason_code = MT_REASON_RMDIR_MOUNTED_HERE;
+		f->why.mnt_id = own->id;
+	} else {
+		add_all_holders(b, other->ovl, j->caller);
+		f->reason_code = MT_REASON_RMDIR_MOUNTED_ELSEWHERE;
+		f->why.copy_ns = other->ns->ino;
+	}
+	fb_emit(m, b);
+}
+
+/* ---- detached: rmdir lazily unmounted copies elsewhere ---- */
+
+/* rmdir/unlinkat(AT_REMOVEDIR) of @path succeeded. */
+void rule_rmdir_ok(struct mt_model *m, const struct mt_record *rec,
+		   struct ns_entry *caller, const char *path, struct pending *pend)
+{
+	struct mount_entry *cand[MAX_CANDIDATES];
+	int nr = 0;
+	struct job *j;
+
+	if (m->o.internals) {
+		/* __detach_mounts: umount_tree(UMOUNT_CONNECTED) per copy */
+		for (struct pending *p = pend; p && nr < MAX_CANDIDATES; p = p->next) {
+			struct mount_entry *x = ns_mnt(m, ns_find(m, p->ns), p->m.mnt_id);
+			bool dup = false;
+
+			for (int i = 0; i < nr; i++)
+				dup |= cand[i] == x;
+			if (x && !dup && p->op == MT_MNT_UMOUNT && (p->aux & MT_UMOUNT_CONNECTED))
+				cand[nr++] = x;
+		}
+	} else {
+		/* tracepoint mode: the copies mounted at that path elsewhere */
+		for (struct overlay_entry *ov = m->ovls; ov; ov = ov->next)
+			for (struct mount_entry *x = ov->mnts; x && nr < MAX_CANDIDATES;
+			     x = x->ovl_next)
+				if (x->ns != caller && streq(x->path, path))
+					cand[nr++] = x;
+	}
+	if (!nr)
+		return;
+	j = queue(m, JOB_DETACHED, rec, cand[0]->ovl, caller, path);
+	for (int i = 0; j && i < nr; i++)
+		add_ref(j, cand[i]);
+	if (j)
+		j->known = m->o.internals;
+	/* fentry/kprobe: the kernel said which went */
+	for (int i = 0; m->o.internals && i < nr; i++)
+		mnt_remove(m, cand[i]);
+}
+
+static void finish_detached(struct mt_model *m, struct job *j)
+{
+	struct fbuild *b = fb_new(m, MT_FIND_DETACHED, &j->hdr, j->op, 0, j->ovl);
+	struct mt_finding *f = fb_finding(b);
+
+	for (int i = 0; i < j->nr_mounts; i++) {
+		struct mount_ref *r = &j->mounts[i];
+		struct mount_entry *x = deref(m, r);
+		struct mt_finding_holder *h;
+
+		if (x && !j->known) {
+			/* the rescan says it is still there: not detached */
+			if (!m->o.no_rescan)
+				continue;
+			mnt_remove(m, x);	/* no rescan: trust the kernel's rule */
+		}
+		h = fb_holder(b, r->ns, r, true);
+		if (h)
+			h->gone = true;
+	}
+	if (!f->nr_holders)
+		return;
+	f->reason_code = MT_REASON_DETACHED_BY_RMDIR;
+	f->why.path = fb_str(b, j->path);
+	f->why.count = f->nr_holders;
+	fb_emit(m, b);
+}
+
+/* ---- inuse: a new overlay on an upper/workdir a leaked copy pins ---- */
+
+/* An overlay mount (mount(2) or the new API) with these layers ended. */
+void rule_overlay_mounted(struct mt_model *m, const struct mt_record *rec,
+			  struct ns_entry *caller, const char *path, const char *upper,
+			  const char *work, const char *lower, int err)
+{
+	__u64 since = rec->hdr->type == MT_EV_SYSCALL ? rec->sc->enter_ns : 0;
+	struct overlay_entry *pin = ovl_pinning(m, upper, work, since);
+	struct job *j;
+
+	if (pin && (!err || err == EBUSY)) {
+		j = queue(m, JOB_UPPER_IN_USE, rec, pin, caller, path);
+		if (j) {
+			j->upper = xstrdup(upper);
+			j->work = xstrdup(work);
+			j->lower = xstrdup(lower);
+			j->reread_mounts = !err;	/* EBUSY says it is mounted */
+		}
+	}
+	if (err || !caller || !path)
+		return;
+	/*
+	 * Learn the new mount: a placeholder now. The walk of the caller's
+	 * namespace that follows an overlay mount (every attach mode) gives
+	 * it its id, dev and propagation; a rescan does when a decision needs
+	 * them first.
+	 */
+	{
+		struct mnt_info in = { .path = path, .upper = upper, .work = work,
+				       .lower = lower, .new_sb = true };
+		bool created;
+
+		mnt_upsert(m, caller, &in, &created);
+	}
+}
+
+static void finish_upper_in_use(struct mt_model *m, struct job *j)
+{
+	struct overlay_entry *pin = ovl_pinning(m, j->upper, j->work, j->enter_ns);
+	bool pinned_here = false;
+	struct mt_finding *f;
+	struct mount_entry *x;
+	struct fbuild *b;
+
+	if (!pin)
+		return;
+	x = pin->mnts;
+	for (struct mount_entry *y = pin->mnts; y; y = y->ovl_next)
+		pinned_here |= y->ns == j->caller;
+	b = fb_new(m, j->err ? MT_FIND_EBUSY : MT_FIND_INUSE, &j->hdr, j->op, j->err, pin);
+	f = fb_finding(b);
+	/* the new mount's own layers, the pinning overlay's mounts */
+	if (j->path)
+		f->path = fb_str(b, j->path);
+	f->upperdir = fb_str(b, j->upper);
+	f->workdir = fb_str(b, j->work);
+	f->lowerdir = fb_str(b, j->lower);
+	add_all_holders(b, pin, NULL);
+	f->reason_code = MT_REASON_UPPER_IN_USE;
+	f->why.dir = fb_str(b, j->upper ? j->upper : j->work);
+	f->why.path = fb_str(b, x->path ? x->path : "?");
+	f->why.copy_ns = x->ns->ino;
+	f->why.copy_leaked = pin->leak_id || !pinned_here;
+	fb_emit(m, b);
+}
+
+/* ---- the work queue's view ---- */
+
+void rule_finish(struct mt_model *m, struct job *j)
+{
+	switch (j->kind) {
+	case JOB_RISK:
+		finish_risk(m, j);
+		break;
+	case JOB_LEAK:
+		finish_leak(m, j);
+		break;
+	case JOB_NOT_MOUNTED_HERE:
+		finish_not_mounted_here(m, j);
+		break;
+	case JOB_UMOUNT_BUSY:
+		finish_umount_busy(m, j);
+		break;
+	case JOB_RMDIR_BUSY:
+		finish_rmdir_busy(m, j);
+		break;
+	case JOB_DETACHED:
+		finish_detached(m, j);
+		break;
+	case JOB_UPPER_IN_USE:
+		finish_upper_in_use(m, j);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The namespaces job @j reads before its finish, and whether their mounts. */
+int rule_prepare(struct mt_model *m, struct job *j, struct ns_entry **out, int max,
+		 bool *mounts)
+{
+	*mounts = j->reread_mounts;
+	switch (j->kind) {
+	case JOB_RISK:
+		if (j->known || !deref(m, &j->mounts[0]) || max < 1)
+			return 0;
+		*mounts = true;
+		out[0] = root_orig(deref(m, &j->mounts[0]))->ns;
+		return 1;
+	case JOB_LEAK:
+	case JOB_NOT_MOUNTED_HERE:
+		return holder_namespaces(j->ovl, j->caller, out, max);
+	case JOB_UMOUNT_BUSY:
+	case JOB_RMDIR_BUSY:
+	case JOB_UPPER_IN_USE:
+		return holder_namespaces(j->ovl, NULL, out, max);
+	case JOB_DETACHED: {
+		int nr = 0;
+
+		*mounts = !j->known;
+		for (int i = 0; i < j->nr_mounts && nr < max; i++) {
+			bool dup = false;
+
+			for (int k = 0; k < nr; k++)
+				dup |= out[k] == j->mounts[i].ns;
+			if (!dup && !j->mounts[i].ns->dead)
+				out[nr++] = j->mounts[i].ns;
+		}
+		return nr;
+	}
+	case JOB_CONFIRM_NS:
+		if (j->caller->dead || max < 1)
+			return 0;
+		*mounts = true;
+		out[0] = j->caller;
+		return 1;
+	default:
+		return 0;
+	}
+}
