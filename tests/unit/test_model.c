@@ -1117,3 +1117,140 @@ TEST(model_mount_data_escapes)
 	ASSERT_EQ(mt_model__where(e.m, "/mnt/m", NULL, NULL), 1, "mountpoint");
 	env_fini(&e);
 }
+
+/* ---- identity under namespace churn ---- */
+
+/*
+ * The issue's reproduction: httpd holds a private copy; httpd exits, unseen
+ * in tracepoint mode; ssh.service gets a new namespace with the same inode
+ * (unseen too); dockerd unmounts. The rescan shows sshd in that inode and
+ * no copy there: the old namespace died with its copy, so there is no leak
+ * (before: "created by httpd pid 1500 ... 1 process: 2222 sshd").
+ */
+TEST(model_recycled_inode_without_ids_is_no_leak)
+{
+	char dir[4096];
+	struct env e;
+
+	if (!ASSERT_TRUE(private_copy_env(&e, false, false), "env"))
+		return;
+	ASSERT_EQ(count(&e, MT_FIND_RISK), 1, "httpd's copy is a risk");
+	snprintf(dir, sizeof(dir), "%s/1500", e.root);
+	fx_rm_r(dir);
+	fx_proc(e.root, 2222, "sshd", SVC, "/system.slice/ssh.service", NULL);
+	fx_write(e.root, "2222/mountinfo", "%s",
+		 "401 400 253:0 / / rw,relatime shared:120 master:1 - xfs /dev/root rw\n");
+	dockerd_umount(&e, 0, 2);
+	ASSERT_EQ(count(&e, MT_FIND_LEAK), 0, "no leak blamed on sshd's namespace");
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
+
+/* The same with never-reused ids in the records: the walk of the new
+ * namespace carries another id, so the old entry dies at once. */
+TEST(model_recycled_inode_with_ids_is_a_new_namespace)
+{
+	struct mt_model_stats st;
+	struct env e;
+
+	if (!ASSERT_TRUE(host_env(&e, false, true, false), "env"))
+		return;
+	SC(&e.s, .h = { .pid = 1500, .comm = "httpd", .ns = HOST }, .call = MT_CALL_UNSHARE,
+	   .new_ns = SVC, .new_ns_id = 7);
+	WALK(&e, .pid = 1500, .comm = "httpd", .ns = SVC, .ns_id = 7, .mnt_id = 312, .seq = 1,
+	     .trigger = MT_CALL_UNSHARE);
+	ASSERT_EQ(count(&e, MT_FIND_RISK), 1, "httpd's copy is a risk");
+	/* a record from sshd in namespace (SVC, 9): httpd's (SVC, 7) is gone */
+	SC(&e.s, .h = { .pid = 2222, .comm = "sshd", .ns = SVC, .ns_id = 9 },
+	   .call = MT_CALL_MOUNT, .ret = -EINVAL, .path = "/x");
+	dockerd_umount(&e, 0, 2);
+	ASSERT_EQ(count(&e, MT_FIND_LEAK), 0, "no leak");
+	mt_model__stats(e.m, &st);
+	ASSERT_EQ(st.mounts, 0, "httpd's copy went with its namespace");
+	env_fini(&e);
+}
+
+/* A namespace whose inode comes back, seen by a scan that gives no id:
+ * still the same namespace while its copy is still there. */
+TEST(model_same_inode_kept_by_its_mounts)
+{
+	struct env e;
+
+	if (!ASSERT_TRUE(private_copy_env(&e, false, false), "env"))
+		return;
+	/* httpd's pid changed (a re-exec under another pid), its copy stays */
+	{
+		char dir[4096];
+
+		snprintf(dir, sizeof(dir), "%s/1500", e.root);
+		fx_rm_r(dir);
+	}
+	fx_proc(e.root, 1501, "httpd", SVC, "/system.slice/httpd.service", NULL);
+	fx_write(e.root, "1501/mountinfo",
+		 "301 300 253:0 / / rw,relatime shared:120 master:1 - xfs /dev/root rw\n%s",
+		 PRIVATE_COPY);
+	dockerd_umount(&e, 0, 2);
+	if (ASSERT_EQ(count(&e, MT_FIND_LEAK), 1, "the leak")) {
+		const struct got *leak = find(&e, MT_FIND_LEAK);
+
+		ASSERT_EQ(leak->h[0].ns, SVC, "held in httpd's namespace");
+		ASSERT_EQ(leak->h[0].cr_pid, 1500, "made by httpd, as the records said");
+		ASSERT_EQ(leak->h[0].pid0, 1501, "living there now");
+	}
+	env_fini(&e);
+}
+
+static int scans;
+
+static struct mt_snapshot *counting_rescan(void *ctx, const __u32 *ns, int nr)
+{
+	struct env *e = ctx;
+
+	scans++;
+	return mt_snapshot__new(e->root, &(struct mt_snap_opts){
+		.only_ns = ns, .nr_only = nr, .mnttab_flags = MT_MNTTAB_OVERLAY_ONLY });
+}
+
+static void collect_deferred(void *ctx, const struct mt_finding *f)
+{
+	collect(ctx, f);
+}
+
+/* With .defer_work, records never read /proc: the work does, in one scan
+ * for all the jobs queued, and the findings come out then. */
+TEST(model_deferred_work_reads_proc_once)
+{
+	struct env e;
+
+	memset(&e, 0, sizeof(e));
+	e.root = fx_tmpdir();
+	if (!ASSERT_TRUE(e.root != NULL, "tmpdir"))
+		return;
+	e.m = mt_model__new(&(struct mt_model_opts){
+		.proc_root = e.root, .self_ns = HOST, .defer_work = true,
+		.rescan = counting_rescan, .on_finding = collect_deferred, .ctx = &e });
+	e.s = (struct fx_sink){ .feed = feed, .ctx = e.m, .clock = 1000000 };
+	host_proc(&e, false);
+	if (!ASSERT_TRUE(env_load(&e), "load"))
+		goto out;
+	httpd_unshare(&e, 0, 0, 0);
+	ASSERT_EQ(e.n, 0, "no finding inside feed");
+	scans = 0;
+	dockerd_umount(&e, 0, 2);
+	SC(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .call = MT_CALL_RMDIR,
+	   .path = MERGED);
+	ASSERT_EQ(scans, 0, "no rescan inside feed");
+	ASSERT_TRUE(mt_model__pending(e.m) > 0, "work queued");
+	svc_mountinfo(&e, NULL);	/* the rmdir detached the copy */
+	ASSERT_EQ(mt_model__work(e.m), 0, "work");
+	ASSERT_EQ(scans, 1, "one scan for every queued job");
+	ASSERT_EQ(count(&e, MT_FIND_RISK), 1, "the risk");
+	ASSERT_EQ(count(&e, MT_FIND_LEAK), 1, "the leak, as the umount left it");
+	ASSERT_EQ(count(&e, MT_FIND_DETACHED), 1, "then the detach");
+	ASSERT_EQ(mt_model__pending(e.m), 0, "nothing left");
+	if (mt_test_failed())
+		dump(&e);
+out:
+	env_fini(&e);
+}
