@@ -114,6 +114,7 @@ static struct mnt_info info_of(const struct mt_mount *mt, const char *path,
 		.group = mt->group_id, .master = mt->master_id, .prop_known = true,
 		.parent_group = mt->parent_group_id,
 		.parent_master = mt->parent_master_id, .parent_known = mt->parent_id != 0,
+		.path_truncated = !!(mt->hdr.flags & MT_F_TRUNC(MT_MS_PATH)),
 	};
 }
 
@@ -133,7 +134,14 @@ int model_on_mount(struct mt_model *m, const struct mt_record *rec)
 			return 0;
 		if (!mt->mnt_ns)	/* joins its namespace at MT_NS_COPY */
 			return pend_add(m, rec);
-		/* fall through */
+		/*
+		 * clone_mnt outside copy_mnt_ns: propagate_mnt's copies for
+		 * the peers and slaves of a new mount's parent, which arrive
+		 * before they are attached (path "/", parent itself, the
+		 * caller's namespace; seen on 6.1 and 6.12), and bind or
+		 * open_tree clones. Walks and rescans see them where they land.
+		 */
+		return 0;
 	case MT_MNT_WALK: {
 		struct mnt_info in = info_of(mt, rec->str[MT_MS_PATH], rec->str[MT_MS_UPPER],
 					     rec->str[MT_MS_WORK], rec->str[MT_MS_LOWER]);
