@@ -59,6 +59,17 @@ static struct mount_entry *deref(struct mt_model *m, const struct mount_ref *r)
 	return r->id ? ns_mnt(m, r->ns, r->id) : ns_mnt_at(r->ns, r->path);
 }
 
+/* The mount a kernel record named, in the namespace it named: by inode
+ * and, when both sides know it, the never-reused id. */
+static struct mount_entry *pending_mount(struct mt_model *m, const struct pending *p)
+{
+	struct ns_entry *n = ns_find(m, p->ns);
+
+	if (n && p->ns_id && n->id && n->id != p->ns_id)
+		return NULL;
+	return ns_mnt(m, n, p->m.mnt_id);
+}
+
 static void add_all_holders(struct fbuild *b, struct overlay_entry *o,
 			    struct ns_entry *except)
 {
@@ -230,9 +241,9 @@ void rule_umount_ok(struct mt_model *m, const struct mt_record *rec,
 	 * list may hold umount_tree's own root too. */
 	for (struct pending *p = pend; p && !mm; p = p->next)
 		if (p->op == MT_MNT_UMOUNT && !(p->aux & MT_UMOUNT_CONNECTED))
-			mm = ns_mnt(m, ns_find(m, p->ns), p->m.mnt_id);
+			mm = pending_mount(m, p);
 	for (struct pending *p = pend; p; p = p->next) {
-		struct mount_entry *x = ns_mnt(m, ns_find(m, p->ns), p->m.mnt_id);
+		struct mount_entry *x = pending_mount(m, p);
 
 		if (p->op == MT_MNT_UMOUNT || p->op == MT_MNT_UMOUNT_PROP)
 			known = true;
@@ -329,7 +340,7 @@ void rule_umount_ebusy(struct mt_model *m, const struct mt_record *rec,
 
 	/* fentry/kprobe: propagate_mount_busy named the busy mounts */
 	for (struct pending *p = pend; p; p = p->next) {
-		struct mount_entry *x = ns_mnt(m, ns_find(m, p->ns), p->m.mnt_id);
+		struct mount_entry *x = pending_mount(m, p);
 
 		if (p->op == MT_MNT_BUSY && x && !mm)
 			mm = x;
@@ -338,7 +349,7 @@ void rule_umount_ebusy(struct mt_model *m, const struct mt_record *rec,
 		return;
 	j = queue(m, JOB_UMOUNT_BUSY, rec, mm->ovl, caller, path);
 	for (struct pending *p = pend; j && p && j->nr_mounts < MAX_CANDIDATES; p = p->next) {
-		struct mount_entry *x = ns_mnt(m, ns_find(m, p->ns), p->m.mnt_id);
+		struct mount_entry *x = pending_mount(m, p);
 
 		if (p->op == MT_MNT_BUSY && x)
 			add_ref(j, x);
@@ -494,7 +505,7 @@ void rule_rmdir_ok(struct mt_model *m, const struct mt_record *rec,
 	if (m->o.internals) {
 		/* __detach_mounts: umount_tree(UMOUNT_CONNECTED) per copy */
 		for (struct pending *p = pend; p && nr < MAX_CANDIDATES; p = p->next) {
-			struct mount_entry *x = ns_mnt(m, ns_find(m, p->ns), p->m.mnt_id);
+			struct mount_entry *x = pending_mount(m, p);
 			bool dup = false;
 
 			for (int i = 0; i < nr; i++)
