@@ -166,6 +166,7 @@ struct job {
 	struct overlay_entry *ovl;	/* holds a ref */
 	struct ns_entry *caller;	/* holds a ref */
 	struct mount_ref gone;	/* LEAK: the unmounted mount */
+	struct mount_ref orig;	/* LEAK: the original of a copy unmounted */
 	struct mount_ref *mounts;	/* RISK: the copy; BUSY/DETACHED: candidates */
 	int nr_mounts;
 	bool known;		/* LEAK: the kernel said what it removed */

@@ -52,6 +52,8 @@ static void job_free(struct mt_model *m, struct job *j)
 	ns_put(m, j->caller);
 	if (j->gone.ns)
 		mount_ref_free(m, &j->gone);
+	if (j->orig.ns)
+		mount_ref_free(m, &j->orig);
 	for (int i = 0; i < j->nr_mounts; i++)
 		mount_ref_free(m, &j->mounts[i]);
 	free(j->mounts);

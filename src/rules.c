@@ -188,23 +188,25 @@ static void finish_risk(struct mt_model *m, struct job *j)
 
 /* ---- leak: unmounted here, copies stay elsewhere ---- */
 
+/*
+ * Raise a leak for overlay @o: the copies @held (taken when the record
+ * came, or now for EINVAL) stay mounted although the mount @gone went.
+ */
 static void emit_leak(struct mt_model *m, struct job *j, struct overlay_entry *o,
-		      const struct mount_ref *gone, int err)
+		      const struct mount_ref *gone, int err, struct mount_ref *held, int nr)
 {
-	struct mount_entry *first = NULL;
+	const struct mount_ref *first = nr ? &held[0] : NULL;
 	struct mt_reason_args *a;
 	struct mt_finding *f;
 	struct fbuild *b;
 
-	for (struct mount_entry *x = o->mnts; x && !first; x = x->ovl_next)
-		if (x->ns != j->caller)
-			first = x;
 	if (!first)
 		return;
 	b = fb_new(m, MT_FIND_LEAK, &j->hdr, j->op, err, o);
 	f = fb_finding(b);
 	f->leak_id = 0;
-	add_all_holders(b, o, j->caller);
+	for (int i = 0; i < nr; i++)
+		fb_holder(b, held[i].ns, &held[i], true);
 	a = &f->why;
 	a->copy_ns = first->ns->ino;
 	a->path = o->merged ? o->merged : j->path;
@@ -225,6 +227,14 @@ static void emit_leak(struct mt_model *m, struct job *j, struct overlay_entry *o
 		prop_str(gone->group, gone->master, a->orig_prop, sizeof(a->orig_prop));
 	}
 	o->leak_id = fb_emit(m, b);
+}
+
+/* Take refs to the mounts of @o outside @except, as they are now. */
+static void ref_copies(struct job *j, struct overlay_entry *o, struct ns_entry *except)
+{
+	for (struct mount_entry *x = o->mnts; x; x = x->ovl_next)
+		if (x->ns != except)
+			add_ref(j, x);
 }
 
 /* umount2 succeeded. */
@@ -271,7 +281,7 @@ void rule_umount_ok(struct mt_model *m, const struct mt_record *rec,
 		j->reread_mounts = uncertain && !known;
 		/* unmounting a copy while its original stays is housekeeping */
 		if (root != mm && root->ns != caller)
-			add_ref(j, root);
+			j->orig = mount_ref_of(root);
 	}
 	if (!known) {
 		/* predict: peers and slaves of the unmounted mount's group go */
@@ -284,23 +294,42 @@ void rule_umount_ok(struct mt_model *m, const struct mt_record *rec,
 	mnt_remove(m, mm);
 	if (j && (o->leak_id || !holder_namespaces(o, caller, hold, 1)))
 		j->kind = JOB_NONE;	/* nothing left, or that leak is told */
+	else if (j)
+		ref_copies(j, o, caller);	/* what stayed, at this moment */
 }
 
 static void finish_leak(struct mt_model *m, struct job *j)
 {
-	struct ns_entry *hold[1];
 	struct overlay_entry *o = j->ovl;
+	int nr = 0;
 
-	if (o->leak_id || !holder_namespaces(o, j->caller, hold, 1))
+	if (o->leak_id)
 		return;
-	if (j->nr_mounts) {
-		struct ns_entry *root_ns = j->mounts[0].ns;
-
+	if (j->orig.ns) {
 		for (struct mount_entry *x = o->mnts; x; x = x->ovl_next)
-			if (x->ns == root_ns)
+			if (x->ns == j->orig.ns)
 				return;
 	}
-	emit_leak(m, j, o, &j->gone, 0);
+	if (j->reread_mounts) {
+		/* the umount's reach was a guess: what the rescan still shows */
+		for (int i = 0; i < j->nr_mounts; i++)
+			mount_ref_free(m, &j->mounts[i]);
+		j->nr_mounts = 0;
+		ref_copies(j, o, j->caller);
+	}
+	/*
+	 * Otherwise what stayed when the umount returned: a later rmdir may
+	 * have detached a copy since, and the leak happened all the same. A
+	 * namespace the rescan found gone held nothing.
+	 */
+	for (int i = 0; i < j->nr_mounts; i++)
+		if (!j->mounts[i].ns->dead) {
+			struct mount_ref tmp = j->mounts[nr];
+
+			j->mounts[nr++] = j->mounts[i];
+			j->mounts[i] = tmp;
+		}
+	emit_leak(m, j, o, &j->gone, 0, j->mounts, nr);
 }
 
 /* umount2 failed with EINVAL: mounted elsewhere only? */
@@ -325,8 +354,10 @@ void rule_umount_einval(struct mt_model *m, const struct mt_record *rec,
 
 static void finish_not_mounted_here(struct mt_model *m, struct job *j)
 {
-	if (ovl_live(j->ovl) && !j->ovl->leak_id)
-		emit_leak(m, j, j->ovl, NULL, EINVAL);
+	if (!ovl_live(j->ovl) || j->ovl->leak_id)
+		return;
+	ref_copies(j, j->ovl, j->caller);
+	emit_leak(m, j, j->ovl, NULL, EINVAL, j->mounts, j->nr_mounts);
 }
 
 /* ---- ebusy: umount2, rmdir, or an overlay mount said EBUSY ---- */
@@ -671,7 +702,20 @@ int rule_prepare(struct mt_model *m, struct job *j, struct ns_entry **out, int m
 		*mounts = true;
 		out[0] = root_orig(deref(m, &j->mounts[0]))->ns;
 		return 1;
-	case JOB_LEAK:
+	case JOB_LEAK: {
+		/* the copies that stayed at the umount, and any seen since */
+		int nr = holder_namespaces(j->ovl, j->caller, out, max);
+
+		for (int i = 0; i < j->nr_mounts && nr < max; i++) {
+			bool dup = false;
+
+			for (int k = 0; k < nr; k++)
+				dup |= out[k] == j->mounts[i].ns;
+			if (!dup && !j->mounts[i].ns->dead)
+				out[nr++] = j->mounts[i].ns;
+		}
+		return nr;
+	}
 	case JOB_NOT_MOUNTED_HERE:
 		return holder_namespaces(j->ovl, j->caller, out, max);
 	case JOB_UMOUNT_BUSY:
