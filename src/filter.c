@@ -5,6 +5,7 @@
 
 #include "filter.h"
 #include "names.h"
+#include "paths.h"
 
 #define OVL_FDS 256	/* overlay fs/mount fds remembered, oldest replaced */
 
@@ -39,18 +40,6 @@ void mt_filter__free(struct mt_filter *f)
 		free(f->paths[i]);
 	free(f->paths);
 	free(f);
-}
-
-/* "/a/b" is under "/a" and "/a/b", not under "/a/bc" */
-bool mt_path_under(const char *path, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	while (n > 1 && prefix[n - 1] == '/')
-		n--;
-	if (strncmp(path, prefix, n) != 0)
-		return false;
-	return path[n] == '\0' || path[n] == '/' || (n == 1 && prefix[0] == '/');
 }
 
 int mt_filter__add_overlay_path(struct mt_filter *f, const char *path)

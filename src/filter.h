@@ -27,7 +27,4 @@ int mt_filter__add_overlay_path(struct mt_filter *f, const char *path);
 
 bool mt_filter__match(struct mt_filter *f, const struct mt_record *rec);
 
-/* Whether @path is @prefix or below it, by whole components. */
-bool mt_path_under(const char *path, const char *prefix);
-
 #endif /* MT_FILTER_H */

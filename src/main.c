@@ -19,6 +19,7 @@
 #include "nsscan.h"
 #include "options.h"
 #include "output.h"
+#include "paths.h"
 #include "record.h"
 #include "sysenv.h"
 

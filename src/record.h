@@ -39,8 +39,10 @@ static inline const char *mt_record_str(const struct mt_record *rec, int i)
 
 /*
  * A syscall's PATH made absolute against BASE (its dirfd or cwd), as seen
- * from the caller's namespace. Writes "" when the call has no path.
+ * from the caller's namespace, in canonical form: mt_path_resolve() (paths.h)
+ * says what "." , ".." and a trailing "/" become. Writes "" and returns 0
+ * when the record has no path; -ENAMETOOLONG (and "") when @len is too small.
  */
-void mt_record_full_path(const struct mt_record *rec, char *buf, size_t len);
+int mt_record_full_path(const struct mt_record *rec, char *buf, size_t len);
 
 #endif /* MT_RECORD_H */
