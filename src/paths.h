@@ -28,8 +28,9 @@
  * caller can tell by buf[0] != '/'.
  *
  * Returns the length written (0 when there is no path: @path NULL, or ""
- * without a base), or -ENAMETOOLONG when the result does not fit in @len
- * bytes: @buf is then "" (never a silently cut path).
+ * without a base), or -ENAMETOOLONG when the result (or a step on the way,
+ * before a later ".." shortens it) does not fit in @len bytes: @buf is then
+ * "" (never a silently cut path).
  */
 int mt_path_resolve(const char *base, const char *path, char *buf, size_t len);
 
