@@ -199,9 +199,10 @@ static void learn_syscall(struct mt_filter *f, const struct mt_record *rec)
 		add_layers(f, res.opts);
 	if (sc->call == MT_CALL_MOUNT && sc->ret >= 0 && fstype &&
 	    strcmp(fstype, "overlay") == 0) {
-		if (mt_record_full_path(rec, full, sizeof(full)) > 0)
+		if (mt_record_full_path_whole(rec) && mt_record_full_path(rec, full, sizeof(full)) > 0)
 			mt_filter__add_overlay_path(f, full);
-		learn_options(f, rec->str[MT_SC_DATA]);
+		/* a cut option string may end in a cut upperdir= or workdir= */
+		learn_options(f, mt_record_whole_str(rec, MT_SC_DATA));
 	}
 }
 
@@ -211,9 +212,10 @@ static void learn_mount(struct mt_filter *f, const struct mt_record *rec)
 {
 	struct mt_ovl_opts o = MT_OVL_OPTS_INIT;
 
-	mt_filter__add_overlay_path(f, rec->str[MT_MS_PATH]);
-	if (mt_ovl_opts__set(&o, "upperdir", mt_record_str(rec, MT_MS_UPPER)) >= 0 &&
-	    mt_ovl_opts__set(&o, "workdir", mt_record_str(rec, MT_MS_WORK)) >= 0)
+	/* a cut dentry walk keeps the deepest components: a wrong path */
+	mt_filter__add_overlay_path(f, mt_record_whole_str(rec, MT_MS_PATH));
+	if (mt_ovl_opts__set(&o, "upperdir", mt_record_whole_str(rec, MT_MS_UPPER)) >= 0 &&
+	    mt_ovl_opts__set(&o, "workdir", mt_record_whole_str(rec, MT_MS_WORK)) >= 0)
 		add_layers(f, &o);
 	mt_ovl_opts__release(&o);
 }

@@ -225,7 +225,9 @@ static void on_fsconfig(struct mt_newapi *t, struct ctx *c, const struct mt_reco
 	} else if (!res->err &&
 		 (sc->args[1] == FSCONFIG_SET_STRING || sc->args[1] == FSCONFIG_SET_PATH ||
 		  sc->args[1] == FSCONFIG_SET_PATH_EMPTY))
-		mt_ovl_opts__set(&c->opts, rec->str[MT_SC_SRC], rec->str[MT_SC_DATA]);
+		/* a cut value is not the directory: leave the option unknown */
+		mt_ovl_opts__set(&c->opts, mt_record_whole_str(rec, MT_SC_SRC),
+				 mt_record_whole_str(rec, MT_SC_DATA));
 }
 
 /* fsmount: the overlay context's options move to the new mount fd. The fs
@@ -260,7 +262,8 @@ static void on_move_mount(struct mt_newapi *t, struct ctx *c, const struct mt_re
 		return;
 	}
 	res->event = MT_NEWAPI_MOUNTED;
-	if (mt_record_full_path(rec, t->path, sizeof(t->path)) > 0)
+	if (mt_record_full_path_whole(rec) &&
+	    mt_record_full_path(rec, t->path, sizeof(t->path)) > 0)
 		res->path = t->path;
 	ctx_retire(t, c, &t->st.mounted);
 }

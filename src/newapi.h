@@ -65,7 +65,8 @@ struct mt_newapi_result {
 	/* The context's options; valid until the next feed. NULL with NONE. */
 	const struct mt_ovl_opts *opts;
 	/* MOUNTED: the target made absolute (mt_record_full_path), or NULL
-	 * when the record has none or it was too long. */
+	 * when the record has none, or it or its base was cut (MT_F_TRUNC).
+	 * A cut fsconfig value is not stored either. */
 	const char *path;
 };
 

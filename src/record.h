@@ -7,6 +7,7 @@
 #ifndef MT_RECORD_H
 #define MT_RECORD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "mnttrace.h"
 
@@ -35,6 +36,19 @@ int mt_record_decode(const void *data, size_t size, struct mt_record *rec);
 static inline const char *mt_record_str(const struct mt_record *rec, int i)
 {
 	return rec->str[i] ? rec->str[i] : "";
+}
+
+/* The string in slot @i, or NULL when absent or cut (MT_F_TRUNC): for
+ * callers that remember a path and must never remember a wrong one. */
+static inline const char *mt_record_whole_str(const struct mt_record *rec, int i)
+{
+	return rec->hdr->flags & MT_F_TRUNC(i) ? NULL : rec->str[i];
+}
+
+/* Whether a syscall's full path can be trusted: neither PATH nor BASE cut. */
+static inline bool mt_record_full_path_whole(const struct mt_record *rec)
+{
+	return !(rec->hdr->flags & (MT_F_TRUNC(MT_SC_PATH) | MT_F_TRUNC(MT_SC_BASE)));
 }
 
 /*

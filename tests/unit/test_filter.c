@@ -141,6 +141,31 @@ TEST(filter_overlay_lens_new_mount_api)
 	mt_filter__free(l.f);
 }
 
+TEST(filter_overlay_lens_never_learns_a_cut_path)
+{
+	struct lens l;
+	struct mt_filter_stats st;
+
+	if (!lens_init(&l))
+		return;
+	/* a too-deep walk keeps the deepest components: "/abc/merged" is wrong */
+	MNT(&l.s, .h = { .pid = 1, .flags = MT_F_TRUNC(MT_MS_PATH) }, .op = MT_MNT_WALK,
+	    .mnt_id = 300, .path = "/abc/merged", .upper = "/u", .work = "/w");
+	ASSERT_TRUE(l.shown, "the record itself is an overlay mount");
+	ASSERT_FALSE(shows_rmdir(&l, "/abc/merged"), "its cut path is not learnt");
+	ASSERT_TRUE(shows_rmdir(&l, "/u"), "its whole upperdir is");
+	SC(&l.s, .h = { .pid = PID, .flags = MT_F_TRUNC(MT_SC_DATA) }, .call = MT_CALL_MOUNT,
+	   .fstype = "overlay", .path = "/m2", .data = "lowerdir=/l,upperdir=/up");
+	ASSERT_FALSE(shows_rmdir(&l, "/up"), "nothing from a cut option string");
+	ASSERT_TRUE(shows_rmdir(&l, "/m2"), "the whole target is learnt");
+	SC(&l.s, .h = { .pid = PID, .flags = MT_F_TRUNC(MT_SC_BASE) }, .call = MT_CALL_MOUNT,
+	   .fstype = "overlay", .path = "m3", .base = "/cut");
+	ASSERT_FALSE(shows_rmdir(&l, "/cut/m3"), "not a target relative to a cut base");
+	mt_filter__stats(l.f, &st);
+	ASSERT_EQ(st.paths, 3, "/u, /w and /m2");
+	mt_filter__free(l.f);
+}
+
 TEST(filter_learns_nothing_without_the_lens)
 {
 	struct mt_options opt = MT_OPTIONS_DEFAULT;

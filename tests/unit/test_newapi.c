@@ -170,3 +170,22 @@ TEST(newapi_bounded_by_count_and_age)
 	ASSERT_TRUE(mt_newapi__find(f.t, PID, 12) != NULL, "the one in use stays");
 	mt_newapi__free(f.t);
 }
+
+TEST(newapi_cut_strings_are_not_stored)
+{
+	struct fx_sink s;
+	struct feed_ctx f;
+
+	sink_init(&s, &f, NULL);
+	OPEN(&s, "overlay", 3);
+	SC(&s, .h = { .pid = PID, .flags = MT_F_TRUNC(MT_SC_DATA) }, .call = MT_CALL_FSCONFIG,
+	   .src = "upperdir", .data = "/var/lib/cut", .args = { 3, FSCONFIG_SET_STRING, 1, 1 });
+	ASSERT_TRUE(mt_newapi__find(f.t, PID, 3)->upper == NULL, "a cut upperdir stays unknown");
+	CREATE(&s, 3, 0);
+	FSMOUNT(&s, 3, 4);
+	SC(&s, .h = { .pid = PID, .flags = MT_F_TRUNC(MT_SC_PATH) }, .call = MT_CALL_MOVE_MOUNT,
+	   .src = "", .path = "/cut/target", .args = { 4 });
+	ASSERT_EQ(f.res.event, MT_NEWAPI_MOUNTED, "still mounted");
+	ASSERT_TRUE(f.res.path == NULL, "but no cut path handed out");
+	mt_newapi__free(f.t);
+}
