@@ -160,13 +160,20 @@ int mt_ovl_opts__parse_data(struct mt_ovl_opts *o, const char *data)
 	return err < 0 ? err : 0;
 }
 
+/* What a layer name escapes in a lowerdir= value: the layer separator,
+ * the option separator of mount(2) data, and the escape itself. */
+static bool needs_escape(char c)
+{
+	return c == ':' || c == ',' || c == '\\';
+}
+
 /* Bytes @layer takes in a lowerdir= value, escapes included. */
 static size_t escaped_len(const char *layer)
 {
 	size_t n = 0;
 
 	for (; *layer; layer++)
-		n += *layer == ':' || *layer == '\\' ? 2 : 1;
+		n += needs_escape(*layer) ? 2 : 1;
 	return n;
 }
 
@@ -186,7 +193,7 @@ char *mt_ovl_opts__lower_str(const struct mt_ovl_opts *o)
 		if (i == first_data)
 			*w++ = ':';
 		for (const char *c = o->lower[i]; *c; c++) {
-			if (*c == ':' || *c == '\\')
+			if (needs_escape(*c))
 				*w++ = '\\';
 			*w++ = *c;
 		}

@@ -15,7 +15,9 @@
  *    "::" starts the data-only layers (6.5+); each layer then loses its
  *    backslashes. A lowerdir= replaces all lower layers given before;
  *  - lowerdir+= and datadir+= (6.8+) append ONE layer each, taken literally
- *    (no escapes: the kernel uses ovl_mount_dir_noesc for them).
+ *    (no escapes: the kernel uses ovl_mount_dir_noesc for them). mountinfo
+ *    shows such an overlay with one lowerdir+=/datadir+= option per layer
+ *    (seen on 6.18), so its super options parse the same way.
  *
  * Results are the directories as the kernel resolved them by name, so they
  * compare directly with mountinfo's unescaped upperdir/workdir and, through
@@ -54,8 +56,9 @@ int mt_ovl_opts__parse_data(struct mt_ovl_opts *o, const char *data);
 
 /*
  * The lower layers as one lowerdir= value: layers joined by ':', "::"
- * before the data layers, '\' and ':' inside a layer escaped with '\', so
- * that mt_ovl_opts__set(o, "lowerdir", result) gives the same list back.
+ * before the data layers, '\', ':' and ',' inside a layer escaped with '\',
+ * so that mt_ovl_opts__set(o, "lowerdir", result) gives the same list back,
+ * and the value can go into mount(2) data as it is.
  * Returns a malloc'ed string ("" when there are no layers), NULL on ENOMEM.
  */
 char *mt_ovl_opts__lower_str(const struct mt_ovl_opts *o);

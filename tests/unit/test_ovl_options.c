@@ -41,6 +41,10 @@ TEST(ovl_data_colons_and_spaces)
 	lower_is(&o, lower, 5, 2);
 	s = mt_ovl_opts__lower_str(&o);
 	ASSERT_STREQ(s, "/a\\:b:/c d:/e\\\\f::/data1:/data\\:2", "lower list re-escaped");
+	ASSERT_OK(mt_ovl_opts__parse_data(&o, "lowerdir=/a\\,b:/c"), "an escaped comma");
+	free(s);
+	s = mt_ovl_opts__lower_str(&o);
+	ASSERT_STREQ(s, "/a\\,b:/c", "stays escaped: the value fits in mount(2) data");
 	free(s);
 	mt_ovl_opts__release(&o);
 }
@@ -51,13 +55,13 @@ TEST(ovl_lower_str_round_trips)
 	char *s;
 
 	mt_ovl_opts__set(&a, "lowerdir+", "/l:1");
-	mt_ovl_opts__set(&a, "lowerdir+", "/l\\2");
+	mt_ovl_opts__set(&a, "lowerdir+", "/l\\2,x");
 	mt_ovl_opts__set(&a, "datadir+", "/d");
 	s = mt_ovl_opts__lower_str(&a);
-	ASSERT_STREQ(s, "/l\\:1:/l\\\\2::/d", "joined with escapes");
+	ASSERT_STREQ(s, "/l\\:1:/l\\\\2\\,x::/d", "joined with escapes");
 	ASSERT_EQ(mt_ovl_opts__set(&b, "lowerdir", s), 1, "parse it back");
 	ASSERT_TRUE(mt_ovl_opts__same_lower(&a, &b), "the same layers");
-	mt_ovl_opts__set(&b, "lowerdir", "/l\\:1:/l\\\\2:/d");
+	mt_ovl_opts__set(&b, "lowerdir", "/l\\:1:/l\\\\2,x:/d");
 	ASSERT_FALSE(mt_ovl_opts__same_lower(&a, &b), "a data layer is not a lower layer");
 	free(s);
 	mt_ovl_opts__release(&a);
