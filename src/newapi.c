@@ -21,6 +21,7 @@ struct ctx {
 	int fd;
 	enum ctx_kind kind;
 	bool created;		/* CTX_FS: CMD_CREATE succeeded */
+	bool cloexec;		/* FSOPEN_CLOEXEC / FSMOUNT_CLOEXEC: gone at exec */
 	uint64_t last_ts;	/* record time of the last use */
 	struct mt_ovl_opts opts;
 };
@@ -170,6 +171,7 @@ static int on_fsopen(struct mt_newapi *t, const struct mt_record *rec,
 	if (!c)
 		return -ENOMEM;
 	c->kind = CTX_FS;
+	c->cloexec = rec->sc->args[1] & FSOPEN_CLOEXEC;
 	err = track(t, c, rec->hdr->pid, (int)rec->sc->ret, rec->hdr->ts_ns);
 	if (err) {
 		free(c);
@@ -246,6 +248,7 @@ static int on_fsmount(struct mt_newapi *t, struct ctx *c, const struct mt_record
 	fd_handed_out(t, c->pid, mfd);
 	c->kind = CTX_MOUNT;
 	c->created = false;
+	c->cloexec = rec->sc->args[1] & FSMOUNT_CLOEXEC;
 	if (track(t, c, c->pid, mfd, rec->hdr->ts_ns)) {
 		park(t, c);
 		return -ENOMEM;
@@ -331,7 +334,8 @@ const struct mt_ovl_opts *mt_newapi__find(const struct mt_newapi *t, uint32_t pi
 	return c ? &c->opts : NULL;
 }
 
-void mt_newapi__forget_pid(struct mt_newapi *t, uint32_t pid)
+/* Drop @pid's contexts, or only its close-on-exec ones. */
+static void forget(struct mt_newapi *t, uint32_t pid, bool cloexec_only, uint64_t *counter)
 {
 	struct mt_hnode *n = mt_htab_oldest(&t->tab), *next;
 
@@ -339,9 +343,19 @@ void mt_newapi__forget_pid(struct mt_newapi *t, uint32_t pid)
 		struct ctx *c = mt_hnode_entry(n, struct ctx, node);
 
 		next = n->newer;
-		if (c->pid == pid)
-			ctx_drop(t, c, &t->st.exited);
+		if (c->pid == pid && (c->cloexec || !cloexec_only))
+			ctx_drop(t, c, counter);
 	}
+}
+
+void mt_newapi__forget_pid(struct mt_newapi *t, uint32_t pid)
+{
+	forget(t, pid, false, &t->st.exited);
+}
+
+void mt_newapi__exec(struct mt_newapi *t, uint32_t pid)
+{
+	forget(t, pid, true, &t->st.exec_closed);
 }
 
 void mt_newapi__stats(const struct mt_newapi *t, struct mt_newapi_stats *st)

@@ -14,11 +14,12 @@
  * freed when its overlay is mounted, when the kernel killed it (a failed
  * CMD_CREATE, see newapi.c), when the fd is known closed (EBADF, or the same
  * (pid, fd) handed out again by fsopen, fsmount or open_tree), when its
- * process is gone (mt_newapi__forget_pid), or by age; the table is bounded
- * and counts what it evicted.
+ * process is gone (mt_newapi__forget_pid) or exec'ed a close-on-exec fd
+ * (mt_newapi__exec), or by age; the table is bounded and counts what it
+ * evicted.
  *
- * Not seen: fds passed to another process or inherited over fork, and exec
- * closing a CLOEXEC fd (no exec records): age and the bound clean those up.
+ * Not seen: fds passed to another process or inherited over fork, close(),
+ * and exec (no such records): age and the bound clean those up.
  */
 #ifndef MT_NEWAPI_H
 #define MT_NEWAPI_H
@@ -85,12 +86,17 @@ const struct mt_ovl_opts *mt_newapi__find(const struct mt_newapi *t, uint32_t pi
 /* @pid has exited (its fds are closed): drop its contexts. */
 void mt_newapi__forget_pid(struct mt_newapi *t, uint32_t pid);
 
+/* @pid called execve: drop its contexts opened with FSOPEN_CLOEXEC or
+ * FSMOUNT_CLOEXEC (for a caller that learns of execs; records do not). */
+void mt_newapi__exec(struct mt_newapi *t, uint32_t pid);
+
 struct mt_newapi_stats {
 	size_t tracked;		/* contexts held now */
 	uint64_t mounted;	/* completed by move_mount */
 	uint64_t failed;	/* killed by a failed CMD_CREATE */
 	uint64_t closed;	/* fd seen closed: EBADF or reused */
 	uint64_t exited;	/* dropped by mt_newapi__forget_pid */
+	uint64_t exec_closed;	/* close-on-exec, dropped by mt_newapi__exec */
 	uint64_t expired;	/* idle longer than max_idle_ns */
 	uint64_t evicted;	/* the oldest, dropped to stay within max_contexts */
 };

@@ -189,3 +189,26 @@ TEST(newapi_cut_strings_are_not_stored)
 	ASSERT_TRUE(f.res.path == NULL, "but no cut path handed out");
 	mt_newapi__free(f.t);
 }
+
+TEST(newapi_exec_closes_only_cloexec_fds)
+{
+	struct fx_sink s;
+	struct feed_ctx f;
+	struct mt_newapi_stats st;
+
+	sink_init(&s, &f, NULL);
+	SC(&s, .h = { .pid = PID }, .call = MT_CALL_FSOPEN, .fstype = "overlay", .ret = 3,
+	   .args = { 0, FSOPEN_CLOEXEC });
+	OPEN(&s, "overlay", 5);
+	CREATE(&s, 5, 0);
+	SC(&s, .h = { .pid = PID }, .call = MT_CALL_FSMOUNT, .ret = 6,
+	   .args = { 5, FSMOUNT_CLOEXEC });
+	mt_newapi__exec(f.t, PID + 1);
+	ASSERT_TRUE(mt_newapi__find(f.t, PID, 3) != NULL, "another process's exec changes nothing");
+	mt_newapi__exec(f.t, PID);
+	ASSERT_TRUE(mt_newapi__find(f.t, PID, 3) == NULL, "FSOPEN_CLOEXEC context closed by exec");
+	ASSERT_TRUE(mt_newapi__find(f.t, PID, 6) == NULL, "FSMOUNT_CLOEXEC mount fd closed by exec");
+	mt_newapi__stats(f.t, &st);
+	ASSERT_EQ(st.exec_closed, 2, "counted");
+	mt_newapi__free(f.t);
+}
