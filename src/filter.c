@@ -3,8 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agelist.h"
 #include "filter.h"
-#include "hash.h"
+#include "htab.h"
 #include "names.h"
 #include "newapi.h"
 #include "ovl_options.h"
@@ -12,20 +13,15 @@
 
 /* One overlay path of the --overlay lens: a merged, upper or work dir. */
 struct known_path {
-	struct mt_hnode node;
-	size_t len;
+	struct htab_node by_path;	/* key: htab_str(path) */
+	struct mt_age_node age;
 	char path[];
-};
-
-/* A path prefix to look up without copying it. */
-struct path_key {
-	const char *path;
-	size_t len;
 };
 
 struct mt_filter {
 	struct mt_options opt;
-	struct mt_htab paths;		/* struct known_path, least recently used first */
+	struct htab paths;		/* struct known_path */
+	struct mt_age_list paths_age;	/* least recently used first */
 	size_t max_paths;
 	struct mt_newapi *newapi;	/* overlay contexts of the new mount API */
 	/* what learn() saw the new-API tracker do with the last record, for
@@ -54,40 +50,46 @@ struct mt_filter *mt_filter__new(const struct mt_options *opt)
 	return f;
 }
 
-static void path_drop(struct mt_filter *f, struct mt_hnode *n, __u64 *counter)
+static struct known_path *oldest_path(const struct mt_filter *f)
 {
-	mt_htab_del(&f->paths, n);
-	free(mt_hnode_entry(n, struct known_path, node));
+	struct mt_age_node *n = f->paths_age.oldest;
+
+	return n ? container_of(n, struct known_path, age) : NULL;
+}
+
+static void path_drop(struct mt_filter *f, struct known_path *p, __u64 *counter)
+{
+	htab_del(&f->paths, &p->by_path);
+	mt_age_del(&f->paths_age, &p->age);
+	free(p);
 	(*counter)++;
 }
 
 void mt_filter__free(struct mt_filter *f)
 {
-	struct mt_hnode *n;
+	struct known_path *p;
 	__u64 freed = 0;
 
 	if (!f)
 		return;
-	while ((n = mt_htab_oldest(&f->paths)))
-		path_drop(f, n, &freed);
-	mt_htab_release(&f->paths);
+	while ((p = oldest_path(f)))
+		path_drop(f, p, &freed);
+	htab_free(&f->paths);
 	mt_newapi__free(f->newapi);
 	free(f);
 }
 
-static bool path_is(const struct mt_hnode *n, const void *key)
+static struct known_path *path_find(const struct mt_filter *f, const char *path)
 {
-	const struct known_path *p = mt_hnode_entry(n, struct known_path, node);
-	const struct path_key *k = key;
+	__u64 key = htab_str(path);
 
-	return p->len == k->len && memcmp(p->path, k->path, k->len) == 0;
-}
+	for (struct htab_node *n = htab_first(&f->paths, key); n; n = htab_next(n, key)) {
+		struct known_path *p = container_of(n, struct known_path, by_path);
 
-static struct mt_hnode *path_find(const struct mt_filter *f, const char *path, size_t len)
-{
-	struct path_key k = { path, len };
-
-	return mt_htab_find(&f->paths, mt_hash_mem(path, len), path_is, &k);
+		if (strcmp(p->path, path) == 0)
+			return p;
+	}
+	return NULL;
 }
 
 /* @path in canonical form in @buf; false when it is not an absolute path. */
@@ -100,59 +102,63 @@ int mt_filter__add_overlay_path(struct mt_filter *f, const char *path)
 {
 	char buf[MT_FILTER_PATH_MAX];
 	struct known_path *p;
-	struct mt_hnode *n;
 	size_t len;
 
 	if (!f->opt.overlay || !canonical(path, buf, sizeof(buf)))
 		return 0;
-	len = strlen(buf);
-	n = path_find(f, buf, len);
-	if (n) {
-		mt_htab_touch(&f->paths, n);
+	p = path_find(f, buf);
+	if (p) {
+		mt_age_touch(&f->paths_age, &p->age);
 		return 0;
 	}
-	while (mt_htab_count(&f->paths) >= f->max_paths)
-		path_drop(f, mt_htab_oldest(&f->paths), &f->st.paths_evicted);
+	while (f->paths_age.n >= f->max_paths)
+		path_drop(f, oldest_path(f), &f->st.paths_evicted);
+	len = strlen(buf);
 	p = malloc(sizeof(*p) + len + 1);
 	if (!p)
 		return -ENOMEM;
-	p->len = len;
 	memcpy(p->path, buf, len + 1);
-	if (mt_htab_add(&f->paths, &p->node, mt_hash_mem(buf, len))) {
+	if (htab_add(&f->paths, &p->by_path, htab_str(buf))) {
 		free(p);
 		return -ENOMEM;
 	}
+	mt_age_add(&f->paths_age, &p->age);
 	return 0;
 }
 
 void mt_filter__forget_overlay_path(struct mt_filter *f, const char *path)
 {
 	char buf[MT_FILTER_PATH_MAX];
-	struct mt_hnode *n;
+	struct known_path *p;
 
 	if (!canonical(path, buf, sizeof(buf)))
 		return;
-	n = path_find(f, buf, strlen(buf));
-	if (n)
-		path_drop(f, n, &f->st.paths_forgotten);
+	p = path_find(f, buf);
+	if (p)
+		path_drop(f, p, &f->st.paths_forgotten);
 }
 
 /*
  * Whether canonical @path is a known overlay path or below one: look up
  * @path and each of its ancestors, O(depth) hash lookups whatever the
- * number of known overlays.
+ * number of known overlays. Each ancestor is cut out of @path in place
+ * for its lookup, and @path is given back as it was.
  */
-static bool is_overlay_path(struct mt_filter *f, const char *path)
+static bool is_overlay_path(struct mt_filter *f, char *path)
 {
-	size_t len = path ? strlen(path) : 0;
+	size_t len = strlen(path);
 
-	if (!len || path[0] != '/' || !mt_htab_count(&f->paths))
+	if (!len || path[0] != '/' || !f->paths_age.n)
 		return false;
 	for (;;) {
-		struct mt_hnode *n = path_find(f, path, len);
+		char cut = path[len];
+		struct known_path *p;
 
-		if (n) {
-			mt_htab_touch(&f->paths, n);
+		path[len] = '\0';
+		p = path_find(f, path);
+		path[len] = cut;
+		if (p) {
+			mt_age_touch(&f->paths_age, &p->age);
 			return true;
 		}
 		if (len == 1)
@@ -333,7 +339,7 @@ bool mt_filter__match(struct mt_filter *f, const struct mt_record *rec)
 void mt_filter__stats(const struct mt_filter *f, struct mt_filter_stats *st)
 {
 	*st = f->st;
-	st->paths = mt_htab_count(&f->paths);
+	st->paths = f->paths_age.n;
 	if (f->newapi)
 		mt_newapi__stats(f->newapi, &st->newapi);
 	else

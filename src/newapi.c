@@ -5,7 +5,8 @@
 #include <string.h>
 #include <sys/mount.h>
 
-#include "hash.h"
+#include "agelist.h"
+#include "htab.h"
 #include "newapi.h"
 
 #ifndef FSCONFIG_CMD_CREATE_EXCL
@@ -16,7 +17,8 @@
 enum ctx_kind { CTX_FS, CTX_MOUNT };
 
 struct ctx {
-	struct mt_hnode node;
+	struct htab_node by_fd;		/* key: fd_key(pid, fd) */
+	struct mt_age_node age;		/* least recently used first */
 	uint32_t pid;
 	int fd;
 	enum ctx_kind kind;
@@ -26,38 +28,37 @@ struct ctx {
 	struct mt_ovl_opts opts;
 };
 
-struct ctx_key {
-	uint32_t pid;
-	int fd;
-};
-
 struct mt_newapi {
-	struct mt_htab tab;
+	struct htab tab;
+	struct mt_age_list ages;
 	struct mt_newapi_limits lim;
 	struct mt_newapi_stats st;
 	struct ctx *done;	/* handed out by the last feed, freed by the next */
 	char path[2 * MT_STR_MAX + 2];
 };
 
-static uint64_t key_hash(uint32_t pid, int fd)
+/* (pid, fd) in one word: unique, so equal keys are the same context */
+static __u64 fd_key(uint32_t pid, int fd)
 {
-	return mt_hash_combine(mt_hash_u64(pid), (uint64_t)(uint32_t)fd);
-}
-
-static bool ctx_is(const struct mt_hnode *n, const void *key)
-{
-	const struct ctx *c = mt_hnode_entry(n, struct ctx, node);
-	const struct ctx_key *k = key;
-
-	return c->pid == k->pid && c->fd == k->fd;
+	return (__u64)pid << 32 | (uint32_t)fd;
 }
 
 static struct ctx *ctx_find(const struct mt_newapi *t, uint32_t pid, int fd)
 {
-	struct ctx_key k = { pid, fd };
-	struct mt_hnode *n = mt_htab_find(&t->tab, key_hash(pid, fd), ctx_is, &k);
+	struct htab_node *n = htab_first(&t->tab, fd_key(pid, fd));
 
-	return n ? mt_hnode_entry(n, struct ctx, node) : NULL;
+	return n ? container_of(n, struct ctx, by_fd) : NULL;
+}
+
+static struct ctx *oldest_ctx(const struct mt_newapi *t)
+{
+	return t->ages.oldest ? container_of(t->ages.oldest, struct ctx, age) : NULL;
+}
+
+static void ctx_unlink(struct mt_newapi *t, struct ctx *c)
+{
+	htab_del(&t->tab, &c->by_fd);
+	mt_age_del(&t->ages, &c->age);
 }
 
 static void ctx_free(struct ctx *c)
@@ -70,7 +71,7 @@ static void ctx_free(struct ctx *c)
 
 static void ctx_drop(struct mt_newapi *t, struct ctx *c, uint64_t *counter)
 {
-	mt_htab_del(&t->tab, &c->node);
+	ctx_unlink(t, c);
 	ctx_free(c);
 	(*counter)++;
 }
@@ -84,7 +85,7 @@ static void park(struct mt_newapi *t, struct ctx *c)
 
 static void ctx_retire(struct mt_newapi *t, struct ctx *c, uint64_t *counter)
 {
-	mt_htab_del(&t->tab, &c->node);
+	ctx_unlink(t, c);
 	park(t, c);
 	(*counter)++;
 }
@@ -106,15 +107,15 @@ struct mt_newapi *mt_newapi__new(const struct mt_newapi_limits *lim)
 
 void mt_newapi__free(struct mt_newapi *t)
 {
-	struct mt_hnode *n;
+	struct ctx *c;
 
 	if (!t)
 		return;
-	while ((n = mt_htab_oldest(&t->tab))) {
-		mt_htab_del(&t->tab, n);
-		ctx_free(mt_hnode_entry(n, struct ctx, node));
+	while ((c = oldest_ctx(t))) {
+		ctx_unlink(t, c);
+		ctx_free(c);
 	}
-	mt_htab_release(&t->tab);
+	htab_free(&t->tab);
 	ctx_free(t->done);
 	free(t);
 }
@@ -123,11 +124,9 @@ void mt_newapi__free(struct mt_newapi *t)
  * fds we did not see close (no close records). */
 static void expire(struct mt_newapi *t, uint64_t now)
 {
-	struct mt_hnode *n;
+	struct ctx *c;
 
-	while ((n = mt_htab_oldest(&t->tab))) {
-		struct ctx *c = mt_hnode_entry(n, struct ctx, node);
-
+	while ((c = oldest_ctx(t))) {
 		if (now < c->last_ts || now - c->last_ts <= t->lim.max_idle_ns)
 			break;
 		ctx_drop(t, c, &t->st.expired);
@@ -149,10 +148,12 @@ static int track(struct mt_newapi *t, struct ctx *c, uint32_t pid, int fd, uint6
 	c->pid = pid;
 	c->fd = fd;
 	c->last_ts = now;
-	while (mt_htab_count(&t->tab) >= t->lim.max_contexts)
-		ctx_drop(t, mt_hnode_entry(mt_htab_oldest(&t->tab), struct ctx, node),
-			 &t->st.evicted);
-	return mt_htab_add(&t->tab, &c->node, key_hash(pid, fd));
+	while (t->ages.n >= t->lim.max_contexts)
+		ctx_drop(t, oldest_ctx(t), &t->st.evicted);
+	if (htab_add(&t->tab, &c->by_fd, fd_key(pid, fd)))
+		return -ENOMEM;
+	mt_age_add(&t->ages, &c->age);
+	return 0;
 }
 
 static int on_fsopen(struct mt_newapi *t, const struct mt_record *rec,
@@ -244,7 +245,7 @@ static int on_fsmount(struct mt_newapi *t, struct ctx *c, const struct mt_record
 	res->opts = &c->opts;
 	if (res->err || c->kind != CTX_FS)
 		return 0;
-	mt_htab_del(&t->tab, &c->node);
+	ctx_unlink(t, c);
 	fd_handed_out(t, c->pid, mfd);
 	c->kind = CTX_MOUNT;
 	c->created = false;
@@ -306,7 +307,7 @@ int mt_newapi__feed(struct mt_newapi *t, const struct mt_record *rec,
 		return 0;
 	}
 	c->last_ts = rec->hdr->ts_ns;
-	mt_htab_touch(&t->tab, &c->node);
+	mt_age_touch(&t->ages, &c->age);
 	if (res->err == EBADF) {
 		/* the fd was closed under us: report the call, then forget it */
 		res->event = sc->call == MT_CALL_MOVE_MOUNT ? MT_NEWAPI_MOVE_FAILED :
@@ -337,10 +338,10 @@ const struct mt_ovl_opts *mt_newapi__find(const struct mt_newapi *t, uint32_t pi
 /* Drop @pid's contexts, or only its close-on-exec ones. */
 static void forget(struct mt_newapi *t, uint32_t pid, bool cloexec_only, uint64_t *counter)
 {
-	struct mt_hnode *n = mt_htab_oldest(&t->tab), *next;
+	struct mt_age_node *n = t->ages.oldest, *next;
 
 	for (; n; n = next) {
-		struct ctx *c = mt_hnode_entry(n, struct ctx, node);
+		struct ctx *c = container_of(n, struct ctx, age);
 
 		next = n->newer;
 		if (c->pid == pid && (c->cloexec || !cloexec_only))
@@ -361,5 +362,5 @@ void mt_newapi__exec(struct mt_newapi *t, uint32_t pid)
 void mt_newapi__stats(const struct mt_newapi *t, struct mt_newapi_stats *st)
 {
 	*st = t->st;
-	st->tracked = mt_htab_count(&t->tab);
+	st->tracked = t->ages.n;
 }
