@@ -212,8 +212,10 @@ static void learn_syscall(struct mt_filter *f, const struct mt_record *rec)
 	}
 }
 
-/* The kernel reports upper and work dirs as they were given, escapes and
- * all (ovl_fs config, 4.19..6.18), so they go through the same parser. */
+/* The kernel keeps upper and work dirs as they were given, escapes and
+ * all (ovl_config: params.c keeps the name and unescapes a copy, 6.5+;
+ * super.c's match_strdup before), and the mount record reads them from
+ * there: they go through the same parser as mount(2) data. */
 static void learn_mount(struct mt_filter *f, const struct mt_record *rec)
 {
 	struct mt_ovl_opts o = MT_OVL_OPTS_INIT;
