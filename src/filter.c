@@ -3,22 +3,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agelist.h"
 #include "filter.h"
+#include "htab.h"
 #include "names.h"
+#include "newapi.h"
+#include "ovl_options.h"
+#include "paths.h"
 
-#define OVL_FDS 256	/* overlay fs/mount fds remembered, oldest replaced */
-
-struct ovl_fd {
-	unsigned int pid;
-	int fd;
+/* One overlay path of the --overlay lens: a merged, upper or work dir. */
+struct known_path {
+	struct htab_node by_path;	/* key: htab_str(path) */
+	struct mt_age_node age;
+	char path[];
 };
 
 struct mt_filter {
 	struct mt_options opt;
-	char **paths;		/* overlay merged, upper and work dirs */
-	size_t npaths, cap;
-	struct ovl_fd fds[OVL_FDS];
-	size_t nfds;
+	struct htab paths;		/* struct known_path */
+	struct mt_age_list paths_age;	/* least recently used first */
+	size_t max_paths;
+	struct mt_newapi *newapi;	/* overlay contexts of the new mount API */
+	/* what learn() saw the new-API tracker do with the last record, for
+	 * match() of the same record (a move_mount frees its context) */
+	__u32 last_tid;
+	__u64 last_ts;
+	bool last_newapi_overlay;
+	struct mt_filter_stats st;
 };
 
 struct mt_filter *mt_filter__new(const struct mt_options *opt)
@@ -28,157 +39,218 @@ struct mt_filter *mt_filter__new(const struct mt_options *opt)
 	if (!f)
 		return NULL;
 	f->opt = *opt;
+	f->max_paths = MT_FILTER_MAX_PATHS;
+	if (opt->overlay) {
+		f->newapi = mt_newapi__new(NULL);
+		if (!f->newapi) {
+			free(f);
+			return NULL;
+		}
+	}
 	return f;
+}
+
+static struct known_path *oldest_path(const struct mt_filter *f)
+{
+	struct mt_age_node *n = f->paths_age.oldest;
+
+	return n ? container_of(n, struct known_path, age) : NULL;
+}
+
+static void path_drop(struct mt_filter *f, struct known_path *p, __u64 *counter)
+{
+	htab_del(&f->paths, &p->by_path);
+	mt_age_del(&f->paths_age, &p->age);
+	free(p);
+	(*counter)++;
 }
 
 void mt_filter__free(struct mt_filter *f)
 {
+	struct known_path *p;
+	__u64 freed = 0;
+
 	if (!f)
 		return;
-	for (size_t i = 0; i < f->npaths; i++)
-		free(f->paths[i]);
-	free(f->paths);
+	while ((p = oldest_path(f)))
+		path_drop(f, p, &freed);
+	htab_free(&f->paths);
+	mt_newapi__free(f->newapi);
 	free(f);
 }
 
-/* "/a/b" is under "/a" and "/a/b", not under "/a/bc" */
-bool mt_path_under(const char *path, const char *prefix)
+static struct known_path *path_find(const struct mt_filter *f, const char *path)
 {
-	size_t n = strlen(prefix);
+	__u64 key = htab_str(path);
 
-	while (n > 1 && prefix[n - 1] == '/')
-		n--;
-	if (strncmp(path, prefix, n) != 0)
-		return false;
-	return path[n] == '\0' || path[n] == '/' || (n == 1 && prefix[0] == '/');
+	for (struct htab_node *n = htab_first(&f->paths, key); n; n = htab_next(n, key)) {
+		struct known_path *p = container_of(n, struct known_path, by_path);
+
+		if (strcmp(p->path, path) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+/* @path in canonical form in @buf; false when it is not an absolute path. */
+static bool canonical(const char *path, char *buf, size_t len)
+{
+	return path && path[0] == '/' && mt_path_resolve(NULL, path, buf, len) > 0;
 }
 
 int mt_filter__add_overlay_path(struct mt_filter *f, const char *path)
 {
-	char **grown;
+	char buf[MT_FILTER_PATH_MAX];
+	struct known_path *p;
+	size_t len;
 
-	if (!path || path[0] != '/')
+	if (!f->opt.overlay || !canonical(path, buf, sizeof(buf)))
 		return 0;
-	for (size_t i = 0; i < f->npaths; i++)
-		if (strcmp(f->paths[i], path) == 0)
-			return 0;
-	if (f->npaths == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 64;
-
-		grown = realloc(f->paths, cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		f->paths = grown;
-		f->cap = cap;
+	p = path_find(f, buf);
+	if (p) {
+		mt_age_touch(&f->paths_age, &p->age);
+		return 0;
 	}
-	f->paths[f->npaths] = strdup(path);
-	if (!f->paths[f->npaths])
+	while (f->paths_age.n >= f->max_paths)
+		path_drop(f, oldest_path(f), &f->st.paths_evicted);
+	len = strlen(buf);
+	p = malloc(sizeof(*p) + len + 1);
+	if (!p)
 		return -ENOMEM;
-	f->npaths++;
+	memcpy(p->path, buf, len + 1);
+	if (htab_add(&f->paths, &p->by_path, htab_str(buf))) {
+		free(p);
+		return -ENOMEM;
+	}
+	mt_age_add(&f->paths_age, &p->age);
 	return 0;
 }
 
-static bool is_overlay_path(const struct mt_filter *f, const char *path)
+void mt_filter__forget_overlay_path(struct mt_filter *f, const char *path)
 {
-	if (!path || !*path)
+	char buf[MT_FILTER_PATH_MAX];
+	struct known_path *p;
+
+	if (!canonical(path, buf, sizeof(buf)))
+		return;
+	p = path_find(f, buf);
+	if (p)
+		path_drop(f, p, &f->st.paths_forgotten);
+}
+
+/*
+ * Whether canonical @path is a known overlay path or below one: look up
+ * @path and each of its ancestors, O(depth) hash lookups whatever the
+ * number of known overlays. Each ancestor is cut out of @path in place
+ * for its lookup, and @path is given back as it was.
+ */
+static bool is_overlay_path(struct mt_filter *f, char *path)
+{
+	size_t len = strlen(path);
+
+	if (!len || path[0] != '/' || !f->paths_age.n)
 		return false;
-	for (size_t i = 0; i < f->npaths; i++)
-		if (mt_path_under(path, f->paths[i]))
+	for (;;) {
+		char cut = path[len];
+		struct known_path *p;
+
+		path[len] = '\0';
+		p = path_find(f, path);
+		path[len] = cut;
+		if (p) {
+			mt_age_touch(&f->paths_age, &p->age);
 			return true;
-	return false;
+		}
+		if (len == 1)
+			return false;
+		while (len > 1 && path[len - 1] != '/')
+			len--;
+		if (len > 1)
+			len--;	/* "/a/b" -> "/a"; "/a" -> "/" */
+	}
 }
 
-static void add_fd(struct mt_filter *f, unsigned int pid, int fd)
+static void add_layers(struct mt_filter *f, const struct mt_ovl_opts *o)
 {
-	f->fds[f->nfds++ % OVL_FDS] = (struct ovl_fd){ pid, fd };
+	if (!o)
+		return;
+	mt_filter__add_overlay_path(f, o->upper);
+	mt_filter__add_overlay_path(f, o->work);
 }
 
-static bool is_overlay_fd(const struct mt_filter *f, unsigned int pid, int fd)
-{
-	size_t n = f->nfds < OVL_FDS ? f->nfds : OVL_FDS;
-
-	for (size_t i = 0; i < n; i++)
-		if (f->fds[i].pid == pid && f->fds[i].fd == fd)
-			return true;
-	return false;
-}
-
-/* upperdir= and workdir= out of a mount(2) options string */
+/* upperdir= and workdir= of a mount(2) options string, unescaped */
 static void learn_options(struct mt_filter *f, const char *data)
 {
-	static const char *const keys[] = { "upperdir=", "workdir=" };
-	char buf[MT_STR_MAX];
+	struct mt_ovl_opts o = MT_OVL_OPTS_INIT;
 
-	for (size_t k = 0; data && k < 2; k++) {
-		const char *v = strstr(data, keys[k]);
-		size_t n;
-
-		if (!v)
-			continue;
-		v += strlen(keys[k]);
-		n = strcspn(v, ",");
-		if (n >= sizeof(buf))
-			continue;
-		memcpy(buf, v, n);
-		buf[n] = '\0';
-		mt_filter__add_overlay_path(f, buf);
-	}
+	if (mt_ovl_opts__parse_data(&o, data) == 0)
+		add_layers(f, &o);
+	mt_ovl_opts__release(&o);
 }
 
 static void learn_syscall(struct mt_filter *f, const struct mt_record *rec)
 {
 	const struct mt_syscall *sc = rec->sc;
-	const char *fstype = rec->str[MT_SC_FSTYPE], *key = rec->str[MT_SC_SRC];
-	char full[MT_STR_MAX * 2 + 2];
-	bool overlay_fstype = fstype && strcmp(fstype, "overlay") == 0;
+	const char *fstype = rec->str[MT_SC_FSTYPE];
+	char full[MT_FILTER_PATH_MAX];
+	struct mt_newapi_result res;
 
-	if (sc->ret < 0)
-		return;
-	mt_record_full_path(rec, full, sizeof(full));
-	switch (sc->call) {
-	case MT_CALL_MOUNT:
-		if (!overlay_fstype)
-			break;
-		mt_filter__add_overlay_path(f, full);
-		learn_options(f, rec->str[MT_SC_DATA]);
-		break;
-	case MT_CALL_FSOPEN:
-		if (overlay_fstype)
-			add_fd(f, sc->hdr.pid, sc->ret);
-		break;
-	case MT_CALL_FSCONFIG:
-		if (is_overlay_fd(f, sc->hdr.pid, sc->args[0]) && key &&
-		    (strcmp(key, "upperdir") == 0 || strcmp(key, "workdir") == 0))
-			mt_filter__add_overlay_path(f, rec->str[MT_SC_DATA]);
-		break;
-	case MT_CALL_FSMOUNT:
-		if (is_overlay_fd(f, sc->hdr.pid, sc->args[0]))
-			add_fd(f, sc->hdr.pid, sc->ret);
-		break;
-	case MT_CALL_MOVE_MOUNT:
-		if (is_overlay_fd(f, sc->hdr.pid, sc->args[0]))
+	mt_newapi__feed(f->newapi, rec, &res);
+	f->last_tid = rec->hdr->tid;
+	f->last_ts = rec->hdr->ts_ns;
+	f->last_newapi_overlay = res.event != MT_NEWAPI_NONE;
+	if (res.event == MT_NEWAPI_MOUNTED)
+		mt_filter__add_overlay_path(f, res.path);
+	if (!res.err)
+		add_layers(f, res.opts);
+	if (sc->call == MT_CALL_MOUNT && sc->ret >= 0 && fstype &&
+	    strcmp(fstype, "overlay") == 0) {
+		if (mt_record_full_path_whole(rec) && mt_record_full_path(rec, full, sizeof(full)) > 0)
 			mt_filter__add_overlay_path(f, full);
-		break;
+		/* a cut option string may end in a cut upperdir= or workdir= */
+		learn_options(f, mt_record_whole_str(rec, MT_SC_DATA));
 	}
+}
+
+/* The kernel keeps upper and work dirs as they were given, escapes and
+ * all (ovl_config: params.c keeps the name and unescapes a copy, 6.5+;
+ * super.c's match_strdup before), and the mount record reads them from
+ * there: they go through the same parser as mount(2) data. */
+static void learn_mount(struct mt_filter *f, const struct mt_record *rec)
+{
+	struct mt_ovl_opts o = MT_OVL_OPTS_INIT;
+
+	/* a cut dentry walk keeps the deepest components: a wrong path */
+	mt_filter__add_overlay_path(f, mt_record_whole_str(rec, MT_MS_PATH));
+	if (mt_ovl_opts__set(&o, "upperdir", mt_record_whole_str(rec, MT_MS_UPPER)) >= 0 &&
+	    mt_ovl_opts__set(&o, "workdir", mt_record_whole_str(rec, MT_MS_WORK)) >= 0)
+		add_layers(f, &o);
+	mt_ovl_opts__release(&o);
 }
 
 void mt_filter__learn(struct mt_filter *f, const struct mt_record *rec)
 {
-	if (rec->hdr->type == MT_EV_SYSCALL) {
+	if (!f->opt.overlay)
+		return;		/* only the --overlay lens needs to learn */
+	if (rec->hdr->type == MT_EV_SYSCALL)
 		learn_syscall(f, rec);
-	} else if (rec->hdr->type == MT_EV_MOUNT &&
-		   rec->mnt->sb_magic == MT_OVERLAYFS_MAGIC) {
-		mt_filter__add_overlay_path(f, rec->str[MT_MS_PATH]);
-		mt_filter__add_overlay_path(f, rec->str[MT_MS_UPPER]);
-		mt_filter__add_overlay_path(f, rec->str[MT_MS_WORK]);
-	}
+	else if (rec->hdr->type == MT_EV_MOUNT && rec->mnt->sb_magic == MT_OVERLAYFS_MAGIC)
+		learn_mount(f, rec);
 }
 
-static bool overlay_syscall(const struct mt_filter *f, const struct mt_record *rec)
+/* Whether the new-API call acted on an overlay context or mount fd. */
+static bool overlay_newapi_call(const struct mt_filter *f, const struct mt_record *rec)
+{
+	if (rec->hdr->tid == f->last_tid && rec->hdr->ts_ns == f->last_ts)
+		return f->last_newapi_overlay;
+	return mt_newapi__find(f->newapi, rec->hdr->pid, (int)rec->sc->args[0]) != NULL;
+}
+
+static bool overlay_syscall(struct mt_filter *f, const struct mt_record *rec)
 {
 	const struct mt_syscall *sc = rec->sc;
 	const char *fstype = rec->str[MT_SC_FSTYPE];
-	char full[MT_STR_MAX * 2 + 2];
+	char full[MT_FILTER_PATH_MAX];
 
 	switch (sc->call) {
 	case MT_CALL_UNSHARE:
@@ -188,19 +260,18 @@ static bool overlay_syscall(const struct mt_filter *f, const struct mt_record *r
 		return true;	/* namespace copies are what the lens is about */
 	case MT_CALL_FSCONFIG:
 	case MT_CALL_FSMOUNT:
-		return is_overlay_fd(f, sc->hdr.pid, sc->args[0]);
+		return overlay_newapi_call(f, rec);
 	case MT_CALL_MOVE_MOUNT:
-		if (is_overlay_fd(f, sc->hdr.pid, sc->args[0]))
+		if (overlay_newapi_call(f, rec))
 			return true;
 		break;
 	}
 	if (fstype && strcmp(fstype, "overlay") == 0)
 		return true;
-	mt_record_full_path(rec, full, sizeof(full));
-	return is_overlay_path(f, full);
+	return mt_record_full_path(rec, full, sizeof(full)) > 0 && is_overlay_path(f, full);
 }
 
-static bool overlay_record(const struct mt_filter *f, const struct mt_record *rec)
+static bool overlay_record(struct mt_filter *f, const struct mt_record *rec)
 {
 	switch (rec->hdr->type) {
 	case MT_EV_SYSCALL:
@@ -231,14 +302,14 @@ static bool failed_record(const struct mt_record *rec)
 
 static bool path_match(const struct mt_record *rec, const char *prefix)
 {
-	char full[MT_STR_MAX * 2 + 2];
+	char full[MT_FILTER_PATH_MAX];
 	const char *src;
 
 	switch (rec->hdr->type) {
 	case MT_EV_SYSCALL:
-		mt_record_full_path(rec, full, sizeof(full));
 		src = rec->str[MT_SC_SRC];
-		return mt_path_under(full, prefix) ||
+		return (mt_record_full_path(rec, full, sizeof(full)) > 0 &&
+			mt_path_under(full, prefix)) ||
 		       (src && src[0] == '/' && mt_path_under(src, prefix));
 	case MT_EV_MOUNT:
 		return rec->str[MT_MS_PATH] && mt_path_under(rec->str[MT_MS_PATH], prefix);
@@ -265,4 +336,14 @@ bool mt_filter__match(struct mt_filter *f, const struct mt_record *rec)
 	if (o->overlay && !overlay_record(f, rec))
 		return false;
 	return true;
+}
+
+void mt_filter__stats(const struct mt_filter *f, struct mt_filter_stats *st)
+{
+	*st = f->st;
+	st->paths = f->paths_age.n;
+	if (f->newapi)
+		mt_newapi__stats(f->newapi, &st->newapi);
+	else
+		memset(&st->newapi, 0, sizeof(st->newapi));
 }

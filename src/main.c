@@ -19,6 +19,7 @@
 #include "nsscan.h"
 #include "options.h"
 #include "output.h"
+#include "paths.h"
 #include "record.h"
 #include "sysenv.h"
 
@@ -231,6 +232,23 @@ static int trace(struct app *app, struct mt_loader *l)
 	return err;
 }
 
+/* What the --overlay lens held and let go: its state is bounded. */
+static void report_lens(const struct app *app)
+{
+	struct mt_filter_stats st;
+
+	if (!app->opt.overlay)
+		return;
+	mt_filter__stats(app->filter, &st);
+	fprintf(stderr, "mnttrace: --overlay lens: %zu overlay paths held, %llu evicted, "
+		"%llu forgotten; new mount API: %zu contexts held, %llu mounted, %llu failed, "
+		"%llu closed, %llu expired, %llu evicted\n", st.paths,
+		(unsigned long long)st.paths_evicted, (unsigned long long)st.paths_forgotten,
+		st.newapi.tracked, (unsigned long long)st.newapi.mounted,
+		(unsigned long long)st.newapi.failed, (unsigned long long)st.newapi.closed,
+		(unsigned long long)st.newapi.expired, (unsigned long long)st.newapi.evicted);
+}
+
 int main(int argc, char **argv)
 {
 	struct app app = { .opt = MT_OPTIONS_DEFAULT };
@@ -273,6 +291,7 @@ int main(int argc, char **argv)
 	if (!err)
 		err = trace(&app, l);
 	mt_loader__free(l);	/* detaches every link before we report */
+	report_lens(&app);
 	fprintf(stderr, "mnttrace: %llu records, %llu shown, %llu findings, %llu lost in BPF, "
 		"%llu undecodable; attach mode %s\n", (unsigned long long)app.records,
 		(unsigned long long)app.shown, (unsigned long long)app.findings,

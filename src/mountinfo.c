@@ -8,6 +8,7 @@
 
 #include "array.h"
 #include "mountinfo.h"
+#include "ovl_options.h"
 
 static int is_odigit(char c)
 {
@@ -72,34 +73,58 @@ static int parse_tag(const char *tok, const char *name, __u32 *out)
 	return parse_u32(tok + n + 1, out) ? -EINVAL : 1;
 }
 
-/* Pull out lowerdir=, upperdir=, workdir= from overlay super options. */
-static int parse_overlay_opts(struct mt_mntent *e)
+/* Keep the layers in e->ovl_buf, one string after the other. */
+static int keep_layers(struct mt_mntent *e, const char *lower, const char *upper,
+		       const char *work)
 {
-	char *p, *tok;
+	const char *src[] = { lower, upper, work };
+	char **dst[] = { &e->lowerdir, &e->upperdir, &e->workdir };
+	size_t len = 1, off = 0;
 
-	e->ovl_buf = strdup(e->super_opts);
+	for (size_t i = 0; i < 3; i++)
+		len += src[i] ? strlen(src[i]) + 1 : 0;
+	e->ovl_buf = malloc(len);
 	if (!e->ovl_buf)
 		return -ENOMEM;
+	for (size_t i = 0; i < 3; i++) {
+		if (!src[i])
+			continue;
+		*dst[i] = strcpy(e->ovl_buf + off, src[i]);
+		off += strlen(src[i]) + 1;
+	}
+	return 0;
+}
+
+/*
+ * The layers out of overlay super options, through the one overlay options
+ * parser: lowerdir= (6.1+) or lowerdir+= and datadir+= (6.8+ fsconfig
+ * overlays print one option per layer), upperdir=, workdir=.
+ */
+static int parse_overlay_opts(struct mt_mntent *e)
+{
+	struct mt_ovl_opts o = MT_OVL_OPTS_INIT;
+	char *copy = strdup(e->super_opts), *p = copy, *tok, *lower = NULL;
+	int err = copy ? 0 : -ENOMEM;
+
 	/* The kernel escaped ',' inside values as \054: split first. */
-	p = e->ovl_buf;
-	while ((tok = strsep(&p, ",")) != NULL) {
+	while (err >= 0 && (tok = strsep(&p, ",")) != NULL) {
 		char *val = strchr(tok, '=');
 
 		if (!val)
 			continue;
 		*val++ = '\0';
-		mt_unescape_octal(val);
-		if (strcmp(tok, "lowerdir") == 0) {
-			e->lowerdir = val;
-		} else if (strcmp(tok, "upperdir") == 0) {
-			mt_unescape_backslash(val);
-			e->upperdir = val;
-		} else if (strcmp(tok, "workdir") == 0) {
-			mt_unescape_backslash(val);
-			e->workdir = val;
-		}
+		err = mt_ovl_opts__set(&o, tok, mt_unescape_octal(val));
 	}
-	return 0;
+	if (err >= 0 && o.nr_lower) {
+		lower = mt_ovl_opts__lower_str(&o);
+		err = lower ? 0 : -ENOMEM;
+	}
+	if (err >= 0)
+		err = keep_layers(e, lower, o.upper, o.work);
+	free(lower);
+	free(copy);
+	mt_ovl_opts__release(&o);
+	return err < 0 ? err : 0;
 }
 
 int mt_mountinfo_parse_line(char *line, struct mt_mntent *e)
@@ -172,35 +197,20 @@ void mt_mntent_release(struct mt_mntent *e)
 
 int mt_ovl_lower_layer(const char *lowerdir, int idx, char *buf, size_t size)
 {
-	const char *p = lowerdir;
-	bool seen = false;
-	size_t n = 0;
-	int cur = 0;
+	struct mt_ovl_opts o = MT_OVL_OPTS_INIT;
+	int ret = mt_ovl_opts__set(&o, "lowerdir", lowerdir);
+	size_t n;
 
-	while (*p == ':')
-		p++;
-	for (; *p; p++) {
-		if (*p == ':') {
-			if (cur == idx)
-				break;
-			while (p[1] == ':')	/* "::" before data-only layers */
-				p++;
-			cur++;
-			continue;
-		}
-		if (*p == '\\' && p[1])
-			p++;
-		if (cur != idx)
-			continue;
-		if (n + 1 >= size)
-			return -ENAMETOOLONG;
-		buf[n++] = *p;
-		seen = true;
+	if (ret >= 0 && (idx < 0 || (size_t)idx >= o.nr_lower))
+		ret = -ENOENT;
+	if (ret >= 0) {
+		n = strlen(o.lower[idx]);
+		ret = n < size ? (int)n : -ENAMETOOLONG;
+		if (ret >= 0)
+			memcpy(buf, o.lower[idx], n + 1);
 	}
-	if (cur != idx || !seen)
-		return -ENOENT;
-	buf[n] = '\0';
-	return (int)n;
+	mt_ovl_opts__release(&o);
+	return ret;
 }
 
 /* ---- tables ---- */

@@ -35,7 +35,9 @@ struct mt_mntent {
 	__u32 propagate_from;	/* propagate_from:N, 0 = absent */
 	bool unbindable;
 	/* Overlay layers, unescaped; NULL when absent or not an overlay.
-	 * lowerdir keeps overlay's own escapes and ':' separators. */
+	 * lowerdir is the whole lower list as one lowerdir= value, ':'
+	 * separated, '\', ':' and ',' in a layer escaped with '\', also for
+	 * lowerdir+=/datadir+= overlays (mt_ovl_opts__lower_str). */
 	char *lowerdir;
 	char *upperdir;
 	char *workdir;
@@ -73,10 +75,10 @@ char *mt_unescape_octal(char *s);
 char *mt_unescape_backslash(char *s);
 
 /*
- * Split an overlay lowerdir list: copies layer @idx (0-based, top first),
- * with overlay's backslash escapes removed, into @buf. The data-only layer
- * separator "::" counts as one separator. Returns the layer's length, or
- * -ENOENT past the last layer, -ENAMETOOLONG if @buf is too small.
+ * Split an overlay lowerdir list (ovl_options.h): copies layer @idx (0-based,
+ * top first, data layers last), with overlay's backslash escapes removed,
+ * into @buf. Returns the layer's length, or -ENOENT past the last layer,
+ * -ENAMETOOLONG if @buf is too small, -ENOMEM.
  */
 int mt_ovl_lower_layer(const char *lowerdir, int idx, char *buf, size_t size);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mountinfo.h"
 #include "names.h"
 #include "output.h"
 
@@ -206,19 +207,6 @@ static void describe_syscall(struct sink *s, const struct mt_record *rec)
 		put_uint(s, "latency_ns", sc->hdr.ts_ns - sc->enter_ns);
 }
 
-/* "private", "shared:12", "master:3" or "shared:12 master:3" */
-static void format_propagation(char *buf, size_t len, uint32_t group, uint32_t master)
-{
-	if (!group && !master)
-		snprintf(buf, len, "private");
-	else if (group && master)
-		snprintf(buf, len, "shared:%u master:%u", group, master);
-	else if (group)
-		snprintf(buf, len, "shared:%u", group);
-	else
-		snprintf(buf, len, "master:%u", master);
-}
-
 /* Records about a directory rather than a mount (no mount id). */
 static bool is_dir_record(const struct mt_record *rec)
 {
@@ -249,10 +237,11 @@ static void describe_mount(struct sink *s, const struct mt_record *rec)
 	}
 	put_uint(s, "parent_id", m->parent_id);
 	put_str(s, "path", rec->str[MT_MS_PATH]);
-	format_propagation(buf, sizeof(buf), m->group_id, m->master_id);
-	put_str(s, "propagation", buf);
-	format_propagation(buf, sizeof(buf), m->parent_group_id, m->parent_master_id);
-	put_str(s, "parent_propagation", buf);
+	put_str(s, "propagation", mt_propagation_str(m->group_id, m->master_id, false,
+						     buf, sizeof(buf)));
+	put_str(s, "parent_propagation", mt_propagation_str(m->parent_group_id,
+							    m->parent_master_id, false,
+							    buf, sizeof(buf)));
 	if (m->op == MT_MNT_COPY) {
 		put_uint(s, "src_mnt_id", m->src_mnt_id);
 		if (m->aux)

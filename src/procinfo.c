@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "paths.h"
 #include "procinfo.h"
 
 static bool is_hex_id(const char *s, size_t n)
@@ -231,17 +232,6 @@ bool mt_proc_is_kthread(const char *proc_root, __u32 pid)
 	return stat_field(proc_root, pid, 9, &flags) == 0 && (flags & 0x00200000);
 }
 
-bool mt_path_within(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	while (n > 1 && dir[n - 1] == '/')
-		n--;
-	if (n == 1 && dir[0] == '/')
-		return path[0] == '/';
-	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
 static int check_link(const char *proc_root, __u32 pid, const char *rel,
 		      const char *what, int fd, const char *dir,
 		      struct mt_use *uses, int max, int found)
@@ -255,7 +245,7 @@ static int check_link(const char *proc_root, __u32 pid, const char *rel,
 		return found;
 	target[n] = '\0';
 	/* files deleted since they were opened end in " (deleted)" */
-	if (!mt_path_within(target, dir))
+	if (!mt_path_under(target, dir))
 		return found;
 	if (found < max) {
 		struct mt_use *u = &uses[found];

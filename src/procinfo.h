@@ -80,7 +80,4 @@ struct mt_use {
 int mt_proc_uses(const char *proc_root, __u32 pid, const char *dir,
 		 struct mt_use *uses, int max);
 
-/* true when @path is @dir or below it ("/" contains everything). */
-bool mt_path_within(const char *path, const char *dir);
-
 #endif /* MT_PROCINFO_H */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "paths.h"
 #include "record.h"
 
 /* Walk @n length-prefixed strings that start at @p and must end by @end. */
@@ -65,23 +66,12 @@ int mt_record_decode(const void *data, size_t size, struct mt_record *rec)
 	}
 }
 
-void mt_record_full_path(const struct mt_record *rec, char *buf, size_t len)
+int mt_record_full_path(const struct mt_record *rec, char *buf, size_t len)
 {
-	const char *path = rec->str[MT_SC_PATH], *base = rec->str[MT_SC_BASE];
-
-	if (!len)
-		return;
-	buf[0] = '\0';
-	if (rec->hdr->type != MT_EV_SYSCALL || !path)
-		return;
-	if (path[0] == '/' || !base) {
-		snprintf(buf, len, "%s", path);
-		return;
+	if (rec->hdr->type != MT_EV_SYSCALL) {
+		if (len)
+			buf[0] = '\0';
+		return 0;
 	}
-	while (path[0] == '.' && path[1] == '/')
-		path += 2;
-	if (strcmp(path, ".") == 0 || path[0] == '\0')
-		snprintf(buf, len, "%s", base);
-	else
-		snprintf(buf, len, "%s%s%s", base, strcmp(base, "/") ? "/" : "", path);
+	return mt_path_resolve(rec->str[MT_SC_BASE], rec->str[MT_SC_PATH], buf, len);
 }

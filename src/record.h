@@ -7,6 +7,7 @@
 #ifndef MT_RECORD_H
 #define MT_RECORD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "mnttrace.h"
 
@@ -37,10 +38,25 @@ static inline const char *mt_record_str(const struct mt_record *rec, int i)
 	return rec->str[i] ? rec->str[i] : "";
 }
 
+/* The string in slot @i, or NULL when absent or cut (MT_F_TRUNC): for
+ * callers that remember a path and must never remember a wrong one. */
+static inline const char *mt_record_whole_str(const struct mt_record *rec, int i)
+{
+	return rec->hdr->flags & MT_F_TRUNC(i) ? NULL : rec->str[i];
+}
+
+/* Whether a syscall's full path can be trusted: neither PATH nor BASE cut. */
+static inline bool mt_record_full_path_whole(const struct mt_record *rec)
+{
+	return !(rec->hdr->flags & (MT_F_TRUNC(MT_SC_PATH) | MT_F_TRUNC(MT_SC_BASE)));
+}
+
 /*
  * A syscall's PATH made absolute against BASE (its dirfd or cwd), as seen
- * from the caller's namespace. Writes "" when the call has no path.
+ * from the caller's namespace, in canonical form: mt_path_resolve() (paths.h)
+ * says what "." , ".." and a trailing "/" become. Writes "" and returns 0
+ * when the record has no path; -ENAMETOOLONG (and "") when @len is too small.
  */
-void mt_record_full_path(const struct mt_record *rec, char *buf, size_t len);
+int mt_record_full_path(const struct mt_record *rec, char *buf, size_t len);
 
 #endif /* MT_RECORD_H */

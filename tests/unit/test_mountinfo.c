@@ -164,3 +164,25 @@ TEST(mountinfo_missing_file)
 	ASSERT_EQ(tab.nr, 0, "empty table");
 	mt_mnttab_free(&tab);
 }
+
+TEST(mountinfo_overlay_lowerdir_plus_layers)
+{
+	/* What 6.18 printed for fsconfig lowerdir+ "/x/l1", "/x/l:2,c" and
+	 * datadir+ "/x/d" (paths shortened): one option per layer, literal. */
+	char line[] = "121 116 0:41 / /x/m rw,relatime - overlay none rw,lowerdir+=/x/l1,"
+		      "lowerdir+=/x/l:2\\054c,datadir+=/x/d,upperdir=/x/u,workdir=/x/w,"
+		      "redirect_dir=on,uuid=on,metacopy=on\n";
+	struct mt_mntent e;
+	char layer[64];
+
+	if (!ASSERT_OK(mt_mountinfo_parse_line(line, &e), "parse"))
+		return;
+	ASSERT_STREQ(e.lowerdir, "/x/l1:/x/l\\:2\\,c::/x/d", "the layers as one lowerdir value");
+	ASSERT_STREQ(e.upperdir, "/x/u", "upperdir");
+	ASSERT_STREQ(e.workdir, "/x/w", "workdir");
+	ASSERT_EQ(mt_ovl_lower_layer(e.lowerdir, 1, layer, sizeof(layer)), 8, "layer 1");
+	ASSERT_STREQ(layer, "/x/l:2,c", "layer 1 as the directory's name");
+	mt_ovl_lower_layer(e.lowerdir, 2, layer, sizeof(layer));
+	ASSERT_STREQ(layer, "/x/d", "the data layer last");
+	mt_mntent_release(&e);
+}

@@ -65,6 +65,9 @@ TEST(record_full_path_cases)
 		{ "./m", "/base", "/base/m" },
 		{ "m", "/", "/m" },
 		{ ".", "/base", "/base" },
+		{ "m/", "/base/", "/base/m" },
+		{ "..", "/a/b", "/a" },
+		{ "", "/dirfd", "/dirfd" },
 		{ "m", NULL, "m" },
 	};
 	struct builder b;
