@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "model_int.h"
+#include "newapi.h"
 
 struct mt_model *mt_model__new(const struct mt_model_opts *opts)
 {
@@ -20,7 +21,10 @@ struct mt_model *mt_model__new(const struct mt_model_opts *opts)
 	m->proc_root = m->o.proc_root ? m->o.proc_root : "/proc";
 	m->jobs_tail = &m->jobs;
 	m->fb = fb_alloc();
-	if (!m->fb) {
+	m->newapi = mt_newapi__new(NULL);
+	if (!m->fb || !m->newapi) {
+		fb_free(m->fb);
+		mt_newapi__free(m->newapi);
 		free(m);
 		return NULL;
 	}
@@ -43,8 +47,7 @@ void mt_model__free(struct mt_model *m)
 		o->refs = 0;
 	gc(m);
 	pend_list_free(m->pend);
-	while (m->fsc)
-		fsctx_drop(m, m->fsc);
+	mt_newapi__free(m->newapi);
 	htab_free(&m->ns_by_ino);
 	htab_free(&m->mnt_by_id);
 	htab_free(&m->ovl_by_dev);

@@ -26,6 +26,7 @@
 
 #include "htab.h"
 #include "model.h"
+#include "newapi.h"
 #include "overlay_id.h"
 
 #define MAX_CHAIN 16		/* master chains and copy chains we follow */
@@ -119,14 +120,6 @@ struct pending {
 	char *path, *upper, *work, *lower;
 };
 
-/* An overlay fs context of the new mount API (fsopen .. move_mount). */
-struct fsctx {
-	struct fsctx *next;
-	__u32 pid;
-	int fd, mfd;
-	__u64 ts;
-	char *upper, *work, *lower;
-};
 
 /* A mount as it was when a rule fired (the entry may be gone by then). */
 struct mount_ref {
@@ -185,8 +178,7 @@ struct mt_model {
 	struct htab ovl_by_dev, ovl_by_upper, ovl_by_work;
 	struct pending *pend;
 	int nr_pend;
-	struct fsctx *fsc;
-	int nr_fsc;
+	struct mt_newapi *newapi;	/* overlay contexts of the new mount API */
 	struct job *jobs, **jobs_tail;
 	int nr_jobs;
 	__u64 now_ts;			/* the record being fed */
@@ -314,6 +306,5 @@ int model_on_syscall(struct mt_model *m, const struct mt_record *rec);
 int model_on_mount(struct mt_model *m, const struct mt_record *rec);
 int model_on_ns(struct mt_model *m, const struct mt_record *rec);
 void pend_list_free(struct pending *p);
-void fsctx_drop(struct mt_model *m, struct fsctx *c);
 
 #endif /* MT_MODEL_INT_H */

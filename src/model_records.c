@@ -13,9 +13,8 @@
 #include "model_int.h"
 #include "mountinfo.h"
 #include "names.h"
-
-#define MAX_FSCTX 1024		/* open overlay fs contexts tracked */
-#define FSCTX_MAX_AGE_NS (600ULL * 1000000000ULL)
+#include "newapi.h"
+#include "ovl_options.h"
 
 /* ---- records inside a syscall ---- */
 
@@ -268,172 +267,37 @@ int model_on_ns(struct mt_model *m, const struct mt_record *rec)
 
 /* ---- syscalls ---- */
 
-/* The call's path, absolute, without a trailing "/"; NULL when none. */
+/* The call's path, absolute and canonical (paths.h); NULL when none, or
+ * when it or its base was cut: never a wrong path. */
 static const char *full_path(const struct mt_record *rec, char *buf, size_t size)
 {
-	size_t n;
-
-	mt_record_full_path(rec, buf, size);
-	n = strlen(buf);
-	while (n > 1 && buf[n - 1] == '/')
-		buf[--n] = '\0';
-	return n ? buf : NULL;
+	if (!mt_record_full_path_whole(rec))
+		return NULL;
+	return mt_record_full_path(rec, buf, size) > 0 && buf[0] == '/' ? buf : NULL;
 }
 
-/* The next ',' that no backslash escapes, or the end of @p. */
-static char *opt_end(char *p)
+/* An overlay mounted (err 0) or refused (EBUSY) with layers @o. */
+static void overlay_layers_mounted(struct mt_model *m, const struct mt_record *rec,
+				   struct ns_entry *caller, const char *path,
+				   const struct mt_ovl_opts *o, int err)
 {
-	for (; *p && *p != ','; p++)
-		if (*p == '\\' && p[1])
-			p++;
-	return p;
+	char *lower = o->nr_lower ? mt_ovl_opts__lower_str(o) : NULL;
+
+	rule_overlay_mounted(m, rec, caller, path, o->upper, o->work, lower, err);
+	free(lower);
 }
-
-/*
- * upperdir=, workdir=, lowerdir= out of mount(2) data. Upper and work dirs
- * lose overlay's backslash escapes, as they do in mountinfo; the lowerdir
- * list keeps them (its ':' separators).
- */
-static void parse_ovl_data(const char *data, char **upper, char **work, char **lower)
-{
-	char *copy = xstrdup(data), *opt, *next;
-
-	*upper = *work = *lower = NULL;
-	for (opt = copy; opt && *opt; opt = next) {
-		char *end = opt_end(opt), *val, **dst = NULL;
-
-		next = *end ? end + 1 : end;
-		*end = '\0';
-		val = strchr(opt, '=');
-		if (!val)
-			continue;
-		*val++ = '\0';
-		if (strcmp(opt, "upperdir") == 0)
-			dst = upper;
-		else if (strcmp(opt, "workdir") == 0)
-			dst = work;
-		else if (strcmp(opt, "lowerdir") == 0)
-			dst = lower;
-		if (!dst)
-			continue;
-		if (dst != lower)
-			mt_unescape_backslash(val);
-		free(*dst);
-		*dst = strdup(val);
-	}
-	free(copy);
-}
-
-static struct fsctx *fsctx_find(struct mt_model *m, __u32 pid, int fd, bool mfd)
-{
-	for (struct fsctx *c = m->fsc; c; c = c->next)
-		if (c->pid == pid && (mfd ? c->mfd : c->fd) == fd)
-			return c;
-	return NULL;
-}
-
-void fsctx_drop(struct mt_model *m, struct fsctx *c)
-{
-	for (struct fsctx **pp = &m->fsc; *pp; pp = &(*pp)->next)
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
-	free(c->upper);
-	free(c->work);
-	free(c->lower);
-	free(c);
-	m->nr_fsc--;
-}
-
-/*
- * A process got fd @fd: whatever context it named before was closed (fds
- * are reused lowest-first), and contexts never mounted age out, so the
- * table stays bounded without tracing close(2) or exit.
- */
-static void fsctx_fd_reused(struct mt_model *m, __u32 pid, int fd, __u64 now)
-{
-	for (struct fsctx *c = m->fsc, *next; c; c = next) {
-		next = c->next;
-		if ((c->pid == pid && (c->fd == fd || c->mfd == fd)) ||
-		    c->ts + FSCTX_MAX_AGE_NS < now) {
-			fsctx_drop(m, c);
-			m->st.evicted++;
-		}
-	}
-	while (m->nr_fsc >= MAX_FSCTX) {
-		struct fsctx *c = m->fsc;
-
-		while (c->next)
-			c = c->next;	/* the oldest is last */
-		fsctx_drop(m, c);
-		m->st.evicted++;
-	}
-}
-
-#define FSCONFIG_CMD_CREATE_ 6
 
 /* The new mount API: fsopen("overlay") .. fsconfig .. fsmount .. move_mount */
 static void on_new_api(struct mt_model *m, const struct mt_record *rec,
-		       struct ns_entry *caller, const char *path)
+		       struct ns_entry *caller)
 {
-	const struct mt_syscall *sc = rec->sc;
-	__u32 pid = rec->hdr->pid;
-	struct fsctx *c;
+	struct mt_newapi_result res;
 
-	/* any call that returned an fd closed what it named before */
-	if (sc->ret >= 0 && (sc->call == MT_CALL_FSOPEN || sc->call == MT_CALL_FSMOUNT ||
-			     sc->call == MT_CALL_OPEN_TREE))
-		fsctx_fd_reused(m, pid, (int)sc->ret, rec->hdr->ts_ns);
-	switch (sc->call) {
-	case MT_CALL_FSOPEN:
-		if (sc->ret < 0 || !streq(rec->str[MT_SC_FSTYPE], "overlay"))
-			return;
-		c = calloc(1, sizeof(*c));
-		if (!c)
-			return;
-		c->pid = pid;
-		c->fd = (int)sc->ret;
-		c->mfd = -1;
-		c->ts = rec->hdr->ts_ns;
-		c->next = m->fsc;
-		m->fsc = c;
-		m->nr_fsc++;
-		return;
-	case MT_CALL_FSCONFIG: {
-		const char *key = rec->str[MT_SC_SRC], *val = rec->str[MT_SC_DATA];
-
-		c = fsctx_find(m, pid, (int)sc->args[0], false);
-		if (!c)
-			return;
-		if (sc->args[1] == FSCONFIG_CMD_CREATE_ && sc->ret == -EBUSY)
-			rule_overlay_mounted(m, rec, caller, NULL, c->upper, c->work, c->lower,
-					     EBUSY);
-		if (sc->ret < 0 || !key || !val)
-			return;
-		if (strcmp(key, "upperdir") == 0)
-			set_str(&c->upper, val);
-		else if (strcmp(key, "workdir") == 0)
-			set_str(&c->work, val);
-		else if (strcmp(key, "lowerdir") == 0 || strcmp(key, "lowerdir+") == 0)
-			set_str(&c->lower, val);
-		return;
-	}
-	case MT_CALL_FSMOUNT:
-		c = fsctx_find(m, pid, (int)sc->args[0], false);
-		if (c && sc->ret >= 0)
-			c->mfd = (int)sc->ret;
-		return;
-	case MT_CALL_MOVE_MOUNT:
-		c = fsctx_find(m, pid, (int)sc->args[0], true);
-		if (!c || sc->ret < 0)
-			return;
-		rule_overlay_mounted(m, rec, caller, path, c->upper, c->work, c->lower, 0);
-		fsctx_drop(m, c);
-		return;
-	default:
-		return;
-	}
+	mt_newapi__feed(m->newapi, rec, &res);
+	if (res.event == MT_NEWAPI_CREATE_FAILED && res.err == EBUSY)
+		overlay_layers_mounted(m, rec, caller, NULL, res.opts, EBUSY);
+	else if (res.event == MT_NEWAPI_MOUNTED && res.path)
+		overlay_layers_mounted(m, rec, caller, res.path, res.opts, 0);
 }
 
 int model_on_syscall(struct mt_model *m, const struct mt_record *rec)
@@ -502,24 +366,18 @@ int model_on_syscall(struct mt_model *m, const struct mt_record *rec)
 		break;
 	case MT_CALL_MOUNT:
 		if (streq(rec->str[MT_SC_FSTYPE], "overlay") && (!err || err == EBUSY)) {
-			char *u, *w, *l;
+			struct mt_ovl_opts o = MT_OVL_OPTS_INIT;
 
-			parse_ovl_data(rec->str[MT_SC_DATA], &u, &w, &l);
-			rule_overlay_mounted(m, rec, caller, path, u, w, l, err);
-			free(u);
-			free(w);
-			free(l);
+			/* a cut option string may end inside a layer: leave them unknown */
+			mt_ovl_opts__parse_data(&o, mt_record_whole_str(rec, MT_SC_DATA));
+			overlay_layers_mounted(m, rec, caller, path, &o, err);
+			mt_ovl_opts__release(&o);
 		}
-		break;
-	case MT_CALL_FSOPEN:
-	case MT_CALL_FSCONFIG:
-	case MT_CALL_FSMOUNT:
-	case MT_CALL_MOVE_MOUNT:
-		on_new_api(m, rec, caller, path);
 		break;
 	default:
 		break;
 	}
+	on_new_api(m, rec, caller);	/* every syscall: fds handed out, EBADF */
 	pend_list_free(pend);
 	return 0;
 }
