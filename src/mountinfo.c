@@ -8,6 +8,7 @@
 
 #include "array.h"
 #include "mountinfo.h"
+#include "procinfo.h"
 
 static int is_odigit(char c)
 {
@@ -258,17 +259,8 @@ static int parse_light(const char *s, struct prop *p, enum line_kind *kind)
 
 bool mt_mntent_ns_pin(const struct mt_mntent *e, __u32 *ns_ino)
 {
-	unsigned long v;
-	char *end;
-
-	if (!e->fstype || strcmp(e->fstype, "nsfs") != 0 || !e->root ||
-	    strncmp(e->root, "mnt:[", 5) != 0)
-		return false;
-	v = strtoul(e->root + 5, &end, 10);
-	if (end[0] != ']' || end[1] || !v || v > 0xffffffffUL)
-		return false;
-	*ns_ino = (__u32)v;
-	return true;
+	return e->fstype && strcmp(e->fstype, "nsfs") == 0 && e->root &&
+	       mt_mntns_name_ino(e->root, ns_ino);
 }
 
 static int push_pin(struct mt_mnttab *tab, const struct mt_mntent *e)

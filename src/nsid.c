@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "nsid.h"
 
 /*
@@ -20,6 +21,16 @@
  */
 #define MT_NS_GET_MNTNS_ID	_IOR(0xb7, 0x5, __u64)
 #define MT_NS_GET_MNTNS_ID_611	_IO(0xb7, 0x5)
+
+/* 6.12: the mount namespaces next to an nsfs fd's, in id order */
+struct mt_mnt_ns_info {
+	__u32 size;
+	__u32 nr_mounts;
+	__u64 mnt_ns_id;
+};
+#define MT_NS_MNT_GET_INFO	_IOR(0xb7, 10, struct mt_mnt_ns_info)
+#define MT_NS_MNT_GET_NEXT	_IOR(0xb7, 11, struct mt_mnt_ns_info)
+#define MT_NS_MNT_GET_PREV	_IOR(0xb7, 12, struct mt_mnt_ns_info)
 
 #ifndef __NR_statmount
 #define __NR_statmount 457	/* the same number on every architecture, 6.8+ */
@@ -88,6 +99,72 @@ int mt_nsfile_id(int dirfd, const char *path, __u32 *ino, __u64 *id)
 	return err;
 }
 
+static int add_ident(struct mt_ns_ident **v, int nr, int *cap, int fd,
+		     const struct mt_mnt_ns_info *info)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -errno;
+	if (mt_array_grow(v, nr, cap, sizeof(**v), 64))
+		return -ENOMEM;
+	(*v)[nr] = (struct mt_ns_ident){ .ino = (__u32)st.st_ino, .id = info->mnt_ns_id,
+					 .nr_mounts = info->nr_mounts };
+	return 0;
+}
+
+static int cmp_ident(const void *a, const void *b)
+{
+	const struct mt_ns_ident *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+int mt_mntns_list(struct mt_ns_ident **out)
+{
+	struct mt_mnt_ns_info info = { .size = sizeof(info) };
+	unsigned long dirs[] = { MT_NS_MNT_GET_PREV, MT_NS_MNT_GET_NEXT };
+	int self, nr = 0, cap = 0, err;
+
+	*out = NULL;
+	self = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -errno;
+	err = ioctl(self, MT_NS_MNT_GET_INFO, &info) ? -errno : 0;
+	if (!err)
+		err = add_ident(out, nr++, &cap, self, &info);
+	/* walk down from our own namespace, then up; each step opens one */
+	for (size_t d = 0; !err && d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+		int cur = self;
+
+		for (;;) {
+			int next = ioctl(cur, dirs[d], &info);
+
+			if (cur != self)
+				close(cur);
+			if (next < 0) {
+				/* ENOENT: the end of the list */
+				err = errno == ENOENT ? 0 : -errno;
+				break;
+			}
+			cur = next;
+			err = add_ident(out, nr++, &cap, cur, &info);
+			if (err) {
+				close(cur);
+				break;
+			}
+		}
+	}
+	close(self);
+	if (err) {
+		free(*out);
+		*out = NULL;
+		return err;
+	}
+	qsort(*out, (size_t)nr, sizeof(**out), cmp_ident);
+	return nr;
+}
+
 static int cmp_old_id(const void *a, const void *b)
 {
 	const struct mt_mntent *x = a, *y = b;
@@ -141,7 +218,7 @@ int mt_mnttab_unique_ids(struct mt_mnttab *tab, __u64 ns_id)
 			found = found ? found : -errno;
 			break;
 		}
-		for (long i = 0; i < n; i++) {
+		for (long i = 0; i < n && found < tab->nr; i++) {
 			struct mt_mnt_id_req sreq = { .size = MT_MNT_ID_REQ_SIZE_VER1,
 				.mnt_id = ids[i], .mnt_ns_id = ns_id,
 				.param = MT_STATMOUNT_SB_BASIC | MT_STATMOUNT_MNT_BASIC };
@@ -158,7 +235,8 @@ int mt_mnttab_unique_ids(struct mt_mnttab *tab, __u64 ns_id)
 			e->mnt_id_unique = sm.mnt_id;
 			found++;
 		}
-		if (n < (long)(sizeof(ids) / sizeof(ids[0])))
+		/* done when every entry has its id: an overlay-only table is small */
+		if (found == tab->nr || n < (long)(sizeof(ids) / sizeof(ids[0])))
 			break;
 		req.param = ids[n - 1];	/* continue after the last one */
 	}

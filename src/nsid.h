@@ -26,6 +26,21 @@ int mt_nsfd_id(int fd, __u64 *id);
 /* The same for a path; also gives the file's inode. -errno on failure. */
 int mt_nsfile_id(int dirfd, const char *path, __u32 *ino, __u64 *id);
 
+/* A mount namespace as the kernel lists it. */
+struct mt_ns_ident {
+	__u32 ino;
+	__u64 id;
+	__u32 nr_mounts;
+};
+
+/*
+ * Every mount namespace the caller may see, in id order, from the kernel
+ * itself (NS_MNT_GET_PREV/NEXT, 6.12+): also those no process is in.
+ * Returns how many were put in *@out (malloc'ed), or -errno (-ENOTTY
+ * before 6.12).
+ */
+int mt_mntns_list(struct mt_ns_ident **out);
+
 /*
  * Fill mnt_id_unique of @tab's entries, a table read from namespace
  * @ns_id: lists the namespace's mounts (listmount) and maps each legacy

@@ -41,23 +41,6 @@ void mt_keepers_free(struct mt_ns_keepers *ks)
 	memset(ks, 0, sizeof(*ks));
 }
 
-int mt_keeper_target(int dirfd, const char *path, __u32 *ino, __u64 *id)
-{
-	return mt_nsfile_id(dirfd, path, ino, id);
-}
-
-/* "mnt:[N]" -> N; 0 for anything else (a file, a socket, another ns type). */
-static __u32 mntns_link_ino(const char *link)
-{
-	unsigned long v;
-	char *end;
-
-	if (strncmp(link, "mnt:[", 5) != 0)
-		return 0;
-	v = strtoul(link + 5, &end, 10);
-	return end[0] == ']' && !end[1] && v <= 0xffffffffUL ? (__u32)v : 0;
-}
-
 static bool parse_number(const char *s, unsigned long *v)
 {
 	char *end;
@@ -106,8 +89,7 @@ static int scan_fd_dir(const char *proc_root, int rootfd, __u32 pid,
 			if (len <= 0)
 				continue;
 			link[len] = '\0';
-			k.ns_ino = mntns_link_ino(link);
-			if (!k.ns_ino)
+			if (!mt_mntns_name_ino(link, &k.ns_ino))
 				continue;
 			k.fd = (int)fd;
 			/* the link opens the very namespace the fd holds */
@@ -215,17 +197,36 @@ int mt_ns_read_mounts(int nsfd, struct mt_mnttab *tab, unsigned int flags)
 	return err;
 }
 
+/* Is (@ino, @id) among the namespaces the kernel lists? -errno if it
+ * cannot list them (before 6.12). */
+static int kernel_lists(__u32 ino, __u64 id)
+{
+	struct mt_ns_ident *all;
+	int nr = mt_mntns_list(&all), found = 0;
+
+	if (nr < 0)
+		return nr;
+	for (int i = 0; i < nr && !found; i++)
+		found = all[i].ino == ino && all[i].id == id;
+	free(all);
+	return found;
+}
+
 int mt_ns_alive(const char *proc_root, __u32 ino, __u64 id, struct mt_ns_keepers *out)
 {
 	struct mt_snap_opts quick = { .only_ns = &ino, .nr_only = 1, .no_mounts = true,
 				      .no_cgroup = true, .no_keepers = true };
 	struct mt_snap_opts full = { .mnttab_flags = MT_MNTTAB_OVERLAY_ONLY,
 				     .no_cgroup = true };
+	bool live = !proc_root || strcmp(proc_root, "/proc") == 0;
 	struct mt_snapshot *snap;
 	struct mt_snap_ns *ns;
 	int state = MT_NS_DEAD;
 
-	/* a process in it settles the question cheaply */
+	/* with an id, the kernel's own list settles death (6.12+) */
+	if (live && id && kernel_lists(ino, id) == 0)
+		return MT_NS_DEAD;
+	/* a process in it settles life cheaply */
 	snap = mt_snapshot__new(proc_root, &quick);
 	if (!snap)
 		return -errno;
@@ -242,8 +243,8 @@ int mt_ns_alive(const char *proc_root, __u32 ino, __u64 id, struct mt_ns_keepers
 	ns = mt_snapshot__find_id(snap, ino, id);
 	if (ns && ns->nr_procs)
 		state = MT_NS_ALIVE_PROCS;	/* one entered it meanwhile */
-	else if (ns && ns->kept_by.nr)
-		state = MT_NS_ALIVE_KEPT;
+	else if (ns && (ns->kept_by.nr || (live && id && kernel_lists(ino, id) == 1)))
+		state = MT_NS_ALIVE_KEPT;	/* the kernel has it: kept by what /proc hides */
 	for (int i = 0; out && state == MT_NS_ALIVE_KEPT && i < ns->kept_by.nr; i++)
 		if (mt_keepers_add(out, &ns->kept_by.v[i])) {
 			state = -ENOMEM;

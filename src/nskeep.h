@@ -60,13 +60,6 @@ void mt_keepers_free(struct mt_ns_keepers *ks);
 int mt_keepers_scan_fds(const char *proc_root, struct mt_ns_keepers *out);
 
 /*
- * The namespace that the nsfs file at @path keeps (opened relative to
- * @dirfd): its inode and id (0 when unknown). -errno when it cannot be
- * opened, -EINVAL when it is not a mount namespace.
- */
-int mt_keeper_target(int dirfd, const char *path, __u32 *ino, __u64 *id);
-
-/*
  * Read the mount table of a namespace that no process is in, through an
  * open fd on it (@nsfd): a child process enters it (setns) and reads its
  * own mountinfo. Works on every kernel we support (checked on 6.18; setns
@@ -85,9 +78,11 @@ enum mt_ns_state {
  * Is the mount namespace (@ino, @id) still alive? @id 0 means unknown
  * (6.1): then any namespace with that inode counts, and the caller must
  * know that inodes are reused at once. With @id, a namespace that reuses
- * the inode is not taken for this one. Fills @out (may be NULL) with
- * what keeps it, when it has no process. Returns an enum mt_ns_state, or
- * -errno when /proc could not be read.
+ * the inode is not taken for this one, and on 6.12+ the kernel's list of
+ * namespaces answers "dead" without reading /proc. Fills @out (may be
+ * NULL) with what keeps it, when it has no process (it may be kept by
+ * nothing /proc shows: an fd in flight, on 6.12+ only). Returns an enum
+ * mt_ns_state, or -errno when /proc could not be read.
  */
 int mt_ns_alive(const char *proc_root, __u32 ino, __u64 id, struct mt_ns_keepers *out);
 

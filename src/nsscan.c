@@ -124,36 +124,22 @@ static struct mt_snap_ns *get_ns(struct mt_snapshot *snap, struct ns_index *ix,
  * kernel (or the tree) shows it has no ids, so that 6.1 pays one
  * readlink per process, not an open too.
  */
-static int proc_ns(int piddir, bool *ids, __u32 *ino, __u64 *id)
+static int proc_ns(int dirfd, const char *path, bool *ids, __u32 *ino, __u64 *id)
 {
-	char link[64];
-	unsigned long v;
-	char *end;
-	ssize_t n;
 	int err = 0;
 
 	*id = 0;
 	if (*ids) {
-		err = mt_nsfile_id(piddir, "ns/mnt", ino, id);
+		err = mt_nsfile_id(dirfd, path, ino, id);
 		if (!err && !*id)
 			*ids = false;	/* no id ioctl: the inode is all there is */
 		if (err != -ENOENT)
 			return err;
 	}
-	n = readlinkat(piddir, "ns/mnt", link, sizeof(link) - 1);
-	if (n <= 0)
-		return n < 0 ? -errno : -EINVAL;
-	if (err == -ENOENT)
+	err = mt_proc_mntns_at(dirfd, path, ino);
+	if (!err && *ids)
 		*ids = false;	/* a link that opens nothing: a fixture tree */
-	link[n] = '\0';
-	/* nsfs names the link "mnt:[<inode>]" */
-	if (strncmp(link, "mnt:[", 5) != 0)
-		return -EINVAL;
-	v = strtoul(link + 5, &end, 10);
-	if (*end != ']' || !v || v > 0xffffffffUL)
-		return -EINVAL;
-	*ino = (__u32)v;
-	return 0;
+	return err;
 }
 
 static int open_pid_dir(const char *root, __u32 pid)
@@ -172,23 +158,17 @@ static int add_proc(struct mt_snap_ns *ns, const struct mt_snap_proc *p)
 	return 0;
 }
 
-static int scan_proc(struct mt_snapshot *snap, struct ns_index *ix,
-		     const char *root, const struct mt_snap_opts *o, __u32 pid,
-		     bool *ids)
+static int scan_proc(struct mt_snapshot *snap, struct ns_index *ix, const char *root,
+		     int rootfd, const struct mt_snap_opts *o, __u32 pid, bool *ids)
 {
 	struct mt_snap_proc p = { .pid = pid };
 	struct mt_snap_ns *ns;
-	char cg[PATH_MAX];
-	int piddir, err;
+	char cg[PATH_MAX], nspath[32];
 	__u32 ino = 0;
 	__u64 id;
 
-	piddir = open_pid_dir(root, pid);
-	if (piddir < 0)
-		return -ESRCH;
-	err = proc_ns(piddir, ids, &ino, &id);
-	close(piddir);
-	if (err)
+	snprintf(nspath, sizeof(nspath), "%u/ns/mnt", pid);
+	if (proc_ns(rootfd, nspath, ids, &ino, &id))
 		return -ESRCH;	/* exited, or a kernel thread we may not read */
 	if (!wanted(o, ino))
 		return 0;
@@ -216,7 +196,7 @@ static bool still_in(int piddir, const struct mt_snap_ns *ns)
 	__u32 ino = 0;
 	__u64 id;
 
-	if (proc_ns(piddir, &ids, &ino, &id))
+	if (proc_ns(piddir, "ns/mnt", &ids, &ino, &id))
 		return false;	/* gone */
 	return ino == ns->ino && (!ns->id || id == ns->id);
 }
@@ -388,7 +368,7 @@ static int add_pins(struct mt_snapshot *snap, struct ns_index *ix, const char *r
 		/* the id, when the pin can be opened and is not covered */
 		if (in->reader_pid) {
 			pin_path(root, in, pin, path, sizeof(path));
-			if (mt_keeper_target(AT_FDCWD, path, &ino, &k.ns_id) || ino != pin->ns_ino)
+			if (mt_nsfile_id(AT_FDCWD, path, &ino, &k.ns_id) || ino != pin->ns_ino)
 				k.ns_id = 0;
 		}
 		target = keeper_ns(snap, ix, &k);	/* may move snap->ns */
@@ -431,48 +411,101 @@ static int open_kept(const char *root, const struct mt_snapshot *snap,
 	return -ESRCH;
 }
 
-/*
- * Keepers of every namespace: open namespace fds, and the nsfs pins in
- * each mount table read. Namespaces found only this way are added, and on
- * a live /proc their mounts are read by entering them, which may show
- * pins of yet more namespaces.
- */
-static int find_keepers(struct mt_snapshot *snap, struct ns_index *ix, const char *root,
-			const struct mt_snap_opts *o)
+static int add_fd_keepers(struct mt_snapshot *snap, struct ns_index *ix, const char *root)
 {
 	struct mt_ns_keepers fds = {};
-	__u64 start = now_ns();
-	int err;
+	int err = mt_keepers_scan_fds(root, &fds);
 
-	err = mt_keepers_scan_fds(root, &fds);
 	for (int i = 0; err >= 0 && i < fds.nr; i++) {
 		struct mt_snap_ns *target = keeper_ns(snap, ix, &fds.v[i]);
 
 		err = target ? mt_keepers_add(&target->kept_by, &fds.v[i]) : -ENOMEM;
 	}
 	mt_keepers_free(&fds);
-	if (err == -ENOMEM)
-		return err;
-	for (int i = 0; !o->no_mounts && i < snap->nr_ns; i++) {
-		struct mt_snap_ns *ns = &snap->ns[i];
+	snap->fd_scanned = err >= 0;
+	return err == -ENOMEM ? err : 0;
+}
 
-		if (!ns->nr_procs && live_proc(root)) {
-			int fd = open_kept(root, snap, ns);
+/*
+ * Does any namespace need the fd scan to be explained? The kernel lists
+ * every mount namespace (6.12+): those it lists that no process and no
+ * pin accounts for are added, and only they make the scan worth its cost
+ * (about one readlink per open fd on the host). Where the kernel cannot
+ * list them (before 6.12, or a fixture tree), the scan always runs.
+ */
+static int unexplained(struct mt_snapshot *snap, struct ns_index *ix, const char *root)
+{
+	struct mt_ns_ident *all;
+	int nr, need = 0;
 
-			ns->mounts_err = fd < 0 ? fd : mt_ns_read_mounts(fd, &ns->mounts,
-									  o->mnttab_flags);
-			if (fd >= 0)
-				close(fd);
-			if (!ns->mounts_err && ns->id)
-				mt_mnttab_unique_ids(&ns->mounts, ns->id);
-		} else if (!ns->nr_procs) {
-			ns->mounts_err = -ESRCH;
+	if (!live_proc(root) || (nr = mt_mntns_list(&all)) < 0)
+		return 1;
+	for (int i = 0; i < nr; i++) {
+		struct mt_snap_ns *ns = mt_snapshot__find_id(snap, all[i].ino, all[i].id);
+
+		if (!ns && !(ns = get_ns(snap, ix, all[i].ino, all[i].id))) {
+			need = -ENOMEM;
+			break;
 		}
-		if (add_pins(snap, ix, root, i))
-			return -ENOMEM;
+		if (!ns->nr_procs && !ns->kept_by.nr)
+			need = 1;
 	}
-	snap->keepers_ns = now_ns() - start;
+	free(all);
+	return need;
+}
+
+/* Mounts and pins of namespaces that no process is in, through a keeper. */
+static int read_kept(struct mt_snapshot *snap, struct ns_index *ix, const char *root,
+		     const struct mt_snap_opts *o)
+{
+	for (int i = 0; i < snap->nr_ns; i++) {
+		struct mt_snap_ns *ns = &snap->ns[i];
+		int fd;
+
+		if (ns->nr_procs || ns->mounts_err != -ENODATA)
+			continue;
+		fd = live_proc(root) ? open_kept(root, snap, ns) : -ESRCH;
+		ns->mounts_err = fd < 0 ? fd : mt_ns_read_mounts(fd, &ns->mounts, o->mnttab_flags);
+		if (fd >= 0)
+			close(fd);
+		if (!ns->mounts_err && ns->id)
+			mt_mnttab_unique_ids(&ns->mounts, ns->id);
+		if (!ns->mounts_err && add_pins(snap, ix, root, i))
+			return -ENOMEM;	/* may add namespaces: the loop reaches them */
+	}
 	return 0;
+}
+
+/*
+ * Keepers of every namespace: nsfs pins in each mount table read, then
+ * open namespace fds (always, or only when the kernel shows a namespace
+ * nothing else explains: opts->fd_keepers). Namespaces found only this way
+ * are added, and on a live /proc their mounts are read by entering them,
+ * which may show pins of yet more namespaces.
+ */
+static int find_keepers(struct mt_snapshot *snap, struct ns_index *ix, const char *root,
+			const struct mt_snap_opts *o)
+{
+	__u64 start = now_ns();
+	int nr = snap->nr_ns, err = 0, need;
+
+	for (int i = 0; !o->no_mounts && i < nr; i++)
+		if (snap->ns[i].nr_procs && add_pins(snap, ix, root, i))
+			return -ENOMEM;
+	if (o->fd_keepers == MT_FD_KEEPERS_ALWAYS)
+		need = 1;
+	else if (o->fd_keepers == MT_FD_KEEPERS_NEVER)
+		need = 0;
+	else
+		need = unexplained(snap, ix, root);
+	if (need < 0)
+		return need;
+	if (need)
+		err = add_fd_keepers(snap, ix, root);
+	if (!err && !o->no_mounts)
+		err = read_kept(snap, ix, root, o);
+	snap->keepers_ns = now_ns() - start;
+	return err;
 }
 
 static int snapshot_mounts(struct mt_snapshot *snap, struct ns_index *ix, const char *root,
@@ -548,7 +581,7 @@ struct mt_snapshot *mt_snapshot__new(const char *proc_root,
 
 		if (*end || end == d->d_name || !pid || pid > 0x7fffffffUL)
 			continue;
-		err = scan_proc(snap, &ix, root, o, (__u32)pid, &ids);
+		err = scan_proc(snap, &ix, root, dirfd(dir), o, (__u32)pid, &ids);
 		if (err == -ENOMEM) {
 			closedir(dir);
 			goto fail;

@@ -66,7 +66,17 @@ struct mt_snapshot {
 	int nr_moved;		/* readers that had left their namespace, or died */
 	int nr_unique_ids;	/* mounts given their unique id */
 	__u64 keepers_ns;	/* time spent looking for keepers (fds, pins) */
+	bool fd_scanned;	/* every process's fds were looked at */
 	__u64 elapsed_ns;	/* how long the scan took */
+};
+
+enum mt_fd_keepers {
+	/* only when a namespace is left that no process or pin explains, or
+	 * when the kernel cannot list its namespaces (before 6.12): then
+	 * namespaces with a process get no fd keepers */
+	MT_FD_KEEPERS_AUTO = 0,
+	MT_FD_KEEPERS_ALWAYS,	/* every keeper of every namespace (explain) */
+	MT_FD_KEEPERS_NEVER,	/* pins only */
 };
 
 struct mt_snap_opts {
@@ -76,6 +86,7 @@ struct mt_snap_opts {
 	bool no_mounts;		/* processes only */
 	bool no_cgroup;		/* skip /proc/PID/cgroup */
 	bool no_keepers;	/* skip the keeper scan (only_ns scans never do it) */
+	enum mt_fd_keepers fd_keepers;	/* when to look at every process's fds */
 	int threads;		/* mountinfo readers; 0 = one per CPU, up to 8 */
 };
 

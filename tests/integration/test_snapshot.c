@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -201,6 +202,24 @@ TEST(snapshot_namespaces_kept_without_a_process)
 		ASSERT_NEQ(sc_num(&s, "gone_id"), sc_num(&s, "next_id"), "a new id for a reused inode");
 		if (ASSERT_TRUE(next != NULL, "the live one is listed"))
 			ASSERT_EQ(next->procs[0].pid, (__u32)sc_num(&s, "next_pid"), "with its process");
+	}
+
+	/* the kernel's own list (6.12+) has them, though no process is in them */
+	{
+		struct mt_ns_ident *all;
+		int nr = mt_mntns_list(&all), seen = 0;
+
+		if (nr == -ENOTTY) {
+			mt_test_log("no NS_MNT_GET_NEXT on this kernel (added in 6.12)");
+		} else if (ASSERT_GT(nr, 0, "the kernel lists mount namespaces")) {
+			for (int i = 0; i < nr; i++)
+				seen += (all[i].ino == (__u32)sc_num(&s, "pinned_ino") &&
+					 all[i].id == (__u64)sc_num(&s, "pinned_id")) ||
+					(all[i].ino == (__u32)sc_num(&s, "held_ino") &&
+					 all[i].id == (__u64)sc_num(&s, "held_id"));
+			ASSERT_EQ(seen, 2, "the pinned and the held namespace among them");
+			free(all);
+		}
 	}
 
 	/* tracepoint mode's death check */

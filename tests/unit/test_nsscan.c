@@ -402,6 +402,14 @@ TEST(snapshot_namespaces_kept_without_a_process)
 			ASSERT_STREQ(k->comm, "holder", "whose comm is known");
 		}
 	}
+	ASSERT_TRUE(snap->fd_scanned, "a fixture tree cannot be listed by the kernel: fds scanned");
+	mt_snapshot__free(snap);
+	snap = mt_snapshot__new(root, &(struct mt_snap_opts){ .fd_keepers = MT_FD_KEEPERS_NEVER });
+	if (ASSERT_TRUE(snap != NULL, "snapshot, pins only")) {
+		ASSERT_FALSE(snap->fd_scanned, "no fd scan");
+		ASSERT_TRUE(mt_snapshot__find(snap, 4026532700u) != NULL, "the pinned one");
+		ASSERT_TRUE(mt_snapshot__find(snap, 4026532701u) == NULL, "not the fd-held one");
+	}
 	mt_snapshot__free(snap);
 	/* a rescan of some namespaces does not look for keepers */
 	snap = mt_snapshot__new(root, &(struct mt_snap_opts){ .only_ns = (__u32[]){ 4026531841u },
