@@ -212,37 +212,19 @@ static int kernel_lists(__u32 ino, __u64 id)
 	return found;
 }
 
-int mt_ns_alive(const char *proc_root, __u32 ino, __u64 id, struct mt_ns_keepers *out)
+/* What a snapshot with @o says of (@ino, @id); keepers copied to @out. */
+static int state_in(const char *proc_root, const struct mt_snap_opts *o, bool live,
+		    __u32 ino, __u64 id, struct mt_ns_keepers *out)
 {
-	struct mt_snap_opts quick = { .only_ns = &ino, .nr_only = 1, .no_mounts = true,
-				      .no_cgroup = true, .no_keepers = true };
-	struct mt_snap_opts full = { .mnttab_flags = MT_MNTTAB_OVERLAY_ONLY,
-				     .no_cgroup = true };
-	bool live = !proc_root || strcmp(proc_root, "/proc") == 0;
-	struct mt_snapshot *snap;
+	struct mt_snapshot *snap = mt_snapshot__new(proc_root, o);
 	struct mt_snap_ns *ns;
 	int state = MT_NS_DEAD;
 
-	/* with an id, the kernel's own list settles death (6.12+) */
-	if (live && id && kernel_lists(ino, id) == 0)
-		return MT_NS_DEAD;
-	/* a process in it settles life cheaply */
-	snap = mt_snapshot__new(proc_root, &quick);
 	if (!snap)
 		return -errno;
 	ns = mt_snapshot__find_id(snap, ino, id);
 	if (ns && ns->nr_procs)
 		state = MT_NS_ALIVE_PROCS;
-	mt_snapshot__free(snap);
-	if (state)
-		return state;
-	/* no process: look for pins in every namespace, and for fds */
-	snap = mt_snapshot__new(proc_root, &full);
-	if (!snap)
-		return -errno;
-	ns = mt_snapshot__find_id(snap, ino, id);
-	if (ns && ns->nr_procs)
-		state = MT_NS_ALIVE_PROCS;	/* one entered it meanwhile */
 	else if (ns && (ns->kept_by.nr || (live && id && kernel_lists(ino, id) == 1)))
 		state = MT_NS_ALIVE_KEPT;	/* the kernel has it: kept by what /proc hides */
 	for (int i = 0; out && state == MT_NS_ALIVE_KEPT && i < ns->kept_by.nr; i++)
@@ -252,4 +234,24 @@ int mt_ns_alive(const char *proc_root, __u32 ino, __u64 id, struct mt_ns_keepers
 		}
 	mt_snapshot__free(snap);
 	return state;
+}
+
+int mt_ns_alive(const char *proc_root, __u32 ino, __u64 id, struct mt_ns_keepers *out)
+{
+	struct mt_snap_opts quick = { .only_ns = &ino, .nr_only = 1, .no_mounts = true,
+				      .no_cgroup = true, .no_keepers = true };
+	struct mt_snap_opts full = { .mnttab_flags = MT_MNTTAB_OVERLAY_ONLY,
+				     .no_cgroup = true };
+	bool live = !proc_root || strcmp(proc_root, "/proc") == 0;
+	int state;
+
+	/* with an id, the kernel's own list settles death (6.12+) */
+	if (live && id && kernel_lists(ino, id) == 0)
+		return MT_NS_DEAD;
+	/* a process in it settles life cheaply */
+	state = state_in(proc_root, &quick, live, ino, id, NULL);
+	if (state)
+		return state;
+	/* no process: look for pins in every namespace, and for fds */
+	return state_in(proc_root, &full, live, ino, id, out);
 }

@@ -168,6 +168,11 @@ static int scan_proc(struct mt_snapshot *snap, struct ns_index *ix, const char *
 	__u64 id;
 
 	snprintf(nspath, sizeof(nspath), "%u/ns/mnt", pid);
+	/* a rescan wants a few namespaces: one readlink rules the rest out */
+	if (o->only_ns && mt_proc_mntns_at(rootfd, nspath, &ino))
+		return -ESRCH;
+	if (o->only_ns && !wanted(o, ino))
+		return 0;
 	if (proc_ns(rootfd, nspath, ids, &ino, &id))
 		return -ESRCH;	/* exited, or a kernel thread we may not read */
 	if (!wanted(o, ino))
