@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -120,6 +121,17 @@ static void kept_child(struct sc_ctx *c, void *arg)
 	SC_CHECK(c, umount2(pin, MNT_DETACH) == 0, "umount %s", pin);
 }
 
+/* uname's release is at least @major.@minor */
+static bool kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return false;
+	return ma > major || (ma == major && mi >= minor);
+}
+
 static const struct mt_ns_keeper *find_keeper(const struct mt_snap_ns *ns,
 					      enum mt_keeper_kind kind)
 {
@@ -143,13 +155,14 @@ static struct mt_snap_ns *find_reported(const struct mt_snapshot *snap,
 	return mt_snapshot__find_id(snap, ino, id);
 }
 
-static bool has_mount(const struct mt_snap_ns *ns, const char *mountpoint, const char *fstype)
+static const struct mt_mntent *find_mount(const struct mt_snap_ns *ns, const char *mountpoint,
+					  const char *fstype)
 {
 	for (int i = 0; i < ns->mounts.nr; i++)
 		if (!strcmp(ns->mounts.ents[i].mountpoint, mountpoint) &&
 		    !strcmp(ns->mounts.ents[i].fstype, fstype))
-			return true;
-	return false;
+			return &ns->mounts.ents[i];
+	return NULL;
 }
 
 TEST(snapshot_namespaces_kept_without_a_process)
@@ -179,8 +192,11 @@ TEST(snapshot_namespaces_kept_without_a_process)
 		}
 		/* read by entering it */
 		ASSERT_OK(pinned->mounts_err, "its mounts were read");
-		ASSERT_TRUE(has_mount(pinned, sc_get(&s, "inside"), "tmpfs"),
-			    "the tmpfs mounted in it");
+		const struct mt_mntent *e = find_mount(pinned, sc_get(&s, "inside"), "tmpfs");
+
+		/* listmount/statmount in another namespace: 6.11+ */
+		if (ASSERT_TRUE(e != NULL, "the tmpfs mounted in it") && kernel_at_least(6, 11))
+			ASSERT_NEQ(e->mnt_id_unique, 0, "with its unique mount id");
 	}
 	held = find_reported(snap, &s, "held");
 	if (ASSERT_TRUE(held != NULL, "the fd-held namespace is listed")) {
@@ -210,6 +226,7 @@ TEST(snapshot_namespaces_kept_without_a_process)
 		int nr = mt_mntns_list(&all), seen = 0;
 
 		if (nr == -ENOTTY) {
+			ASSERT_FALSE(kernel_at_least(6, 12), "NS_MNT_GET_NEXT answers on 6.12+");
 			mt_test_log("no NS_MNT_GET_NEXT on this kernel (added in 6.12)");
 		} else if (ASSERT_GT(nr, 0, "the kernel lists mount namespaces")) {
 			for (int i = 0; i < nr; i++)
@@ -271,6 +288,7 @@ TEST(snapshot_ns_id_matches_records)
 	if (!trace_scenario(&t, NULL, &s, id_child, NULL))
 		goto out;
 	if (!sc_num(&s, "self_id")) {
+		ASSERT_FALSE(kernel_at_least(6, 11), "NS_GET_MNTNS_ID answers on 6.11+");
 		mt_test_skip("no NS_GET_MNTNS_ID on this kernel (added in 6.11)");
 		goto out;
 	}
