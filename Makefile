@@ -86,11 +86,13 @@ $(OUTPUT)/unit-tests: $(UNIT_OBJS) $(TESTLIB) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
-# The integration runner drives ./mnttrace from outside; it links no BPF code.
-$(OUTPUT)/mnttrace-itest: $(IT_OBJS) $(TESTLIB)
+# The integration runner drives ./mnttrace from outside; it links no BPF code,
+# only the snapshot code its snapshot tests call directly (test_snapshot.c).
+IT_LIB    := $(addprefix $(OUTPUT)/,nsscan.o nsid.o nskeep.o mountinfo.o procinfo.o)
+$(OUTPUT)/mnttrace-itest: $(IT_OBJS) $(TESTLIB) $(IT_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@
-$(OUTPUT)/mnttrace-itest-static: $(IT_OBJS) $(TESTLIB)
+$(OUTPUT)/mnttrace-itest-static: $(IT_OBJS) $(TESTLIB) $(IT_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -static $^ -o $@
 

@@ -9,6 +9,7 @@
 #include "array.h"
 #include "mountinfo.h"
 #include "ovl_options.h"
+#include "procinfo.h"
 
 static int is_odigit(char c)
 {
@@ -231,7 +232,9 @@ static int cmp_prop(const void *a, const void *b)
  * propagation (it may be an overlay's parent), and whether it is an
  * overlay. Much cheaper than a full parse, which only overlay lines get.
  */
-static int parse_light(const char *s, struct prop *p, bool *overlay)
+enum line_kind { LINE_OTHER, LINE_OVERLAY, LINE_NSFS };
+
+static int parse_light(const char *s, struct prop *p, enum line_kind *kind)
 {
 	char *end;
 
@@ -259,7 +262,29 @@ static int parse_light(const char *s, struct prop *p, bool *overlay)
 			return -EINVAL;
 		s++;
 	}
-	*overlay = strncmp(s + 2, "overlay ", 8) == 0;
+	*kind = strncmp(s + 2, "overlay ", 8) == 0 ? LINE_OVERLAY :
+		strncmp(s + 2, "nsfs ", 5) == 0 ? LINE_NSFS : LINE_OTHER;
+	return 0;
+}
+
+bool mt_mntent_ns_pin(const struct mt_mntent *e, __u32 *ns_ino)
+{
+	return e->fstype && strcmp(e->fstype, "nsfs") == 0 && e->root &&
+	       mt_mntns_name_ino(e->root, ns_ino);
+}
+
+static int push_pin(struct mt_mnttab *tab, const struct mt_mntent *e)
+{
+	struct mt_ns_pin pin = { .mnt_id = e->mnt_id };
+
+	if (!mt_mntent_ns_pin(e, &pin.ns_ino))
+		return 0;
+	if (mt_array_grow(&tab->pins, tab->nr_pins, &tab->cap_pins, sizeof(pin), 4))
+		return -ENOMEM;
+	pin.mountpoint = strdup(e->mountpoint ? e->mountpoint : "");
+	if (!pin.mountpoint)
+		return -ENOMEM;
+	tab->pins[tab->nr_pins++] = pin;
 	return 0;
 }
 
@@ -366,9 +391,9 @@ int mt_mnttab_parse(struct mt_mnttab *tab, char *buf, size_t len, unsigned int f
 		}
 		if (ovl_only) {
 			struct prop pr;
-			bool ovl;
+			enum line_kind kind;
 
-			if (parse_light(line, &pr, &ovl)) {
+			if (parse_light(line, &pr, &kind)) {
 				tab->nr_bad++;
 				continue;
 			}
@@ -377,7 +402,16 @@ int mt_mnttab_parse(struct mt_mnttab *tab, char *buf, size_t len, unsigned int f
 				goto out;
 			}
 			props[nr_props++] = pr;
-			if (!ovl)
+			if (kind == LINE_NSFS) {
+				/* a pin: remembered, not kept as a mount */
+				if (mt_mountinfo_parse_line(line, &e) == 0)
+					err = push_pin(tab, &e);
+				mt_mntent_release(&e);
+				if (err)
+					goto out;
+				continue;
+			}
+			if (kind != LINE_OVERLAY)
 				continue;
 		}
 		err = mt_mountinfo_parse_line(line, &e);
@@ -391,7 +425,9 @@ int mt_mnttab_parse(struct mt_mnttab *tab, char *buf, size_t len, unsigned int f
 				nr_props--;
 			continue;
 		}
-		err = push_ent(tab, &e);
+		err = ovl_only ? 0 : push_pin(tab, &e);
+		if (!err)
+			err = push_ent(tab, &e);
 		if (err) {
 			mt_mntent_release(&e);
 			goto out;
@@ -417,21 +453,14 @@ out:
 	return err;
 }
 
-int mt_mnttab_read(struct mt_mnttab *tab, const char *path, unsigned int flags)
+int mt_mnttab_read_fd(struct mt_mnttab *tab, int fd, unsigned int flags)
 {
 	size_t cap = 64 * 1024, len = 0;
 	char *buf = malloc(cap);
-	int fd, err;
 
 	memset(tab, 0, sizeof(*tab));
 	if (!buf)
 		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		free(buf);
-		return err;
-	}
 	for (;;) {
 		ssize_t n;
 
@@ -439,7 +468,6 @@ int mt_mnttab_read(struct mt_mnttab *tab, const char *path, unsigned int flags)
 			char *nb = realloc(buf, cap * 2);
 
 			if (!nb) {
-				close(fd);
 				free(buf);
 				return -ENOMEM;
 			}
@@ -449,10 +477,10 @@ int mt_mnttab_read(struct mt_mnttab *tab, const char *path, unsigned int flags)
 		/* keep one byte for the terminating NUL */
 		n = read(fd, buf + len, cap - len - 1);
 		if (n < 0) {
-			if (errno == EINTR)
+			int err = -errno;
+
+			if (err == -EINTR)
 				continue;
-			err = -errno;
-			close(fd);
 			free(buf);
 			return err;
 		}
@@ -460,15 +488,31 @@ int mt_mnttab_read(struct mt_mnttab *tab, const char *path, unsigned int flags)
 			break;
 		len += (size_t)n;
 	}
-	close(fd);
 	buf[len] = '\0';
 	return mt_mnttab_parse(tab, buf, len, flags);
+}
+
+int mt_mnttab_read(struct mt_mnttab *tab, const char *path, unsigned int flags)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int err;
+
+	if (fd < 0) {
+		memset(tab, 0, sizeof(*tab));
+		return -errno;
+	}
+	err = mt_mnttab_read_fd(tab, fd, flags);
+	close(fd);
+	return err;
 }
 
 void mt_mnttab_free(struct mt_mnttab *tab)
 {
 	for (int i = 0; i < tab->nr; i++)
 		mt_mntent_release(&tab->ents[i]);
+	for (int i = 0; i < tab->nr_pins; i++)
+		free(tab->pins[i].mountpoint);
+	free(tab->pins);
 	free(tab->ents);
 	free(tab->buf);
 	memset(tab, 0, sizeof(*tab));

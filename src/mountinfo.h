@@ -21,7 +21,8 @@
 #include <linux/types.h>
 
 struct mt_mntent {
-	__u32 mnt_id;
+	__u32 mnt_id;		/* reused as soon as the mount is gone */
+	__u64 mnt_id_unique;	/* never reused (statmount, 6.11+; nsid.h); 0 = unknown */
 	__u32 parent_id;
 	__u32 major, minor;
 	char *root;		/* root of the mount within its filesystem */
@@ -82,12 +83,31 @@ char *mt_unescape_backslash(char *s);
  */
 int mt_ovl_lower_layer(const char *lowerdir, int idx, char *buf, size_t size);
 
+/*
+ * An nsfs bind mount of a mount namespace (`unshare --mount=FILE`, or
+ * `mount --bind /proc/PID/ns/mnt FILE`): mountinfo shows fstype "nsfs" and
+ * root "mnt:[INODE]" (checked on 6.1 and 6.18). It keeps that namespace
+ * alive with no process in it.
+ */
+struct mt_ns_pin {
+	__u32 mnt_id;		/* the bind mount's own id */
+	__u32 ns_ino;		/* the namespace it keeps */
+	char *mountpoint;	/* unescaped, as the table's reader sees it */
+};
+
+/* true and the inode when @e is such a pin of a mount namespace */
+bool mt_mntent_ns_pin(const struct mt_mntent *e, __u32 *ns_ino);
+
 /* A parsed mount table: the whole file and its entries. */
 struct mt_mnttab {
 	struct mt_mntent *ents;
 	int nr;
 	int cap;
 	int nr_bad;		/* malformed lines skipped */
+	/* every mount-namespace pin of the table, whatever the flags keep */
+	struct mt_ns_pin *pins;
+	int nr_pins;
+	int cap_pins;
 	char *buf;		/* file contents, ents point into it */
 	size_t len;
 };
@@ -102,6 +122,8 @@ enum mt_mnttab_flags {
  * and skipped. Returns 0 or a negative errno (the file could not be read).
  */
 int mt_mnttab_read(struct mt_mnttab *tab, const char *path, unsigned int flags);
+/* The same from an open file (read to its end; the caller closes it). */
+int mt_mnttab_read_fd(struct mt_mnttab *tab, int fd, unsigned int flags);
 /* The same over @len bytes at @buf (malloc'ed, with room for one more byte
  * for a NUL); the table takes ownership of @buf, even on error. */
 int mt_mnttab_parse(struct mt_mnttab *tab, char *buf, size_t len, unsigned int flags);

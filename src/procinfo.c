@@ -116,32 +116,44 @@ static int read_small(const char *proc_root, __u32 pid, const char *name,
 	return (int)n;
 }
 
-int mt_proc_mntns(const char *proc_root, __u32 pid, __u32 *ino)
+bool mt_mntns_name_ino(const char *name, __u32 *ino)
 {
-	char path[PATH_MAX], link[64];
 	unsigned long v;
+	char *end;
+
+	if (strncmp(name, "mnt:[", 5) != 0)
+		return false;
+	v = strtoul(name + 5, &end, 10);
+	if (end[0] != ']' || end[1] || !v || v > 0xffffffffUL)
+		return false;
+	*ino = (__u32)v;
+	return true;
+}
+
+int mt_proc_mntns_at(int dirfd, const char *path, __u32 *ino)
+{
+	char link[64];
 	struct stat st;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%s/%u/ns/mnt", proc_root, pid);
-	n = readlink(path, link, sizeof(link) - 1);
+	n = readlinkat(dirfd, path, link, sizeof(link) - 1);
 	if (n > 0) {
-		char *end;
-
 		link[n] = '\0';
-		/* nsfs names the link "mnt:[<inode>]" */
-		if (strncmp(link, "mnt:[", 5) == 0) {
-			v = strtoul(link + 5, &end, 10);
-			if (*end == ']' && v && v <= 0xffffffffUL) {
-				*ino = (__u32)v;
-				return 0;
-			}
-		}
+		if (mt_mntns_name_ino(link, ino))
+			return 0;
 	}
-	if (stat(path, &st))
+	if (fstatat(dirfd, path, &st, 0))
 		return -errno;
 	*ino = (__u32)st.st_ino;
 	return 0;
+}
+
+int mt_proc_mntns(const char *proc_root, __u32 pid, __u32 *ino)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%u/ns/mnt", proc_root, pid);
+	return mt_proc_mntns_at(AT_FDCWD, path, ino);
 }
 
 int mt_proc_comm(const char *proc_root, __u32 pid, char *buf, size_t size)

@@ -49,6 +49,15 @@ bool mt_cgroup_ident(const char *cgroup, struct mt_cg_ident *out);
 
 /* The mount namespace inode of @pid (readlink "mnt:[N]", else stat). */
 int mt_proc_mntns(const char *proc_root, __u32 pid, __u32 *ino);
+/* The same for the ns/mnt link at @path, relative to @dirfd (O_PATH is
+ * enough): "ns/mnt" below a /proc/PID fd, "PID/ns/mnt" below /proc's. */
+int mt_proc_mntns_at(int dirfd, const char *path, __u32 *ino);
+/*
+ * nsfs names a mount namespace "mnt:[INODE]": in /proc/PID/ns/mnt and
+ * /proc/PID/fd/N links, and as the root of an nsfs bind mount in
+ * mountinfo. true and the inode when @name is one.
+ */
+bool mt_mntns_name_ino(const char *name, __u32 *ino);
 /* comm without the newline; 0 or -errno. */
 int mt_proc_comm(const char *proc_root, __u32 pid, char *buf, size_t size);
 /* The unified (0::) cgroup path, else the name=systemd one, else the first. */

@@ -186,3 +186,47 @@ TEST(mountinfo_overlay_lowerdir_plus_layers)
 	ASSERT_STREQ(layer, "/x/d", "the data layer last");
 	mt_mntent_release(&e);
 }
+
+/* The mountinfo of a namespace that holds two nsfs pins (as 6.18 prints
+ * `unshare --mount=/run/x/ns` and a bind of /proc/PID/ns/net), an overlay
+ * and a mount point with a space. */
+static const char pins_table[] =
+	"24 1 8:1 / / rw shared:1 - ext4 /dev/sda1 rw\n"
+	"92 24 0:4 mnt:[4026532179] /run/x/ns rw - nsfs nsfs rw\n"
+	"93 24 0:4 net:[4026532300] /run/netns/a rw - nsfs nsfs rw\n"
+	"94 24 0:4 mnt:[4026532181] /run/my\\040pins/b rw - nsfs nsfs rw\n"
+	"95 24 0:50 / /merged rw - overlay overlay rw,upperdir=/u,workdir=/w\n";
+
+static int parse_copy(struct mt_mnttab *tab, unsigned int flags)
+{
+	char *buf = malloc(sizeof(pins_table));
+
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, pins_table, sizeof(pins_table));
+	return mt_mnttab_parse(tab, buf, sizeof(pins_table) - 1, flags);
+}
+
+TEST(mountinfo_mount_namespace_pins)
+{
+	unsigned int flags[] = { 0, MT_MNTTAB_OVERLAY_ONLY };
+
+	for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]); f++) {
+		struct mt_mnttab tab;
+
+		mt_test_log("flags %u", flags[f]);
+		if (!ASSERT_OK(parse_copy(&tab, flags[f]), "parse"))
+			continue;
+		/* the net namespace pin is not a mount namespace's */
+		if (ASSERT_EQ(tab.nr_pins, 2, "two mount-namespace pins")) {
+			ASSERT_EQ(tab.pins[0].ns_ino, 4026532179u, "first pin's namespace");
+			ASSERT_EQ(tab.pins[0].mnt_id, 92, "first pin's mount id");
+			ASSERT_STREQ(tab.pins[0].mountpoint, "/run/x/ns", "first pin's path");
+			ASSERT_EQ(tab.pins[1].ns_ino, 4026532181u, "second pin's namespace");
+			ASSERT_STREQ(tab.pins[1].mountpoint, "/run/my pins/b", "unescaped path");
+		}
+		ASSERT_EQ(tab.nr, flags[f] ? 1 : 5, "mounts kept by the flags");
+		ASSERT_EQ(tab.ents[0].mnt_id_unique, 0, "no unique id from mountinfo");
+		mt_mnttab_free(&tab);
+	}
+}

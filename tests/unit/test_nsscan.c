@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE	/* statx */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "testlib.h"
 #include "nsscan.h"
@@ -226,5 +231,210 @@ TEST(snapshot_threads_read_the_same)
 	}
 	mt_snapshot__free(one);
 	mt_snapshot__free(many);
+	fx_rmtree(root);
+}
+
+/* NS_GET_MNTNS_ID as a test reads it, independently of src/nsid.c */
+static __u64 own_ns_id(void)
+{
+	int fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	__u64 id = 0;
+
+	if (fd >= 0 && ioctl(fd, _IOR(0xb7, 5, __u64), &id))
+		id = 0;
+	if (fd >= 0)
+		close(fd);
+	return id;
+}
+
+TEST(snapshot_namespace_ids)
+{
+	struct mt_snapshot *snap = mt_snapshot__new(NULL, &(struct mt_snap_opts){
+		.mnttab_flags = MT_MNTTAB_OVERLAY_ONLY, .no_keepers = true });
+	__u64 want = own_ns_id();
+	struct mt_snap_ns *self;
+	__u32 ino;
+
+	if (!ASSERT_TRUE(snap != NULL, "snapshot of /proc"))
+		return;
+	if (!ASSERT_OK(mt_proc_mntns("/proc", (__u32)getpid(), &ino), "own namespace"))
+		goto out;
+	self = mt_snapshot__find_id(snap, ino, want);
+	if (!ASSERT_TRUE(self != NULL, "own namespace listed"))
+		goto out;
+	/* 0 before 6.11, which has no id to give */
+	ASSERT_EQ(self->id, want, "the kernel's id for it");
+	if (want)
+		ASSERT_TRUE(mt_snapshot__find_id(snap, ino, want + 1000000) == NULL,
+			    "another id with the same inode is another namespace");
+out:
+	mt_snapshot__free(snap);
+}
+
+TEST(snapshot_unique_mount_ids)
+{
+	struct mt_snapshot *snap = mt_snapshot__new(NULL, &(struct mt_snap_opts){
+		.only_ns = NULL, .no_cgroup = true, .no_keepers = true });
+	struct statx stx;
+	struct mt_snap_ns *self;
+	__u32 ino;
+
+	if (!ASSERT_TRUE(snap != NULL, "snapshot of /proc"))
+		return;
+	if (mt_proc_mntns("/proc", (__u32)getpid(), &ino) ||
+	    !(self = mt_snapshot__find_id(snap, ino, own_ns_id())))
+		goto out;
+	/* statx's STATX_MNT_ID_UNIQUE (0x4000, 6.8+) is the independent answer */
+	if (!self->id || statx(AT_FDCWD, "/proc", 0, 0x4000, &stx) || !(stx.stx_mask & 0x4000)) {
+		mt_test_log("SKIP: no namespace id or unique mount id on this kernel");
+		goto out;
+	}
+	for (int i = 0; i < self->mounts.nr; i++) {
+		const struct mt_mntent *e = &self->mounts.ents[i];
+
+		if (strcmp(e->mountpoint, "/proc") != 0 || strcmp(e->fstype, "proc") != 0)
+			continue;
+		ASSERT_EQ(e->mnt_id_unique, stx.stx_mnt_id, "/proc's unique id, as statx sees it");
+	}
+	ASSERT_GT(snap->nr_unique_ids, 0, "unique ids given");
+out:
+	mt_snapshot__free(snap);
+}
+
+TEST(snapshot_reader_left_its_namespace)
+{
+	char *root = fx_tmpdir();
+	struct mt_snapshot *snap;
+	struct mt_snap_ns *ns;
+
+	if (!ASSERT_TRUE(root != NULL, "tmpdir"))
+		return;
+	fx_proc(root, 100, "svc", 4026540001u, "/system.slice/a.service", "mountinfo/docker-18.06-httpd.txt");
+	fx_proc(root, 101, "svc", 4026540001u, "/system.slice/a.service", "mountinfo/docker-18.06-httpd.txt");
+	snap = mt_snapshot__new(root, &(struct mt_snap_opts){ .no_mounts = true });
+	if (!ASSERT_TRUE(snap != NULL, "processes first"))
+		goto out;
+	/* between the two phases pid 100 unshares: its link names another ns */
+	fx_link(root, "100/ns/mnt", "mnt:[4026540002]");
+	ASSERT_OK(mt_snapshot__read_mounts(snap, root, NULL), "then mounts");
+	ns = mt_snapshot__find(snap, 4026540001u);
+	if (ASSERT_TRUE(ns != NULL, "namespace")) {
+		ASSERT_EQ(ns->reader_pid, 101, "read through the process still in it");
+		ASSERT_OK(ns->mounts_err, "read");
+		ASSERT_GT(ns->mounts.nr, 0, "mounts");
+	}
+	ASSERT_EQ(snap->nr_moved, 1, "one reader had moved");
+	/* and when no process is left in it, nothing is read */
+	fx_link(root, "101/ns/mnt", "mnt:[4026540002]");
+	mt_snapshot__free(snap);
+	snap = mt_snapshot__new(root, &(struct mt_snap_opts){ .no_mounts = true });
+	if (snap) {
+		fx_link(root, "100/ns/mnt", "mnt:[4026540003]");
+		fx_link(root, "101/ns/mnt", "mnt:[4026540003]");
+		ASSERT_OK(mt_snapshot__read_mounts(snap, root, NULL), "mounts again");
+		ns = mt_snapshot__find(snap, 4026540002u);
+		if (ASSERT_TRUE(ns != NULL, "namespace"))
+			ASSERT_EQ(ns->mounts_err, -ESRCH, "no reader left");
+		ASSERT_EQ(ns ? ns->mounts.nr : -1, 0, "no mounts taken from another namespace");
+	}
+out:
+	mt_snapshot__free(snap);
+	fx_rmtree(root);
+}
+
+/* A host namespace holding an nsfs pin, and a process of another
+ * namespace holding an fd on a third: two namespaces with no process. */
+static char *keeper_tree(void)
+{
+	char *root = fx_tmpdir();
+
+	if (!root)
+		return NULL;
+	fx_proc(root, 1, "systemd", 4026531841u, "/init.scope", NULL);
+	fx_write(root, "1/mountinfo",
+		 "24 1 8:1 / / rw shared:1 - ext4 /dev/sda1 rw\n"
+		 "92 24 0:4 mnt:[4026532700] /run/x/ns rw - nsfs nsfs rw\n");
+	fx_proc(root, 300, "holder", 4026532800u, "/system.slice/h.service", NULL);
+	fx_write(root, "300/mountinfo", "30 1 8:1 / / rw - ext4 /dev/sda1 rw\n");
+	fx_link(root, "300/fd/5", "mnt:[4026532701]");
+	fx_link(root, "300/fd/6", "net:[4026532701]");
+	return root;
+}
+
+TEST(snapshot_namespaces_kept_without_a_process)
+{
+	char *root = keeper_tree();
+	struct mt_snapshot *snap;
+	struct mt_snap_ns *pinned, *held;
+
+	if (!ASSERT_TRUE(root != NULL, "fixture"))
+		return;
+	snap = mt_snapshot__new(root, &(struct mt_snap_opts){ .mnttab_flags = MT_MNTTAB_OVERLAY_ONLY });
+	if (!ASSERT_TRUE(snap != NULL, "snapshot"))
+		goto out;
+	ASSERT_EQ(snap->nr_ns, 4, "two with processes, two kept");
+	pinned = mt_snapshot__find(snap, 4026532700u);
+	held = mt_snapshot__find(snap, 4026532701u);
+	if (ASSERT_TRUE(pinned != NULL, "the pinned namespace is listed")) {
+		ASSERT_EQ(pinned->nr_procs, 0, "no process in it");
+		ASSERT_EQ(pinned->mounts_err, -ESRCH, "its mounts unknown (not a live /proc)");
+		if (ASSERT_EQ(pinned->kept_by.nr, 1, "one keeper")) {
+			const struct mt_ns_keeper *k = &pinned->kept_by.v[0];
+
+			ASSERT_EQ(k->kind, MT_KEEPER_NSFS_MOUNT, "an nsfs mount");
+			ASSERT_STREQ(k->path, "/run/x/ns", "its path");
+			ASSERT_EQ(k->mount_ns, 4026531841u, "in the host namespace");
+			ASSERT_EQ(k->mnt_id, 92, "the bind mount's id");
+		}
+	}
+	if (ASSERT_TRUE(held != NULL, "the fd-held namespace is listed")) {
+		ASSERT_EQ(held->nr_procs, 0, "no process in it");
+		if (ASSERT_EQ(held->kept_by.nr, 1, "one keeper, the net ns fd is not one")) {
+			const struct mt_ns_keeper *k = &held->kept_by.v[0];
+
+			ASSERT_EQ(k->kind, MT_KEEPER_FD, "an fd");
+			ASSERT_EQ(k->pid, 300, "held by pid 300");
+			ASSERT_EQ(k->fd, 5, "as fd 5");
+			ASSERT_STREQ(k->comm, "holder", "whose comm is known");
+		}
+	}
+	ASSERT_TRUE(snap->fd_scanned, "a fixture tree cannot be listed by the kernel: fds scanned");
+	mt_snapshot__free(snap);
+	snap = mt_snapshot__new(root, &(struct mt_snap_opts){ .fd_keepers = MT_FD_KEEPERS_NEVER });
+	if (ASSERT_TRUE(snap != NULL, "snapshot, pins only")) {
+		ASSERT_FALSE(snap->fd_scanned, "no fd scan");
+		ASSERT_TRUE(mt_snapshot__find(snap, 4026532700u) != NULL, "the pinned one");
+		ASSERT_TRUE(mt_snapshot__find(snap, 4026532701u) == NULL, "not the fd-held one");
+	}
+	mt_snapshot__free(snap);
+	/* a rescan of some namespaces does not look for keepers */
+	snap = mt_snapshot__new(root, &(struct mt_snap_opts){ .only_ns = (__u32[]){ 4026531841u },
+							    .nr_only = 1 });
+	if (ASSERT_TRUE(snap != NULL, "rescan"))
+		ASSERT_EQ(snap->nr_ns, 1, "only the namespace asked for");
+out:
+	mt_snapshot__free(snap);
+	fx_rmtree(root);
+}
+
+TEST(ns_alive_confirms_death)
+{
+	char *root = keeper_tree();
+	struct mt_ns_keepers ks = {};
+
+	if (!ASSERT_TRUE(root != NULL, "fixture"))
+		return;
+	ASSERT_EQ(mt_ns_alive(root, 4026531841u, 0, &ks), MT_NS_ALIVE_PROCS, "host: processes");
+	ASSERT_EQ(ks.nr, 0, "no keepers asked of a namespace with processes");
+	ASSERT_EQ(mt_ns_alive(root, 4026532700u, 0, &ks), MT_NS_ALIVE_KEPT, "pinned: kept");
+	if (ASSERT_EQ(ks.nr, 1, "its keeper"))
+		ASSERT_EQ(ks.v[0].kind, MT_KEEPER_NSFS_MOUNT, "the nsfs mount");
+	mt_keepers_free(&ks);
+	ASSERT_EQ(mt_ns_alive(root, 4026532701u, 0, NULL), MT_NS_ALIVE_KEPT, "fd-held: kept");
+	ASSERT_EQ(mt_ns_alive(root, 4026539999u, 0, NULL), MT_NS_DEAD, "nothing holds it: dead");
+	/* the holder closes its fd: dead now */
+	fx_link(root, "300/fd/5", "/dev/null");
+	ASSERT_EQ(mt_ns_alive(root, 4026532701u, 0, NULL), MT_NS_DEAD, "fd closed: dead");
+	ASSERT_TRUE(mt_ns_alive("/nonexistent-proc", 1, 0, NULL) < 0, "bad proc root");
 	fx_rmtree(root);
 }

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "array.h"
+#include "nsid.h"
+
+/*
+ * Our libc headers predate these (checked against the 6.18 uapi headers):
+ * include/uapi/linux/nsfs.h and include/uapi/linux/mount.h.
+ *
+ * NS_GET_MNTNS_ID came in 6.11 as _IO(0xb7, 5) and was corrected to
+ * _IOR(0xb7, 5, __u64) before 6.12; ns_ioctl() matches the whole number,
+ * so a kernel answers to one spelling only (6.18 refuses the _IO one).
+ */
+#define MT_NS_GET_MNTNS_ID	_IOR(0xb7, 0x5, __u64)
+#define MT_NS_GET_MNTNS_ID_611	_IO(0xb7, 0x5)
+
+/* 6.12: the mount namespaces next to an nsfs fd's, in id order */
+struct mt_mnt_ns_info {
+	__u32 size;
+	__u32 nr_mounts;
+	__u64 mnt_ns_id;
+};
+#define MT_NS_MNT_GET_INFO	_IOR(0xb7, 10, struct mt_mnt_ns_info)
+#define MT_NS_MNT_GET_NEXT	_IOR(0xb7, 11, struct mt_mnt_ns_info)
+#define MT_NS_MNT_GET_PREV	_IOR(0xb7, 12, struct mt_mnt_ns_info)
+
+#ifndef __NR_statmount
+#define __NR_statmount 457	/* the same number on every architecture, 6.8+ */
+#endif
+#ifndef __NR_listmount
+#define __NR_listmount 458
+#endif
+
+#define MT_STATMOUNT_SB_BASIC	0x00000001U
+#define MT_STATMOUNT_MNT_BASIC	0x00000002U
+#define MT_LSMT_ROOT		0xffffffffffffffffULL	/* list from the namespace's root */
+#define MT_MNT_ID_REQ_SIZE_VER1	32	/* with mnt_ns_id, 6.11+ */
+
+struct mt_mnt_id_req {
+	__u32 size;
+	__u32 spare;
+	__u64 mnt_id;
+	__u64 param;		/* statmount: the mask; listmount: the last id seen */
+	__u64 mnt_ns_id;	/* 6.11+: another namespace than the caller's */
+};
+
+/* The leading fields of struct statmount (6.8 layout, unchanged in 6.18). */
+struct mt_statmount {
+	__u32 size;
+	__u32 mnt_opts;
+	__u64 mask;
+	__u32 sb_dev_major;
+	__u32 sb_dev_minor;
+	__u64 sb_magic;
+	__u32 sb_flags;
+	__u32 fs_type;
+	__u64 mnt_id;
+	__u64 mnt_parent_id;
+	__u32 mnt_id_old;
+	__u32 mnt_parent_id_old;
+	__u64 rest[64];		/* room the kernel may fill; never read */
+};
+
+int mt_nsfd_id(int fd, __u64 *id)
+{
+	*id = 0;
+	if (ioctl(fd, MT_NS_GET_MNTNS_ID, id) == 0)
+		return 0;
+	if (errno == ENOTTY && ioctl(fd, MT_NS_GET_MNTNS_ID_611, id) == 0)
+		return 0;
+	*id = 0;
+	return -errno;
+}
+
+int mt_nsfile_id(int dirfd, const char *path, __u32 *ino, __u64 *id)
+{
+	struct stat st;
+	int fd, err = 0;
+
+	*id = 0;
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st))
+		err = -errno;
+	else
+		*ino = (__u32)st.st_ino;
+	if (!err && mt_nsfd_id(fd, id) == -EINVAL)
+		err = -EINVAL;	/* not a mount namespace */
+	close(fd);
+	return err;
+}
+
+static int add_ident(struct mt_ns_ident **v, int nr, int *cap, int fd,
+		     const struct mt_mnt_ns_info *info)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -errno;
+	if (mt_array_grow(v, nr, cap, sizeof(**v), 64))
+		return -ENOMEM;
+	(*v)[nr] = (struct mt_ns_ident){ .ino = (__u32)st.st_ino, .id = info->mnt_ns_id,
+					 .nr_mounts = info->nr_mounts };
+	return 0;
+}
+
+static int cmp_ident(const void *a, const void *b)
+{
+	const struct mt_ns_ident *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+int mt_mntns_list(struct mt_ns_ident **out)
+{
+	struct mt_mnt_ns_info info = { .size = sizeof(info) };
+	unsigned long dirs[] = { MT_NS_MNT_GET_PREV, MT_NS_MNT_GET_NEXT };
+	int self, nr = 0, cap = 0, err;
+
+	*out = NULL;
+	self = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -errno;
+	err = ioctl(self, MT_NS_MNT_GET_INFO, &info) ? -errno : 0;
+	if (!err)
+		err = add_ident(out, nr++, &cap, self, &info);
+	/* walk down from our own namespace, then up; each step opens one */
+	for (size_t d = 0; !err && d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+		int cur = self;
+
+		for (;;) {
+			int next = ioctl(cur, dirs[d], &info);
+
+			if (cur != self)
+				close(cur);
+			if (next < 0) {
+				/* ENOENT: the end of the list */
+				err = errno == ENOENT ? 0 : -errno;
+				break;
+			}
+			cur = next;
+			err = add_ident(out, nr++, &cap, cur, &info);
+			if (err) {
+				close(cur);
+				break;
+			}
+		}
+	}
+	close(self);
+	if (err) {
+		free(*out);
+		*out = NULL;
+		return err;
+	}
+	qsort(*out, (size_t)nr, sizeof(**out), cmp_ident);
+	return nr;
+}
+
+static int cmp_old_id(const void *a, const void *b)
+{
+	const struct mt_mntent *x = a, *y = b;
+
+	return x->mnt_id < y->mnt_id ? -1 : x->mnt_id > y->mnt_id;
+}
+
+/* The entry of @tab with legacy id @old, by binary search over @sorted. */
+static struct mt_mntent *by_old_id(struct mt_mntent **sorted, int nr, __u32 old)
+{
+	int lo = 0, hi = nr;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (sorted[mid]->mnt_id < old)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < nr && sorted[lo]->mnt_id == old ? sorted[lo] : NULL;
+}
+
+static int cmp_ent_ptr(const void *a, const void *b)
+{
+	return cmp_old_id(*(struct mt_mntent *const *)a, *(struct mt_mntent *const *)b);
+}
+
+int mt_mnttab_unique_ids(struct mt_mnttab *tab, __u64 ns_id)
+{
+	struct mt_mnt_id_req req = { .size = MT_MNT_ID_REQ_SIZE_VER1,
+				     .mnt_id = MT_LSMT_ROOT, .mnt_ns_id = ns_id };
+	struct mt_mntent **sorted;
+	__u64 ids[256];
+	int found = 0;
+
+	if (!ns_id)
+		return -EINVAL;
+	if (!tab->nr)
+		return 0;
+	sorted = malloc((size_t)tab->nr * sizeof(*sorted));
+	if (!sorted)
+		return -ENOMEM;
+	for (int i = 0; i < tab->nr; i++)
+		sorted[i] = &tab->ents[i];
+	qsort(sorted, (size_t)tab->nr, sizeof(*sorted), cmp_ent_ptr);
+	for (;;) {
+		long n = syscall(__NR_listmount, &req, ids, sizeof(ids) / sizeof(ids[0]), 0);
+
+		if (n < 0) {
+			found = found ? found : -errno;
+			break;
+		}
+		for (long i = 0; i < n && found < tab->nr; i++) {
+			struct mt_mnt_id_req sreq = { .size = MT_MNT_ID_REQ_SIZE_VER1,
+				.mnt_id = ids[i], .mnt_ns_id = ns_id,
+				.param = MT_STATMOUNT_SB_BASIC | MT_STATMOUNT_MNT_BASIC };
+			struct mt_statmount sm;
+			struct mt_mntent *e;
+
+			if (syscall(__NR_statmount, &sreq, &sm, sizeof(sm), 0))
+				continue;	/* unmounted since it was listed */
+			e = by_old_id(sorted, tab->nr, sm.mnt_id_old);
+			/* the same id, parent and device: the mount mountinfo showed */
+			if (!e || e->parent_id != sm.mnt_parent_id_old ||
+			    e->major != sm.sb_dev_major || e->minor != sm.sb_dev_minor)
+				continue;
+			e->mnt_id_unique = sm.mnt_id;
+			found++;
+		}
+		/* done when every entry has its id: an overlay-only table is small */
+		if (found == tab->nr || n < (long)(sizeof(ids) / sizeof(ids[0])))
+			break;
+		req.param = ids[n - 1];	/* continue after the last one */
+	}
+	free(sorted);
+	return found;
+}
