@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "model_int.h"
+#include "nskeep.h"
 
 #define MAX_SCAN_NS 4096	/* namespaces one work round re-reads */
 
@@ -153,6 +154,29 @@ static struct ns_entry *ns_of_scan(struct mt_model *m, const struct mt_snap_ns *
 	return n;
 }
 
+#define MAX_KEEPERS 16	/* keepers remembered per namespace */
+
+/* What keeps @n alive besides its processes, as the scan found it. */
+static void take_keepers(struct ns_entry *n, const struct mt_ns_keepers *ks)
+{
+	struct mt_keeper v[MAX_KEEPERS];
+	int nr = 0;
+
+	for (int i = 0; i < ks->nr && nr < MAX_KEEPERS; i++) {
+		const struct mt_ns_keeper *k = &ks->v[i];
+		struct mt_keeper *o = &v[nr++];
+
+		memset(o, 0, sizeof(*o));
+		o->is_fd = k->kind == MT_KEEPER_FD;
+		o->pid = k->pid;
+		o->fd = k->fd;
+		mt_strscpy(o->comm, k->comm, sizeof(o->comm));
+		o->mnt_ns = k->mount_ns;
+		mt_strscpy(o->path, k->path, sizeof(o->path));
+	}
+	ns_set_keepers(n, v, nr);
+}
+
 /*
  * Make @n what @sn says: its processes, and with @mounts its overlay
  * mounts. @link: find the originals of new mounts now (a start-up load
@@ -162,6 +186,7 @@ static void sync_ns(struct mt_model *m, struct ns_entry *n, const struct mt_snap
 		    bool mounts, bool link)
 {
 	n->nr_procs = 0;
+	take_keepers(n, &sn->kept_by);
 	for (int i = 0; i < sn->nr_procs; i++)
 		ns_add_proc(m, n, sn->procs[i].pid, sn->procs[i].comm,
 			    &sn->procs[i].ident, false);
@@ -211,6 +236,29 @@ static struct mt_snapshot *take_snapshot(struct mt_model *m, const __u32 *ino, i
 }
 
 /*
+ * No process of @n was found: "no process" is not "dead". A namespace is
+ * also kept by an nsfs bind mount of it or an open fd on it; only when
+ * nothing keeps it is it gone, with its mounts.
+ */
+static void confirm_gone(struct mt_model *m, struct ns_entry *n)
+{
+	struct mt_ns_keepers ks = {};
+
+	switch (mt_ns_alive(m->proc_root, n->ino, n->id, &ks)) {
+	case MT_NS_DEAD:
+		ns_kill(m, n);
+		break;
+	case MT_NS_ALIVE_KEPT:
+		n->nr_procs = 0;
+		take_keepers(n, &ks);
+		break;
+	default:
+		break;	/* a process joined since, or /proc failed: keep it */
+	}
+	mt_keepers_free(&ks);
+}
+
+/*
  * Re-read namespaces @ns[0..nr) in one scan, and take in their processes
  * now. Their mounts are taken in later, per job, by sync_mounts(): a
  * rescan sees the present, which may be ahead of the record a job stands
@@ -233,13 +281,16 @@ static struct mt_snapshot *rescan_set(struct mt_model *m, struct ns_entry **ns, 
 	if (!snap)
 		return NULL;
 	for (int i = 0; i < nr; i++) {
-		struct mt_snap_ns *sn = mt_snapshot__find(snap, ns[i]->ino);
 		struct ns_entry *n = ns[i];
+		struct mt_snap_ns *sn;
 
 		if (n->dead)
 			continue;
+		sn = n->id ? mt_snapshot__find_id(snap, n->ino, n->id) : NULL;
+		if (!sn)
+			sn = mt_snapshot__find(snap, n->ino);
 		if (!sn) {
-			ns_kill(m, n);	/* no process or keeper left in it: gone */
+			confirm_gone(m, n);
 			continue;
 		}
 		if (!same_ns(n, sn)) {

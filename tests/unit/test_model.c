@@ -1254,3 +1254,34 @@ TEST(model_deferred_work_reads_proc_once)
 out:
 	env_fini(&e);
 }
+
+/*
+ * No process is left in httpd's namespace, but a bind mount of its nsfs
+ * file (unshare --mount=FILE) keeps it, and with it the copy: the leak is
+ * real, and the holder says what keeps it alive.
+ */
+TEST(model_namespace_kept_by_nsfs_mount_still_holds)
+{
+	char dir[4096];
+	struct env e;
+
+	if (!ASSERT_TRUE(private_copy_env(&e, false, false), "env"))
+		return;
+	snprintf(dir, sizeof(dir), "%s/1500", e.root);
+	fx_rm_r(dir);
+	fx_write(e.root, "1/mountinfo",
+		 "22 1 253:0 / / rw,relatime shared:1 - xfs /dev/root rw\n"
+		 "92 22 0:4 mnt:[%u] /run/pins/httpd rw - nsfs nsfs rw\n", SVC);
+	dockerd_umount(&e, 0, 2);
+	if (ASSERT_EQ(count(&e, MT_FIND_LEAK), 1, "a leak: the namespace lives on")) {
+		const struct got *leak = find(&e, MT_FIND_LEAK);
+
+		ASSERT_EQ(leak->h[0].ns, SVC, "held in httpd's namespace");
+		ASSERT_EQ(leak->h[0].total, 0, "no process in it");
+		ASSERT_TRUE(strstr(leak->json, "\"kept_by\":[{\"kind\":\"nsfs_mount\","
+				   "\"path\":\"/run/pins/httpd\"") != NULL, "kept by the nsfs mount");
+	}
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
