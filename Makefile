@@ -88,7 +88,7 @@ $(OUTPUT)/unit-tests: $(UNIT_OBJS) $(TESTLIB) $(LIB_OBJS)
 
 # The integration runner drives ./mnttrace from outside; it links no BPF code,
 # only the snapshot code its snapshot tests call directly (test_snapshot.c).
-IT_LIB    := $(addprefix $(OUTPUT)/,nsscan.o nsid.o nskeep.o mountinfo.o procinfo.o)
+IT_LIB    := $(addprefix $(OUTPUT)/,nsscan.o nsid.o nskeep.o mountinfo.o procinfo.o ovl_options.o paths.o)
 $(OUTPUT)/mnttrace-itest: $(IT_OBJS) $(TESTLIB) $(IT_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@
