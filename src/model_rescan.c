@@ -196,7 +196,8 @@ static void sync_ns(struct mt_model *m, struct ns_entry *n, const struct mt_snap
 	for (int i = 0; i < sn->mounts.nr; i++) {
 		const struct mt_mntent *e = &sn->mounts.ents[i];
 		struct mnt_info in = {
-			.id = e->mnt_id, .dev = mt_mntent_dev(e), .path = e->mountpoint,
+			.id = e->mnt_id, .uid = e->mnt_id_unique, .dev = mt_mntent_dev(e),
+			.path = e->mountpoint,
 			.upper = e->upperdir, .work = e->workdir, .lower = e->lowerdir,
 			.group = e->shared, .master = e->master, .prop_known = true,
 			.parent_group = e->parent_shared, .parent_master = e->parent_master,
