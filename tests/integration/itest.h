@@ -124,13 +124,14 @@ bool rec_matches_v(const struct json *r, const char **kv);
  * reading a failure. */
 void rec_dump(const struct tracer *t, const char *why, ...) __attribute__((sentinel));
 
-/* The BPF links system-wide (BPF_LINK_GET_NEXT_ID): their count (or
- * -errno), and the first max ids in ids (may be NULL). */
-int bpf_link_ids(unsigned int *ids, int max);
-/* Does a BPF link with this id exist (BPF_LINK_GET_FD_BY_ID)? */
-bool bpf_link_exists(unsigned int id);
-/* Ids of the BPF links a process holds open, from /proc/PID/fdinfo. */
-int proc_link_ids(pid_t pid, unsigned int *ids, int max);
+enum bpf_obj_kind { BPF_OBJ_LINK, BPF_OBJ_PROG, BPF_OBJ_MAP };
+/* Does a BPF object of this kind with this id exist? Takes no reference. */
+bool bpf_obj_exists(enum bpf_obj_kind kind, unsigned int id);
+/* A program's or map's name ("" for a link, or when gone). Opens it by id:
+ * only while its owner still holds it (see tracer.c). */
+void bpf_obj_name(enum bpf_obj_kind kind, unsigned int id, char *name, size_t len);
+/* Ids of the BPF objects of one kind a process holds, from /proc/PID/fdinfo. */
+int proc_bpf_ids(pid_t pid, enum bpf_obj_kind kind, unsigned int *ids, int max);
 
 /* ts_ns - latency_ns: when a syscall record's call entered the kernel. */
 long long rec_enter_ns(const struct json *r);

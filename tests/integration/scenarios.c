@@ -64,14 +64,14 @@ static void report_overlay(struct sc_ctx *c, const char *base, const char *merge
 	sc_report(c, "ovl_prop", "%s", e.propagation);
 }
 
-static void remount_index(struct sc_ctx *c, const char *base)
+static void remount_layers(struct sc_ctx *c, const char *base, const char *extra)
 {
 	char opts[1024], merged2[512];
 
 	/* same layers, fresh mountpoint: only the layers are shared */
 	snprintf(merged2, sizeof(merged2), "%s/merged2", base);
 	make_dir(c, merged2);
-	overlay_opts(base, "index=on", opts, sizeof(opts));
+	overlay_opts(base, extra, opts, sizeof(opts));
 	sc_report(c, "remount_path", "%s", merged2);
 	report_ret(c, "remount", mount("overlay", merged2, "overlay", 0, opts));
 }
@@ -133,8 +133,8 @@ void scn_leak_child(struct sc_ctx *c, void *arg)
 		remove_merged(c, base, merged, a->removal);
 		report_present(c, "copy_after_rm", svc, merged);
 	}
-	if (a->remount_index)
-		remount_index(c, base);
+	if (a->remount_opts)
+		remount_layers(c, base, a->remount_opts);
 	/* keep the service and its namespace alive while mnttrace looks */
 	sc_sync(c);
 }
@@ -181,6 +181,6 @@ void scn_restart_child(struct sc_ctx *c, void *arg)
 	sc_report(c, "new_ns", "%lu", ns_inode(daemon2));
 	report_present(c, "in_old", shim, merged);
 	report_present(c, "in_new", daemon2, merged);
-	remount_index(c, base);
+	remount_layers(c, base, "index=on");
 	sc_sync(c);	/* the shim must still be there when mnttrace looks */
 }

@@ -32,7 +32,8 @@ struct scn_leak {
 	bool do_umount;			/* the runtime unmounts merged */
 	int umount_flags;		/* MNT_DETACH like Docker, or 0 */
 	enum scn_removal removal;
-	bool remount_index;		/* then mount the layers again, index=on */
+	const char *remount_opts;	/* then mount the layers again with these
+					 * ("index=on": EBUSY; "index=off": a warning) */
 	bool sync_before_umount;	/* sc_sync() after the copy is made */
 	bool new_api;			/* mount the overlay with fsopen/fsmount */
 };
