@@ -6,7 +6,9 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -183,4 +185,63 @@ void scn_restart_child(struct sc_ctx *c, void *arg)
 	report_present(c, "in_new", daemon2, merged);
 	remount_layers(c, base, "index=on");
 	sc_sync(c);	/* the shim must still be there when mnttrace looks */
+}
+
+/* Scenario 1 under dir/<side>: private graph root, overlay, slave service,
+ * the runtime's lazy umount; the copy must stay in the service's namespace. */
+static void leak_under(struct sc_ctx *c, const char *side)
+{
+	char dir[256], graph[300], base[600], merged[700], key[32];
+	struct mi_entry e;
+	pid_t svc;
+
+	snprintf(dir, sizeof(dir), "%s/%s", c->dir, side);
+	make_dir(c, dir);
+	snprintf(graph, sizeof(graph), "%s/graph", dir);
+	make_graph_root(c, graph, MS_PRIVATE);
+	snprintf(base, sizeof(base), "%s/overlay2", graph);
+	make_dir(c, base);
+	snprintf(base, sizeof(base), "%s/overlay2/%s", graph, SCN_CONTAINER_ID);
+	make_overlay(c, base, NULL, merged, sizeof(merged));
+	svc = spawn_service(c, true, MS_SLAVE, NULL);
+	SC_CHECK(c, umount2(merged, MNT_DETACH) == 0, "umount %s", merged);
+	SC_CHECK(c, mi_find(svc, merged, &e), "%s: the copy did not stay", side);
+	snprintf(key, sizeof(key), "%s_merged", side);
+	sc_report(c, key, "%s", merged);
+	snprintf(key, sizeof(key), "%s_svc_pid", side);
+	sc_report(c, key, "%d", svc);
+	snprintf(key, sizeof(key), "%s_svc_ns", side);
+	sc_report(c, key, "%lu", ns_inode(svc));
+}
+
+void scn_two_leaks_child(struct sc_ctx *c, void *arg)
+{
+	int go[2], done[2];
+	char b = 0;
+	pid_t other;
+
+	SC_CHECK(c, pipe(go) == 0 && pipe(done) == 0, "pipe");
+	sc_sync(c);	/* the runner starts mnttrace now */
+	other = fork();
+	SC_CHECK(c, other >= 0, "fork");
+	if (other == 0) {
+		/* dies with the child, and its service with it */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		prctl(PR_SET_NAME, "itest-other");
+		close(c->go_fd);
+		SC_CHECK(c, unshare(CLONE_NEWNS) == 0, "unshare (other)");
+		sc_report(c, "other_ns", "%lu", ns_inode(0));
+		SC_CHECK(c, read(go[0], &b, 1) == 1, "wait for side a");
+		leak_under(c, "b");
+		SC_CHECK(c, write(done[1], "d", 1) == 1, "say side b is done");
+		for (;;)
+			pause();
+	}
+	sc_report(c, "other_pid", "%d", other);
+	leak_under(c, "a");
+	SC_CHECK(c, write(go[1], "g", 1) == 1, "start side b");
+	close(done[1]);
+	SC_CHECK(c, read(done[0], &b, 1) == 1, "side b failed");
+	sc_sync(c);	/* both services hold their copies while mnttrace looks */
+	kill_wait(other);
 }

@@ -55,6 +55,19 @@ void scn_leak_child(struct sc_ctx *c, void *arg);
  */
 void scn_restart_child(struct sc_ctx *c, void *arg);
 
+/*
+ * Two leaks of scenario 1 that differ in everything a filter selects on.
+ * After a first sc_sync() (start mnttrace with its filter then):
+ *   a: the scenario child itself (its pid, comm and namespace) leaks an
+ *      overlay under dir/a;
+ *   b: "other", a process with the comm "itest-other" in a namespace of its
+ *      own (unshared after the sync), leaks one under dir/b.
+ * A second sc_sync() keeps both services alive while mnttrace looks.
+ * Reports: other_pid, other_ns, and per side (a_, b_): merged, svc_pid,
+ * svc_ns.
+ */
+void scn_two_leaks_child(struct sc_ctx *c, void *arg);
+
 /* errno as its name, for reports compared with mnttrace's "errno". */
 const char *errno_name(int err);
 
