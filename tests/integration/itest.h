@@ -106,6 +106,11 @@ void tracer_settle(const struct tracer *t);
 bool trace_scenario(struct tracer *t, const char *const *args, struct scenario *s,
 		    void (*fn)(struct sc_ctx *, void *), void *arg);
 
+/* The same, but mnttrace starts at the scenario's first sc_sync(): what
+ * the scenario did before is only in mnttrace's start-up snapshot. */
+bool trace_scenario_late(struct tracer *t, const char *const *args, struct scenario *s,
+			 void (*fn)(struct sc_ctx *, void *), void *arg);
+
 /* Run mnttrace to completion with these args (NULL-terminated), killing it
  * after timeout_ms. Returns the wait status or -1; *err gets stderr. */
 int run_mnttrace(char **err, int timeout_ms, const char *arg, ...) __attribute__((sentinel));
@@ -233,6 +238,10 @@ void make_graph_root(struct sc_ctx *c, const char *path, unsigned long prop);
  * MS_REC|prop on "/" (the systemd MountFlags=/PrivateTmp= way); with cwd it
  * sits there. It then sleeps until killed. Returns its pid once ready. */
 pid_t spawn_service(struct sc_ctx *c, bool newns, unsigned long prop, const char *cwd);
+/* Fork a service named comm that unshares a new mount namespace, copied
+ * from pid from's (setns first) or from ours (from 0), with MS_REC|prop on
+ * "/" if prop. It sleeps until killed. Returns its pid once ready. */
+pid_t spawn_named_ns(struct sc_ctx *c, const char *comm, pid_t from, unsigned long prop);
 /* Fork a process that joins the mount namespace of pid (setns) and sleeps
  * there, like a container shim keeping a daemon's namespace alive. */
 pid_t spawn_in_ns(struct sc_ctx *c, pid_t pid);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -244,4 +245,84 @@ void scn_two_leaks_child(struct sc_ctx *c, void *arg)
 	SC_CHECK(c, read(done[0], &b, 1) == 1, "side b failed");
 	sc_sync(c);	/* both services hold their copies while mnttrace looks */
 	kill_wait(other);
+}
+
+/* nsfs: a mount namespace's never-reused id (6.8+, include/uapi/linux/nsfs.h) */
+#ifndef NS_GET_MNTNS_ID
+#define NS_GET_MNTNS_ID _IOR(0xb7, 0x5, unsigned long long)
+#endif
+
+/* Report pid's namespace inode as <who>_ns, and its id, if the kernel has
+ * one, as <who>_ns_id. */
+static unsigned long report_ns(struct sc_ctx *c, const char *who, pid_t pid)
+{
+	unsigned long long id = 0;
+	unsigned long ino = ns_inode(pid);
+	char key[32], path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pid);
+	fd = open(path, O_RDONLY);
+	if (fd >= 0 && ioctl(fd, NS_GET_MNTNS_ID, &id) < 0)
+		id = 0;
+	if (fd >= 0)
+		close(fd);
+	snprintf(key, sizeof(key), "%s_ns", who);
+	sc_report(c, key, "%lu", ino);
+	snprintf(key, sizeof(key), "%s_ns_id", who);
+	sc_report(c, key, "%llu", id);
+	return ino;
+}
+
+#define NS_REUSE_TRIES 5
+
+void scn_ns_reuse_child(struct sc_ctx *c, void *arg)
+{
+	char graph[256], base[512], merged[600];
+	unsigned long httpd_ns;
+	pid_t keeper, httpd, sshd = -1;
+	struct mi_entry e;
+	int tries;
+
+	/* a namespace with no overlay in it, to copy sshd's from */
+	keeper = spawn_named_ns(c, "keeper", 0, MS_PRIVATE);
+	snprintf(graph, sizeof(graph), "%s/graph", c->dir);
+	make_graph_root(c, graph, MS_PRIVATE);
+	snprintf(base, sizeof(base), "%s/overlay2", graph);
+	make_dir(c, base);
+	snprintf(base, sizeof(base), "%s/overlay2/%s", graph, SCN_CONTAINER_ID);
+	make_overlay(c, base, NULL, merged, sizeof(merged));
+	sc_report(c, "merged", "%s", merged);
+	sc_report(c, "upper", "%s/upper", base);
+	sc_report(c, "work", "%s/work", base);
+
+	httpd = spawn_named_ns(c, "httpd", 0, MS_SLAVE);
+	sc_report(c, "httpd_pid", "%d", httpd);
+	httpd_ns = report_ns(c, "httpd", httpd);
+	SC_CHECK(c, mi_find(httpd, merged, &e), "no overlay copy in httpd's namespace");
+	sc_sync(c);	/* mnttrace sees httpd's copy while httpd lives */
+
+	kill_wait(httpd);	/* its namespace dies with it: nothing else holds it */
+	for (tries = 1; tries <= NS_REUSE_TRIES; tries++) {
+		sshd = spawn_named_ns(c, "sshd", keeper, MS_SLAVE);
+		if (ns_inode(sshd) == httpd_ns)
+			break;
+		kill_wait(sshd);
+		sshd = -1;
+		sleep_ms(100);
+	}
+	sc_report(c, "tries", "%d", tries);
+	if (sshd < 0) {
+		sc_report(c, "skip", "the kernel did not hand httpd's dead mount namespace inode "
+			  "%lu to a new namespace in %d tries", httpd_ns, NS_REUSE_TRIES);
+		return;
+	}
+	sc_report(c, "sshd_pid", "%d", sshd);
+	report_ns(c, "sshd", sshd);
+
+	report_ret(c, "umount", umount2(merged, MNT_DETACH));
+	/* the kernel's view: the overlay is mounted nowhere now */
+	report_present(c, "in_sshd", sshd, merged);
+	report_present(c, "in_runtime", 0, merged);
+	sc_sync(c);	/* sshd lives while mnttrace looks */
 }

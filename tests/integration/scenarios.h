@@ -68,6 +68,24 @@ void scn_restart_child(struct sc_ctx *c, void *arg);
  */
 void scn_two_leaks_child(struct sc_ctx *c, void *arg);
 
+/*
+ * A dead namespace's inode handed to a new one (issue 7, defect 1):
+ *   1. "keeper" unshares a namespace before any overlay exists;
+ *   2. the runtime (the child) mounts an overlay below a private graph
+ *      root; "httpd" unshares (slave) and holds a private copy of it;
+ *      sc_sync(): mnttrace sees the copy while httpd lives;
+ *   3. httpd is killed: its namespace dies (tracepoint mode cannot see it);
+ *   4. "sshd" unshares from the keeper's namespace, so it has no copy,
+ *      until the kernel gives it httpd's old inode (a few tries, else a
+ *      "skip" report);
+ *   5. the runtime unmounts the overlay: no namespace holds it any more;
+ *      sc_sync() keeps sshd alive while mnttrace looks.
+ * Reports: merged, upper, work, httpd_pid, httpd_ns, httpd_ns_id, sshd_pid,
+ * sshd_ns, sshd_ns_id (ids where the kernel has NS_GET_MNTNS_ID, 6.8+),
+ * tries, umount_ret, umount_errno, in_sshd, in_runtime (0/1).
+ */
+void scn_ns_reuse_child(struct sc_ctx *c, void *arg);
+
 /* errno as its name, for reports compared with mnttrace's "errno". */
 const char *errno_name(int err);
 

@@ -392,11 +392,9 @@ void tracer_settle(const struct tracer *t)
 	}
 }
 
-bool trace_scenario(struct tracer *t, const char *const *args, struct scenario *s,
-		    void (*fn)(struct sc_ctx *, void *), void *arg)
+/* Run the started scenario to its end, then stop mnttrace. */
+static bool scenario_to_end(struct tracer *t, struct scenario *s)
 {
-	if (!tracer_startv(t, args) || !sc_start(s, fn, arg))
-		return false;
 	/* a child's sc_sync() here means "look now, while I still live" */
 	while (sc_next_sync(s)) {
 		tracer_settle(t);
@@ -410,6 +408,21 @@ bool trace_scenario(struct tracer *t, const char *const *args, struct scenario *
 		return false;
 	}
 	return true;
+}
+
+bool trace_scenario(struct tracer *t, const char *const *args, struct scenario *s,
+		    void (*fn)(struct sc_ctx *, void *), void *arg)
+{
+	return tracer_startv(t, args) && sc_start(s, fn, arg) && scenario_to_end(t, s);
+}
+
+bool trace_scenario_late(struct tracer *t, const char *const *args, struct scenario *s,
+			 void (*fn)(struct sc_ctx *, void *), void *arg)
+{
+	if (!sc_start(s, fn, arg) || !sc_wait_sync(s) || !tracer_startv(t, args))
+		return false;
+	sc_go(s);
+	return scenario_to_end(t, s);
 }
 
 long long rec_enter_ns(const struct json *r)
