@@ -232,6 +232,7 @@ void scn_two_leaks_child(struct sc_ctx *c, void *arg)
 		close(c->go_fd);
 		SC_CHECK(c, unshare(CLONE_NEWNS) == 0, "unshare (other)");
 		sc_report(c, "other_ns", "%lu", ns_inode(0));
+		SC_CHECK(c, write(done[1], "r", 1) == 1, "say the namespace is made");
 		SC_CHECK(c, read(go[0], &b, 1) == 1, "wait for side a");
 		leak_under(c, "b");
 		SC_CHECK(c, write(done[1], "d", 1) == 1, "say side b is done");
@@ -239,9 +240,11 @@ void scn_two_leaks_child(struct sc_ctx *c, void *arg)
 			pause();
 	}
 	sc_report(c, "other_pid", "%d", other);
+	close(done[1]);
+	/* other's namespace is copied before side a exists: it holds no copy of a */
+	SC_CHECK(c, read(done[0], &b, 1) == 1, "other failed to unshare");
 	leak_under(c, "a");
 	SC_CHECK(c, write(go[1], "g", 1) == 1, "start side b");
-	close(done[1]);
 	SC_CHECK(c, read(done[0], &b, 1) == 1, "side b failed");
 	sc_sync(c);	/* both services hold their copies while mnttrace looks */
 	kill_wait(other);

@@ -99,17 +99,23 @@ static void assert_a_not_b(const struct tracer *t, const struct scenario *s, con
 	ASSERT_TRUE(umount_of(t, s, "b") == NULL, what);
 }
 
-/* Every finding shown satisfies ok(); the first one that does not fails. */
-static void assert_findings(const struct tracer *t, const struct scenario *s,
-			    bool (*ok)(const struct json *, const struct scenario *),
+/*
+ * Every finding shown was raised by a call the filter selects: its field
+ * equals the scenario's report key (-p, --comm, --mntns), or ok() says so
+ * (--path). The first one that is not fails.
+ */
+static void assert_findings(const struct tracer *t, const struct scenario *s, const char *field,
+			    const char *key, bool (*ok)(const struct json *, const struct scenario *),
 			    const char *what)
 {
+	const char *kv[] = { "type", "finding", field, sc_get(s, key), NULL };
 	char buf[600];
 
 	for (size_t i = 0; i < t->nrecs; i++) {
 		const char *type = json_str(t->recs[i], "type");
 
-		if (!type || strcmp(type, "finding") || ok(t->recs[i], s))
+		if (!type || strcmp(type, "finding") ||
+		    (ok ? ok(t->recs[i], s) : rec_matches_v(t->recs[i], kv)))
 			continue;
 		json_format(t->recs[i], buf, sizeof(buf));
 		mt_test_fail(__FILE__, __LINE__, "%s: %s", what, buf);
@@ -117,7 +123,7 @@ static void assert_findings(const struct tracer *t, const struct scenario *s,
 	}
 }
 
-static void check_filter(const char *opt, const char *key,
+static void check_filter(const char *opt, const char *key, const char *field,
 			 bool (*ok)(const struct json *, const struct scenario *))
 {
 	struct tracer all = TRACER_INIT, filtered = TRACER_INIT;
@@ -129,47 +135,26 @@ static void check_filter(const char *opt, const char *key,
 	assert_a_not_b(&filtered, &s, opt);
 	snprintf(what, sizeof(what), "%s showed a finding raised by a call it does not select",
 		 opt);
-	assert_findings(&filtered, &s, ok, what);
+	assert_findings(&filtered, &s, field, key, ok, what);
 out:
 	sc_free(&s);
 	tracer_free(&all);
 	tracer_free(&filtered);
 }
 
-static bool by_pid(const struct json *f, const struct scenario *s)
-{
-	long long pid;
-
-	return json_int(f, "pid", &pid) && pid == sc_num(s, "pid");
-}
-
 TEST(finding_filter_pid)
 {
-	check_filter("-p", "pid", by_pid);
-}
-
-static bool by_comm(const struct json *f, const struct scenario *s)
-{
-	const char *comm = json_str(f, "comm");
-
-	return comm && !strcmp(comm, sc_get(s, "comm"));
+	check_filter("-p", "pid", "pid", NULL);
 }
 
 TEST(finding_filter_comm)
 {
-	check_filter("--comm", "comm", by_comm);
-}
-
-static bool by_mntns(const struct json *f, const struct scenario *s)
-{
-	long long ns;
-
-	return json_int(f, "mnt_ns", &ns) && ns == sc_num(s, "ns");
+	check_filter("--comm", "comm", "comm", NULL);
 }
 
 TEST(finding_filter_mntns)
 {
-	check_filter("--mntns", "ns", by_mntns);
+	check_filter("--mntns", "ns", "mnt_ns", NULL);
 }
 
 /* Whole components: dir/a selects dir/a/..., never dir/ab. */
@@ -184,5 +169,5 @@ static bool by_path(const struct json *f, const struct scenario *s)
 
 TEST(finding_filter_path)
 {
-	check_filter("--path", "dir_a", by_path);
+	check_filter("--path", "dir_a", NULL, by_path);
 }
