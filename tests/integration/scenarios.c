@@ -277,7 +277,7 @@ static unsigned long report_ns(struct sc_ctx *c, const char *who, pid_t pid)
 	return ino;
 }
 
-#define NS_REUSE_TRIES 5
+#define NS_REUSE_TRIES 10
 
 void scn_ns_reuse_child(struct sc_ctx *c, void *arg)
 {
@@ -310,9 +310,10 @@ void scn_ns_reuse_child(struct sc_ctx *c, void *arg)
 		sshd = spawn_named_ns(c, "sshd", keeper, MS_SLAVE);
 		if (ns_inode(sshd) == httpd_ns)
 			break;
+		/* another process took it (other tests run namespaces too) */
 		kill_wait(sshd);
 		sshd = -1;
-		sleep_ms(100);
+		sleep_ms(200);
 	}
 	sc_report(c, "tries", "%d", tries);
 	if (sshd < 0) {
