@@ -282,17 +282,37 @@ static void helper_wait_ready(struct sc_ctx *c, pid_t pid, int rd)
 	sc_die(c, __FILE__, __LINE__, "helper %d failed: %s", pid, n > 0 ? msg + 1 : "died");
 }
 
-pid_t spawn_service(struct sc_ctx *c, bool newns, unsigned long prop, const char *cwd)
+/* What a parked helper does before it sleeps, in this order. */
+struct helper_spec {
+	const char *comm;	/* its name, or NULL to keep ours */
+	pid_t join;		/* setns into this pid's mount namespace, or 0 */
+	bool newns;		/* then unshare a mount namespace of its own */
+	unsigned long prop;	/* then MS_REC|prop on "/", or 0 */
+	const char *cwd;	/* then sit there, or NULL */
+};
+
+static pid_t spawn_helper(struct sc_ctx *c, const struct helper_spec *h)
 {
 	int rd = -1, wr = -1;
-	pid_t pid = fork_helper(c, &rd, &wr);
+	char path[64];
+	pid_t pid;
 
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", h->join);
+	pid = fork_helper(c, &rd, &wr);
 	if (pid == 0) {
-		if (newns && unshare(CLONE_NEWNS) < 0)
+		int fd = h->join ? open(path, O_RDONLY) : -1;
+
+		if (h->comm)
+			prctl(PR_SET_NAME, h->comm);
+		if (h->join && (fd < 0 || setns(fd, CLONE_NEWNS) < 0))
+			helper_park(wr, "setns: ");
+		if (fd >= 0)
+			close(fd);
+		if (h->newns && unshare(CLONE_NEWNS) < 0)
 			helper_park(wr, "unshare: ");
-		if (newns && prop && mount(NULL, "/", NULL, MS_REC | prop, NULL) < 0)
+		if (h->newns && h->prop && mount(NULL, "/", NULL, MS_REC | h->prop, NULL) < 0)
 			helper_park(wr, "set propagation of /: ");
-		if (cwd && chdir(cwd) < 0)
+		if (h->cwd && chdir(h->cwd) < 0)
 			helper_park(wr, "chdir: ");
 		helper_park(wr, NULL);
 	}
@@ -300,24 +320,25 @@ pid_t spawn_service(struct sc_ctx *c, bool newns, unsigned long prop, const char
 	return pid;
 }
 
+pid_t spawn_service(struct sc_ctx *c, bool newns, unsigned long prop, const char *cwd)
+{
+	struct helper_spec h = { .newns = newns, .prop = prop, .cwd = cwd };
+
+	return spawn_helper(c, &h);
+}
+
+pid_t spawn_named_ns(struct sc_ctx *c, const char *comm, pid_t from, unsigned long prop)
+{
+	struct helper_spec h = { .comm = comm, .join = from, .newns = true, .prop = prop };
+
+	return spawn_helper(c, &h);
+}
+
 pid_t spawn_in_ns(struct sc_ctx *c, pid_t target)
 {
-	int rd = -1, wr = -1;
-	char path[64];
-	pid_t pid;
+	struct helper_spec h = { .join = target };
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", target);
-	pid = fork_helper(c, &rd, &wr);
-	if (pid == 0) {
-		int fd = open(path, O_RDONLY);
-
-		if (fd < 0 || setns(fd, CLONE_NEWNS) < 0)
-			helper_park(wr, "setns: ");
-		close(fd);
-		helper_park(wr, NULL);
-	}
-	helper_wait_ready(c, pid, rd);
-	return pid;
+	return spawn_helper(c, &h);
 }
 
 /* ---- mountinfo ---- */

@@ -106,6 +106,11 @@ void tracer_settle(const struct tracer *t);
 bool trace_scenario(struct tracer *t, const char *const *args, struct scenario *s,
 		    void (*fn)(struct sc_ctx *, void *), void *arg);
 
+/* The same, but mnttrace starts at the scenario's first sc_sync(): what
+ * the scenario did before is only in mnttrace's start-up snapshot. */
+bool trace_scenario_late(struct tracer *t, const char *const *args, struct scenario *s,
+			 void (*fn)(struct sc_ctx *, void *), void *arg);
+
 /* Run mnttrace to completion with these args (NULL-terminated), killing it
  * after timeout_ms. Returns the wait status or -1; *err gets stderr. */
 int run_mnttrace(char **err, int timeout_ms, const char *arg, ...) __attribute__((sentinel));
@@ -124,13 +129,14 @@ bool rec_matches_v(const struct json *r, const char **kv);
  * reading a failure. */
 void rec_dump(const struct tracer *t, const char *why, ...) __attribute__((sentinel));
 
-/* The BPF links system-wide (BPF_LINK_GET_NEXT_ID): their count (or
- * -errno), and the first max ids in ids (may be NULL). */
-int bpf_link_ids(unsigned int *ids, int max);
-/* Does a BPF link with this id exist (BPF_LINK_GET_FD_BY_ID)? */
-bool bpf_link_exists(unsigned int id);
-/* Ids of the BPF links a process holds open, from /proc/PID/fdinfo. */
-int proc_link_ids(pid_t pid, unsigned int *ids, int max);
+enum bpf_obj_kind { BPF_OBJ_LINK, BPF_OBJ_PROG, BPF_OBJ_MAP };
+/* Does a BPF object of this kind with this id exist? Takes no reference. */
+bool bpf_obj_exists(enum bpf_obj_kind kind, unsigned int id);
+/* A program's or map's name ("" for a link, or when gone). Opens it by id:
+ * only while its owner still holds it (see tracer.c). */
+void bpf_obj_name(enum bpf_obj_kind kind, unsigned int id, char *name, size_t len);
+/* Ids of the BPF objects of one kind a process holds, from /proc/PID/fdinfo. */
+int proc_bpf_ids(pid_t pid, enum bpf_obj_kind kind, unsigned int *ids, int max);
 
 /* ts_ns - latency_ns: when a syscall record's call entered the kernel. */
 long long rec_enter_ns(const struct json *r);
@@ -232,6 +238,10 @@ void make_graph_root(struct sc_ctx *c, const char *path, unsigned long prop);
  * MS_REC|prop on "/" (the systemd MountFlags=/PrivateTmp= way); with cwd it
  * sits there. It then sleeps until killed. Returns its pid once ready. */
 pid_t spawn_service(struct sc_ctx *c, bool newns, unsigned long prop, const char *cwd);
+/* Fork a service named comm that unshares a new mount namespace, copied
+ * from pid from's (setns first) or from ours (from 0), with MS_REC|prop on
+ * "/" if prop. It sleeps until killed. Returns its pid once ready. */
+pid_t spawn_named_ns(struct sc_ctx *c, const char *comm, pid_t from, unsigned long prop);
 /* Fork a process that joins the mount namespace of pid (setns) and sleeps
  * there, like a container shim keeping a daemon's namespace alive. */
 pid_t spawn_in_ns(struct sc_ctx *c, pid_t pid);

@@ -32,7 +32,8 @@ struct scn_leak {
 	bool do_umount;			/* the runtime unmounts merged */
 	int umount_flags;		/* MNT_DETACH like Docker, or 0 */
 	enum scn_removal removal;
-	bool remount_index;		/* then mount the layers again, index=on */
+	const char *remount_opts;	/* then mount the layers again with these
+					 * ("index=on": EBUSY; "index=off": a warning) */
 	bool sync_before_umount;	/* sc_sync() after the copy is made */
 	bool new_api;			/* mount the overlay with fsopen/fsmount */
 };
@@ -53,6 +54,37 @@ void scn_leak_child(struct sc_ctx *c, void *arg);
  * new_pid, in_old (0/1), in_new (0/1), remount_ret, remount_errno.
  */
 void scn_restart_child(struct sc_ctx *c, void *arg);
+
+/*
+ * Two leaks of scenario 1 that differ in everything a filter selects on.
+ * After a first sc_sync() (start mnttrace with its filter then):
+ *   a: the scenario child itself (its pid, comm and namespace) leaks an
+ *      overlay under dir/a;
+ *   b: "other", a process with the comm "itest-other" in a namespace of its
+ *      own (unshared after the sync), leaks one under dir/b.
+ * A second sc_sync() keeps both services alive while mnttrace looks.
+ * Reports: other_pid, other_ns, and per side (a_, b_): merged, svc_pid,
+ * svc_ns.
+ */
+void scn_two_leaks_child(struct sc_ctx *c, void *arg);
+
+/*
+ * A dead namespace's inode handed to a new one (issue 7, defect 1):
+ *   1. "keeper" unshares a namespace before any overlay exists;
+ *   2. the runtime (the child) mounts an overlay below a private graph
+ *      root; "httpd" unshares (slave) and holds a private copy of it;
+ *      sc_sync(): mnttrace sees the copy while httpd lives;
+ *   3. httpd is killed: its namespace dies (tracepoint mode cannot see it);
+ *   4. "sshd" unshares from the keeper's namespace, so it has no copy,
+ *      until the kernel gives it httpd's old inode (a few tries, else a
+ *      "skip" report);
+ *   5. the runtime unmounts the overlay: no namespace holds it any more;
+ *      sc_sync() keeps sshd alive while mnttrace looks.
+ * Reports: merged, upper, work, httpd_pid, httpd_ns, httpd_ns_id, sshd_pid,
+ * sshd_ns, sshd_ns_id (ids where the kernel has NS_GET_MNTNS_ID, 6.8+),
+ * tries, umount_ret, umount_errno, in_sshd, in_runtime (0/1).
+ */
+void scn_ns_reuse_child(struct sc_ctx *c, void *arg);
 
 /* errno as its name, for reports compared with mnttrace's "errno". */
 const char *errno_name(int err);

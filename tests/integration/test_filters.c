@@ -143,23 +143,15 @@ out:
 }
 
 /*
- * -p and --comm narrow the events. Findings are left out of these checks:
- * a finding's subject may be another process's overlay (whether findings
- * obey -p/--comm is not specified yet).
+ * -p and --comm narrow the events, and the findings by the call that raised
+ * them (test_finding_filters.c checks that a finding of a selected call is
+ * shown): every record with a pid must match.
  */
-static bool is_finding(const struct json *r)
-{
-	const char *type = json_str(r, "type");
-
-	return type && !strcmp(type, "finding");
-}
-
 static bool same_pid(const struct json *r, const struct scenario *s)
 {
 	long long pid;
 
-	return is_finding(r) || !json_get(r, "pid") ||
-	       (json_int(r, "pid", &pid) && pid == sc_num(s, "pid"));
+	return !json_get(r, "pid") || (json_int(r, "pid", &pid) && pid == sc_num(s, "pid"));
 }
 
 TEST(filter_pid)
@@ -249,7 +241,7 @@ static bool sibling_comm(const struct json *r, const struct scenario *s)
 {
 	const char *comm = json_str(r, "comm");
 
-	return is_finding(r) || !json_get(r, "pid") || (comm && !strcmp(comm, "itest-sibling"));
+	return !json_get(r, "pid") || (comm && !strcmp(comm, "itest-sibling"));
 }
 
 TEST(filter_comm)

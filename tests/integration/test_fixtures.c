@@ -81,7 +81,7 @@ TEST(fixture_restarted_daemon)
 TEST(fixture_leak_then_index_remount)
 {
 	struct scn_leak a = { .graph_prop = MS_PRIVATE, .svc_prop = MS_SLAVE, .do_umount = true,
-			      .umount_flags = MNT_DETACH, .remount_index = true };
+			      .umount_flags = MNT_DETACH, .remount_opts = "index=on" };
 	struct scenario s = SC_INIT;
 
 	if (run_plain(&s, scn_leak_child, &a)) {
