@@ -148,8 +148,8 @@ static void infer_creator(const char *proc_root, struct ns_entry *n,
 	h->created_by.pid = best->pid;
 	mt_strscpy(h->created_by.comm, best->comm, sizeof(h->created_by.comm));
 	h->created_by.ts_ns = best_ts;
-	mt_strscpy(h->created_by.unit, best->ident.container_id[0] ?
-		   best->ident.container_id : best->ident.unit, sizeof(h->created_by.unit));
+	snprintf(h->created_by.unit, sizeof(h->created_by.unit), "%s",
+		 best->ident.container_id[0] ? best->ident.container_id : best->ident.unit);
 }
 
 struct mount_ref mount_ref_of(const struct mount_entry *mm)

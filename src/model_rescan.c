@@ -331,8 +331,8 @@ static void finish_ident(struct mt_model *m, struct job *j)
 
 	if (mt_proc_cgroup(m->proc_root, n->cr_pid, cg, sizeof(cg)) == 0)
 		mt_cgroup_ident(cg, &id);
-	mt_strscpy(n->cr_unit, id.container_id[0] ? id.container_id : id.unit,
-		   sizeof(n->cr_unit));
+	snprintf(n->cr_unit, sizeof(n->cr_unit), "%s",
+		 id.container_id[0] ? id.container_id : id.unit);
 }
 
 /* Processes seen in events are never seen to exit: drop the pids that
@@ -379,7 +379,7 @@ int mt_model__work(struct mt_model *m)
 		set = calloc(MAX_SCAN_NS, sizeof(*set));
 	/* one scan for every namespace any job reads */
 	for (struct job *j = jobs; j && set; j = j->next) {
-		bool mounts;
+		bool mounts = false;
 		int k = rule_prepare(m, j, want, MAX_SCAN_NS, &mounts);
 
 		for (int i = 0; i < k; i++) {
@@ -397,7 +397,7 @@ int mt_model__work(struct mt_model *m)
 		snap = rescan_set(m, set, nr);
 	while (jobs) {
 		struct job *j = jobs;
-		bool mounts;
+		bool mounts = false;
 		int k;
 
 		jobs = j->next;
