@@ -7,6 +7,7 @@
 #ifndef MT_RECORD_H
 #define MT_RECORD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "mnttrace.h"
 
@@ -23,6 +24,10 @@ struct mt_record {
 	};
 	/* Trailing strings, NUL-terminated, NULL when absent. */
 	const char *str[MT_REC_NSTR];
+	/* hdr.flags per string slot, bit i for str[i] */
+	unsigned int str_cut;	/* only part of it is here (MT_F_TRUNC) */
+	unsigned int str_fault;	/* it could not be read; str[i] is NULL */
+	bool walk_cut;		/* a namespace walk stopped at its limit */
 };
 
 /*
@@ -35,6 +40,12 @@ int mt_record_decode(const void *data, size_t size, struct mt_record *rec);
 static inline const char *mt_record_str(const struct mt_record *rec, int i)
 {
 	return rec->str[i] ? rec->str[i] : "";
+}
+
+/* Some string of the record, or the walk that made it, is incomplete. */
+static inline bool mt_record_incomplete(const struct mt_record *rec)
+{
+	return rec->str_cut || rec->str_fault || rec->walk_cut;
 }
 
 /*
