@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mountinfo.h"
 #include "names.h"
 #include "output.h"
 
@@ -78,8 +79,8 @@ static void note_field(const char **list, int *n, int max, const char *key)
  * walked path (@walked) lost its start. A string that could not be read is
  * left out of JSON and named in "unreadable".
  */
-static void put_slot(struct sink *s, const struct mt_record *rec, int slot, const char *key,
-		     bool walked)
+static void put_slot_as(struct sink *s, const struct mt_record *rec, int slot, const char *key,
+			bool walked, const char *val)
 {
 	bool cut = rec->str_cut & (1u << slot);
 
@@ -92,7 +93,29 @@ static void put_slot(struct sink *s, const struct mt_record *rec, int slot, cons
 	if (cut)
 		note_field(s->cut, &s->ncut, MT_REC_NSTR + 1, key);
 	if (rec->str[slot] || cut)
-		put_str_cut(s, key, mt_record_str(rec, slot), cut && walked, cut && !walked);
+		put_str_cut(s, key, val ? val : "", cut && walked, cut && !walked);
+}
+
+static void put_slot(struct sink *s, const struct mt_record *rec, int slot, const char *key,
+		     bool walked)
+{
+	put_slot_as(s, rec, slot, key, walked, rec->str[slot]);
+}
+
+/*
+ * An overlay upper or work dir as the directory it names. The kernel keeps
+ * the option as given, with overlay's backslash escapes ("u\,p"), and
+ * unescapes a copy to look it up (6.18 fs/overlayfs/params.c:
+ * ovl_parse_param_upperdir, ovl_mount_dir). The lowerdir list keeps its
+ * escapes: "\:" inside a layer differs from the ':' between layers.
+ */
+static void put_overlay_dir(struct sink *s, const struct mt_record *rec, int slot,
+			    const char *key)
+{
+	char dir[MT_STR_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", mt_record_str(rec, slot));
+	put_slot_as(s, rec, slot, key, false, mt_unescape_backslash(dir));
 }
 
 static void put_field_list(struct sink *s, const char *key, const char **list, int n)
@@ -328,8 +351,8 @@ static void describe_mount(struct sink *s, const struct mt_record *rec)
 		fstype = buf;
 	}
 	put_str(s, "fstype", fstype);
-	put_slot(s, rec, MT_MS_UPPER, "upperdir", false);
-	put_slot(s, rec, MT_MS_WORK, "workdir", false);
+	put_overlay_dir(s, rec, MT_MS_UPPER, "upperdir");
+	put_overlay_dir(s, rec, MT_MS_WORK, "workdir");
 	put_slot(s, rec, MT_MS_LOWER, "lowerdir", false);
 	if (m->op == MT_MNT_UMOUNT) {
 		put_flags(s, "umount_flags", m->aux & ~MT_UMOUNT_NS_ROOT, mt_umount_tree_flags);

@@ -330,3 +330,37 @@ TEST(record_fsconfig_cmd_is_a_string)
 	ASSERT_TRUE(strstr(text, "\"cmd\":\"FSCONFIG_CMD_CREATE\",\"cmd_raw\":6") != NULL, text);
 	free(text);
 }
+
+/* An overlay's upperdir is the directory it names, not the escaped option;
+ * a cut mountpoint walk shows where it lost its start. */
+TEST(record_mount_overlay_dirs)
+{
+	static const char *const strs[MT_MS_NSTR] = { "deep/m", "/o/u\\,p", "/o/w\\\\x", "/l\\:1:/l2" };
+	struct builder b;
+	struct mt_mount *m = (void *)b.buf;
+	char *text;
+
+	memset(&b, 0, sizeof(b));
+	m->hdr.type = MT_EV_MOUNT;
+	m->hdr.flags = MT_F_TRUNC(MT_MS_PATH);
+	m->op = MT_MNT_WALK;
+	m->sb_magic = MT_OVERLAYFS_MAGIC;
+	b.len = sizeof(*m);
+	for (int i = 0; i < MT_MS_NSTR; i++) {
+		m->str_len[i] = strlen(strs[i]) + 1;
+		memcpy(b.buf + b.len, strs[i], m->str_len[i]);
+		b.len += m->str_len[i];
+	}
+	m->hdr.size = b.len;
+	text = render(&b, true);
+	ASSERT_TRUE(strstr(text, "\"upperdir\":\"/o/u,p\"") != NULL, text);
+	ASSERT_TRUE(strstr(text, "\"workdir\":\"/o/w\\\\x\"") != NULL, text);
+	/* the lowerdir list keeps "\:" apart from the ':' between layers */
+	ASSERT_TRUE(strstr(text, "\"lowerdir\":\"/l\\\\:1:/l2\"") != NULL, text);
+	ASSERT_TRUE(strstr(text, "\"truncated\":[\"path\"]") != NULL, text);
+	free(text);
+	text = render(&b, false);
+	ASSERT_TRUE(strstr(text, " path=\u2026deep/m ") != NULL, text);
+	ASSERT_TRUE(strstr(text, " upperdir=/o/u,p ") != NULL, text);
+	free(text);
+}
