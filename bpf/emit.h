@@ -170,14 +170,15 @@ static __always_inline u16 put_str(struct scratch *s, const void *ptr, u32 max, 
 		s->fault = 1;
 		return 0;
 	}
-	/* a full buffer holds room - 1 bytes: cut unless that was all */
-	if (n == room) {
-		if (user)
-			bpf_probe_read_user(&next, 1, ptr + n - 1);
-		else
-			bpf_probe_read_kernel(&next, 1, ptr + n - 1);
-		s->cut = next != 0;
-	}
+	/*
+	 * A full buffer holds room - 1 bytes: cut unless that was all. The byte
+	 * is read whatever n is, without a branch: fewer paths to verify.
+	 */
+	if (user)
+		bpf_probe_read_user(&next, 1, ptr + n - 1);
+	else
+		bpf_probe_read_kernel(&next, 1, ptr + n - 1);
+	s->cut = (n == room) & (next != 0);
 	s->cursor += n;
 	return n;
 }

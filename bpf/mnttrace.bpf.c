@@ -189,10 +189,9 @@ _Static_assert(MT_CALL__MAX == 16, "call_args is indexed with call & 15");
 /* What the last put_*() left in s->cut and s->fault, as header flags. */
 static __always_inline void flag_str(struct scratch *s, int slot)
 {
-	if (s->cut)
-		scratch_hdr(s)->flags |= MT_F_TRUNC(slot);
-	if (s->fault)
-		scratch_hdr(s)->flags |= MT_F_STR_FAULT | MT_F_FAULT(slot);
+	/* no branches: fewer paths for the verifier */
+	scratch_hdr(s)->flags |= (s->cut & 1) * MT_F_TRUNC(slot) |
+				 (s->fault & 1) * (MT_F_STR_FAULT | MT_F_FAULT(slot));
 }
 
 /*
