@@ -27,21 +27,35 @@ struct {
 
 /*
  * Records are assembled here, then copied to the ring buffer with their real
- * size (bpf_ringbuf_reserve needs a constant size). The second half is slack
- * so that a masked offset plus the largest read stays inside the value.
+ * size (bpf_ringbuf_reserve needs a constant size). Past the record's
+ * MT_RECORD_MAX bytes there is slack for one string read at a masked offset,
+ * so the verifier sees every write inside the value. A per-CPU value may not
+ * exceed 32 KiB (PCPU_MIN_UNIT_SIZE, 6.1 and 6.18), which is what bounds
+ * MT_RECORD_MAX.
  */
 #define MT_OFF_MASK (MT_RECORD_MAX - 1)
+#define MT_NAME_MAX 256		/* a dentry name and its NUL (NAME_MAX + 1) */
+#define MT_WALK_OFF_MASK (MT_STR_MAX - 1)
+/* steps of one path walk: every component takes 2 bytes or more, and each
+ * mount crossed takes a step of its own */
+#define MT_WALK_STEPS 4096
 struct scratch {
-	char raw[2 * MT_RECORD_MAX] __attribute__((aligned(8)));
-	const unsigned char *names[MT_PATH_DEPTH];
+	char raw[MT_RECORD_MAX + MT_STR_MAX] __attribute__((aligned(8)));
+	/* a walked path, written backwards from the end as d_path() does, so
+	 * that its depth is bounded by its length only */
+	char walk_buf[MT_STR_MAX + MT_NAME_MAX];
 	/*
-	 * Write cursor and name count live here, not in registers: values
-	 * loaded from a map are unknown to the verifier, so loop states do not
-	 * multiply with every possible length (1M-insn limit on 6.18).
+	 * Cursors live here, not in registers: values loaded from a map are
+	 * unknown to the verifier, so loop states do not multiply with every
+	 * possible length (1M-insn limit on 6.18).
 	 */
 	u32 cursor;
-	u32 nnames;
+	u32 walk_pos;		/* first byte of the walked path in walk_buf */
 	u32 slot;		/* this value's own key, for bpf_loop callbacks */
+	u32 walk_done;		/* the walk reached the root */
+	/* what the last put_*() did to its string */
+	u32 cut;		/* it did not fit: the part kept is flagged */
+	u32 fault;		/* it could not be read at all */
 	struct mount *walk_mnt;	/* path walk position */
 	struct dentry *walk_dentry;
 };
@@ -106,97 +120,95 @@ static __always_inline void fill_hdr(struct mt_hdr *h, u16 type)
 /* Send the record built in @s: its size is the cursor. */
 static __always_inline void submit(struct scratch *s)
 {
-	u32 size = s->cursor & MT_OFF_MASK;
+	u32 size = s->cursor;
 
+	if (size > MT_RECORD_MAX)	/* never: every put_*() stays inside */
+		size = MT_RECORD_MAX;
 	scratch_hdr(s)->size = size;
 	if (bpf_ringbuf_output(&events, s->raw, size, 0))
 		count(MT_CNT_RB_DROP);
 }
 
-static __always_inline void put_char(struct scratch *s, char c)
+/* How many bytes a string of at most @max may take: what is left of the
+ * record, and never more than the slack behind a masked offset. */
+static __always_inline u32 str_room(struct scratch *s, u32 max)
 {
-	s->raw[s->cursor & MT_OFF_MASK] = c;
-	s->cursor++;
+	u32 cur = s->cursor;
+	u32 room = cur < MT_RECORD_MAX ? MT_RECORD_MAX - cur : 0;
+
+	if (room > max)
+		room = max;
+	if (room > MT_STR_MAX)
+		room = MT_STR_MAX;
+	return room;
 }
 
-/* Append a user string; returns the bytes written including the NUL. */
-static __always_inline u16 put_user_str(struct scratch *s, const void *uptr, u32 max)
+/*
+ * Append a NUL-terminated string from user (@user) or kernel memory; returns
+ * the bytes written including the NUL, 0 when absent. Sets s->cut when the
+ * string was longer than the room given, s->fault when it could not be read
+ * (a user page not present: BPF cannot fault it in).
+ */
+static __always_inline u16 put_str(struct scratch *s, const void *ptr, u32 max, bool user)
 {
+	u32 room = str_room(s, max);
+	char *dst = &s->raw[s->cursor & MT_OFF_MASK];
+	char next = 0;
 	long n;
 
-	if (!uptr)
+	s->cut = 0;
+	s->fault = 0;
+	if (!ptr)
 		return 0;
-	n = bpf_probe_read_user_str(&s->raw[s->cursor & MT_OFF_MASK], max, uptr);
-	if (n <= 0)
+	if (!room) {
+		s->cut = 1;
 		return 0;
+	}
+	n = user ? bpf_probe_read_user_str(dst, room, ptr) :
+		   bpf_probe_read_kernel_str(dst, room, ptr);
+	if (n <= 0) {
+		s->fault = 1;
+		return 0;
+	}
+	/*
+	 * A full buffer holds room - 1 bytes: cut unless that was all. The byte
+	 * is read whatever n is, without a branch: fewer paths to verify.
+	 */
+	if (user)
+		bpf_probe_read_user(&next, 1, ptr + n - 1);
+	else
+		bpf_probe_read_kernel(&next, 1, ptr + n - 1);
+	s->cut = (n == room) & (next != 0);
 	s->cursor += n;
 	return n;
+}
+
+static __always_inline u16 put_user_str(struct scratch *s, const void *uptr, u32 max)
+{
+	return put_str(s, uptr, max, true);
 }
 
 static __always_inline u16 put_kernel_str(struct scratch *s, const void *kptr, u32 max)
 {
-	long n;
-
-	if (!kptr)
-		return 0;
-	n = bpf_probe_read_kernel_str(&s->raw[s->cursor & MT_OFF_MASK], max, kptr);
-	if (n <= 0)
-		return 0;
-	s->cursor += n;
-	return n;
+	return put_str(s, kptr, max, false);
 }
 
 /*
- * Paths are built with bpf_loop: the verifier checks one step of each walk
+ * Paths are walked with bpf_loop: the verifier checks one step of each walk
  * instead of every unrolled iteration (the path walk was 70% of the insns
- * verified on 6.18, and loading under qemu TCG took 10 s). The callbacks
- * find their state in the scratch slot, not in registers.
+ * verified on 6.18, and loading under qemu TCG took 10 s). The callback
+ * finds its state in the scratch slot, not in registers.
  */
 struct path_loop {
 	u32 slot;
-	u32 start;
 };
 
-/* One component of s->names (leaf first), written root first as "/name". */
-static long name_step(u32 j, void *data)
-{
-	struct path_loop *c = data;
-	struct scratch *s = bpf_map_lookup_elem(&scratch_map, &c->slot);
-	u32 n;
-	long r;
-
-	if (!s)
-		return 1;
-	n = s->nnames;
-	if (j >= n || s->cursor - c->start > MT_STR_MAX - 256)
-		return 1;
-	put_char(s, '/');
-	r = bpf_probe_read_kernel_str(&s->raw[s->cursor & MT_OFF_MASK], 256,
-				      s->names[(n - 1 - j) & (MT_PATH_DEPTH - 1)]);
-	if (r <= 0)
-		return 1;
-	s->cursor += r - 1;	/* the next '/' overwrites the NUL */
-	return 0;
-}
-
-/* Write the collected names as "/a/b/c" ("/" for none). */
-static __always_inline u16 put_names(struct scratch *s)
-{
-	struct path_loop c = { .slot = s->slot, .start = s->cursor };
-
-	if (s->nnames == 0)
-		put_char(s, '/');
-	else
-		bpf_loop(MT_PATH_DEPTH, name_step, &c, 0);
-	put_char(s, '\0');
-	return s->cursor - c.start;
-}
-
 /*
- * One step up from (s->walk_mnt, s->walk_dentry): to the parent directory,
- * or at a mount's root to where that mount is mounted. With no mount, stops
- * at the filesystem's root. bpf_d_path is not allowed on the hooks we use
- * (6.1, 6.18), so paths are walked by hand.
+ * One step up from (s->walk_mnt, s->walk_dentry): at a mount's root to where
+ * that mount is mounted, else to the parent directory, after writing
+ * "/name" in front of what walk_buf holds. With no mount, stops at the
+ * filesystem's root. bpf_d_path is not allowed on the hooks we use (6.1,
+ * 6.18), so paths are walked by hand.
  */
 static long path_up_step(u32 i, void *data)
 {
@@ -204,7 +216,7 @@ static long path_up_step(u32 i, void *data)
 	struct scratch *s = bpf_map_lookup_elem(&scratch_map, &c->slot);
 	struct dentry *dentry, *parent;
 	struct mount *m, *pm;
-	u32 n;
+	u32 pos, len;
 
 	if (!s)
 		return 1;
@@ -212,34 +224,104 @@ static long path_up_step(u32 i, void *data)
 	dentry = s->walk_dentry;
 	if (m && dentry == BPF_CORE_READ(m, mnt.mnt_root)) {
 		pm = BPF_CORE_READ(m, mnt_parent);
-		if (pm == m || !pm)
+		if (pm == m || !pm) {
+			s->walk_done = 1;
 			return 1;
+		}
 		s->walk_dentry = BPF_CORE_READ(m, mnt_mountpoint);
 		s->walk_mnt = pm;
 		return 0;
 	}
 	parent = BPF_CORE_READ(dentry, d_parent);
-	n = s->nnames;
-	if (!parent || parent == dentry || n >= MT_PATH_DEPTH)
+	if (!parent || parent == dentry) {
+		s->walk_done = 1;
 		return 1;
-	s->names[n & (MT_PATH_DEPTH - 1)] = BPF_CORE_READ(dentry, d_name.name);
-	s->nnames = n + 1;
+	}
+	len = BPF_CORE_READ(dentry, d_name.len);
+	pos = s->walk_pos;
+	/* "/name" must fit in front: else the path is longer than PATH_MAX */
+	if (len >= MT_NAME_MAX || len + 1 > pos)
+		return 1;
+	pos -= len;
+	bpf_probe_read_kernel(&s->walk_buf[pos & MT_WALK_OFF_MASK], len & (MT_NAME_MAX - 1),
+			      BPF_CORE_READ(dentry, d_name.name));
+	pos--;
+	s->walk_buf[pos & MT_WALK_OFF_MASK] = '/';
+	s->walk_pos = pos;
 	s->walk_dentry = parent;
 	return 0;
 }
 
-/* The path of @dentry on mount @m (NULL: inside its filesystem only). */
+/* Append "/" (a namespace's root). */
+static __always_inline u16 put_root(struct scratch *s)
+{
+	s->cut = 0;
+	s->fault = 0;
+	if (s->cursor + 2 > MT_RECORD_MAX) {
+		s->cut = 1;
+		return 0;
+	}
+	s->raw[s->cursor & MT_OFF_MASK] = '/';
+	s->raw[(s->cursor + 1) & MT_OFF_MASK] = '\0';
+	s->cursor += 2;
+	return 2;
+}
+
+/*
+ * The path of @dentry on mount @m (NULL: inside its filesystem only). A walk
+ * that did not reach the root (longer than PATH_MAX, or MT_WALK_STEPS) keeps
+ * the deepest components without the leading "/" and sets s->cut.
+ */
 static __always_inline u16 put_mount_path(struct scratch *s, struct mount *m,
 					  struct dentry *dentry)
 {
 	struct path_loop c = { .slot = s->slot };
+	u32 pos, n, room;
+	bool cut;
 
-	s->nnames = 0;
 	s->walk_mnt = m;
 	s->walk_dentry = dentry;
-	/* mount jumps take steps too: allow some beyond MT_PATH_DEPTH */
-	bpf_loop(MT_PATH_DEPTH + 16, path_up_step, &c, 0);
-	return put_names(s);
+	s->walk_done = 0;
+	s->walk_pos = MT_STR_MAX - 1;
+	s->walk_buf[MT_STR_MAX - 1] = '\0';
+	bpf_loop(MT_WALK_STEPS, path_up_step, &c, 0);
+	pos = s->walk_pos;
+	cut = !s->walk_done;
+	if (pos >= MT_STR_MAX - 1) {
+		if (!cut)
+			return put_root(s);
+		pos = MT_STR_MAX - 1;	/* nothing kept: "" */
+	} else if (cut) {
+		pos++;			/* drop the leading "/" */
+	}
+	n = MT_STR_MAX - pos;
+	room = str_room(s, MT_STR_MAX);
+	if (n > room) {			/* keep the tail, as the walk does */
+		pos += n - room;
+		n = room;
+		cut = true;
+	}
+	s->cut = cut;
+	s->fault = 0;
+	barrier_var(n);		/* keep the bound for the verifier */
+	if (!n || n > MT_STR_MAX)
+		return 0;
+	/* the copy ends with walk_buf's last byte, the NUL */
+	bpf_probe_read_kernel(&s->raw[s->cursor & MT_OFF_MASK], n,
+			      &s->walk_buf[pos & MT_WALK_OFF_MASK]);
+	s->cursor += n;
+	return n;
+}
+
+/* Mount records' PATH slot: flag a cut path in the header. */
+static __always_inline u16 put_mount_path_slot(struct scratch *s, struct mount *m,
+					       struct dentry *dentry)
+{
+	u16 n = put_mount_path(s, m, dentry);
+
+	if (s->cut)
+		scratch_hdr(s)->flags |= MT_F_TRUNC(MT_MS_PATH);
+	return n;
 }
 
 /* Where mount @m is mounted, inside its namespace. */
@@ -247,17 +329,15 @@ static __always_inline u16 put_mountpoint(struct scratch *s, struct mount *m)
 {
 	struct mount *parent = BPF_CORE_READ(m, mnt_parent);
 
-	if (parent == m) {
-		s->nnames = 0;
-		return put_names(s);
-	}
-	return put_mount_path(s, parent, BPF_CORE_READ(m, mnt_mountpoint));
+	if (parent == m)
+		return put_root(s);
+	return put_mount_path_slot(s, parent, BPF_CORE_READ(m, mnt_mountpoint));
 }
 
 /* A dentry's name chain inside its own filesystem (no mount known). */
 static __always_inline u16 put_dentry_path(struct scratch *s, struct dentry *dentry)
 {
-	return put_mount_path(s, NULL, dentry);
+	return put_mount_path_slot(s, NULL, dentry);
 }
 
 #endif /* MT_EMIT_H */

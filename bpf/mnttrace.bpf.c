@@ -28,10 +28,20 @@ const volatile __u32 filter_mntns = 0;	/* --mntns: inode, 0 = all */
 /* -------------------------------------------------------------------- */
 /* Syscalls                                                              */
 
+/* mount_setattr's struct mount_attr, the MOUNT_ATTR_SIZE_VER0 part */
+struct attr_v0 {
+	u64 attr_set;
+	u64 attr_clr;
+	u64 propagation;
+	u64 userns_fd;
+};
+
 struct stash {
 	u64 args[6];
 	u64 enter_ns;
 	u64 extra;
+	struct attr_v0 attr;
+	u32 attr_size;		/* 0: not read yet */
 	u64 mntns_id;
 	u64 new_mntns_id;	/* clone: the child's namespace (fork hook) */
 	u32 mntns;
@@ -62,6 +72,22 @@ static __always_inline bool wanted_task(void)
 	return true;
 }
 
+/*
+ * mount_setattr's struct mount_attr at @uattr, when @usize lets the kernel
+ * read it (6.18 fs/namespace.c: EINVAL below MOUNT_ATTR_SIZE_VER0, E2BIG
+ * above a page, before any read). Returns the bytes read, 0 if none.
+ */
+static __always_inline u32 read_mount_attr(struct attr_v0 *a, const void *uattr, u64 usize)
+{
+	if (!uattr || usize < sizeof(*a) || usize > 4096)
+		return 0;
+	if (bpf_probe_read_user(a, sizeof(*a), uattr)) {
+		__builtin_memset(a, 0, sizeof(*a));
+		return 0;
+	}
+	return sizeof(*a);
+}
+
 static __always_inline int sys_enter(struct trace_event_raw_sys_enter *ctx,
 				     u32 call, u64 extra)
 {
@@ -76,6 +102,11 @@ static __always_inline int sys_enter(struct trace_event_raw_sys_enter *ctx,
 		st.args[i] = BPF_CORE_READ(ctx, args[i]);
 	st.call = call;
 	st.extra = extra;
+	/* at entry: the caller may change or free it before the exit */
+	if (call == MT_CALL_MOUNT_SETATTR) {
+		st.attr_size = read_mount_attr(&st.attr, (void *)st.args[3], st.args[4]);
+		st.extra = st.attr.propagation;
+	}
 	st.enter_ns = bpf_ktime_get_ns();
 	st.mntns = mnt_ns_inum(ns);
 	st.mntns_id = mnt_ns_uid(ns);
@@ -91,6 +122,8 @@ static __always_inline u16 put_base_dir(struct scratch *s, long dfd)
 	struct file **fds, *f = NULL;
 	struct path p;
 
+	s->cut = 0;
+	s->fault = 0;
 	if (dfd == MT_AT_FDCWD) {
 		p = BPF_CORE_READ(task, fs, pwd);
 	} else {
@@ -104,6 +137,7 @@ static __always_inline u16 put_base_dir(struct scratch *s, long dfd)
 	}
 	if (!p.mnt || !p.dentry)
 		return 0;
+	/* a walk cut at PATH_MAX keeps the deepest part, flagged by the caller */
 	return put_mount_path(s, real_mount(p.mnt), p.dentry);
 }
 
@@ -152,6 +186,20 @@ static const struct call_args call_args[MT_CALL__MAX] = {
 };
 _Static_assert(MT_CALL__MAX == 16, "call_args is indexed with call & 15");
 
+/* What the last put_*() left in s->cut and s->fault, as header flags. */
+static __always_inline void flag_str(struct scratch *s, int slot)
+{
+	/* no branches: fewer paths for the verifier */
+	scratch_hdr(s)->flags |= (s->cut & 1) * MT_F_TRUNC(slot) |
+				 (s->fault & 1) * (MT_F_STR_FAULT | MT_F_FAULT(slot));
+}
+
+/*
+ * Strings are read at exit: by then the kernel has faulted in every page it
+ * read. A page it never touched (a call that failed before reading its
+ * path) may still be absent, and BPF cannot fault it in: that slot is
+ * flagged MT_F_FAULT and left out.
+ */
 static __always_inline void put_arg_str(struct scratch *s, const struct stash *st, u8 arg,
 					int slot, u32 max)
 {
@@ -160,6 +208,7 @@ static __always_inline void put_arg_str(struct scratch *s, const struct stash *s
 	/* keep clang from loading args[arg] before the bounds check */
 	barrier_var(arg);
 	scratch_sc(s)->str_len[slot] = put_user_str(s, (void *)st->args[arg & 7], max);
+	flag_str(s, slot);
 }
 
 /*
@@ -200,6 +249,20 @@ int sys_exit_handler(struct trace_event_raw_sys_exit *ctx)
 	e->enter_ns = st->enter_ns;
 	e->call = call;
 	e->extra = st->extra;
+	e->attr_set = st->attr.attr_set;
+	e->attr_clr = st->attr.attr_clr;
+	e->userns_fd = st->attr.userns_fd;
+	e->attr_size = st->attr_size;
+	if (call == MT_CALL_MOUNT_SETATTR && !st->attr_size) {
+		/* not present at entry: the kernel faulted it in since */
+		struct attr_v0 a = {};
+
+		e->attr_size = read_mount_attr(&a, (void *)st->args[3], st->args[4]);
+		e->attr_set = a.attr_set;
+		e->attr_clr = a.attr_clr;
+		e->userns_fd = a.userns_fd;
+		e->extra = a.propagation;
+	}
 	e->new_mntns = 0;
 	e->new_mntns_id = 0;
 	for (int i = 0; i < MT_SC_NSTR; i++)
@@ -219,7 +282,7 @@ int sys_exit_handler(struct trace_event_raw_sys_exit *ctx)
 	put_arg_str(s, st, sa->arg[MT_SC_SRC], MT_SC_SRC, MT_STR_MAX);
 	put_arg_str(s, st, sa->arg[MT_SC_PATH], MT_SC_PATH, MT_STR_MAX);
 	off = s->cursor;
-	put_arg_str(s, st, sa->arg[MT_SC_FSTYPE], MT_SC_FSTYPE, 64);
+	put_arg_str(s, st, sa->arg[MT_SC_FSTYPE], MT_SC_FSTYPE, MT_FSTYPE_MAX);
 	/* fsconfig: only SET_STRING, SET_PATH, SET_PATH_EMPTY carry a string */
 	if (call != MT_CALL_FSCONFIG || st->args[1] == MT_FSCONFIG_SET_STRING ||
 	    st->args[1] == MT_FSCONFIG_SET_PATH || st->args[1] == MT_FSCONFIG_SET_PATH_EMPTY)
@@ -248,8 +311,10 @@ int sys_exit_handler(struct trace_event_raw_sys_exit *ctx)
 			barrier_var(dfd_arg);
 			dfd = (int)st->args[dfd_arg & 7];
 		}
-		if (s->raw[path_off & MT_OFF_MASK] != '/')
+		if (s->raw[path_off & MT_OFF_MASK] != '/') {
 			e->str_len[MT_SC_BASE] = put_base_dir(s, dfd);
+			flag_str(s, MT_SC_BASE);
+		}
 	}
 	submit(s);
 
@@ -298,6 +363,7 @@ SYSCALL_TP(fsopen, MT_CALL_FSOPEN)
 SYSCALL_TP(fsconfig, MT_CALL_FSCONFIG)
 SYSCALL_TP(fsmount, MT_CALL_FSMOUNT)
 SYSCALL_TP(open_tree, MT_CALL_OPEN_TREE)
+SYSCALL_TP(mount_setattr, MT_CALL_MOUNT_SETATTR)	/* sys_enter reads struct mount_attr */
 SYSCALL_TP(pivot_root, MT_CALL_PIVOT_ROOT)
 SYSCALL_TP(setns, MT_CALL_SETNS)
 SYSCALL_TP(rmdir, MT_CALL_RMDIR)
@@ -346,22 +412,6 @@ int enter_clone3(struct trace_event_raw_sys_enter *ctx)
 
 SEC("tp/syscalls/sys_exit_clone3")
 int exit_clone3(struct trace_event_raw_sys_exit *ctx)
-{
-	return sys_exit(ctx);
-}
-
-SEC("tp/syscalls/sys_enter_mount_setattr")
-int enter_mount_setattr(struct trace_event_raw_sys_enter *ctx)
-{
-	struct mount_attr *uattr = (void *)BPF_CORE_READ(ctx, args[3]);
-	u64 propagation = 0;
-
-	bpf_probe_read_user(&propagation, sizeof(propagation), &uattr->propagation);
-	return sys_enter(ctx, MT_CALL_MOUNT_SETATTR, propagation);
-}
-
-SEC("tp/syscalls/sys_exit_mount_setattr")
-int exit_mount_setattr(struct trace_event_raw_sys_exit *ctx)
 {
 	return sys_exit(ctx);
 }

@@ -20,10 +20,18 @@
 #define MT_ABI_VERSION 2
 
 #define MT_COMM_LEN 16
-#define MT_STR_MAX 512		/* one path or name */
-#define MT_DATA_MAX 2048	/* mount(2) data: overlay lowerdir lists are long */
-#define MT_PATH_DEPTH 32	/* dentry components walked per path */
-#define MT_RECORD_MAX 8192	/* no record is larger than this */
+/*
+ * String limits are the kernel's own (checked on 6.1 and 6.18): a path is at
+ * most PATH_MAX bytes with its NUL (getname), mount(2) data at most one page
+ * (copy_mount_options), an fsconfig string value 256 bytes (strndup_user).
+ * A string that does not fit in what is left of MT_RECORD_MAX is cut and
+ * flagged; only mount(2) with every string at its limit and a relative
+ * target gets there.
+ */
+#define MT_STR_MAX 4096		/* one path or name: PATH_MAX */
+#define MT_DATA_MAX 4096	/* mount(2) data: one page */
+#define MT_FSTYPE_MAX 64	/* fstype, fsopen's fsname */
+#define MT_RECORD_MAX 16384	/* no record is larger than this (a power of 2) */
 
 enum mt_type {
 	MT_EV_SYSCALL = 1,	/* struct mt_syscall */
@@ -47,14 +55,18 @@ struct mt_hdr {
 
 /*
  * hdr.flags. A truncated string is still NUL-terminated and holds the part
- * that was read: the start of a too-long string, the deepest components of
- * a too-deep dentry path. Userspace shows it with a trailing "..." in text
- * and "truncated" in JSON, and never matches it exactly.
+ * that was read: the start of a too-long string, or the deepest components
+ * of a walked (dentry) path that was too long, written without its leading
+ * "/" so that it never looks absolute. Userspace shows the cut with "…" in
+ * text and a "truncated" list in JSON, and never matches it exactly.
  */
 #define MT_F_TRUNC(slot) (1u << (slot))	/* string slot 0..4 was cut */
 #define MT_F_TRUNC_MASK 0x1fu
 #define MT_F_WALK_TRUNC (1u << 8)	/* a namespace walk stopped at its limit */
 #define MT_F_STR_FAULT (1u << 9)	/* a user string could not be read at all */
+/* which string slot could not be read (with MT_F_STR_FAULT); the slot is absent */
+#define MT_F_FAULT(slot) (1u << (16 + (slot)))
+#define MT_F_FAULT_MASK (0x1fu << 16)
 
 /* Syscalls. Keep in step with mt_call_name() in src/names.c. */
 enum mt_call {
@@ -105,8 +117,14 @@ struct mt_syscall {
 	__u32 call;		/* enum mt_call */
 	__u32 new_mntns;	/* 0 when the call left the namespace alone */
 	__u64 extra;		/* clone3: clone_args.flags; mount_setattr: mount_attr.propagation */
+	/* mount_setattr: the rest of struct mount_attr (args[3]), valid when
+	 * attr_size is not 0; read at entry, or at exit if entry faulted */
+	__u64 attr_set;
+	__u64 attr_clr;
+	__u64 userns_fd;
+	__u32 attr_size;	/* bytes of mount_attr read: 32 (MOUNT_ATTR_SIZE_VER0), 0 = none */
 	__u16 str_len[MT_SC_NSTR];
-	__u16 pad[3];
+	__u16 pad;
 	char str[];
 };
 

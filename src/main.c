@@ -37,6 +37,7 @@ struct app {
 	struct mt_model *model;	/* NULL with --no-findings */
 	uint64_t findings;
 	uint64_t records;	/* decoded */
+	uint64_t incomplete;	/* with a cut or unreadable string, or a cut walk */
 	uint64_t shown;
 	uint64_t bad;		/* undecodable: counted as user-side drops */
 	uint64_t reported_bpf_drops, reported_bad;
@@ -92,6 +93,8 @@ static int on_record(void *ctx, const void *data, size_t size)
 		return 0;
 	}
 	app->records++;
+	if (mt_record_incomplete(&rec))
+		app->incomplete++;
 	learn_from_model(app, &rec);
 	mt_filter__learn(app->filter, &rec);
 	if (!app->opt.findings_only && mt_filter__match(app->filter, &rec)) {
@@ -292,9 +295,10 @@ int main(int argc, char **argv)
 		err = trace(&app, l);
 	mt_loader__free(l);	/* detaches every link before we report */
 	report_lens(&app);
-	fprintf(stderr, "mnttrace: %llu records, %llu shown, %llu findings, %llu lost in BPF, "
-		"%llu undecodable; attach mode %s\n", (unsigned long long)app.records,
-		(unsigned long long)app.shown, (unsigned long long)app.findings,
+	fprintf(stderr, "mnttrace: %llu records, %llu shown, %llu truncated, %llu findings, "
+		"%llu lost in BPF, %llu undecodable; attach mode %s\n",
+		(unsigned long long)app.records, (unsigned long long)app.shown,
+		(unsigned long long)app.incomplete, (unsigned long long)app.findings,
 		(unsigned long long)app.reported_bpf_drops, (unsigned long long)app.bad,
 		mt_attach_mode_name(mode));
 	if (app.model) {

@@ -611,6 +611,18 @@ const char *mt_value_name(const struct mt_flag_name *t, unsigned long long v)
 	return e ? e->name : NULL;
 }
 
+const char *mt_value_format(char *buf, size_t len, unsigned long long v,
+			    const struct mt_flag_name *t)
+{
+	const char *name = mt_value_name(t, v);
+
+	if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%llu", v);
+	return buf;
+}
+
 long long mt_value_from_name(const struct mt_flag_name *t, const char *name)
 {
 	const struct mt_flag_name *e = find_name(t, name);

@@ -80,6 +80,9 @@ int mt_flags_format(char *buf, size_t len, unsigned long long flags,
 
 /* The name of exactly v, or NULL. */
 const char *mt_value_name(const struct mt_flag_name *table, unsigned long long v);
+/* The name of exactly v, or else v in decimal ("42"), written to buf. */
+const char *mt_value_format(char *buf, size_t len, unsigned long long v,
+			    const struct mt_flag_name *table);
 /* The value of name, or -1 when the table has no such name. */
 long long mt_value_from_name(const struct mt_flag_name *table, const char *name);
 

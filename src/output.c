@@ -14,12 +14,18 @@
 #include "names.h"
 #include "output.h"
 
-#define TEXT_MAX 8192
+/* room for every string of the largest record, quoted */
+#define TEXT_MAX (2 * MT_RECORD_MAX)
+#define ELLIPSIS "\u2026"	/* "…": where a cut value lost its part */
 
 struct sink {
 	struct mt_output *o;
 	char text[TEXT_MAX];
 	size_t pos;
+	/* JSON names of the fields that are incomplete / could not be read */
+	const char *cut[MT_REC_NSTR + 1];
+	const char *unreadable[MT_REC_NSTR];
+	int ncut, nunreadable;
 };
 
 static void text_append(struct sink *s, const char *fmt, ...)
@@ -41,8 +47,11 @@ static void text_append(struct sink *s, const char *fmt, ...)
 		s->pos = sizeof(s->text) - 1;
 }
 
-static void put_str(struct sink *s, const char *key, const char *val)
+/* A string field; in text, "…" marks the @front and/or the end that was cut. */
+static void put_str_cut(struct sink *s, const char *key, const char *val, bool front, bool end)
 {
+	const char *q;
+
 	if (!val)
 		return;
 	if (s->o->json) {
@@ -50,10 +59,73 @@ static void put_str(struct sink *s, const char *key, const char *val)
 		return;
 	}
 	/* quote what a reader could not split on spaces */
-	if (!*val || strpbrk(val, " \t\n\"="))
-		text_append(s, " %s=\"%s\"", key, val);
-	else
-		text_append(s, " %s=%s", key, val);
+	q = !*val || strpbrk(val, " \t\n\"=") ? "\"" : "";
+	text_append(s, " %s=%s%s%s%s%s", key, q, front ? ELLIPSIS : "", val, end ? ELLIPSIS : "", q);
+}
+
+static void put_str(struct sink *s, const char *key, const char *val)
+{
+	put_str_cut(s, key, val, false, false);
+}
+
+static void note_field(const char **list, int *n, int max, const char *key)
+{
+	if (*n < max)
+		list[(*n)++] = key;
+}
+
+/*
+ * String slot @slot as field @key. A cut user string lost its end; a cut
+ * walked path (@walked) lost its start. A string that could not be read is
+ * left out of JSON and named in "unreadable".
+ */
+static void put_slot_as(struct sink *s, const struct mt_record *rec, int slot, const char *key,
+			bool walked, const char *val)
+{
+	bool cut = rec->str_cut & (1u << slot);
+
+	if (rec->str_fault & (1u << slot)) {
+		note_field(s->unreadable, &s->nunreadable, MT_REC_NSTR, key);
+		if (!s->o->json)
+			text_append(s, " %s=<unreadable>", key);
+		return;
+	}
+	if (cut)
+		note_field(s->cut, &s->ncut, MT_REC_NSTR + 1, key);
+	if (rec->str[slot] || cut)
+		put_str_cut(s, key, val ? val : "", cut && walked, cut && !walked);
+}
+
+static void put_slot(struct sink *s, const struct mt_record *rec, int slot, const char *key,
+		     bool walked)
+{
+	put_slot_as(s, rec, slot, key, walked, rec->str[slot]);
+}
+
+/*
+ * An overlay upper or work dir as the directory it names. The kernel keeps
+ * the option as given, with overlay's backslash escapes ("u\,p"), and
+ * unescapes a copy to look it up (6.18 fs/overlayfs/params.c:
+ * ovl_parse_param_upperdir, ovl_mount_dir). The lowerdir list keeps its
+ * escapes: "\:" inside a layer differs from the ':' between layers.
+ */
+static void put_overlay_dir(struct sink *s, const struct mt_record *rec, int slot,
+			    const char *key)
+{
+	char dir[MT_STR_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", mt_record_str(rec, slot));
+	put_slot_as(s, rec, slot, key, false, mt_unescape_backslash(dir));
+}
+
+static void put_field_list(struct sink *s, const char *key, const char **list, int n)
+{
+	if (!n)
+		return;
+	mt_json_arr_begin(&s->o->j, key);
+	for (int i = 0; i < n; i++)
+		mt_json_str(&s->o->j, NULL, list[i]);
+	mt_json_arr_end(&s->o->j);
 }
 
 static void put_int(struct sink *s, const char *key, long long v)
@@ -125,18 +197,24 @@ static void describe_syscall(struct sink *s, const struct mt_record *rec)
 	const struct mt_syscall *sc = rec->sc;
 	const __u64 *a = sc->args;
 	char full[MT_STR_MAX * 2 + 2];
-	const char *cmd;
+	bool base_cut = rec->str_cut & (1u << MT_SC_BASE);
+	bool path_cut = rec->str_cut & (1u << MT_SC_PATH);
+	char cmd[32];
 
 	/* text shows the errno in the RESULT column */
 	if (s->o->json && sc->ret < 0 && mt_errno_name(-sc->ret))
 		put_str(s, "errno", mt_errno_name(-sc->ret));
 	if (sc->call != MT_CALL_FSCONFIG)
-		put_str(s, "source", rec->str[MT_SC_SRC]);
-	put_str(s, "path", rec->str[MT_SC_PATH]);
+		put_slot(s, rec, MT_SC_SRC, "source", false);
+	put_slot(s, rec, MT_SC_PATH, "path", false);
+	/* BASE has no field of its own: it shows in full_path */
 	mt_record_full_path(rec, full, sizeof(full));
-	if (full[0] && (s->o->json || rec->str[MT_SC_BASE]))
-		put_str(s, "full_path", full);
-	put_str(s, "fstype", rec->str[MT_SC_FSTYPE]);
+	if (full[0] && (s->o->json || rec->str[MT_SC_BASE])) {
+		if (base_cut || path_cut)
+			note_field(s->cut, &s->ncut, MT_REC_NSTR + 1, "full_path");
+		put_str_cut(s, "full_path", full, base_cut, path_cut);
+	}
+	put_slot(s, rec, MT_SC_FSTYPE, "fstype", false);
 
 	switch (sc->call) {
 	case MT_CALL_MOUNT:
@@ -155,12 +233,12 @@ static void describe_syscall(struct sink *s, const struct mt_record *rec)
 		break;
 	case MT_CALL_FSCONFIG:
 		put_int(s, "fd", (int)a[0]);
-		cmd = mt_value_name(mt_fsconfig_cmds, a[1]);
-		if (cmd)
-			put_str(s, "cmd", cmd);
-		else
-			put_uint(s, "cmd", a[1]);
-		put_str(s, "key", rec->str[MT_SC_SRC]);
+		/* always a string: the name, or the number of an unknown command */
+		put_str(s, "cmd", mt_value_format(cmd, sizeof(cmd), (unsigned int)a[1],
+						  mt_fsconfig_cmds));
+		if (s->o->json)
+			put_uint(s, "cmd_raw", (unsigned int)a[1]);
+		put_slot(s, rec, MT_SC_SRC, "key", false);
 		put_int(s, "aux", (int)a[4]);
 		break;
 	case MT_CALL_FSMOUNT:
@@ -175,8 +253,14 @@ static void describe_syscall(struct sink *s, const struct mt_record *rec)
 	case MT_CALL_MOUNT_SETATTR:
 		put_fd(s, "dfd", (int)a[0]);
 		put_flags(s, "flags", a[2], mt_mount_setattr_flags);
-		if (sc->extra)
+		/* struct mount_attr, as strace shows it; absent when unreadable */
+		if (sc->attr_size) {
+			put_flags(s, "attr_set", sc->attr_set, mt_mount_attr_flags);
+			put_flags(s, "attr_clr", sc->attr_clr, mt_mount_attr_flags);
 			put_flags(s, "propagation", sc->extra, mt_propagation_types);
+			put_uint(s, "userns_fd", sc->userns_fd);
+		}
+		put_uint(s, "size", a[4]);
 		break;
 	case MT_CALL_UNSHARE:
 		put_flags(s, "flags", a[0], mt_unshare_flags);
@@ -197,7 +281,7 @@ static void describe_syscall(struct sink *s, const struct mt_record *rec)
 		break;
 	}
 	/* fsconfig's value travels in the DATA slot */
-	put_str(s, "data", rec->str[MT_SC_DATA]);
+	put_slot(s, rec, MT_SC_DATA, "data", false);
 	if (sc->new_mntns) {
 		put_uint(s, "new_mnt_ns", sc->new_mntns);
 		if (s->o->json)
@@ -224,7 +308,7 @@ static void describe_mount(struct sink *s, const struct mt_record *rec)
 
 	if (is_dir_record(rec)) {
 		/* only the directory's name chain inside its filesystem is known */
-		put_str(s, "path", rec->str[MT_MS_PATH]);
+		put_slot(s, rec, MT_MS_PATH, "path", true);
 		return;
 	}
 	put_uint(s, "mnt_id", m->mnt_id);
@@ -236,7 +320,7 @@ static void describe_mount(struct sink *s, const struct mt_record *rec)
 			put_uint(s, "ns_id", m->mnt_ns_id);
 	}
 	put_uint(s, "parent_id", m->parent_id);
-	put_str(s, "path", rec->str[MT_MS_PATH]);
+	put_slot(s, rec, MT_MS_PATH, "path", true);
 	put_str(s, "propagation", mt_propagation_str(m->group_id, m->master_id, false,
 						     buf, sizeof(buf)));
 	put_str(s, "parent_propagation", mt_propagation_str(m->parent_group_id,
@@ -255,9 +339,9 @@ static void describe_mount(struct sink *s, const struct mt_record *rec)
 		fstype = buf;
 	}
 	put_str(s, "fstype", fstype);
-	put_str(s, "upperdir", rec->str[MT_MS_UPPER]);
-	put_str(s, "workdir", rec->str[MT_MS_WORK]);
-	put_str(s, "lowerdir", rec->str[MT_MS_LOWER]);
+	put_overlay_dir(s, rec, MT_MS_UPPER, "upperdir");
+	put_overlay_dir(s, rec, MT_MS_WORK, "workdir");
+	put_slot(s, rec, MT_MS_LOWER, "lowerdir", false);
 	if (m->op == MT_MNT_UMOUNT) {
 		put_flags(s, "umount_flags", m->aux & ~MT_UMOUNT_NS_ROOT, mt_umount_tree_flags);
 		if (m->aux & MT_UMOUNT_NS_ROOT)
@@ -354,13 +438,15 @@ static int flush_line(struct mt_output *o)
 
 int mt_output_record(struct mt_output *o, const struct mt_record *rec)
 {
-	static struct sink s;	/* 8 KiB: kept off the stack */
+	static struct sink s;	/* 32 KiB: kept off the stack */
 	const struct mt_hdr *h = rec->hdr;
 	char tbuf[32], ev[32], res[24];
 
 	s.o = o;
 	s.pos = 0;
 	s.text[0] = '\0';
+	s.ncut = 0;
+	s.nunreadable = 0;
 	mt_output_time(o, h->ts_ns, tbuf, sizeof(tbuf));
 	event_name(rec, ev, sizeof(ev));
 
@@ -392,8 +478,11 @@ int mt_output_record(struct mt_output *o, const struct mt_record *rec)
 		describe_ns(&s, rec);
 		break;
 	}
-	if (o->json)
+	if (o->json) {
+		put_field_list(&s, "truncated", s.cut, s.ncut);
+		put_field_list(&s, "unreadable", s.unreadable, s.nunreadable);
 		return flush_line(o);
+	}
 
 	if (!o->header_done)
 		print_header(o);

@@ -90,10 +90,12 @@ int mt_path_resolve(const char *base, const char *path, char *buf, size_t len)
 	buf[0] = '\0';
 	if (!path)
 		return 0;
-	b.absolute = path[0] == '/' || (base && *base);
-	if (!b.absolute && !*path)
+	/* a base cut at the front (a cwd deeper than PATH_MAX) has no "/":
+	 * the result stays relative, never an absolute-looking wrong path */
+	b.absolute = path[0] == '/' || (base && base[0] == '/');
+	if (!b.absolute && !*path && !(base && *base))
 		return 0;
-	if (path[0] != '/' && b.absolute)
+	if (path[0] != '/' && base && *base)
 		add_components(&b, base);
 	add_components(&b, path);
 	if (!b.overflow && b.n == 0)

@@ -21,6 +21,17 @@ static int decode_strings(const char *p, const char *end, const __u16 *len,
 	return 0;
 }
 
+static int decode_flags(struct mt_record *rec, int nstr)
+{
+	__u32 f = rec->hdr->flags;
+	unsigned int slots = (1u << nstr) - 1;
+
+	rec->str_cut = f & MT_F_TRUNC_MASK & slots;
+	rec->str_fault = (f & MT_F_FAULT_MASK) >> 16 & slots;
+	rec->walk_cut = f & MT_F_WALK_TRUNC;
+	return 0;
+}
+
 int mt_record_decode(const void *data, size_t size, struct mt_record *rec)
 {
 	const struct mt_hdr *hdr = data;
@@ -40,7 +51,7 @@ int mt_record_decode(const void *data, size_t size, struct mt_record *rec)
 		if (rec->sc->call == 0 || rec->sc->call >= MT_CALL__MAX)
 			return -EINVAL;
 		return decode_strings(rec->sc->str, end, rec->sc->str_len,
-				      MT_SC_NSTR, rec);
+				      MT_SC_NSTR, rec) ?: decode_flags(rec, MT_SC_NSTR);
 	case MT_EV_MOUNT:
 		if (hdr->size < sizeof(*rec->mnt))
 			return -EINVAL;
@@ -48,14 +59,14 @@ int mt_record_decode(const void *data, size_t size, struct mt_record *rec)
 		if (rec->mnt->op == 0 || rec->mnt->op >= MT_MNT_OP__MAX)
 			return -EINVAL;
 		return decode_strings(rec->mnt->str, end, rec->mnt->str_len,
-				      MT_MS_NSTR, rec);
+				      MT_MS_NSTR, rec) ?: decode_flags(rec, MT_MS_NSTR);
 	case MT_EV_NS:
 		if (hdr->size < sizeof(*rec->ns))
 			return -EINVAL;
 		rec->ns = data;
 		if (rec->ns->op == 0 || rec->ns->op >= MT_NS_OP__MAX)
 			return -EINVAL;
-		return 0;
+		return decode_flags(rec, 0);
 	case MT_EV_LOST:
 		if (hdr->size < sizeof(*rec->lost))
 			return -EINVAL;

@@ -24,6 +24,10 @@ struct mt_record {
 	};
 	/* Trailing strings, NUL-terminated, NULL when absent. */
 	const char *str[MT_REC_NSTR];
+	/* hdr.flags per string slot, bit i for str[i] */
+	unsigned int str_cut;	/* only part of it is here (MT_F_TRUNC) */
+	unsigned int str_fault;	/* it could not be read; str[i] is NULL */
+	bool walk_cut;		/* a namespace walk stopped at its limit */
 };
 
 /*
@@ -49,6 +53,12 @@ static inline const char *mt_record_whole_str(const struct mt_record *rec, int i
 static inline bool mt_record_full_path_whole(const struct mt_record *rec)
 {
 	return !(rec->hdr->flags & (MT_F_TRUNC(MT_SC_PATH) | MT_F_TRUNC(MT_SC_BASE)));
+}
+
+/* Some string of the record, or the walk that made it, is incomplete. */
+static inline bool mt_record_incomplete(const struct mt_record *rec)
+{
+	return rec->str_cut || rec->str_fault || rec->walk_cut;
 }
 
 /*

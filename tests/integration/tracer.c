@@ -234,6 +234,40 @@ static bool valid_time(const char *t)
 	return true;
 }
 
+/*
+ * "truncated" and "unreadable" (docs/json.md "Incomplete values"): lists of
+ * field names; a truncated field is present, an unreadable one is not.
+ * (An ns walk_done's "truncated" is a boolean.) fsconfig's cmd is a string.
+ */
+static bool check_field_lists(const struct json *r, const char *type, size_t line)
+{
+	static const char *const lists[] = { "truncated", "unreadable" };
+
+	if (!strcmp(type, "ns"))
+		return true;
+	for (size_t k = 0; k < 2; k++) {
+		const struct json *l = json_get(r, lists[k]);
+		bool ok = !l || (l->type == JSON_ARRAY && l->n > 0);
+
+		for (size_t i = 0; l && ok && i < l->n; i++) {
+			const struct json *f = json_at(l, i);
+
+			ok = f->type == JSON_STRING && !json_get(r, f->s) == (k == 1);
+		}
+		if (ok)
+			continue;
+		mt_test_fail(__FILE__, __LINE__, "stdout line %zu (%s): \"%s\" is not a list of "
+			     "%s fields", line, type, lists[k], k ? "absent" : "present");
+		log_record(r);
+		return false;
+	}
+	if (json_get(r, "cmd") && !json_str(r, "cmd")) {
+		mt_test_fail(__FILE__, __LINE__, "stdout line %zu: \"cmd\" is not a string", line);
+		return false;
+	}
+	return true;
+}
+
 /* One record against docs/json.md: keys, type, required and common fields. */
 static bool check_common(const struct json *r, size_t line)
 {
@@ -265,6 +299,8 @@ static bool check_common(const struct json *r, size_t line)
 		log_record(r);
 		return false;
 	}
+	if (!check_field_lists(r, type, line))
+		return false;
 	if (json_int(r, "latency_ns", &v) && v < 0) {
 		mt_test_fail(__FILE__, __LINE__, "stdout line %zu: negative latency_ns", line);
 		return false;

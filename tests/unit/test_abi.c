@@ -38,6 +38,16 @@ TEST(abi_record_layout)
 	ASSERT_EQ(sizeof(struct mt_syscall) % 8, 0, "syscall record aligned");
 	ASSERT_EQ(sizeof(struct mt_mount) % 8, 0, "mount record aligned");
 	ASSERT_EQ(sizeof(struct mt_ns) % 8, 0, "ns record aligned");
-	ASSERT_TRUE(sizeof(struct mt_syscall) + 4 * MT_STR_MAX + MT_DATA_MAX + 256 <= MT_RECORD_MAX,
-		    "largest syscall record fits");
+	/* mount(2) with every string at the kernel's limit and an absolute
+	 * target; move_mount with two paths and a base dir */
+	ASSERT_TRUE(sizeof(struct mt_syscall) + 2 * MT_STR_MAX + MT_FSTYPE_MAX + MT_DATA_MAX <=
+		    MT_RECORD_MAX, "largest mount record fits");
+	ASSERT_TRUE(sizeof(struct mt_syscall) + 3 * MT_STR_MAX <= MT_RECORD_MAX,
+		    "largest move_mount record fits");
+	ASSERT_EQ(MT_RECORD_MAX & (MT_RECORD_MAX - 1), 0, "record mask is a power of 2");
+	ASSERT_TRUE(MT_RECORD_MAX <= 0xffff, "hdr.size holds a record size");
+	/* bpf/emit.h's struct scratch: record, slack, path buffer and a name,
+	 * in one per-CPU value of at most 32 KiB (PCPU_MIN_UNIT_SIZE) */
+	ASSERT_TRUE(MT_RECORD_MAX + 2 * MT_STR_MAX + 256 + 64 <= 32768, "scratch fits per-CPU");
+	ASSERT_EQ(sizeof(struct mt_syscall), 184, "syscall record size");
 }

@@ -194,3 +194,176 @@ TEST(record_text_line)
 out:
 	free(text);
 }
+
+/* One record as the user reads it: a JSON line (@json) or a text line. */
+static char *render(const struct builder *b, bool json)
+{
+	struct mt_output out;
+	struct mt_record rec;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (mt_record_decode(b->buf, b->len, &rec) == 0) {
+		mt_output_init(&out, f, json, false);
+		mt_output_record(&out, &rec);
+	}
+	fclose(f);
+	return text;
+}
+
+TEST(record_decodes_incomplete_strings)
+{
+	const char *strs[MT_SC_NSTR] = { [MT_SC_PATH] = "/lo", [MT_SC_DATA] = "x" };
+	struct builder b;
+	struct mt_record rec;
+	struct mt_syscall *sc = build_syscall(&b, MT_CALL_MOUNT, 0, strs);
+
+	sc->hdr.flags = MT_F_TRUNC(MT_SC_PATH) | MT_F_STR_FAULT | MT_F_FAULT(MT_SC_SRC);
+	if (!ASSERT_EQ(mt_record_decode(b.buf, b.len, &rec), 0, "decode"))
+		return;
+	ASSERT_EQ(rec.str_cut, 1u << MT_SC_PATH, "cut slots");
+	ASSERT_EQ(rec.str_fault, 1u << MT_SC_SRC, "unreadable slots");
+	ASSERT_TRUE(mt_record_incomplete(&rec), "incomplete");
+	sc->hdr.flags = 0;
+	mt_record_decode(b.buf, b.len, &rec);
+	ASSERT_TRUE(!mt_record_incomplete(&rec), "complete");
+}
+
+/* A cut target: JSON names it (and full_path, made from it), text marks the end. */
+TEST(record_shows_cut_user_string)
+{
+	const char *strs[MT_SC_NSTR] = { [MT_SC_SRC] = "none", [MT_SC_PATH] = "/long/tar" };
+	struct builder b;
+	char *text;
+
+	build_syscall(&b, MT_CALL_MOUNT, 0, strs)->hdr.flags = MT_F_TRUNC(MT_SC_PATH);
+	text = render(&b, true);
+	ASSERT_TRUE(strstr(text, "\"truncated\":[\"path\",\"full_path\"]") != NULL, text);
+	free(text);
+	text = render(&b, false);
+	ASSERT_TRUE(strstr(text, " path=/long/tar\u2026 ") != NULL, text);
+	ASSERT_TRUE(strstr(text, " source=none ") != NULL, text);
+	free(text);
+}
+
+/* A cwd deeper than PATH_MAX: its deepest part, never an absolute-looking path. */
+TEST(record_shows_cut_base_dir)
+{
+	const char *strs[MT_SC_NSTR] = { [MT_SC_PATH] = "x", [MT_SC_BASE] = "LLL/MMM" };
+	struct builder b;
+	char *text;
+
+	build_syscall(&b, MT_CALL_UMOUNT2, 0, strs)->hdr.flags = MT_F_TRUNC(MT_SC_BASE);
+	text = render(&b, true);
+	ASSERT_TRUE(strstr(text, "\"full_path\":\"LLL/MMM/x\"") != NULL, text);
+	ASSERT_TRUE(strstr(text, "\"truncated\":[\"full_path\"]") != NULL, text);
+	ASSERT_TRUE(strstr(text, "\"path\":\"x\"") != NULL, text);
+	free(text);
+	text = render(&b, false);
+	ASSERT_TRUE(strstr(text, " full_path=\u2026LLL/MMM/x") != NULL, text);
+	free(text);
+}
+
+/* A string the kernel never faulted in: named, never shown as "" or absent. */
+TEST(record_shows_unreadable_string)
+{
+	const char *strs[MT_SC_NSTR] = { 0 };
+	struct builder b;
+	char *text;
+
+	build_syscall(&b, MT_CALL_MOUNT_SETATTR, 0, strs)->hdr.flags =
+		MT_F_STR_FAULT | MT_F_FAULT(MT_SC_PATH);
+	text = render(&b, true);
+	ASSERT_TRUE(strstr(text, "\"unreadable\":[\"path\"]") != NULL, text);
+	ASSERT_TRUE(strstr(text, "\"path\":") == NULL, text);
+	ASSERT_TRUE(strstr(text, "\"truncated\"") == NULL, text);
+	free(text);
+	text = render(&b, false);
+	ASSERT_TRUE(strstr(text, " path=<unreadable>") != NULL, text);
+	free(text);
+}
+
+/* struct mount_attr as strace -X verbose shows it. */
+TEST(record_shows_mount_attr)
+{
+	const char *strs[MT_SC_NSTR] = { [MT_SC_PATH] = "" };
+	struct builder b;
+	struct mt_syscall *sc = build_syscall(&b, MT_CALL_MOUNT_SETATTR, 0, strs);
+	char *text;
+
+	sc->args[0] = 3;
+	sc->args[2] = 0x1000 | 0x8000;	/* AT_EMPTY_PATH | AT_RECURSIVE */
+	sc->args[4] = 32;
+	sc->attr_size = 32;
+	sc->attr_set = 0x1 | 0x100000;	/* MOUNT_ATTR_RDONLY | MOUNT_ATTR_IDMAP */
+	sc->attr_clr = 0x70;		/* MOUNT_ATTR__ATIME */
+	sc->extra = 1 << 20;		/* MS_SHARED */
+	sc->userns_fd = 7;
+	text = render(&b, true);
+	ASSERT_TRUE(strstr(text, "\"attr_set\":\"MOUNT_ATTR_RDONLY|MOUNT_ATTR_IDMAP\",\"attr_set_raw\":1048577") != NULL, text);
+	ASSERT_TRUE(strstr(text, "\"attr_clr\":\"MOUNT_ATTR__ATIME\"") != NULL, text);
+	ASSERT_TRUE(strstr(text, "\"propagation\":\"MS_SHARED\"") != NULL, text);
+	ASSERT_TRUE(strstr(text, "\"userns_fd\":7") != NULL, text);
+	ASSERT_TRUE(strstr(text, "\"size\":32") != NULL, text);
+	free(text);
+	text = render(&b, false);
+	ASSERT_TRUE(strstr(text, " flags=AT_EMPTY_PATH|AT_RECURSIVE attr_set=MOUNT_ATTR_RDONLY|MOUNT_ATTR_IDMAP"
+			   " attr_clr=MOUNT_ATTR__ATIME propagation=MS_SHARED userns_fd=7 size=32") != NULL, text);
+	free(text);
+	sc->attr_size = 0;	/* unreadable struct: no fields made up */
+	text = render(&b, true);
+	ASSERT_TRUE(strstr(text, "attr_set") == NULL && strstr(text, "\"size\":32"), text);
+	free(text);
+}
+
+/* fsconfig's cmd is a string for known and unknown commands alike. */
+TEST(record_fsconfig_cmd_is_a_string)
+{
+	struct builder b;
+	struct mt_syscall *sc = build_syscall(&b, MT_CALL_FSCONFIG, -EOPNOTSUPP, NULL);
+	char *text;
+
+	sc->args[1] = 42;
+	text = render(&b, true);
+	ASSERT_TRUE(strstr(text, "\"cmd\":\"42\",\"cmd_raw\":42") != NULL, text);
+	free(text);
+	sc->args[1] = 6;	/* FSCONFIG_CMD_CREATE */
+	text = render(&b, true);
+	ASSERT_TRUE(strstr(text, "\"cmd\":\"FSCONFIG_CMD_CREATE\",\"cmd_raw\":6") != NULL, text);
+	free(text);
+}
+
+/* An overlay's upperdir is the directory it names, not the escaped option;
+ * a cut mountpoint walk shows where it lost its start. */
+TEST(record_mount_overlay_dirs)
+{
+	static const char *const strs[MT_MS_NSTR] = { "deep/m", "/o/u\\,p", "/o/w\\\\x", "/l\\:1:/l2" };
+	struct builder b;
+	struct mt_mount *m = (void *)b.buf;
+	char *text;
+
+	memset(&b, 0, sizeof(b));
+	m->hdr.type = MT_EV_MOUNT;
+	m->hdr.flags = MT_F_TRUNC(MT_MS_PATH);
+	m->op = MT_MNT_WALK;
+	m->sb_magic = MT_OVERLAYFS_MAGIC;
+	b.len = sizeof(*m);
+	for (int i = 0; i < MT_MS_NSTR; i++) {
+		m->str_len[i] = strlen(strs[i]) + 1;
+		memcpy(b.buf + b.len, strs[i], m->str_len[i]);
+		b.len += m->str_len[i];
+	}
+	m->hdr.size = b.len;
+	text = render(&b, true);
+	ASSERT_TRUE(strstr(text, "\"upperdir\":\"/o/u,p\"") != NULL, text);
+	ASSERT_TRUE(strstr(text, "\"workdir\":\"/o/w\\\\x\"") != NULL, text);
+	/* the lowerdir list keeps "\:" apart from the ':' between layers */
+	ASSERT_TRUE(strstr(text, "\"lowerdir\":\"/l\\\\:1:/l2\"") != NULL, text);
+	ASSERT_TRUE(strstr(text, "\"truncated\":[\"path\"]") != NULL, text);
+	free(text);
+	text = render(&b, false);
+	ASSERT_TRUE(strstr(text, " path=\u2026deep/m ") != NULL, text);
+	ASSERT_TRUE(strstr(text, " upperdir=/o/u,p ") != NULL, text);
+	free(text);
+}
