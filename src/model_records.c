@@ -119,12 +119,31 @@ static struct mnt_info info_of(const struct mt_mount *mt, const char *path,
 
 /* ---- mount records ---- */
 
+/* An overlay mount a namespace walk showed; the walk is judged whole, at
+ * MT_NS_WALK_DONE. */
+static int on_walked_mount(struct mt_model *m, const struct mt_mount *mt,
+			   const struct mnt_info *in)
+{
+	struct mount_entry *mm;
+	struct ns_entry *n;
+	bool created;
+
+	n = ns_get(m, mt->mnt_ns, mt->mnt_ns_id, mt->hdr.ts_ns);
+	if (!n)
+		return -ENOMEM;
+	mm = mnt_upsert(m, n, in, &created);
+	if (!mm)
+		return n->dead ? 0 : -ENOMEM;
+	mm->walk_seq = mt->walk_seq;
+	if (created)
+		link_new_mount(m, mm);
+	return 0;
+}
+
 int model_on_mount(struct mt_model *m, const struct mt_record *rec)
 {
 	const struct mt_mount *mt = rec->mnt;
 	struct ns_entry *n;
-	struct mount_entry *mm;
-	bool created;
 
 	switch (mt->op) {
 	case MT_MNT_COPY:
@@ -142,30 +161,22 @@ int model_on_mount(struct mt_model *m, const struct mt_record *rec)
 		 */
 		return 0;
 	case MT_MNT_WALK: {
-		struct mnt_info in = info_of(mt, rec->str[MT_MS_PATH], rec->str[MT_MS_UPPER],
-					     rec->str[MT_MS_WORK], rec->str[MT_MS_LOWER]);
+		/* the kernel keeps upper/work dirs as given, overlay's "\,"
+		 * escapes in (checked in fs/overlayfs/params.c, 6.18): the
+		 * directories they name are what mountinfo and the mount data
+		 * give once unescaped */
+		char *upper = xstrdup(rec->str[MT_MS_UPPER]), *work = xstrdup(rec->str[MT_MS_WORK]);
+		struct mnt_info in = info_of(mt, rec->str[MT_MS_PATH],
+					     upper ? mt_unescape_backslash(upper) : NULL,
+					     work ? mt_unescape_backslash(work) : NULL,
+					     rec->str[MT_MS_LOWER]);
+		int err = 0;
 
-		if (mt->sb_magic != MT_OVERLAYFS_MAGIC)
-			return 0;
-		n = ns_get(m, mt->mnt_ns, mt->mnt_ns_id, mt->hdr.ts_ns);
-		if (!n)
-			return -ENOMEM;
-		mm = mnt_upsert(m, n, &in, &created);
-		if (!mm)
-			return n->dead ? 0 : -ENOMEM;
-		if (mt->op == MT_MNT_COPY && !mm->orig) {
-			struct ns_entry *on = ns_find(m, mt->aux);
-
-			set_orig(mm, ns_mnt(m, on, mt->src_mnt_id));
-		}
-		if (mt->op == MT_MNT_WALK)
-			mm->walk_seq = mt->walk_seq;
-		if (created)
-			link_new_mount(m, mm);
-		/* a walk is judged whole, at MT_NS_WALK_DONE */
-		if (mt->op != MT_MNT_WALK)
-			rule_check_risk(m, mm, rec->hdr, n->cr_call ?: mt_mount_op_name(mt->op));
-		return 0;
+		if (mt->sb_magic == MT_OVERLAYFS_MAGIC)
+			err = on_walked_mount(m, mt, &in);
+		free(upper);
+		free(work);
+		return err;
 	}
 	case MT_MNT_UMOUNT:
 		m->o.internals = true;
