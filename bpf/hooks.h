@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel-internal hooks: namespace copies, mount copies, umounts and their
+ * propagation, propagation changes, rmdir's checks, overlay's in-use lock.
+ *
+ * Every hook is written once, with one of the HOOK_* macros below, which
+ * makes both its fentry/fexit program and its kprobe/kretprobe twin from
+ * the same body. src/loader.c names the programs (fe_, fx_, kp_, krp_ +
+ * the hook's name) and loads one set or neither (tracepoint-only mode).
+ */
+#ifndef MT_HOOKS_H
+#define MT_HOOKS_H
+
+#include <bpf/bpf_tracing.h>
+
+#include "emit.h"
+#include "mounts.h"
+
+/* -------------------------------------------------------------------- */
+/* kprobe arguments wait here for the kretprobe                          */
+
+enum kfn {
+	KFN_COPY_MNT_NS, KFN_CLONE_MNT, KFN_PROPAGATE_UMOUNT,
+	KFN_CHANGE_PROPAGATION, KFN_MOUNT_BUSY, KFN_LOCAL_MP, KFN_OVL_INUSE,
+};
+
+struct kkey {
+	u32 tid;
+	u32 fn;
+};
+
+struct kargs {
+	u64 a0;
+	u64 a1;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);	/* a lost exit must not leak an entry */
+	__uint(max_entries, 4096);
+	__type(key, struct kkey);
+	__type(value, struct kargs);
+} kstash SEC(".maps");
+
+static __always_inline void kstash_put(u32 fn, u64 a0, u64 a1)
+{
+	struct kkey k = { (u32)bpf_get_current_pid_tgid(), fn };
+	struct kargs v = { a0, a1 };
+
+	if (bpf_map_update_elem(&kstash, &k, &v, BPF_ANY))
+		count(MT_CNT_STASH_DROP);
+}
+
+static __always_inline bool kstash_take(u32 fn, struct kargs *out)
+{
+	struct kkey k = { (u32)bpf_get_current_pid_tgid(), fn };
+	struct kargs *v = bpf_map_lookup_elem(&kstash, &k);
+
+	if (!v)
+		return false;
+	*out = *v;
+	bpf_map_delete_elem(&kstash, &k);
+	return true;
+}
+
+/* -------------------------------------------------------------------- */
+/* One definition per hook                                               */
+
+/*
+ * A return value as the function's own type @t. Only the low bytes of the
+ * register are defined for a bool or int return (x86-64 ABI), so a bool
+ * is its low byte, not "any bit set".
+ */
+#define RET_AS(t, rc)                                                          \
+	((t)(sizeof(t) == 1 ? (u64)(rc) & 0xff : sizeof(t) == 4 ? (u64)(rc) & 0xffffffff : (u64)(rc)))
+
+/* @call runs at the entry of @func, with its arguments @args. */
+#define HOOK_ENTRY(name, func, call, args...)                                  \
+	SEC("fentry/" #func)                                                   \
+	int BPF_PROG(fe_##name, args)                                          \
+	{                                                                      \
+		call;                                                          \
+		return 0;                                                      \
+	}                                                                      \
+	SEC("kprobe")                                                          \
+	int BPF_KPROBE(kp_##name, args)                                        \
+	{                                                                      \
+		call;                                                          \
+		return 0;                                                      \
+	}
+
+/*
+ * @done(keep0, keep1, ret) runs when @func returns @ret (of type @ret_t).
+ * keep0 and keep1 are two expressions over the arguments @args: the
+ * fexit program reads them itself, the kprobe keeps them in kstash under
+ * @kfn for the kretprobe.
+ */
+#define HOOK_RETURN(name, func, kfn, ret_t, keep0, keep1, done, args...)       \
+	SEC("fexit/" #func)                                                    \
+	int BPF_PROG(fx_##name, args, u64 ret)                                 \
+	{                                                                      \
+		done((u64)(keep0), (u64)(keep1), RET_AS(ret_t, ret));          \
+		return 0;                                                      \
+	}                                                                      \
+	SEC("kprobe")                                                          \
+	int BPF_KPROBE(kp_##name, args)                                        \
+	{                                                                      \
+		kstash_put(kfn, (u64)(keep0), (u64)(keep1));                   \
+		return 0;                                                      \
+	}                                                                      \
+	SEC("kretprobe")                                                       \
+	int BPF_KRETPROBE(krp_##name)                                          \
+	{                                                                      \
+		struct kargs a;                                                \
+                                                                               \
+		if (kstash_take(kfn, &a))                                      \
+			done(a.a0, a.a1, RET_AS(ret_t, PT_REGS_RC(ctx)));      \
+		return 0;                                                      \
+	}
+
+/*
+ * @enter runs at the entry of @func and @leave when it returns, in both
+ * modes: for hooks that must see state at entry that is gone at return
+ * (fentry + fexit, kprobe + kretprobe).
+ */
+#define HOOK_AROUND(name, func, enter, leave, args...)                         \
+	HOOK_ENTRY(name, func, enter, args)                                    \
+	SEC("fexit/" #func)                                                    \
+	int BPF_PROG(fx_##name)                                                \
+	{                                                                      \
+		leave;                                                         \
+		return 0;                                                      \
+	}                                                                      \
+	SEC("kretprobe")                                                       \
+	int BPF_KRETPROBE(krp_##name)                                          \
+	{                                                                      \
+		leave;                                                         \
+		return 0;                                                      \
+	}
+
+/* -------------------------------------------------------------------- */
+/* Bodies                                                                */
+
+static __always_inline bool want_mount(struct mount *m)
+{
+	return !is_self() && (!overlay_only || mount_is_overlay(m));
+}
+
+static __always_inline void copy_mnt_ns_done(u64 flags, u64 old_ptr,
+					     struct mnt_namespace *new)
+{
+	struct mnt_namespace *old = (void *)old_ptr;
+	struct scratch *s;
+	struct mt_ns *e;
+
+	if (!new || IS_ERR_VALUE((unsigned long)new) || new == old || is_self())
+		return;
+	s = get_scratch(SCRATCH_MOUNT, sizeof(struct mt_ns));
+	if (!s)
+		return;
+	e = scratch_ns(s);
+	fill_hdr(&e->hdr, MT_EV_NS);
+	e->op = MT_NS_COPY;
+	e->ns = mnt_ns_inum(new);
+	e->ns_id = mnt_ns_uid(new);
+	e->old_ns = mnt_ns_inum(old);
+	e->old_ns_id = mnt_ns_uid(old);
+	e->flags = flags;
+	e->walk_seq = 0;
+	e->nr_mounts = 0;
+	e->nr_emitted = 0;
+	e->truncated = 0;
+	e->trigger = 0;
+	submit(s);
+}
+
+static __always_inline void clone_mnt_done(u64 old_ptr, u64 unused, struct mount *new)
+{
+	struct mount *old = (void *)old_ptr;
+
+	if (!new || IS_ERR_VALUE((unsigned long)new) || !want_mount(old))
+		return;
+	emit_mount(new, old, MT_MNT_COPY, mnt_ns_inum(BPF_CORE_READ(old, mnt_ns)),
+		   BPF_CORE_READ(old, mnt_id), 0);
+}
+
+static __always_inline void on_umount_tree(struct mount *m, u32 how)
+{
+	struct mnt_namespace *ns = BPF_CORE_READ(m, mnt_ns);
+	bool ns_root = ns && BPF_CORE_READ(ns, root) == m;
+
+	/* namespace teardown is always reported: the model forgets the ns */
+	if (!ns_root && !want_mount(m))
+		return;
+	emit_mount(m, m, MT_MNT_UMOUNT, how | (ns_root ? MT_UMOUNT_NS_ROOT : 0), 0, 0);
+}
+
+struct umount_list_ctx {
+	struct list_head *head;
+	struct list_head *cur;
+};
+
+static long umount_list_step(u32 index, void *data)
+{
+	struct umount_list_ctx *c = data;
+	struct list_head *pos;
+	struct mount *m;
+
+	if (!c->cur || c->cur == c->head)
+		return 1;
+	pos = c->cur;
+	m = (void *)pos - bpf_core_field_offset(struct mount, mnt_list);
+	c->cur = BPF_CORE_READ(pos, next);	/* via a local: see walk_step() */
+	if (want_mount(m))
+		emit_mount(m, m, MT_MNT_UMOUNT_PROP, 0, 0, 0);
+	return 0;
+}
+
+/*
+ * On return from propagate_umount the list holds every mount umount_tree
+ * will take, propagated copies included, still in their namespaces
+ * (6.1: int propagate_umount(list); 6.18: void propagate_umount(set)).
+ * umount_tree's own mounts come first and propagate_umount appends the
+ * copies it takes after them (6.1, 6.12), so the list's tail at entry is
+ * where the copies start.
+ */
+static __always_inline void propagate_umount_entry(struct list_head *list)
+{
+	kstash_put(KFN_PROPAGATE_UMOUNT, (u64)list, (u64)BPF_CORE_READ(list, prev));
+}
+
+static __always_inline void propagate_umount_exit(void)
+{
+	struct umount_list_ctx c = {};
+	struct kargs a;
+
+	if (!kstash_take(KFN_PROPAGATE_UMOUNT, &a) || is_self())
+		return;
+	c.head = (void *)a.a0;
+	c.cur = BPF_CORE_READ((struct list_head *)a.a1, next);
+	bpf_loop(4096, umount_list_step, &c, 0);
+}
+
+static __always_inline void change_propagation_done(u64 m_ptr, u64 type, int unused)
+{
+	struct mount *m = (void *)m_ptr;
+
+	/* umount_tree makes every mount it takes private: not news */
+	if (!BPF_CORE_READ(m, mnt_ns))
+		return;
+	if (want_mount(m))
+		emit_mount(m, m, MT_MNT_PROPAGATION, type, 0, 0);
+}
+
+static __always_inline void on_propagate_mnt(struct mount *dest, struct mount *src)
+{
+	if (want_mount(src))
+		emit_mount(src, dest, MT_MNT_PROPAGATE, BPF_CORE_READ(dest, mnt_id), 0, 0);
+}
+
+static __always_inline void mount_busy_done(u64 m_ptr, u64 unused, int busy)
+{
+	if (busy && !is_self())
+		emit_mount((void *)m_ptr, (void *)m_ptr, MT_MNT_BUSY, 0, 0, 0);
+}
+
+/* A record about a directory rather than a mount: only hdr, op and PATH. */
+static __always_inline void emit_dentry(struct dentry *d, u32 op)
+{
+	struct scratch *s = get_scratch(SCRATCH_MOUNT, sizeof(struct mt_mount));
+	struct mt_mount *e;
+
+	if (!s || is_self())
+		return;
+	e = scratch_mnt(s);
+	__builtin_memset(e, 0, sizeof(*e));
+	fill_hdr(&e->hdr, MT_EV_MOUNT);
+	e->op = op;
+	e->str_len[MT_MS_PATH] = put_dentry_path(s, d);
+	submit(s);
+}
+
+static __always_inline void local_mp_done(u64 d, u64 unused, bool is_mountpoint)
+{
+	if (is_mountpoint)
+		emit_dentry((void *)d, MT_MNT_LOCAL_MP);
+}
+
+static __always_inline void ovl_inuse_done(u64 d, u64 unused, bool locked)
+{
+	if (!locked)
+		emit_dentry((void *)d, MT_MNT_OVL_INUSE);
+}
+
+/* -------------------------------------------------------------------- */
+/* The hooks (signatures checked on 6.1, 6.12 and 6.18)                  */
+
+/* copy_mnt_ns's flags are unsigned long up to 6.12 and u64 in 6.18: both
+ * one register */
+HOOK_RETURN(copy_mnt_ns, copy_mnt_ns, KFN_COPY_MNT_NS, struct mnt_namespace *,
+	    flags, ns, copy_mnt_ns_done,
+	    u64 flags, struct mnt_namespace *ns, struct user_namespace *user_ns,
+	    struct fs_struct *new_fs)
+
+HOOK_RETURN(clone_mnt, clone_mnt, KFN_CLONE_MNT, struct mount *, old, 0, clone_mnt_done,
+	    struct mount *old, struct dentry *root, int flag)
+
+HOOK_ENTRY(umount_tree, umount_tree, on_umount_tree(m, how), struct mount *m, int how)
+
+HOOK_AROUND(propagate_umount, propagate_umount, propagate_umount_entry(list),
+	    propagate_umount_exit(), struct list_head *list)
+
+/* change_mnt_propagation returns void: its "return value" is ignored */
+HOOK_RETURN(change_mnt_propagation, change_mnt_propagation, KFN_CHANGE_PROPAGATION, int,
+	    m, type, change_propagation_done, struct mount *m, int type)
+
+HOOK_ENTRY(propagate_mnt, propagate_mnt, on_propagate_mnt(dest, src),
+	   struct mount *dest, struct mountpoint *mp, struct mount *src)
+
+HOOK_ENTRY(detach_mounts, __detach_mounts, emit_dentry(d, MT_MNT_DETACH), struct dentry *d)
+
+HOOK_RETURN(propagate_mount_busy, propagate_mount_busy, KFN_MOUNT_BUSY, int, m, 0,
+	    mount_busy_done, struct mount *m, int refcnt)
+
+HOOK_RETURN(is_local_mountpoint, __is_local_mountpoint, KFN_LOCAL_MP, bool, d, 0,
+	    local_mp_done, struct dentry *d)
+
+HOOK_RETURN(ovl_inuse_trylock, ovl_inuse_trylock, KFN_OVL_INUSE, bool, d, 0,
+	    ovl_inuse_done, struct dentry *d)
+
+#endif /* MT_HOOKS_H */
