@@ -114,11 +114,14 @@ static __always_inline u16 put_base_dir(struct scratch *s, long dfd)
 
 static __always_inline bool is_overlay_fstype(struct scratch *s, u16 off, u16 len)
 {
-	/* "overlay\0" */
-	return len == 8 && s->raw[off & MT_OFF_MASK] == 'o' &&
-	       s->raw[(off + 1) & MT_OFF_MASK] == 'v' &&
-	       s->raw[(off + 4) & MT_OFF_MASK] == 'l' &&
-	       s->raw[(off + 6) & MT_OFF_MASK] == 'y';
+	const char want[] = "overlay";
+
+	if (len != sizeof(want))
+		return false;
+	for (int i = 0; i < sizeof(want); i++)
+		if (s->raw[(off + i) & MT_OFF_MASK] != want[i])
+			return false;
+	return true;
 }
 
 /*
