@@ -231,12 +231,16 @@ static __always_inline void propagate_umount_entry(struct list_head *list)
 static __always_inline void propagate_umount_exit(void)
 {
 	struct umount_list_ctx c = {};
+	struct list_head *last;
 	struct kargs a;
 
 	if (!kstash_take(KFN_PROPAGATE_UMOUNT, &a) || is_self())
 		return;
 	c.head = (void *)a.a0;
-	c.cur = BPF_CORE_READ((struct list_head *)a.a1, next);
+	/* through a local: inside BPF_CORE_READ, a.a1 would become a CO-RE
+	 * relocation against kernel BTF (see walk_step()) */
+	last = (void *)a.a1;
+	c.cur = BPF_CORE_READ(last, next);
 	bpf_loop(4096, umount_list_step, &c, 0);
 }
 
