@@ -44,6 +44,7 @@ struct scratch {
 	u32 slot;		/* this value's own key, for bpf_loop callbacks */
 	struct mount *walk_mnt;	/* path walk position */
 	struct dentry *walk_dentry;
+	u32 path_cut;		/* the last path lost components or bytes */
 };
 #define scratch_hdr(s) ((struct mt_hdr *)(s)->raw)
 #define scratch_sc(s) ((struct mt_syscall *)(s)->raw)
@@ -168,8 +169,12 @@ static long name_step(u32 j, void *data)
 	if (!s)
 		return 1;
 	n = s->nnames;
-	if (j >= n || s->cursor - c->start > MT_STR_MAX - 256)
+	if (j >= n)
 		return 1;
+	if (s->cursor - c->start > MT_STR_MAX - 256) {
+		s->path_cut = 1;
+		return 1;
+	}
 	put_char(s, '/');
 	r = bpf_probe_read_kernel_str(&s->raw[s->cursor & MT_OFF_MASK], 256,
 				      s->names[(n - 1 - j) & (MT_PATH_DEPTH - 1)]);
@@ -212,15 +217,21 @@ static long path_up_step(u32 i, void *data)
 	dentry = s->walk_dentry;
 	if (m && dentry == BPF_CORE_READ(m, mnt.mnt_root)) {
 		pm = BPF_CORE_READ(m, mnt_parent);
-		if (pm == m || !pm)
+		if (pm == m || !pm) {
+			s->path_cut = 0;	/* reached the namespace root */
 			return 1;
+		}
 		s->walk_dentry = BPF_CORE_READ(m, mnt_mountpoint);
 		s->walk_mnt = pm;
 		return 0;
 	}
 	parent = BPF_CORE_READ(dentry, d_parent);
 	n = s->nnames;
-	if (!parent || parent == dentry || n >= MT_PATH_DEPTH)
+	if (!parent || parent == dentry) {
+		s->path_cut = 0;	/* reached the filesystem root */
+		return 1;
+	}
+	if (n >= MT_PATH_DEPTH)
 		return 1;
 	s->names[n & (MT_PATH_DEPTH - 1)] = BPF_CORE_READ(dentry, d_name.name);
 	s->nnames = n + 1;
@@ -237,6 +248,8 @@ static __always_inline u16 put_mount_path(struct scratch *s, struct mount *m,
 	s->nnames = 0;
 	s->walk_mnt = m;
 	s->walk_dentry = dentry;
+	/* cut unless a step reaches the root: too deep, or out of steps */
+	s->path_cut = 1;
 	/* mount jumps take steps too: allow some beyond MT_PATH_DEPTH */
 	bpf_loop(MT_PATH_DEPTH + 16, path_up_step, &c, 0);
 	return put_names(s);
@@ -249,6 +262,7 @@ static __always_inline u16 put_mountpoint(struct scratch *s, struct mount *m)
 
 	if (parent == m) {
 		s->nnames = 0;
+		s->path_cut = 0;
 		return put_names(s);
 	}
 	return put_mount_path(s, parent, BPF_CORE_READ(m, mnt_mountpoint));

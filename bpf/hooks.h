@@ -280,6 +280,8 @@ static __always_inline void emit_dentry(struct dentry *d, u32 op)
 	fill_hdr(&e->hdr, MT_EV_MOUNT);
 	e->op = op;
 	e->str_len[MT_MS_PATH] = put_dentry_path(s, d);
+	if (s->path_cut)
+		e->hdr.flags |= MT_F_TRUNC(MT_MS_PATH);
 	submit(s);
 }
 

@@ -107,11 +107,6 @@ static __always_inline u16 put_base_dir(struct scratch *s, long dfd)
 	return put_mount_path(s, real_mount(p.mnt), p.dentry);
 }
 
-/* Calls after which the caller's namespace is walked (tracepoint mode's
- * stand-in for clone_mnt and change_mnt_propagation). */
-#define MS_PROPAGATION_FLAGS (MT_MS_UNBINDABLE | MT_MS_PRIVATE | MT_MS_SLAVE | MT_MS_SHARED)
-#define MS_BIND_OR_MOVE (MT_MS_BIND | MT_MS_MOVE)
-
 static __always_inline bool is_overlay_fstype(struct scratch *s, u16 off, u16 len)
 {
 	const char want[] = "overlay";
@@ -228,17 +223,11 @@ int sys_exit_handler(struct trace_event_raw_sys_exit *ctx)
 	    st->args[1] == MT_FSCONFIG_SET_PATH || st->args[1] == MT_FSCONFIG_SET_PATH_EMPTY)
 		put_arg_str(s, st, sa->arg[MT_SC_DATA], MT_SC_DATA, MT_DATA_MAX);
 
-	if (ret == 0) {
-		if (call == MT_CALL_MOUNT)
-			walk = (st->args[3] & (MS_PROPAGATION_FLAGS | MS_BIND_OR_MOVE)) ||
-			       is_overlay_fstype(s, off, e->str_len[MT_SC_FSTYPE]);
-		else if (call == MT_CALL_MOUNT_SETATTR)
-			walk = st->extra != 0;
-		else if (call == MT_CALL_MOVE_MOUNT)
-			walk = 1;
-		else	/* unshare, setns; clone's child was walked at fork */
-			walk = e->new_mntns && call != MT_CALL_CLONE && call != MT_CALL_CLONE3;
-	}
+	/* which calls walk the namespace after them: bpf/walk_policy.h */
+	if (ret >= 0)
+		walk = walk_after_call(call, st->args, st->extra, ret, e->new_mntns != 0,
+				       is_overlay_fstype(s, off, e->str_len[MT_SC_FSTYPE]),
+				       ns_now, !filter_pid && !filter_mntns);
 
 	/* Resolve a relative path now: the dirfd or cwd may change later. */
 	if (e->str_len[MT_SC_PATH] > 1) {
@@ -257,7 +246,7 @@ int sys_exit_handler(struct trace_event_raw_sys_exit *ctx)
 	submit(s);
 
 	if (walk)
-		walk_ns(ns_now, call);
+		walk_ns_as(ns_now, call, walk);
 out:
 	bpf_map_delete_elem(&stashes, &tid);
 	return 0;

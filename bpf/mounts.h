@@ -9,6 +9,7 @@
 #define MT_MOUNTS_H
 
 #include "emit.h"
+#include "walk_policy.h"
 
 const volatile __u32 walk_limit = 1 << 16;	/* mounts visited per walk */
 #define MT_LOWER_MAX 16				/* lower layers reported */
@@ -98,6 +99,8 @@ static __always_inline void emit_mount(struct mount *m, struct mount *path_of,
 	for (int i = 0; i < MT_MS_NSTR; i++)
 		e->str_len[i] = 0;
 	e->str_len[MT_MS_PATH] = put_mountpoint(s, path_of);
+	if (s->path_cut)
+		e->hdr.flags |= MT_F_TRUNC(MT_MS_PATH);
 	if (e->sb_magic == MT_OVERLAYFS_MAGIC)
 		put_overlay_layers(s, sb);
 	submit(s);
@@ -110,6 +113,9 @@ struct walk_ctx {
 	u32 visited;
 	u32 emitted;
 	u32 seq;
+	u32 groups_seen;	/* OR of every mnt_group_id: != 0 if one is shared
+				 * (a scalar, not a flag: a flag would split the
+				 * verifier's states) */
 };
 
 /* A CO-RE constant, so the verifier prunes the other layout's code (whose
@@ -119,6 +125,7 @@ struct walk_ctx {
 static __always_inline void visit(struct walk_ctx *c, struct mount *m)
 {
 	c->visited++;
+	c->groups_seen |= BPF_CORE_READ(m, mnt_group_id);
 	if (mount_is_overlay(m)) {
 		emit_mount(m, m, MT_MNT_WALK, 0, 0, c->seq);
 		c->emitted++;
@@ -183,16 +190,27 @@ static long walk_step(u32 index, void *data)
 	return 0;
 }
 
-/* Report every overlay mount of @ns, then a WALK_DONE record. */
-static __always_inline void walk_ns(struct mnt_namespace *ns, u32 trigger)
+/*
+ * Report every overlay mount of @ns, then a WALK_DONE record, and note in
+ * ns_overlays whether @ns holds one (bpf/walk_policy.h). @kind is an enum
+ * walk_kind: after a WALK_GRAFT into a namespace with overlays and shared
+ * mounts, the added mounts may have been copied into other namespaces,
+ * whose knowledge is then dropped. (Checking that a shared mount is above
+ * an overlay tripled the verifier's work on 6.18; this coarser test is
+ * still never wrong in the unsafe direction.)
+ */
+static __always_inline void walk_ns_as(struct mnt_namespace *ns, u32 trigger, u32 kind)
 {
 	struct walk_ctx c = {};
+	u32 gen = overlay_gen;
 	struct scratch *s;
 	struct mt_ns *e;
 	long n;
 
 	if (!ns)
 		return;
+	set_walk_kind(kind);
+	count(MT_CNT_WALK_DONE);
 	c.seq = __sync_fetch_and_add(&walk_seq_next, 1) + 1;
 	if (ns_mounts_are_rbtree()) {
 		/* 6.8+: an rbtree ordered by mnt_id_unique (checked on 6.18) */
@@ -205,6 +223,9 @@ static __always_inline void walk_ns(struct mnt_namespace *ns, u32 trigger)
 	}
 	/* an rbtree walk makes about three moves per mount */
 	n = bpf_loop(3 * walk_limit, walk_step, &c, 0);
+	note_walk_result(ns, gen, c.emitted || n >= 3 * walk_limit);
+	if (c.emitted && c.groups_seen && get_walk_kind() == WALK_GRAFT)
+		forget_overlay_knowledge();
 
 	s = get_scratch(SCRATCH_MOUNT, sizeof(struct mt_ns));
 	if (!s)
@@ -222,9 +243,17 @@ static __always_inline void walk_ns(struct mnt_namespace *ns, u32 trigger)
 	e->nr_emitted = c.emitted;
 	e->truncated = n >= 3 * walk_limit;
 	e->trigger = trigger;
-	if (e->truncated)
+	if (e->truncated) {
+		e->hdr.flags |= MT_F_WALK_TRUNC;
 		count(MT_CNT_WALK_TRUNC);
+	}
 	submit(s);
+}
+
+/* A walk after a call that added no mounts (a new namespace) */
+static __always_inline void walk_ns(struct mnt_namespace *ns, u32 trigger)
+{
+	walk_ns_as(ns, trigger, WALK_PLAIN);
 }
 
 #endif /* MT_MOUNTS_H */

@@ -219,6 +219,9 @@ enum mt_counter {
 	MT_CNT_RB_DROP,		/* bpf_ringbuf_output failed */
 	MT_CNT_STASH_DROP,	/* syscall entry not stashed (map full) */
 	MT_CNT_WALK_TRUNC,	/* namespace walk hit its limit */
+	MT_CNT_WALK_SKIP,	/* a call that could have walked did not: its
+				 * namespace is known to hold no overlay */
+	MT_CNT_WALK_DONE,	/* namespace walks made */
 	MT_CNT__MAX,
 };
 

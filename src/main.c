@@ -39,6 +39,7 @@ struct app {
 	uint64_t shown;
 	uint64_t bad;		/* undecodable: counted as user-side drops */
 	uint64_t reported_bpf_drops, reported_bad;
+	uint64_t counters[MT_CNT__MAX];	/* BPF's, as last read */
 	int write_err;
 };
 
@@ -169,7 +170,7 @@ static double now_s(void)
 
 static int trace(struct app *app, struct mt_loader *l)
 {
-	uint64_t counters[MT_CNT__MAX] = {};
+	uint64_t *counters = app->counters;
 	double start = now_s(), last_check = start;
 	int err = 0;
 
@@ -248,10 +249,13 @@ int main(int argc, char **argv)
 		err = trace(&app, l);
 	mt_loader__free(l);	/* detaches every link before we report */
 	fprintf(stderr, "mnttrace: %llu records, %llu shown, %llu findings, %llu lost in BPF, "
-		"%llu undecodable; attach mode %s\n", (unsigned long long)app.records,
+		"%llu undecodable; namespace walks: %llu done, %llu skipped, %llu truncated; "
+		"attach mode %s\n", (unsigned long long)app.records,
 		(unsigned long long)app.shown, (unsigned long long)app.findings,
 		(unsigned long long)app.reported_bpf_drops, (unsigned long long)app.bad,
-		mt_attach_mode_name(mode));
+		(unsigned long long)app.counters[MT_CNT_WALK_DONE],
+		(unsigned long long)app.counters[MT_CNT_WALK_SKIP],
+		(unsigned long long)app.counters[MT_CNT_WALK_TRUNC], mt_attach_mode_name(mode));
 	mt_model__free(app.model);
 	mt_filter__free(app.filter);
 	return err ? 1 : 0;
