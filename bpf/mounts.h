@@ -12,9 +12,101 @@
 #include "walk_policy.h"
 
 const volatile __u32 walk_limit = 1 << 16;	/* mounts visited per walk */
-#define MT_LOWER_MAX 16				/* lower layers reported */
+#define MT_LOWER_MAX 500			/* overlay's own layer limit */
 
 __u32 walk_seq_next = 0;
+
+/* Mark string @slot of the record in @s as cut when it filled @max. */
+static __always_inline u16 flag_if_full(struct scratch *s, int slot, u16 len, u32 max)
+{
+	if (len >= max)
+		scratch_hdr(s)->flags |= MT_F_TRUNC(slot);
+	return len;
+}
+
+struct lower_loop {
+	char **dirs;
+	u32 slot;
+	u32 start;
+	u32 nmerged;		/* layers 1 .. nmerged-1 are merged lowers */
+	u32 nlayer;		/* then data-only layers up to nlayer-1 */
+};
+
+/* Append lowerdirs[i + 1] as overlay writes it: ":" between lower layers,
+ * "::" before each data-only layer. */
+static long lower_step(u32 i, void *data)
+{
+	struct lower_loop *c = data;
+	struct scratch *s = bpf_map_lookup_elem(&scratch_map, &c->slot);
+	u32 nr = i + 1;
+	char *dir = NULL;
+	long r;
+
+	if (!s || nr >= c->nlayer)
+		return 1;
+	if (s->cursor - c->start > MT_DATA_MAX - MT_STR_MAX) {
+		scratch_hdr(s)->flags |= MT_F_TRUNC(MT_MS_LOWER);
+		return 1;
+	}
+	if (nr > 1)
+		put_char(s, ':');
+	if (nr >= c->nmerged)
+		put_char(s, ':');
+	bpf_probe_read_kernel(&dir, sizeof(dir), &c->dirs[nr]);
+	r = bpf_probe_read_kernel_str(&s->raw[s->cursor & MT_OFF_MASK], MT_STR_MAX, dir);
+	if (r <= 0)
+		return 1;
+	if (r >= MT_STR_MAX)
+		scratch_hdr(s)->flags |= MT_F_TRUNC(MT_MS_LOWER);
+	s->cursor += r - 1;	/* the next separator overwrites the NUL */
+	return 0;
+}
+
+/*
+ * The lower layers, as ovl_show_options (fs/overlayfs/params.c) reads them:
+ * - up to 6.4 (checked on 6.1): config.lowerdir, the lowerdir= option as
+ *   given ("a:b:c");
+ * - 6.5+ (checked on 6.12 and 6.18): config.lowerdirs[]. Entry 0 is that
+ *   same string when the legacy lowerdir= option was used (data-only
+ *   layers in it after "::"). It is NULL when the layers came one by one
+ *   through fsconfig lowerdir+/datadir+ (6.8+), and on 6.5 kernels before
+ *   the fix that keeps the legacy string; then entries 1 .. numlayer-1 are
+ *   the layers, the last numdatalayer of them data-only. We join those
+ *   the legacy way: "a:b::data1::data2".
+ */
+static __always_inline void put_lower_layers(struct scratch *s, struct ovl_fs *ofs)
+{
+	struct mt_mount *e = scratch_mnt(s);
+	struct lower_loop c = { .slot = s->slot, .start = s->cursor };
+	char *legacy;
+
+	if (!bpf_core_field_exists(ofs->config.lowerdirs)) {
+		struct ovl_config___str *cfg = (void *)&ofs->config;
+
+		e->str_len[MT_MS_LOWER] = flag_if_full(s, MT_MS_LOWER,
+			put_kernel_str(s, BPF_CORE_READ(cfg, lowerdir), MT_DATA_MAX), MT_DATA_MAX);
+		return;
+	}
+	c.dirs = BPF_CORE_READ(ofs, config.lowerdirs);
+	if (!c.dirs)
+		return;
+	legacy = NULL;
+	bpf_probe_read_kernel(&legacy, sizeof(legacy), &c.dirs[0]);
+	if (legacy) {
+		e->str_len[MT_MS_LOWER] = flag_if_full(s, MT_MS_LOWER,
+			put_kernel_str(s, legacy, MT_DATA_MAX), MT_DATA_MAX);
+		return;
+	}
+	c.nlayer = BPF_CORE_READ(ofs, numlayer);
+	c.nmerged = c.nlayer;
+	if (bpf_core_field_exists(ofs->numdatalayer))
+		c.nmerged -= BPF_CORE_READ(ofs, numdatalayer);
+	bpf_loop(MT_LOWER_MAX, lower_step, &c, 0);
+	if (s->cursor == c.start)
+		return;
+	put_char(s, '\0');
+	e->str_len[MT_MS_LOWER] = s->cursor - c.start;
+}
 
 static __always_inline void put_overlay_layers(struct scratch *s, struct super_block *sb)
 {
@@ -28,36 +120,11 @@ static __always_inline void put_overlay_layers(struct scratch *s, struct super_b
 	ofs = BPF_CORE_READ(sb, s_fs_info);
 	if (!ofs)
 		return;
-	e->str_len[MT_MS_UPPER] = put_kernel_str(s, BPF_CORE_READ(ofs, config.upperdir), MT_STR_MAX);
-	e->str_len[MT_MS_WORK] = put_kernel_str(s, BPF_CORE_READ(ofs, config.workdir), MT_STR_MAX);
-
-	if (bpf_core_field_exists(ofs->config.lowerdirs)) {
-		/* 6.5+: one string per lower layer; layer 0 is the upper */
-		char **dirs = BPF_CORE_READ(ofs, config.lowerdirs);
-		u32 nlower = BPF_CORE_READ(ofs, numlayer) - 1;
-		u32 start = s->cursor;
-
-		for (int i = 0; i < MT_LOWER_MAX; i++) {
-			char *dir = NULL;
-			u16 n;
-
-			if ((u32)i >= nlower)
-				break;
-			bpf_probe_read_kernel(&dir, sizeof(dir), &dirs[i]);
-			n = put_kernel_str(s, dir, 256);
-			if (!n)
-				break;
-			s->raw[(s->cursor - 1) & MT_OFF_MASK] = ':';
-		}
-		if (s->cursor > start) {
-			s->raw[(s->cursor - 1) & MT_OFF_MASK] = '\0';
-			e->str_len[MT_MS_LOWER] = s->cursor - start;
-		}
-	} else {
-		struct ovl_config___str *cfg = (void *)&ofs->config;
-
-		e->str_len[MT_MS_LOWER] = put_kernel_str(s, BPF_CORE_READ(cfg, lowerdir), MT_DATA_MAX);
-	}
+	e->str_len[MT_MS_UPPER] = flag_if_full(s, MT_MS_UPPER,
+		put_kernel_str(s, BPF_CORE_READ(ofs, config.upperdir), MT_STR_MAX), MT_STR_MAX);
+	e->str_len[MT_MS_WORK] = flag_if_full(s, MT_MS_WORK,
+		put_kernel_str(s, BPF_CORE_READ(ofs, config.workdir), MT_STR_MAX), MT_STR_MAX);
+	put_lower_layers(s, ofs);
 }
 
 /*
