@@ -22,7 +22,7 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-const volatile __u32 filter_pid = 0;	/* -p: tgid, 0 = all */
+const volatile __u32 filter_pid = 0;	/* -p: tgid in our pid namespace, 0 = all */
 const volatile __u32 filter_mntns = 0;	/* --mntns: inode, 0 = all */
 
 /* -------------------------------------------------------------------- */
@@ -52,7 +52,7 @@ static __always_inline bool wanted_task(void)
 
 	if (is_self())
 		return false;
-	if (filter_pid && (bpf_get_current_pid_tgid() >> 32) != filter_pid)
+	if (filter_pid && tgid_in_own_pidns() != filter_pid)
 		return false;
 	if (filter_mntns) {
 		task = (void *)bpf_get_current_task();

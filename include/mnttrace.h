@@ -42,7 +42,9 @@ struct mt_hdr {
 	__u64 ts_ns;		/* CLOCK_MONOTONIC */
 	char comm[MT_COMM_LEN];
 	__u32 flags;		/* MT_F_*: what in this record is incomplete */
-	__u32 reserved;		/* 0 */
+	__u32 ns_pid;		/* pid (tgid) in mnttrace's own pid namespace, the
+				 * one -p takes; 0 if not visible from there. Equal
+				 * to pid unless mnttrace runs in a pid namespace */
 };
 
 /*

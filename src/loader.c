@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -264,6 +265,20 @@ static void detach_all(struct mt_loader *l)
 		bpf_link__destroy(l->links[--l->nlinks]);
 }
 
+/*
+ * Our pid namespace's inode, for BPF to see pids as we do (getpid(), -p);
+ * 0 in the initial pid namespace, where the kernel's tgids are ours.
+ */
+static __u32 own_pidns_ino(void)
+{
+	const __u32 initial_pidns_ino = 0xEFFFFFFCU;	/* PROC_PID_INIT_INO */
+	struct stat st;
+
+	if (stat("/proc/self/ns/pid", &st) || st.st_ino == initial_pidns_ino)
+		return 0;
+	return (__u32)st.st_ino;
+}
+
 /* One attempt at one mode, from a freshly opened skeleton. */
 static int try_mode(struct mt_loader *l, const struct mt_options *opt,
 		    enum mt_attach_mode mode, char *why, size_t whylen)
@@ -276,6 +291,7 @@ static int try_mode(struct mt_loader *l, const struct mt_options *opt,
 		return -errno;
 	}
 	l->skel->rodata->self_pid = getpid();
+	l->skel->rodata->self_pidns_ino = own_pidns_ino();
 	l->skel->rodata->overlay_only = opt->overlay;
 	/* -p and --mntns narrow what is shown; the model needs every record
 	 * to explain a finding, so BPF filters only when findings are off */
