@@ -15,6 +15,7 @@
 
 #include "emit.h"
 #include "mounts.h"
+#include "mount_tree.h"
 
 /* -------------------------------------------------------------------- */
 /* kprobe arguments wait here for the kretprobe                          */
@@ -22,6 +23,7 @@
 enum kfn {
 	KFN_COPY_MNT_NS, KFN_CLONE_MNT, KFN_PROPAGATE_UMOUNT,
 	KFN_CHANGE_PROPAGATION, KFN_MOUNT_BUSY, KFN_LOCAL_MP, KFN_OVL_INUSE,
+	KFN_PROPAGATE_MNT,
 };
 
 struct kkey {
@@ -48,6 +50,13 @@ static __always_inline void kstash_put(u32 fn, u64 a0, u64 a1)
 
 	if (bpf_map_update_elem(&kstash, &k, &v, BPF_ANY))
 		count(MT_CNT_STASH_DROP);
+}
+
+static __always_inline bool kstash_has(u32 fn)
+{
+	struct kkey k = { (u32)bpf_get_current_pid_tgid(), fn };
+
+	return bpf_map_lookup_elem(&kstash, &k) != NULL;
 }
 
 static __always_inline bool kstash_take(u32 fn, struct kargs *out)
@@ -118,22 +127,23 @@ static __always_inline bool kstash_take(u32 fn, struct kargs *out)
 	}
 
 /*
- * @enter runs at the entry of @func and @leave when it returns, in both
- * modes: for hooks that must see state at entry that is gone at return
- * (fentry + fexit, kprobe + kretprobe).
+ * @enter runs at the entry of @func and @leave(ret) when it returns @ret
+ * (of type @ret_t; for a void function, ignore it), in both modes: for
+ * hooks that must see state at entry that is gone at return (fentry +
+ * fexit, kprobe + kretprobe).
  */
-#define HOOK_AROUND(name, func, enter, leave, args...)                         \
+#define HOOK_AROUND(name, func, ret_t, enter, leave, args...)                  \
 	HOOK_ENTRY(name, func, enter, args)                                    \
 	SEC("fexit/" #func)                                                    \
-	int BPF_PROG(fx_##name)                                                \
+	int BPF_PROG(fx_##name, args, u64 ret)                                 \
 	{                                                                      \
-		leave;                                                         \
+		leave(RET_AS(ret_t, ret));                                     \
 		return 0;                                                      \
 	}                                                                      \
 	SEC("kretprobe")                                                       \
 	int BPF_KRETPROBE(krp_##name)                                          \
 	{                                                                      \
-		leave;                                                         \
+		leave(RET_AS(ret_t, PT_REGS_RC(ctx)));                         \
 		return 0;                                                      \
 	}
 
@@ -178,6 +188,10 @@ static __always_inline void clone_mnt_done(u64 old_ptr, u64 unused, struct mount
 	struct mount *old = (void *)old_ptr;
 
 	if (!new || IS_ERR_VALUE((unsigned long)new) || !want_mount(old))
+		return;
+	/* copies made for propagation are reported when propagate_mnt
+	 * returns, attached where they go (propagate_mnt_exit) */
+	if (kstash_has(KFN_PROPAGATE_MNT))
 		return;
 	emit_mount(new, old, MT_MNT_COPY, mnt_ns_inum(BPF_CORE_READ(old, mnt_ns)),
 		   BPF_CORE_READ(old, mnt_id), 0);
@@ -228,7 +242,7 @@ static __always_inline void propagate_umount_entry(struct list_head *list)
 	kstash_put(KFN_PROPAGATE_UMOUNT, (u64)list, (u64)BPF_CORE_READ(list, prev));
 }
 
-static __always_inline void propagate_umount_exit(void)
+static __always_inline void propagate_umount_exit(int unused)
 {
 	struct umount_list_ctx c = {};
 	struct list_head *last;
@@ -255,10 +269,68 @@ static __always_inline void change_propagation_done(u64 m_ptr, u64 type, int unu
 		emit_mount(m, m, MT_MNT_PROPAGATION, type, 0, 0);
 }
 
-static __always_inline void on_propagate_mnt(struct mount *dest, struct mount *src)
+static __always_inline void propagate_mnt_entry(struct mount *dest, struct mount *src,
+						 struct hlist_head *tree_list)
 {
 	if (want_mount(src))
 		emit_mount(src, dest, MT_MNT_PROPAGATE, BPF_CORE_READ(dest, mnt_id), 0, 0);
+	kstash_put(KFN_PROPAGATE_MNT, (u64)src, (u64)tree_list);
+}
+
+/*
+ * propagate_mnt's copies (6.1, 6.12 fs/pnode.c): propagate_one() copies the
+ * tree being attached for each peer and slave of the destination, sets the
+ * copy's mnt_parent/mnt_mountpoint to where it goes (mnt_set_mountpoint)
+ * and links the copy's root into tree_list by mnt_hash. Their mnt_ns is
+ * set only later, by attach_recursive_mnt; the namespace they join is
+ * their parent's.
+ */
+struct prop_copies {
+	struct hlist_node *next_root;	/* the next tree_list entry */
+	struct mnt_namespace *dest_ns;	/* the current root's new namespace */
+	struct tree_walk tree;		/* inside the current root's tree */
+	u32 src_mnt_id;
+	u32 caller_ns;
+};
+
+static long prop_copy_step(u32 index, void *data)
+{
+	struct prop_copies *c = data;
+	struct hlist_node *node;
+	struct mount *root, *m;
+
+	if (c->tree.done) {
+		node = c->next_root;
+		if (!node)
+			return 1;
+		c->next_root = BPF_CORE_READ(node, next);
+		root = (void *)node - bpf_core_field_offset(struct mount, mnt_hash);
+		c->dest_ns = BPF_CORE_READ(root, mnt_parent, mnt_ns);
+		tree_walk_start(&c->tree, root);
+	}
+	m = tree_move(&c->tree);
+	if (m && want_mount(m))
+		emit_mount_in(m, m, c->dest_ns, MT_MNT_PROP_COPY, c->caller_ns, c->src_mnt_id, 0);
+	return 0;
+}
+
+static __always_inline void propagate_mnt_exit(int err)
+{
+	struct prop_copies c = {};
+	struct hlist_head *tree_list;
+	struct mount *src;
+	struct kargs a;
+
+	/* on failure the copies are dropped before anyone sees them */
+	if (!kstash_take(KFN_PROPAGATE_MNT, &a) || err || is_self())
+		return;
+	src = (void *)a.a0;
+	tree_list = (void *)a.a1;	/* through locals: see propagate_umount_exit() */
+	c.src_mnt_id = BPF_CORE_READ(src, mnt_id);
+	c.caller_ns = mnt_ns_inum(task_mnt_ns((void *)bpf_get_current_task()));
+	c.next_root = BPF_CORE_READ(tree_list, first);
+	c.tree.done = 1;
+	bpf_loop(4096, prop_copy_step, &c, 0);
 }
 
 static __always_inline void mount_busy_done(u64 m_ptr, u64 unused, int busy)
@@ -312,15 +384,17 @@ HOOK_RETURN(clone_mnt, clone_mnt, KFN_CLONE_MNT, struct mount *, old, 0, clone_m
 
 HOOK_ENTRY(umount_tree, umount_tree, on_umount_tree(m, how), struct mount *m, int how)
 
-HOOK_AROUND(propagate_umount, propagate_umount, propagate_umount_entry(list),
-	    propagate_umount_exit(), struct list_head *list)
+/* int in 6.1 and 6.12, void in 6.18 */
+HOOK_AROUND(propagate_umount, propagate_umount, int, propagate_umount_entry(list),
+	    propagate_umount_exit, struct list_head *list)
 
 /* change_mnt_propagation returns void: its "return value" is ignored */
 HOOK_RETURN(change_mnt_propagation, change_mnt_propagation, KFN_CHANGE_PROPAGATION, int,
 	    m, type, change_propagation_done, struct mount *m, int type)
 
-HOOK_ENTRY(propagate_mnt, propagate_mnt, on_propagate_mnt(dest, src),
-	   struct mount *dest, struct mountpoint *mp, struct mount *src)
+HOOK_AROUND(propagate_mnt, propagate_mnt, int, propagate_mnt_entry(dest, src, tree_list),
+	    propagate_mnt_exit, struct mount *dest, struct mountpoint *mp, struct mount *src,
+	    struct hlist_head *tree_list)
 
 HOOK_ENTRY(detach_mounts, __detach_mounts, emit_dentry(d, MT_MNT_DETACH), struct dentry *d)
 

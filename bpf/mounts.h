@@ -128,14 +128,15 @@ static __always_inline void put_overlay_layers(struct scratch *s, struct super_b
 }
 
 /*
- * Send one mount record describing @m. The path is where @path_of is
- * mounted: for a fresh clone_mnt copy (not attached yet) pass the original.
+ * Send one mount record describing @m, in namespace @ns. The path is where
+ * @path_of is mounted: for a fresh clone_mnt copy (not attached yet) pass
+ * the original.
  */
-static __always_inline void emit_mount(struct mount *m, struct mount *path_of,
-				       u32 op, u32 aux, u32 src_mnt_id, u32 walk_seq)
+static __always_inline void emit_mount_in(struct mount *m, struct mount *path_of,
+					  struct mnt_namespace *ns, u32 op, u32 aux,
+					  u32 src_mnt_id, u32 walk_seq)
 {
 	struct scratch *s = get_scratch(SCRATCH_MOUNT, sizeof(struct mt_mount));
-	struct mnt_namespace *ns;
 	struct super_block *sb;
 	struct mount *parent;
 	struct mt_mount *e;
@@ -144,7 +145,6 @@ static __always_inline void emit_mount(struct mount *m, struct mount *path_of,
 		return;
 	e = scratch_mnt(s);
 	fill_hdr(&e->hdr, MT_EV_MOUNT);
-	ns = BPF_CORE_READ(m, mnt_ns);
 	parent = BPF_CORE_READ(m, mnt_parent);
 	sb = BPF_CORE_READ(m, mnt.mnt_sb);
 	e->op = op;
@@ -171,6 +171,13 @@ static __always_inline void emit_mount(struct mount *m, struct mount *path_of,
 	if (e->sb_magic == MT_OVERLAYFS_MAGIC)
 		put_overlay_layers(s, sb);
 	submit(s);
+}
+
+/* The same, in the namespace @m is in. */
+static __always_inline void emit_mount(struct mount *m, struct mount *path_of,
+				       u32 op, u32 aux, u32 src_mnt_id, u32 walk_seq)
+{
+	emit_mount_in(m, path_of, BPF_CORE_READ(m, mnt_ns), op, aux, src_mnt_id, walk_seq);
 }
 
 struct walk_ctx {

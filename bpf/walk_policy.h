@@ -26,6 +26,7 @@
 #define MT_WALK_POLICY_H
 
 #include "emit.h"
+#include "mount_tree.h"
 
 enum walk_kind {
 	WALK_NONE,
@@ -118,63 +119,27 @@ static __always_inline struct mount *task_fd_mount(long fd)
 	return mnt ? real_mount(mnt) : NULL;
 }
 
-/* A depth-first walk of one mount tree through mnt_mounts/mnt_child. */
-struct tree_walk {
-	struct mount *root;
-	struct mount *cur;
-	bool leaving;		/* cur and its subtree are done */
-	bool found;
-};
-
-#define mount_of_child(pos) \
-	((struct mount *)((void *)(pos) - bpf_core_field_offset(struct mount, mnt_child)))
-
-static long tree_step(u32 index, void *data)
+static long overlay_search_step(u32 index, void *data)
 {
 	struct tree_walk *w = data;
-	struct mount *m = w->cur, *parent;
-	struct list_head *next;
+	struct mount *m = tree_move(w);
 
-	if (!w->leaving) {
-		if (mount_is_overlay(m)) {
-			w->found = true;
-			return 1;
-		}
-		next = BPF_CORE_READ(m, mnt_mounts.next);
-		if (next && next != (void *)m + bpf_core_field_offset(struct mount, mnt_mounts))
-			w->cur = mount_of_child(next);
-		else
-			w->leaving = true;
-		return 0;
-	}
-	if (m == w->root)
+	if (m && mount_is_overlay(m))
 		return 1;
-	parent = BPF_CORE_READ(m, mnt_parent);
-	next = BPF_CORE_READ(m, mnt_child.next);
-	if (!parent)
-		return 1;
-	if (next != (void *)parent + bpf_core_field_offset(struct mount, mnt_mounts)) {
-		w->cur = mount_of_child(next);
-		w->leaving = false;
-	} else {
-		w->cur = parent;
-	}
-	return 0;
+	return w->done ? 1 : 0;
 }
 
 /* Does the tree at @root hold an overlay? Its cost is the tree's size; a
  * tree too large to finish counts as yes. */
 static __always_inline bool tree_has_overlay(struct mount *root)
 {
-	struct tree_walk w = { .root = root, .cur = root };
-	long n;
+	struct tree_walk w;
 
-	if (!root)
-		return false;
-	n = bpf_loop(1024, tree_step, &w, 0);
-	return w.found || n >= 1024;
+	tree_walk_start(&w, root);
+	bpf_loop(1024, overlay_search_step, &w, 0);
+	/* stopped early: at an overlay, or out of moves */
+	return !w.done;
 }
-
 
 #define MS_PROPAGATION_FLAGS (MT_MS_UNBINDABLE | MT_MS_PRIVATE | MT_MS_SLAVE | MT_MS_SHARED)
 #define MS_BIND_OR_MOVE (MT_MS_BIND | MT_MS_MOVE)

@@ -127,6 +127,18 @@ enum mt_mount_op {
 	MT_MNT_DETACH,		/* __detach_mounts: PATH is the dentry's name chain */
 	MT_MNT_LOCAL_MP,	/* __is_local_mountpoint returned true */
 	MT_MNT_OVL_INUSE,	/* ovl_inuse_trylock failed: PATH is the dir */
+	MT_MNT_PROP_COPY,	/* a copy propagate_mnt made of a mount being
+				 * attached below a shared mount, for one of its
+				 * peers or slaves (fentry/kprobe modes). Reported
+				 * when propagate_mnt returns: mnt_ns = the
+				 * namespace it is about to join (the receiving
+				 * peer's or slave's), parent_id and PATH = where
+				 * it goes there; src_mnt_id = the mount being
+				 * attached (propagate_mnt's source, the caller's
+				 * new mount); aux = the caller's namespace inode.
+				 * Every mount of a copied tree is reported. Not a
+				 * namespace copy: no MT_NS_COPY goes with it, and
+				 * these copies never come as MT_MNT_COPY. */
 	MT_MNT_OP__MAX,
 };
 

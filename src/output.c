@@ -253,7 +253,7 @@ static void describe_mount(struct sink *s, const struct mt_record *rec)
 	put_str(s, "propagation", buf);
 	format_propagation(buf, sizeof(buf), m->parent_group_id, m->parent_master_id);
 	put_str(s, "parent_propagation", buf);
-	if (m->op == MT_MNT_COPY) {
+	if (m->op == MT_MNT_COPY || m->op == MT_MNT_PROP_COPY) {
 		put_uint(s, "src_mnt_id", m->src_mnt_id);
 		if (m->aux)
 			put_uint(s, "src_ns", m->aux);
