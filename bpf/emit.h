@@ -10,7 +10,10 @@
 #include "mnttrace.h"
 
 /* Filled in by the loader before load. */
-const volatile __u32 self_pid = 0;	/* never trace mnttrace itself */
+const volatile __u32 self_pid = 0;	/* never trace mnttrace itself: getpid() */
+/* inode of mnttrace's /proc/self/ns/pid; 0 when that is the initial pid
+ * namespace, where a pid in mnttrace's namespace is the kernel's tgid */
+const volatile __u32 self_pidns_ino = 0;
 const volatile bool overlay_only = false;	/* --overlay: in-kernel filter */
 
 struct {
@@ -94,9 +97,47 @@ static __always_inline void count(u32 idx)
 		(*c)++;
 }
 
+#define MT_PIDNS_DEPTH 8	/* pid namespace levels searched (the kernel allows 32) */
+
+/*
+ * The current process's pid as mnttrace sees it: in mnttrace's own pid
+ * namespace (a container, a pod), where getpid() and -p live. 0 when the
+ * process is not visible there (it runs outside that namespace). A task's
+ * struct pid has one upid per level, from the initial namespace down to
+ * its own (include/linux/pid.h, 4.19 to 6.18); mnttrace's namespace may be
+ * any of them, so find it by inode. bpf_get_ns_current_pid_tgid would
+ * miss processes in pid namespaces nested below mnttrace's.
+ */
+static __always_inline u32 tgid_in_own_pidns(void)
+{
+	struct task_struct *task;
+	struct pid *pid;
+	u32 level;
+
+	if (!self_pidns_ino)
+		return bpf_get_current_pid_tgid() >> 32;
+	task = (void *)bpf_get_current_task();
+	pid = BPF_CORE_READ(task, group_leader, thread_pid);
+	if (!pid)
+		return 0;
+	level = BPF_CORE_READ(pid, level);
+	for (u32 i = 0; i < MT_PIDNS_DEPTH; i++) {
+		struct upid up = {};
+
+		if (i > level)
+			break;
+		bpf_probe_read_kernel(&up, sizeof(up), (void *)pid +
+				      bpf_core_field_offset(struct pid, numbers) +
+				      i * sizeof(struct upid));
+		if (up.ns && BPF_CORE_READ(up.ns, ns.inum) == self_pidns_ino)
+			return up.nr;
+	}
+	return 0;
+}
+
 static __always_inline bool is_self(void)
 {
-	return (bpf_get_current_pid_tgid() >> 32) == self_pid;
+	return tgid_in_own_pidns() == self_pid;
 }
 
 static __always_inline void fill_hdr(struct mt_hdr *h, u16 type)
@@ -113,7 +154,7 @@ static __always_inline void fill_hdr(struct mt_hdr *h, u16 type)
 	h->mntns_id = mnt_ns_uid(ns);
 	h->ts_ns = bpf_ktime_get_ns();
 	h->flags = 0;
-	h->reserved = 0;
+	h->ns_pid = tgid_in_own_pidns();
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
@@ -127,6 +168,14 @@ static __always_inline void submit(struct scratch *s)
 	scratch_hdr(s)->size = size;
 	if (bpf_ringbuf_output(&events, s->raw, size, 0))
 		count(MT_CNT_RB_DROP);
+}
+
+static __always_inline void put_char(struct scratch *s, char c)
+{
+	if (s->cursor >= MT_RECORD_MAX)
+		return;
+	s->raw[s->cursor & MT_OFF_MASK] = c;
+	s->cursor++;
 }
 
 /* How many bytes a string of at most @max may take: what is left of the

@@ -6,9 +6,8 @@
  * and one record is sent at exit, with the result. Calls that change a mount
  * namespace or its propagation also walk the namespace (bpf/mounts.h).
  *
- * Kernel internals: each hook has an fentry/fexit program and a
- * kprobe/kretprobe twin sharing one body; the loader loads one set or
- * neither (tracepoint-only mode), chosen by real probes at run time.
+ * Kernel internals (fentry/fexit and kprobe/kretprobe twins) live in
+ * bpf/hooks.h; the loader loads one set or neither (tracepoint-only mode).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -19,10 +18,11 @@
 #include "kernel_compat.h"
 #include "emit.h"
 #include "mounts.h"
+#include "hooks.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-const volatile __u32 filter_pid = 0;	/* -p: tgid, 0 = all */
+const volatile __u32 filter_pid = 0;	/* -p: tgid in our pid namespace, 0 = all */
 const volatile __u32 filter_mntns = 0;	/* --mntns: inode, 0 = all */
 
 /* -------------------------------------------------------------------- */
@@ -62,7 +62,7 @@ static __always_inline bool wanted_task(void)
 
 	if (is_self())
 		return false;
-	if (filter_pid && (bpf_get_current_pid_tgid() >> 32) != filter_pid)
+	if (filter_pid && tgid_in_own_pidns() != filter_pid)
 		return false;
 	if (filter_mntns) {
 		task = (void *)bpf_get_current_task();
@@ -141,18 +141,16 @@ static __always_inline u16 put_base_dir(struct scratch *s, long dfd)
 	return put_mount_path(s, real_mount(p.mnt), p.dentry);
 }
 
-/* Calls after which the caller's namespace is walked (tracepoint mode's
- * stand-in for clone_mnt and change_mnt_propagation). */
-#define MS_PROPAGATION_FLAGS (MT_MS_UNBINDABLE | MT_MS_PRIVATE | MT_MS_SLAVE | MT_MS_SHARED)
-#define MS_BIND_OR_MOVE (MT_MS_BIND | MT_MS_MOVE)
-
 static __always_inline bool is_overlay_fstype(struct scratch *s, u16 off, u16 len)
 {
-	/* "overlay\0" */
-	return len == 8 && s->raw[off & MT_OFF_MASK] == 'o' &&
-	       s->raw[(off + 1) & MT_OFF_MASK] == 'v' &&
-	       s->raw[(off + 4) & MT_OFF_MASK] == 'l' &&
-	       s->raw[(off + 6) & MT_OFF_MASK] == 'y';
+	const char want[] = "overlay";
+
+	if (len != sizeof(want))
+		return false;
+	for (int i = 0; i < sizeof(want); i++)
+		if (s->raw[(off + i) & MT_OFF_MASK] != want[i])
+			return false;
+	return true;
 }
 
 /*
@@ -288,17 +286,11 @@ int sys_exit_handler(struct trace_event_raw_sys_exit *ctx)
 	    st->args[1] == MT_FSCONFIG_SET_PATH || st->args[1] == MT_FSCONFIG_SET_PATH_EMPTY)
 		put_arg_str(s, st, sa->arg[MT_SC_DATA], MT_SC_DATA, MT_DATA_MAX);
 
-	if (ret == 0) {
-		if (call == MT_CALL_MOUNT)
-			walk = (st->args[3] & (MS_PROPAGATION_FLAGS | MS_BIND_OR_MOVE)) ||
-			       is_overlay_fstype(s, off, e->str_len[MT_SC_FSTYPE]);
-		else if (call == MT_CALL_MOUNT_SETATTR)
-			walk = st->extra != 0;
-		else if (call == MT_CALL_MOVE_MOUNT)
-			walk = 1;
-		else	/* unshare, setns; clone's child was walked at fork */
-			walk = e->new_mntns && call != MT_CALL_CLONE && call != MT_CALL_CLONE3;
-	}
+	/* which calls walk the namespace after them: bpf/walk_policy.h */
+	if (ret >= 0)
+		walk = walk_after_call(call, st->args, st->extra, ret, e->new_mntns != 0,
+				       is_overlay_fstype(s, off, e->str_len[MT_SC_FSTYPE]),
+				       ns_now, !filter_pid && !filter_mntns);
 
 	/* Resolve a relative path now: the dirfd or cwd may change later. */
 	if (e->str_len[MT_SC_PATH] > 1) {
@@ -319,7 +311,7 @@ int sys_exit_handler(struct trace_event_raw_sys_exit *ctx)
 	submit(s);
 
 	if (walk)
-		walk_ns(ns_now, call);
+		walk_ns_as(ns_now, call, walk);
 out:
 	bpf_map_delete_elem(&stashes, &tid);
 	return 0;
@@ -449,426 +441,5 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	st->new_mntns = mnt_ns_inum(cns);
 	st->new_mntns_id = mnt_ns_uid(cns);
 	walk_ns(cns, st->call);
-	return 0;
-}
-
-/* -------------------------------------------------------------------- */
-/* Entry arguments of fexit-less hooks wait here for the return           */
-
-enum kfn {
-	KFN_COPY_MNT_NS, KFN_CLONE_MNT, KFN_PROPAGATE_UMOUNT,
-	KFN_CHANGE_PROPAGATION, KFN_MOUNT_BUSY, KFN_LOCAL_MP, KFN_OVL_INUSE,
-};
-
-struct kkey {
-	u32 tid;
-	u32 fn;
-};
-
-struct kargs {
-	u64 a0;
-	u64 a1;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);	/* a lost exit must not leak an entry */
-	__uint(max_entries, 4096);
-	__type(key, struct kkey);
-	__type(value, struct kargs);
-} kstash SEC(".maps");
-
-static __always_inline void kstash_put(u32 fn, u64 a0, u64 a1)
-{
-	struct kkey k = { (u32)bpf_get_current_pid_tgid(), fn };
-	struct kargs v = { a0, a1 };
-
-	if (bpf_map_update_elem(&kstash, &k, &v, BPF_ANY))
-		count(MT_CNT_STASH_DROP);
-}
-
-static __always_inline bool kstash_take(u32 fn, struct kargs *out)
-{
-	struct kkey k = { (u32)bpf_get_current_pid_tgid(), fn };
-	struct kargs *v = bpf_map_lookup_elem(&kstash, &k);
-
-	if (!v)
-		return false;
-	*out = *v;
-	bpf_map_delete_elem(&kstash, &k);
-	return true;
-}
-
-/* -------------------------------------------------------------------- */
-/* Kernel internals: shared bodies                                       */
-
-static __always_inline bool want_mount(struct mount *m)
-{
-	return !is_self() && (!overlay_only || mount_is_overlay(m));
-}
-
-static __always_inline void on_copy_mnt_ns(struct mnt_namespace *old,
-					   struct mnt_namespace *new, u64 flags)
-{
-	struct scratch *s;
-	struct mt_ns *e;
-
-	if (!new || IS_ERR_VALUE((unsigned long)new) || new == old || is_self())
-		return;
-	s = get_scratch(SCRATCH_MOUNT, sizeof(struct mt_ns));
-	if (!s)
-		return;
-	e = scratch_ns(s);
-	fill_hdr(&e->hdr, MT_EV_NS);
-	e->op = MT_NS_COPY;
-	e->ns = mnt_ns_inum(new);
-	e->ns_id = mnt_ns_uid(new);
-	e->old_ns = mnt_ns_inum(old);
-	e->old_ns_id = mnt_ns_uid(old);
-	e->flags = flags;
-	e->walk_seq = 0;
-	e->nr_mounts = 0;
-	e->nr_emitted = 0;
-	e->truncated = 0;
-	e->trigger = 0;
-	submit(s);
-}
-
-static __always_inline void on_clone_mnt(struct mount *old, struct mount *new)
-{
-	if (!new || IS_ERR_VALUE((unsigned long)new) || !want_mount(old))
-		return;
-	emit_mount(new, old, MT_MNT_COPY, mnt_ns_inum(BPF_CORE_READ(old, mnt_ns)),
-		   BPF_CORE_READ(old, mnt_id), 0);
-}
-
-static __always_inline void on_umount_tree(struct mount *m, u32 how)
-{
-	struct mnt_namespace *ns = BPF_CORE_READ(m, mnt_ns);
-	bool ns_root = ns && BPF_CORE_READ(ns, root) == m;
-
-	/* namespace teardown is always reported: the model forgets the ns */
-	if (!ns_root && !want_mount(m))
-		return;
-	emit_mount(m, m, MT_MNT_UMOUNT, how | (ns_root ? MT_UMOUNT_NS_ROOT : 0), 0, 0);
-}
-
-struct umount_list_ctx {
-	struct list_head *head;
-	struct list_head *cur;
-};
-
-static long umount_list_step(u32 index, void *data)
-{
-	struct umount_list_ctx *c = data;
-	struct list_head *pos;
-	struct mount *m;
-
-	if (!c->cur || c->cur == c->head)
-		return 1;
-	pos = c->cur;
-	m = (void *)pos - bpf_core_field_offset(struct mount, mnt_list);
-	c->cur = BPF_CORE_READ(pos, next);	/* via a local: see walk_step() */
-	if (want_mount(m))
-		emit_mount(m, m, MT_MNT_UMOUNT_PROP, 0, 0, 0);
-	return 0;
-}
-
-/*
- * On return from propagate_umount the list holds every mount umount_tree
- * will take, propagated copies included, still in their namespaces
- * (6.1: int propagate_umount(list); 6.18: void propagate_umount(set)).
- */
-/*
- * @last is the list's tail at entry: umount_tree's own mounts come first
- * and propagate_umount appends the copies it takes after them (6.1, 6.12).
- * Without it (no entry hook) the whole list is reported.
- */
-static __always_inline void on_propagate_umount(struct list_head *list,
-						struct list_head *last)
-{
-	struct umount_list_ctx c = { .head = list };
-
-	if (is_self())
-		return;
-	c.cur = BPF_CORE_READ(last ? last : list, next);
-	bpf_loop(4096, umount_list_step, &c, 0);
-}
-
-static __always_inline void propagate_umount_entry(struct list_head *list)
-{
-	kstash_put(KFN_PROPAGATE_UMOUNT, (u64)list, (u64)BPF_CORE_READ(list, prev));
-}
-
-static __always_inline void propagate_umount_exit(struct list_head *list)
-{
-	struct kargs a;
-
-	if (kstash_take(KFN_PROPAGATE_UMOUNT, &a))
-		on_propagate_umount((void *)a.a0, (void *)a.a1);
-	else if (list)
-		on_propagate_umount(list, NULL);
-}
-
-static __always_inline void on_change_propagation(struct mount *m, int type)
-{
-	/* umount_tree makes every mount it takes private: not news */
-	if (!BPF_CORE_READ(m, mnt_ns))
-		return;
-	if (want_mount(m))
-		emit_mount(m, m, MT_MNT_PROPAGATION, type, 0, 0);
-}
-
-static __always_inline void on_propagate_mnt(struct mount *dest, struct mount *src)
-{
-	if (want_mount(src))
-		emit_mount(src, dest, MT_MNT_PROPAGATE, BPF_CORE_READ(dest, mnt_id), 0, 0);
-}
-
-static __always_inline void on_mount_busy(struct mount *m, int busy)
-{
-	if (busy && !is_self())
-		emit_mount(m, m, MT_MNT_BUSY, 0, 0, 0);
-}
-
-/* A record about a directory rather than a mount: only hdr, op and PATH. */
-static __always_inline void emit_dentry(struct dentry *d, u32 op)
-{
-	struct scratch *s = get_scratch(SCRATCH_MOUNT, sizeof(struct mt_mount));
-	struct mt_mount *e;
-
-	if (!s || is_self())
-		return;
-	e = scratch_mnt(s);
-	__builtin_memset(e, 0, sizeof(*e));
-	fill_hdr(&e->hdr, MT_EV_MOUNT);
-	e->op = op;
-	e->str_len[MT_MS_PATH] = put_dentry_path(s, d);
-	submit(s);
-}
-
-/* -------------------------------------------------------------------- */
-/* fentry/fexit                                                          */
-
-SEC("fexit/copy_mnt_ns")
-int BPF_PROG(fx_copy_mnt_ns, u64 flags, struct mnt_namespace *ns,
-	     struct user_namespace *user_ns, struct fs_struct *new_fs,
-	     struct mnt_namespace *ret)
-{
-	on_copy_mnt_ns(ns, ret, flags);
-	return 0;
-}
-
-SEC("fexit/clone_mnt")
-int BPF_PROG(fx_clone_mnt, struct mount *old, struct dentry *root, int flag,
-	     struct mount *ret)
-{
-	on_clone_mnt(old, ret);
-	return 0;
-}
-
-SEC("fentry/umount_tree")
-int BPF_PROG(fe_umount_tree, struct mount *m, int how)
-{
-	on_umount_tree(m, how);
-	return 0;
-}
-
-SEC("fentry/propagate_umount")
-int BPF_PROG(fe_propagate_umount, struct list_head *list)
-{
-	propagate_umount_entry(list);
-	return 0;
-}
-
-SEC("fexit/propagate_umount")
-int BPF_PROG(fx_propagate_umount, struct list_head *list)
-{
-	propagate_umount_exit(list);
-	return 0;
-}
-
-SEC("fexit/change_mnt_propagation")
-int BPF_PROG(fx_change_mnt_propagation, struct mount *m, int type)
-{
-	on_change_propagation(m, type);
-	return 0;
-}
-
-SEC("fentry/propagate_mnt")
-int BPF_PROG(fe_propagate_mnt, struct mount *dest, struct mountpoint *mp,
-	     struct mount *src)
-{
-	on_propagate_mnt(dest, src);
-	return 0;
-}
-
-SEC("fentry/__detach_mounts")
-int BPF_PROG(fe_detach_mounts, struct dentry *d)
-{
-	emit_dentry(d, MT_MNT_DETACH);
-	return 0;
-}
-
-SEC("fexit/propagate_mount_busy")
-int BPF_PROG(fx_propagate_mount_busy, struct mount *m, int refcnt, int ret)
-{
-	on_mount_busy(m, ret);
-	return 0;
-}
-
-SEC("fexit/__is_local_mountpoint")
-int BPF_PROG(fx_is_local_mountpoint, struct dentry *d, bool ret)
-{
-	if (ret)
-		emit_dentry(d, MT_MNT_LOCAL_MP);
-	return 0;
-}
-
-SEC("fexit/ovl_inuse_trylock")
-int BPF_PROG(fx_ovl_inuse_trylock, struct dentry *d, bool ret)
-{
-	if (!ret)
-		emit_dentry(d, MT_MNT_OVL_INUSE);
-	return 0;
-}
-
-/* -------------------------------------------------------------------- */
-/* kprobe/kretprobe twins: entry arguments wait in a map for the return  */
-
-SEC("kprobe")
-int BPF_KPROBE(kp_copy_mnt_ns, u64 flags, struct mnt_namespace *ns)
-{
-	kstash_put(KFN_COPY_MNT_NS, flags, (u64)ns);
-	return 0;
-}
-
-SEC("kretprobe")
-int BPF_KRETPROBE(krp_copy_mnt_ns, struct mnt_namespace *ret)
-{
-	struct kargs a;
-
-	if (kstash_take(KFN_COPY_MNT_NS, &a))
-		on_copy_mnt_ns((void *)a.a1, ret, a.a0);
-	return 0;
-}
-
-SEC("kprobe")
-int BPF_KPROBE(kp_clone_mnt, struct mount *old)
-{
-	kstash_put(KFN_CLONE_MNT, (u64)old, 0);
-	return 0;
-}
-
-SEC("kretprobe")
-int BPF_KRETPROBE(krp_clone_mnt, struct mount *ret)
-{
-	struct kargs a;
-
-	if (kstash_take(KFN_CLONE_MNT, &a))
-		on_clone_mnt((void *)a.a0, ret);
-	return 0;
-}
-
-SEC("kprobe")
-int BPF_KPROBE(kp_umount_tree, struct mount *m, int how)
-{
-	on_umount_tree(m, how);
-	return 0;
-}
-
-SEC("kprobe")
-int BPF_KPROBE(kp_propagate_umount, struct list_head *list)
-{
-	propagate_umount_entry(list);
-	return 0;
-}
-
-SEC("kretprobe")
-int BPF_KRETPROBE(krp_propagate_umount)
-{
-	propagate_umount_exit(NULL);
-	return 0;
-}
-
-SEC("kprobe")
-int BPF_KPROBE(kp_change_mnt_propagation, struct mount *m, int type)
-{
-	kstash_put(KFN_CHANGE_PROPAGATION, (u64)m, type);
-	return 0;
-}
-
-SEC("kretprobe")
-int BPF_KRETPROBE(krp_change_mnt_propagation)
-{
-	struct kargs a;
-
-	if (kstash_take(KFN_CHANGE_PROPAGATION, &a))
-		on_change_propagation((void *)a.a0, a.a1);
-	return 0;
-}
-
-SEC("kprobe")
-int BPF_KPROBE(kp_propagate_mnt, struct mount *dest, struct mountpoint *mp,
-	       struct mount *src)
-{
-	on_propagate_mnt(dest, src);
-	return 0;
-}
-
-SEC("kprobe")
-int BPF_KPROBE(kp_detach_mounts, struct dentry *d)
-{
-	emit_dentry(d, MT_MNT_DETACH);
-	return 0;
-}
-
-SEC("kprobe")
-int BPF_KPROBE(kp_propagate_mount_busy, struct mount *m)
-{
-	kstash_put(KFN_MOUNT_BUSY, (u64)m, 0);
-	return 0;
-}
-
-SEC("kretprobe")
-int BPF_KRETPROBE(krp_propagate_mount_busy, int ret)
-{
-	struct kargs a;
-
-	if (kstash_take(KFN_MOUNT_BUSY, &a))
-		on_mount_busy((void *)a.a0, ret);
-	return 0;
-}
-
-SEC("kprobe")
-int BPF_KPROBE(kp_is_local_mountpoint, struct dentry *d)
-{
-	kstash_put(KFN_LOCAL_MP, (u64)d, 0);
-	return 0;
-}
-
-SEC("kretprobe")
-int BPF_KRETPROBE(krp_is_local_mountpoint, int ret)
-{
-	struct kargs a;
-
-	if (kstash_take(KFN_LOCAL_MP, &a) && (ret & 0xff))
-		emit_dentry((void *)a.a0, MT_MNT_LOCAL_MP);
-	return 0;
-}
-
-SEC("kprobe")
-int BPF_KPROBE(kp_ovl_inuse_trylock, struct dentry *d)
-{
-	kstash_put(KFN_OVL_INUSE, (u64)d, 0);
-	return 0;
-}
-
-SEC("kretprobe")
-int BPF_KRETPROBE(krp_ovl_inuse_trylock, int ret)
-{
-	struct kargs a;
-
-	if (kstash_take(KFN_OVL_INUSE, &a) && !(ret & 0xff))
-		emit_dentry((void *)a.a0, MT_MNT_OVL_INUSE);
 	return 0;
 }

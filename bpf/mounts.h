@@ -9,11 +9,107 @@
 #define MT_MOUNTS_H
 
 #include "emit.h"
+#include "walk_policy.h"
 
 const volatile __u32 walk_limit = 1 << 16;	/* mounts visited per walk */
-#define MT_LOWER_MAX 16				/* lower layers reported */
+#define MT_LOWER_MAX 500			/* overlay's own layer limit */
 
 __u32 walk_seq_next = 0;
+
+/* Mark string @slot of the record in @s as cut when it filled @max. */
+/* A string put_kernel_str() just wrote, flagged when it was cut. */
+static __always_inline u16 flag_if_cut(struct scratch *s, int slot, u16 len)
+{
+	if (s->cut)
+		scratch_hdr(s)->flags |= MT_F_TRUNC(slot);
+	return len;
+}
+
+struct lower_loop {
+	char **dirs;
+	u32 slot;
+	u32 start;
+	u32 nmerged;		/* layers 1 .. nmerged-1 are merged lowers */
+	u32 nlayer;		/* then data-only layers up to nlayer-1 */
+};
+
+/* Append lowerdirs[i + 1] as overlay writes it: ":" between lower layers,
+ * "::" before each data-only layer. */
+static long lower_step(u32 i, void *data)
+{
+	struct lower_loop *c = data;
+	struct scratch *s = bpf_map_lookup_elem(&scratch_map, &c->slot);
+	u32 nr = i + 1;
+	char *dir = NULL;
+	long r;
+
+	if (!s || nr >= c->nlayer)
+		return 1;
+	/* the list stops at MT_DATA_MAX, and always inside the record */
+	if (s->cursor - c->start >= MT_DATA_MAX - 2 ||
+	    s->cursor + MT_STR_MAX + 2 > MT_RECORD_MAX) {
+		scratch_hdr(s)->flags |= MT_F_TRUNC(MT_MS_LOWER);
+		return 1;
+	}
+	if (nr > 1)
+		put_char(s, ':');
+	if (nr >= c->nmerged)
+		put_char(s, ':');
+	bpf_probe_read_kernel(&dir, sizeof(dir), &c->dirs[nr]);
+	r = bpf_probe_read_kernel_str(&s->raw[s->cursor & MT_OFF_MASK], MT_STR_MAX, dir);
+	if (r <= 0)
+		return 1;
+	if (r >= MT_STR_MAX)
+		scratch_hdr(s)->flags |= MT_F_TRUNC(MT_MS_LOWER);
+	s->cursor += r - 1;	/* the next separator overwrites the NUL */
+	return 0;
+}
+
+/*
+ * The lower layers, as ovl_show_options (fs/overlayfs/params.c) reads them:
+ * - up to 6.4 (checked on 6.1): config.lowerdir, the lowerdir= option as
+ *   given ("a:b:c");
+ * - 6.5+ (checked on 6.12 and 6.18): config.lowerdirs[]. Entry 0 is that
+ *   same string when the legacy lowerdir= option was used (data-only
+ *   layers in it after "::"). It is NULL when the layers came one by one
+ *   through fsconfig lowerdir+/datadir+ (6.8+), and on 6.5 kernels before
+ *   the fix that keeps the legacy string; then entries 1 .. numlayer-1 are
+ *   the layers, the last numdatalayer of them data-only. We join those
+ *   the legacy way: "a:b::data1::data2".
+ */
+static __always_inline void put_lower_layers(struct scratch *s, struct ovl_fs *ofs)
+{
+	struct mt_mount *e = scratch_mnt(s);
+	struct lower_loop c = { .slot = s->slot, .start = s->cursor };
+	char *legacy;
+
+	if (!bpf_core_field_exists(ofs->config.lowerdirs)) {
+		struct ovl_config___str *cfg = (void *)&ofs->config;
+
+		e->str_len[MT_MS_LOWER] = flag_if_cut(s, MT_MS_LOWER,
+			put_kernel_str(s, BPF_CORE_READ(cfg, lowerdir), MT_DATA_MAX));
+		return;
+	}
+	c.dirs = BPF_CORE_READ(ofs, config.lowerdirs);
+	if (!c.dirs)
+		return;
+	legacy = NULL;
+	bpf_probe_read_kernel(&legacy, sizeof(legacy), &c.dirs[0]);
+	if (legacy) {
+		e->str_len[MT_MS_LOWER] = flag_if_cut(s, MT_MS_LOWER,
+			put_kernel_str(s, legacy, MT_DATA_MAX));
+		return;
+	}
+	c.nlayer = BPF_CORE_READ(ofs, numlayer);
+	c.nmerged = c.nlayer;
+	if (bpf_core_field_exists(ofs->numdatalayer))
+		c.nmerged -= BPF_CORE_READ(ofs, numdatalayer);
+	bpf_loop(MT_LOWER_MAX, lower_step, &c, 0);
+	if (s->cursor == c.start)
+		return;
+	put_char(s, '\0');
+	e->str_len[MT_MS_LOWER] = s->cursor - c.start;
+}
 
 static __always_inline void put_overlay_layers(struct scratch *s, struct super_block *sb)
 {
@@ -27,47 +123,23 @@ static __always_inline void put_overlay_layers(struct scratch *s, struct super_b
 	ofs = BPF_CORE_READ(sb, s_fs_info);
 	if (!ofs)
 		return;
-	e->str_len[MT_MS_UPPER] = put_kernel_str(s, BPF_CORE_READ(ofs, config.upperdir), MT_STR_MAX);
-	e->str_len[MT_MS_WORK] = put_kernel_str(s, BPF_CORE_READ(ofs, config.workdir), MT_STR_MAX);
-
-	if (bpf_core_field_exists(ofs->config.lowerdirs)) {
-		/* 6.5+: one string per lower layer; layer 0 is the upper */
-		char **dirs = BPF_CORE_READ(ofs, config.lowerdirs);
-		u32 nlower = BPF_CORE_READ(ofs, numlayer) - 1;
-		u32 start = s->cursor;
-
-		for (int i = 0; i < MT_LOWER_MAX; i++) {
-			char *dir = NULL;
-			u16 n;
-
-			if ((u32)i >= nlower)
-				break;
-			bpf_probe_read_kernel(&dir, sizeof(dir), &dirs[i]);
-			n = put_kernel_str(s, dir, 256);
-			if (!n)
-				break;
-			s->raw[(s->cursor - 1) & MT_OFF_MASK] = ':';
-		}
-		if (s->cursor > start) {
-			s->raw[(s->cursor - 1) & MT_OFF_MASK] = '\0';
-			e->str_len[MT_MS_LOWER] = s->cursor - start;
-		}
-	} else {
-		struct ovl_config___str *cfg = (void *)&ofs->config;
-
-		e->str_len[MT_MS_LOWER] = put_kernel_str(s, BPF_CORE_READ(cfg, lowerdir), MT_DATA_MAX);
-	}
+	e->str_len[MT_MS_UPPER] = flag_if_cut(s, MT_MS_UPPER,
+			put_kernel_str(s, BPF_CORE_READ(ofs, config.upperdir), MT_STR_MAX));
+	e->str_len[MT_MS_WORK] = flag_if_cut(s, MT_MS_WORK,
+			put_kernel_str(s, BPF_CORE_READ(ofs, config.workdir), MT_STR_MAX));
+	put_lower_layers(s, ofs);
 }
 
 /*
- * Send one mount record describing @m. The path is where @path_of is
- * mounted: for a fresh clone_mnt copy (not attached yet) pass the original.
+ * Send one mount record describing @m, in namespace @ns. The path is where
+ * @path_of is mounted: for a fresh clone_mnt copy (not attached yet) pass
+ * the original.
  */
-static __always_inline void emit_mount(struct mount *m, struct mount *path_of,
-				       u32 op, u32 aux, u32 src_mnt_id, u32 walk_seq)
+static __always_inline void emit_mount_in(struct mount *m, struct mount *path_of,
+					  struct mnt_namespace *ns, u32 op, u32 aux,
+					  u32 src_mnt_id, u32 walk_seq)
 {
 	struct scratch *s = get_scratch(SCRATCH_MOUNT, sizeof(struct mt_mount));
-	struct mnt_namespace *ns;
 	struct super_block *sb;
 	struct mount *parent;
 	struct mt_mount *e;
@@ -76,7 +148,6 @@ static __always_inline void emit_mount(struct mount *m, struct mount *path_of,
 		return;
 	e = scratch_mnt(s);
 	fill_hdr(&e->hdr, MT_EV_MOUNT);
-	ns = BPF_CORE_READ(m, mnt_ns);
 	parent = BPF_CORE_READ(m, mnt_parent);
 	sb = BPF_CORE_READ(m, mnt.mnt_sb);
 	e->op = op;
@@ -103,6 +174,13 @@ static __always_inline void emit_mount(struct mount *m, struct mount *path_of,
 	submit(s);
 }
 
+/* The same, in the namespace @m is in. */
+static __always_inline void emit_mount(struct mount *m, struct mount *path_of,
+				       u32 op, u32 aux, u32 src_mnt_id, u32 walk_seq)
+{
+	emit_mount_in(m, path_of, BPF_CORE_READ(m, mnt_ns), op, aux, src_mnt_id, walk_seq);
+}
+
 struct walk_ctx {
 	void *cur;		/* rb_node or list_head of the next mount */
 	void *head;		/* list head (list layout only) */
@@ -110,6 +188,9 @@ struct walk_ctx {
 	u32 visited;
 	u32 emitted;
 	u32 seq;
+	u32 groups_seen;	/* OR of every mnt_group_id: != 0 if one is shared
+				 * (a scalar, not a flag: a flag would split the
+				 * verifier's states) */
 };
 
 /* A CO-RE constant, so the verifier prunes the other layout's code (whose
@@ -119,6 +200,7 @@ struct walk_ctx {
 static __always_inline void visit(struct walk_ctx *c, struct mount *m)
 {
 	c->visited++;
+	c->groups_seen |= BPF_CORE_READ(m, mnt_group_id);
 	if (mount_is_overlay(m)) {
 		emit_mount(m, m, MT_MNT_WALK, 0, 0, c->seq);
 		c->emitted++;
@@ -183,16 +265,27 @@ static long walk_step(u32 index, void *data)
 	return 0;
 }
 
-/* Report every overlay mount of @ns, then a WALK_DONE record. */
-static __always_inline void walk_ns(struct mnt_namespace *ns, u32 trigger)
+/*
+ * Report every overlay mount of @ns, then a WALK_DONE record, and note in
+ * ns_overlays whether @ns holds one (bpf/walk_policy.h). @kind is an enum
+ * walk_kind: after a WALK_GRAFT into a namespace with overlays and shared
+ * mounts, the added mounts may have been copied into other namespaces,
+ * whose knowledge is then dropped. (Checking that a shared mount is above
+ * an overlay tripled the verifier's work on 6.18; this coarser test is
+ * still never wrong in the unsafe direction.)
+ */
+static __always_inline void walk_ns_as(struct mnt_namespace *ns, u32 trigger, u32 kind)
 {
 	struct walk_ctx c = {};
+	u32 gen = overlay_gen;
 	struct scratch *s;
 	struct mt_ns *e;
 	long n;
 
 	if (!ns)
 		return;
+	set_walk_kind(kind);
+	count(MT_CNT_WALK_DONE);
 	c.seq = __sync_fetch_and_add(&walk_seq_next, 1) + 1;
 	if (ns_mounts_are_rbtree()) {
 		/* 6.8+: an rbtree ordered by mnt_id_unique (checked on 6.18) */
@@ -205,6 +298,9 @@ static __always_inline void walk_ns(struct mnt_namespace *ns, u32 trigger)
 	}
 	/* an rbtree walk makes about three moves per mount */
 	n = bpf_loop(3 * walk_limit, walk_step, &c, 0);
+	note_walk_result(ns, gen, c.emitted || n >= 3 * walk_limit);
+	if (c.emitted && c.groups_seen && get_walk_kind() == WALK_GRAFT)
+		forget_overlay_knowledge();
 
 	s = get_scratch(SCRATCH_MOUNT, sizeof(struct mt_ns));
 	if (!s)
@@ -222,9 +318,17 @@ static __always_inline void walk_ns(struct mnt_namespace *ns, u32 trigger)
 	e->nr_emitted = c.emitted;
 	e->truncated = n >= 3 * walk_limit;
 	e->trigger = trigger;
-	if (e->truncated)
+	if (e->truncated) {
+		e->hdr.flags |= MT_F_WALK_TRUNC;
 		count(MT_CNT_WALK_TRUNC);
+	}
 	submit(s);
+}
+
+/* A walk after a call that added no mounts (a new namespace) */
+static __always_inline void walk_ns(struct mnt_namespace *ns, u32 trigger)
+{
+	walk_ns_as(ns, trigger, WALK_PLAIN);
 }
 
 #endif /* MT_MOUNTS_H */

@@ -50,7 +50,9 @@ struct mt_hdr {
 	__u64 ts_ns;		/* CLOCK_MONOTONIC */
 	char comm[MT_COMM_LEN];
 	__u32 flags;		/* MT_F_*: what in this record is incomplete */
-	__u32 reserved;		/* 0 */
+	__u32 ns_pid;		/* pid (tgid) in mnttrace's own pid namespace, the
+				 * one -p takes; 0 if not visible from there. Equal
+				 * to pid unless mnttrace runs in a pid namespace */
 };
 
 /*
@@ -143,6 +145,18 @@ enum mt_mount_op {
 	MT_MNT_DETACH,		/* __detach_mounts: PATH is the dentry's name chain */
 	MT_MNT_LOCAL_MP,	/* __is_local_mountpoint returned true */
 	MT_MNT_OVL_INUSE,	/* ovl_inuse_trylock failed: PATH is the dir */
+	MT_MNT_PROP_COPY,	/* a copy propagate_mnt made of a mount being
+				 * attached below a shared mount, for one of its
+				 * peers or slaves (fentry/kprobe modes). Reported
+				 * when propagate_mnt returns: mnt_ns = the
+				 * namespace it is about to join (the receiving
+				 * peer's or slave's), parent_id and PATH = where
+				 * it goes there; src_mnt_id = the mount being
+				 * attached (propagate_mnt's source, the caller's
+				 * new mount); aux = the caller's namespace inode.
+				 * Every mount of a copied tree is reported. Not a
+				 * namespace copy: no MT_NS_COPY goes with it, and
+				 * these copies never come as MT_MNT_COPY. */
 	MT_MNT_OP__MAX,
 };
 
@@ -237,6 +251,9 @@ enum mt_counter {
 	MT_CNT_RB_DROP,		/* bpf_ringbuf_output failed */
 	MT_CNT_STASH_DROP,	/* syscall entry not stashed (map full) */
 	MT_CNT_WALK_TRUNC,	/* namespace walk hit its limit */
+	MT_CNT_WALK_SKIP,	/* a call that could have walked did not: its
+				 * namespace is known to hold no overlay */
+	MT_CNT_WALK_DONE,	/* namespace walks made */
 	MT_CNT__MAX,
 };
 

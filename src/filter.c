@@ -322,7 +322,7 @@ bool mt_filter__match(struct mt_filter *f, const struct mt_record *rec)
 	const struct mt_hdr *h = rec->hdr;
 	const struct mt_options *o = &f->opt;
 
-	if (o->pid && h->pid != o->pid)
+	if (o->pid && h->ns_pid != o->pid)
 		return false;
 	if (o->mntns && h->mntns != o->mntns &&
 	    !(h->type == MT_EV_MOUNT && rec->mnt->mnt_ns == o->mntns))

@@ -87,6 +87,7 @@ struct fbuild *fb_new(struct mt_model *m, enum mt_finding_kind kind,
 	if (h && h->ts_ns) {
 		b->f.ts_ns = h->ts_ns;
 		b->f.pid = h->pid;
+		b->f.ns_pid = h->ns_pid;
 		mt_strscpy(b->f.comm, h->comm, sizeof(b->f.comm));
 		b->f.mnt_ns = h->mntns;
 	} else {

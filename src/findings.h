@@ -129,6 +129,7 @@ struct mt_finding {
 	__u64 ts_ns;		/* of the event that raised it */
 	/* who did the operation */
 	__u32 pid;
+	__u32 ns_pid;		/* its pid where mnttrace runs (hdr.ns_pid), 0 = not seen there */
 	char comm[16];
 	__u32 mnt_ns;
 	const char *op;		/* "umount2", "rmdir", "unlinkat", "mount", "unshare", ... */

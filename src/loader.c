@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -45,8 +46,9 @@ static const struct hook hooks[] = {
 	  .kretprobe = "krp_propagate_umount", .lost = "umounts propagated to other namespaces" },
 	HOOK("change_mnt_propagation", false, "fx_change_mnt_propagation",
 	     "kp_change_mnt_propagation", "krp_change_mnt_propagation", "propagation changes"),
-	HOOK("propagate_mnt", false, "fe_propagate_mnt", "kp_propagate_mnt", NULL,
-	     "mounts propagated to peers and slaves"),
+	{ .func = "propagate_mnt", .fentry = "fx_propagate_mnt", .fentry_entry = "fe_propagate_mnt",
+	  .kprobe = "kp_propagate_mnt", .kretprobe = "krp_propagate_mnt",
+	  .lost = "mounts propagated to peers and slaves" },
 	HOOK("__detach_mounts", false, "fe_detach_mounts", "kp_detach_mounts", NULL,
 	     "rmdir's lazy detach"),
 	HOOK("propagate_mount_busy", false, "fx_propagate_mount_busy", "kp_propagate_mount_busy",
@@ -264,6 +266,20 @@ static void detach_all(struct mt_loader *l)
 		bpf_link__destroy(l->links[--l->nlinks]);
 }
 
+/*
+ * Our pid namespace's inode, for BPF to see pids as we do (getpid(), -p);
+ * 0 in the initial pid namespace, where the kernel's tgids are ours.
+ */
+static __u32 own_pidns_ino(void)
+{
+	const __u32 initial_pidns_ino = 0xEFFFFFFCU;	/* PROC_PID_INIT_INO */
+	struct stat st;
+
+	if (stat("/proc/self/ns/pid", &st) || st.st_ino == initial_pidns_ino)
+		return 0;
+	return (__u32)st.st_ino;
+}
+
 /* One attempt at one mode, from a freshly opened skeleton. */
 static int try_mode(struct mt_loader *l, const struct mt_options *opt,
 		    enum mt_attach_mode mode, char *why, size_t whylen)
@@ -276,6 +292,7 @@ static int try_mode(struct mt_loader *l, const struct mt_options *opt,
 		return -errno;
 	}
 	l->skel->rodata->self_pid = getpid();
+	l->skel->rodata->self_pidns_ino = own_pidns_ino();
 	l->skel->rodata->overlay_only = opt->overlay;
 	/* -p and --mntns narrow what is shown; the model needs every record
 	 * to explain a finding, so BPF filters only when findings are off */

@@ -41,6 +41,7 @@ struct app {
 	uint64_t shown;
 	uint64_t bad;		/* undecodable: counted as user-side drops */
 	uint64_t reported_bpf_drops, reported_bad;
+	uint64_t counters[MT_CNT__MAX];	/* BPF's, as last read */
 	int write_err;
 };
 
@@ -52,7 +53,8 @@ static void on_finding(void *ctx, const struct mt_finding *f)
 	/* the filters select a finding by the call that raised it */
 	if (app->opt.path_prefix && f->path && !mt_path_under(f->path, app->opt.path_prefix))
 		return;
-	if ((app->opt.pid && f->pid != app->opt.pid) ||
+	/* -p names pids as seen where mnttrace runs, as events do (hdr.ns_pid) */
+	if ((app->opt.pid && f->ns_pid != app->opt.pid) ||
 	    (app->opt.comm && strncmp(f->comm, app->opt.comm, sizeof(f->comm)) != 0) ||
 	    (app->opt.mntns && f->mnt_ns != app->opt.mntns))
 		return;
@@ -196,7 +198,7 @@ static void model_work(struct app *app, double *last, bool now)
 
 static int trace(struct app *app, struct mt_loader *l)
 {
-	uint64_t counters[MT_CNT__MAX] = {};
+	uint64_t *counters = app->counters;
 	double start = now_s(), last_check = start, last_work = 0;
 	int err = 0;
 
@@ -296,11 +298,14 @@ int main(int argc, char **argv)
 	mt_loader__free(l);	/* detaches every link before we report */
 	report_lens(&app);
 	fprintf(stderr, "mnttrace: %llu records, %llu shown, %llu truncated, %llu findings, "
-		"%llu lost in BPF, %llu undecodable; attach mode %s\n",
+		"%llu lost in BPF, %llu undecodable; namespace walks: %llu done, %llu skipped, "
+		"%llu truncated; attach mode %s\n",
 		(unsigned long long)app.records, (unsigned long long)app.shown,
 		(unsigned long long)app.incomplete, (unsigned long long)app.findings,
 		(unsigned long long)app.reported_bpf_drops, (unsigned long long)app.bad,
-		mt_attach_mode_name(mode));
+		(unsigned long long)app.counters[MT_CNT_WALK_DONE],
+		(unsigned long long)app.counters[MT_CNT_WALK_SKIP],
+		(unsigned long long)app.counters[MT_CNT_WALK_TRUNC], mt_attach_mode_name(mode));
 	if (app.model) {
 		struct mt_model_stats st;
 

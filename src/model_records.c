@@ -140,6 +140,37 @@ static int on_walked_mount(struct mt_model *m, const struct mt_mount *mt,
 	return 0;
 }
 
+/*
+ * propagate_mnt gave a peer or slave namespace a copy of a mount being
+ * attached: it lives there now. The original is the caller's new mount
+ * when the model knows it already (its walk comes at the syscall's exit;
+ * until then the copy's original is found like any other's). A copy that
+ * receives its original's umount is never a risk, so it is not judged.
+ */
+static int on_propagated_copy(struct mt_model *m, const struct mt_record *rec)
+{
+	const struct mt_mount *mt = rec->mnt;
+	char *upper = xstrdup(rec->str[MT_MS_UPPER]), *work = xstrdup(rec->str[MT_MS_WORK]);
+	struct mnt_info in = info_of(mt, rec->str[MT_MS_PATH],
+				     upper ? mt_unescape_backslash(upper) : NULL,
+				     work ? mt_unescape_backslash(work) : NULL,
+				     rec->str[MT_MS_LOWER]);
+	struct ns_entry *n = ns_get(m, mt->mnt_ns, mt->mnt_ns_id, mt->hdr.ts_ns);
+	struct mount_entry *mm = NULL;
+	bool created;
+	int err = 0;
+
+	if (n)
+		mm = mnt_upsert(m, n, &in, &created);
+	if (mm && !mm->orig)
+		set_orig(mm, ns_mnt(m, ns_find(m, mt->aux), mt->src_mnt_id));
+	if (!mm && !(n && n->dead))
+		err = -ENOMEM;
+	free(upper);
+	free(work);
+	return err;
+}
+
 int model_on_mount(struct mt_model *m, const struct mt_record *rec)
 {
 	const struct mt_mount *mt = rec->mnt;
@@ -188,6 +219,9 @@ int model_on_mount(struct mt_model *m, const struct mt_record *rec)
 			return 0;
 		}
 		return pend_add(m, rec);
+	case MT_MNT_PROP_COPY:
+		m->o.internals = true;
+		return mt->sb_magic == MT_OVERLAYFS_MAGIC ? on_propagated_copy(m, rec) : 0;
 	case MT_MNT_PROPAGATION:
 		/*
 		 * change_mnt_propagation may report the state before the

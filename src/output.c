@@ -326,7 +326,7 @@ static void describe_mount(struct sink *s, const struct mt_record *rec)
 	put_str(s, "parent_propagation", mt_propagation_str(m->parent_group_id,
 							    m->parent_master_id, false,
 							    buf, sizeof(buf)));
-	if (m->op == MT_MNT_COPY) {
+	if (m->op == MT_MNT_COPY || m->op == MT_MNT_PROP_COPY) {
 		put_uint(s, "src_mnt_id", m->src_mnt_id);
 		if (m->aux)
 			put_uint(s, "src_ns", m->aux);

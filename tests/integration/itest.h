@@ -95,6 +95,11 @@ bool tracer_start(struct tracer *t, const char *arg, ...) __attribute__((sentine
 bool tracer_startv(struct tracer *t, const char *const *args);
 /* SIGINT, wait, parse stdout, check the common fields of every record. */
 bool tracer_stop(struct tracer *t);
+/* The next tracer_start*() runs mnttrace as pid 1 of a new pid namespace
+ * with its own /proc, like `unshare -p -f --mount-proc` (a container).
+ * t->pid is then the shim that waits for it in our namespace, and
+ * /proc/t->pid/ns/pid_for_children is mnttrace's pid namespace. */
+extern bool it_tracer_in_new_pidns;
 /* Kill and free whatever is left (safe to call twice). */
 void tracer_free(struct tracer *t);
 

@@ -94,3 +94,54 @@ out:
 	sc_free(&s);
 	tracer_free(&t);
 }
+
+/*
+ * An overlay mounted below a shared mount that has a slave in a service's
+ * namespace: propagate_mnt gives the service a copy. It must come as a
+ * propagated_copy in the service's namespace, at the same path, naming the
+ * caller's new mount as its source; never as a clone_mnt "copy".
+ */
+static void propagated_child(struct sc_ctx *c, void *arg)
+{
+	char graph[256], base[400], merged[512];
+	struct mi_entry e;
+	pid_t svc;
+
+	snprintf(graph, sizeof(graph), "%s/graph", c->dir);
+	make_graph_root(c, graph, MS_SHARED);
+	svc = spawn_service(c, true, MS_SLAVE, NULL);
+	sc_report(c, "svc_ns", "%lu", ns_inode(svc));
+	snprintf(base, sizeof(base), "%s/ovl", graph);
+	make_overlay(c, base, NULL, merged, sizeof(merged));
+	sc_report(c, "merged", "%s", merged);
+	SC_CHECK(c, mi_find(0, merged, &e), "overlay not in our mountinfo");
+	sc_report(c, "orig_id", "%d", e.mnt_id);
+	SC_CHECK(c, mi_find(svc, merged, &e), "no propagated copy in the service namespace");
+	sc_report(c, "copy_id", "%d", e.mnt_id);
+	sc_sync(c);	/* keep the service's namespace while mnttrace looks */
+}
+
+TEST(internals_propagated_copy_joins_slave_namespace)
+{
+	struct tracer t = TRACER_INIT;
+	struct scenario s = SC_INIT;
+	const struct json *r;
+
+	if (!need_internals() || !trace_scenario(&t, NULL, &s, propagated_child, NULL))
+		goto out;
+	r = ASSERT_REC(&t, "propagated copy of the overlay", "type", "mount", "op",
+		       "propagated_copy", "mnt_id", sc_get(&s, "copy_id"));
+	if (r) {
+		ASSERT_JINT(r, "ns", sc_num(&s, "svc_ns"));
+		ASSERT_JSTR(r, "path", sc_get(&s, "merged"));
+		ASSERT_JINT(r, "src_mnt_id", sc_num(&s, "orig_id"));
+		ASSERT_JINT(r, "src_ns", sc_num(&s, "ns"));
+		ASSERT_JSTR(r, "fstype", "overlay");
+	}
+	ASSERT_TRUE(!rec_find(&t, 0, NULL, "type", "mount", "op", "copy", "mnt_id",
+			      sc_get(&s, "copy_id"), NULL),
+		    "the propagated copy is not also reported as a clone_mnt copy");
+out:
+	sc_free(&s);
+	tracer_free(&t);
+}

@@ -5,6 +5,7 @@
  * its "mnttrace: tracing" line, stop it with SIGINT, then parse and query
  * the JSON Lines it printed.
  */
+#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -56,6 +59,50 @@ static char *read_all(int fd)
 }
 
 /* Exec mnttrace with argv; stdout/stderr to the given fds. */
+bool it_tracer_in_new_pidns;
+
+static volatile pid_t shim_child;
+
+static void shim_forward(int sig)
+{
+	if (shim_child > 0)
+		kill(shim_child, sig);
+}
+
+/*
+ * In the forked child: move the exec'd program into a new pid namespace,
+ * as its pid 1 with a /proc of that namespace. This process stays behind
+ * as a shim that forwards SIGINT/SIGTERM and exits with its status.
+ */
+static void enter_new_pidns(void)
+{
+	int status;
+
+	if (unshare(CLONE_NEWPID | CLONE_NEWNS)) {
+		dprintf(2, "itest: unshare(CLONE_NEWPID|CLONE_NEWNS): %s\n", strerror(errno));
+		_exit(127);
+	}
+	shim_child = fork();
+	if (shim_child < 0)
+		_exit(127);
+	if (shim_child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) {
+			dprintf(2, "itest: mounting /proc of the new pid namespace: %s\n",
+				strerror(errno));
+			_exit(127);
+		}
+		return;
+	}
+	signal(SIGINT, shim_forward);
+	signal(SIGTERM, shim_forward);
+	while (waitpid(shim_child, &status, 0) < 0)
+		if (errno != EINTR)
+			_exit(127);
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
 static pid_t spawn(char **argv, int out_fd, int err_fd)
 {
 	pid_t ppid = getpid();
@@ -73,6 +120,8 @@ static pid_t spawn(char **argv, int out_fd, int err_fd)
 		dup2(null, 0);
 	dup2(out_fd, 1);
 	dup2(err_fd, 2);
+	if (it_tracer_in_new_pidns)
+		enter_new_pidns();
 	execv(argv[0], argv);
 	dprintf(2, "itest: exec %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
