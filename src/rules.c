@@ -661,33 +661,21 @@ static void finish_upper_in_use(struct mt_model *m, struct job *j)
 
 /* ---- the work queue's view ---- */
 
+/* Each job kind's finish, once its rescans are in. */
+static void (*const finishers[])(struct mt_model *m, struct job *j) = {
+	[JOB_RISK] = finish_risk,
+	[JOB_LEAK] = finish_leak,
+	[JOB_NOT_MOUNTED_HERE] = finish_not_mounted_here,
+	[JOB_UMOUNT_BUSY] = finish_umount_busy,
+	[JOB_RMDIR_BUSY] = finish_rmdir_busy,
+	[JOB_DETACHED] = finish_detached,
+	[JOB_UPPER_IN_USE] = finish_upper_in_use,
+};
+
 void rule_finish(struct mt_model *m, struct job *j)
 {
-	switch (j->kind) {
-	case JOB_RISK:
-		finish_risk(m, j);
-		break;
-	case JOB_LEAK:
-		finish_leak(m, j);
-		break;
-	case JOB_NOT_MOUNTED_HERE:
-		finish_not_mounted_here(m, j);
-		break;
-	case JOB_UMOUNT_BUSY:
-		finish_umount_busy(m, j);
-		break;
-	case JOB_RMDIR_BUSY:
-		finish_rmdir_busy(m, j);
-		break;
-	case JOB_DETACHED:
-		finish_detached(m, j);
-		break;
-	case JOB_UPPER_IN_USE:
-		finish_upper_in_use(m, j);
-		break;
-	default:
-		break;
-	}
+	if ((size_t)j->kind < sizeof(finishers) / sizeof(finishers[0]) && finishers[j->kind])
+		finishers[j->kind](m, j);
 }
 
 /* The namespaces job @j reads before its finish, and whether their mounts. */
