@@ -164,6 +164,7 @@ struct job {
 	int nr_mounts;
 	bool known;		/* LEAK: the kernel said what it removed */
 	bool reread_mounts;	/* the rescan must read mounts too */
+	bool capped;		/* more candidates than a job keeps */
 	const char *op;
 	__u64 enter_ns;		/* the call's entry time */
 };

@@ -430,6 +430,7 @@ static void finish_umount_busy(struct mt_model *m, struct job *j)
 {
 	struct mount_entry *busy[MAX_CANDIDATES], *mm;
 	int nr_busy = 0, found = 0;
+	bool capped = false;
 	struct fbuild *b;
 
 	for (int i = 0; i < j->nr_mounts; i++) {
@@ -450,16 +451,21 @@ static void finish_umount_busy(struct mt_model *m, struct job *j)
 	 */
 	if (!nr_busy)
 		busy[nr_busy++] = mm;
-	for (struct mount_entry *x = mm->ovl->mnts; x && nr_busy < MAX_CANDIDATES;
-	     x = x->ovl_next) {
+	for (struct mount_entry *x = mm->ovl->mnts; x; x = x->ovl_next) {
 		bool listed = false;
 
 		for (int i = 0; i < nr_busy; i++)
 			listed |= busy[i] == x;
-		if (!listed && x != mm && reaches(mm, x))
-			busy[nr_busy++] = x;
+		if (listed || x == mm || !reaches(mm, x))
+			continue;
+		if (nr_busy == MAX_CANDIDATES) {
+			capped = true;
+			break;
+		}
+		busy[nr_busy++] = x;
 	}
 	b = fb_new(m, MT_FIND_EBUSY, &j->hdr, "umount2", EBUSY, mm->ovl);
+	fb_finding(b)->holders_truncated = capped;
 	fb_finding(b)->why.path = fb_str(b, j->path);
 	/* copies in other namespaces first: they are the surprise */
 	for (int pass = 0; pass < 2; pass++)
@@ -530,6 +536,7 @@ void rule_rmdir_ok(struct mt_model *m, const struct mt_record *rec,
 		   struct ns_entry *caller, const char *path, struct pending *pend)
 {
 	struct mount_entry *cand[MAX_CANDIDATES];
+	bool capped = false;
 	int nr = 0;
 	struct job *j;
 
@@ -547,18 +554,24 @@ void rule_rmdir_ok(struct mt_model *m, const struct mt_record *rec,
 	} else {
 		/* tracepoint mode: the copies mounted at that path elsewhere */
 		for (struct overlay_entry *ov = m->ovls; ov; ov = ov->next)
-			for (struct mount_entry *x = ov->mnts; x && nr < MAX_CANDIDATES;
-			     x = x->ovl_next)
-				if (x->ns != caller && streq(x->path, path))
+			for (struct mount_entry *x = ov->mnts; x; x = x->ovl_next)
+				if (x->ns != caller && streq(x->path, path)) {
+					if (nr == MAX_CANDIDATES) {
+						capped = true;
+						break;
+					}
 					cand[nr++] = x;
+				}
 	}
 	if (!nr)
 		return;
 	j = queue(m, JOB_DETACHED, rec, cand[0]->ovl, caller, path);
 	for (int i = 0; j && i < nr; i++)
 		add_ref(j, cand[i]);
-	if (j)
+	if (j) {
 		j->known = m->o.internals;
+		j->capped = capped || (m->o.internals && nr == MAX_CANDIDATES);
+	}
 	/* fentry/kprobe: the kernel said which went */
 	for (int i = 0; m->o.internals && i < nr; i++)
 		mnt_remove(m, cand[i]);
@@ -586,6 +599,7 @@ static void finish_detached(struct mt_model *m, struct job *j)
 	}
 	if (!f->nr_holders)
 		return;
+	f->holders_truncated |= j->capped;
 	f->reason_code = MT_REASON_DETACHED_BY_RMDIR;
 	f->why.path = fb_str(b, j->path);
 	f->why.count = f->nr_holders;
