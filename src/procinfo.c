@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "paths.h"
@@ -245,10 +246,11 @@ bool mt_proc_is_kthread(const char *proc_root, __u32 pid)
 }
 
 static int check_link(const char *proc_root, __u32 pid, const char *rel,
-		      const char *what, int fd, const char *dir,
+		      const char *what, int fd, const char *dir, __u32 dev,
 		      struct mt_use *uses, int max, int found)
 {
 	char path[PATH_MAX], target[PATH_MAX];
+	struct stat st;
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/%u/%s", proc_root, pid, rel);
@@ -256,8 +258,15 @@ static int check_link(const char *proc_root, __u32 pid, const char *rel,
 	if (n <= 0)
 		return found;
 	target[n] = '\0';
-	/* files deleted since they were opened end in " (deleted)" */
-	if (!mt_path_under(target, dir))
+	/*
+	 * By path (files deleted since they were opened end in " (deleted)"),
+	 * or by the superblock the link leads to: a cwd in a copy that a lazy
+	 * umount detached since reads as "/", yet is still on the overlay
+	 * (checked on 6.18).
+	 */
+	if (!mt_path_under(target, dir) &&
+	    !(dev && stat(path, &st) == 0 &&
+	      st.st_dev == makedev(dev >> 20, dev & 0xfffff)))
 		return found;
 	if (found < max) {
 		struct mt_use *u = &uses[found];
@@ -270,7 +279,7 @@ static int check_link(const char *proc_root, __u32 pid, const char *rel,
 	return found + 1;
 }
 
-int mt_proc_uses(const char *proc_root, __u32 pid, const char *dir,
+int mt_proc_uses(const char *proc_root, __u32 pid, const char *dir, __u32 dev,
 		 struct mt_use *uses, int max)
 {
 	char path[PATH_MAX];
@@ -282,8 +291,8 @@ int mt_proc_uses(const char *proc_root, __u32 pid, const char *dir,
 	fds = opendir(path);
 	if (!fds)
 		return -errno;
-	found = check_link(proc_root, pid, "cwd", "cwd", -1, dir, uses, max, found);
-	found = check_link(proc_root, pid, "root", "root", -1, dir, uses, max, found);
+	found = check_link(proc_root, pid, "cwd", "cwd", -1, dir, dev, uses, max, found);
+	found = check_link(proc_root, pid, "root", "root", -1, dir, dev, uses, max, found);
 	while ((d = readdir(fds)) != NULL) {
 		char rel[64], what[16];
 		char *end;
@@ -293,7 +302,7 @@ int mt_proc_uses(const char *proc_root, __u32 pid, const char *dir,
 			continue;
 		snprintf(rel, sizeof(rel), "fd/%ld", fd);
 		snprintf(what, sizeof(what), "fd %ld", fd);
-		found = check_link(proc_root, pid, rel, what, (int)fd, dir, uses, max, found);
+		found = check_link(proc_root, pid, rel, what, (int)fd, dir, dev, uses, max, found);
 	}
 	closedir(fds);
 	return found;

@@ -81,12 +81,13 @@ struct mt_use {
 };
 
 /*
- * Find where @pid's cwd, root or open files are @dir or below it. The links
- * read as paths in @pid's own mount namespace. Fills up to @max entries of
+ * Find where @pid's cwd, root or open files are @dir or below it, or (with
+ * @dev, a kernel dev_t: major << 20 | minor; 0 = by path only) on that
+ * superblock. The links read as paths in @pid's own mount namespace. Fills up to @max entries of
  * @uses; returns how many were found (may exceed @max), or -errno when the
  * process is gone.
  */
-int mt_proc_uses(const char *proc_root, __u32 pid, const char *dir,
+int mt_proc_uses(const char *proc_root, __u32 pid, const char *dir, __u32 dev,
 		 struct mt_use *uses, int max);
 
 #endif /* MT_PROCINFO_H */

@@ -398,7 +398,8 @@ static int find_users(struct mt_model *m, struct fbuild *b, struct job *j,
 		struct mt_finding_pid *p;
 		struct mt_use use;
 
-		if (mt_proc_uses(m->proc_root, x->ns->procs[k].pid, x->path, &use, 1) <= 0)
+		if (mt_proc_uses(m->proc_root, x->ns->procs[k].pid, x->path, x->ovl->dev,
+				 &use, 1) <= 0)
 			continue;
 		h = fb_holder(b, x->ns, &r, false);
 		p = fb_add_pid(b, h);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "testlib.h"
@@ -95,19 +96,44 @@ TEST(proc_uses_below_a_mountpoint)
 	struct mt_use uses[4];
 	int n;
 
-	n = mt_proc_uses(root, 1501, merged, uses, 4);
+	n = mt_proc_uses(root, 1501, merged, 0, uses, 4);
 	if (!ASSERT_EQ(n, 2, "cwd and fd 7"))
 		return;
 	ASSERT_STREQ(uses[0].what, "cwd", "first is cwd");
 	ASSERT_STREQ(uses[0].path, "/home/docker_rt/overlay2/3f2a9c0d1e5b7a8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e/merged/var/www", "cwd path");
 	ASSERT_STREQ(uses[1].what, "fd 7", "then fd 7");
 	ASSERT_EQ(uses[1].fd, 7, "fd number");
-	ASSERT_EQ(mt_proc_uses(root, 1501, merged, uses, 1), 2, "count beyond max");
-	n = mt_proc_uses(root, 2000, merged, uses, 4);
+	ASSERT_EQ(mt_proc_uses(root, 1501, merged, 0, uses, 1), 2, "count beyond max");
+	n = mt_proc_uses(root, 2000, merged, 0, uses, 4);
 	ASSERT_EQ(n, 1, "root inside");
 	ASSERT_STREQ(uses[0].what, "root", "root");
-	ASSERT_EQ(mt_proc_uses(root, 1500, merged, uses, 4), 0, "nothing");
-	ASSERT_EQ(mt_proc_uses(root, 4242, merged, uses, 4), -ENOENT, "no such pid");
+	ASSERT_EQ(mt_proc_uses(root, 1500, merged, 0, uses, 4), 0, "nothing");
+	ASSERT_EQ(mt_proc_uses(root, 4242, merged, 0, uses, 4), -ENOENT, "no such pid");
+}
+
+/* A cwd in a copy that a lazy umount detached reads as "/", not as the
+ * mountpoint: the superblock it leads to still tells. */
+TEST(proc_uses_on_a_superblock)
+{
+	struct mt_use uses[4];
+	struct stat st;
+	char *root = fx_tmpdir();
+	__u32 dev;
+
+	if (!ASSERT_TRUE(root != NULL, "tmpdir"))
+		return;
+	fx_proc(root, 77, "sh", 4026532500u, "/x.service", NULL);	/* cwd and root -> "/" */
+	if (!ASSERT_OK(stat("/", &st), "stat /"))
+		goto out;
+	dev = (major(st.st_dev) << 20) | minor(st.st_dev);
+	ASSERT_EQ(mt_proc_uses(root, 77, "/nowhere/merged", 0, uses, 4), 0, "not by path");
+	ASSERT_EQ(mt_proc_uses(root, 77, "/nowhere/merged", dev, uses, 4), 2,
+		  "cwd and root on that superblock");
+	ASSERT_STREQ(uses[0].what, "cwd", "cwd first");
+	ASSERT_EQ(mt_proc_uses(root, 77, "/nowhere/merged", dev + 1, uses, 4), 0,
+		  "another superblock");
+out:
+	fx_rmtree(root);
 }
 
 TEST(snapshot_fixture_dedups_namespaces)
