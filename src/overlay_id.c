@@ -35,6 +35,16 @@ static bool is(const struct comp *c, const char *s)
 	return strlen(s) == c->n && memcmp(c->s, s, c->n) == 0;
 }
 
+/* The path above component @c, without its trailing '/'. */
+static size_t root_len(const char *path, const struct comp *c)
+{
+	size_t n = (size_t)(c->s - path);
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	return n;
+}
+
 static void set(char *dst, size_t size, const struct comp *c)
 {
 	size_t n = c->n < size - 1 ? c->n : size - 1;
@@ -82,14 +92,30 @@ bool mt_overlay_ident(const char *path, struct mt_ovl_ident *out)
 		    i + 2 < nr) {
 			set(out->ns, sizeof(out->ns), &c[i + 1]);
 			set(out->id, sizeof(out->id), &c[i + 2]);
+			out->id_is_container = true;
 			out->runtime = "containerd";
+			out->kind = MT_RT_CONTAINERD;
+			out->root_len = root_len(path, &c[i]);
+			return true;
+		}
+		/* <root>/io.containerd.snapshotter.v1.overlayfs/snapshots/<n>/fs */
+		if (is(&c[i], "io.containerd.snapshotter.v1.overlayfs") && i + 2 < nr &&
+		    is(&c[i + 1], "snapshots") && c[i + 2].n < 21 &&
+		    strspn(c[i + 2].s, "0123456789") == c[i + 2].n) {
+			set(out->id, sizeof(out->id), &c[i + 2]);
+			out->runtime = "containerd";
+			out->kind = MT_RT_CONTAINERD;
+			out->root_len = root_len(path, &c[i]);
 			return true;
 		}
 		if (i + 1 >= nr || !layer_like(&c[i + 1]))
 			continue;
 		if (is(&c[i], "overlay-containers")) {
 			set(out->id, sizeof(out->id), &c[i + 1]);
+			out->id_is_container = true;
 			out->runtime = "podman/cri-o";
+			out->kind = MT_RT_CONTAINERS_STORAGE;
+			out->root_len = root_len(path, &c[i]);
 			return true;
 		}
 		/* <layers>/<id>/{merged,diff,work}: the layer dir itself */
@@ -99,13 +125,18 @@ bool mt_overlay_ident(const char *path, struct mt_ovl_ident *out)
 		if (is(&c[i], "overlay2")) {
 			set(out->id, sizeof(out->id), &c[i + 1]);
 			out->runtime = "docker";
+			out->kind = MT_RT_DOCKER;
+			out->root_len = root_len(path, &c[i]);
 			return true;
 		}
 		if (is(&c[i], "overlay")) {
+			bool cs = in_containers_storage(c, i) ||
+				  !(i > 0 && is(&c[i - 1], "docker"));
+
 			set(out->id, sizeof(out->id), &c[i + 1]);
-			out->runtime = in_containers_storage(c, i) ||
-				       !(i > 0 && is(&c[i - 1], "docker")) ?
-				       "podman/cri-o" : "docker";
+			out->runtime = cs ? "podman/cri-o" : "docker";
+			out->kind = cs ? MT_RT_CONTAINERS_STORAGE : MT_RT_DOCKER;
+			out->root_len = root_len(path, &c[i]);
 			return true;
 		}
 	}
@@ -115,5 +146,10 @@ bool mt_overlay_ident(const char *path, struct mt_ovl_ident *out)
 bool mt_overlay_ident2(const char *merged, const char *upperdir,
 		       struct mt_ovl_ident *out)
 {
-	return mt_overlay_ident(merged, out) || mt_overlay_ident(upperdir, out);
+	if (mt_overlay_ident(merged, out))
+		return true;
+	if (!mt_overlay_ident(upperdir, out))
+		return false;
+	out->from_upper = true;
+	return true;
 }

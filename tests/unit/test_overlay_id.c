@@ -50,4 +50,40 @@ TEST(overlay_container_ids)
 	ASSERT_TRUE(mt_overlay_ident2("/mnt/m", "/var/lib/docker/overlay2/" ID "/diff", &id),
 		    "falls back to upperdir");
 	ASSERT_STREQ(id.id, ID, "id from upperdir");
+	ASSERT_TRUE(id.from_upper, "says it came from the upperdir");
+}
+
+/* Where the runtime's metadata lives: the path above its layer store. */
+TEST(overlay_runtime_roots)
+{
+	static const struct {
+		const char *path, *root, *id;
+		enum mt_runtime kind;
+		bool is_ctr;
+	} cases[] = {
+		{ "/home/docker_rt/overlay2/" ID "/merged", "/home/docker_rt", ID, MT_RT_DOCKER, false },
+		{ "/var/lib/docker//overlay2/" ID "/diff", "/var/lib/docker", ID, MT_RT_DOCKER, false },
+		{ "/srv/c/storage/overlay/" ID "/merged", "/srv/c/storage", ID,
+		  MT_RT_CONTAINERS_STORAGE, false },
+		{ "/var/lib/containers/storage/overlay-containers/" ID "/userdata/shm",
+		  "/var/lib/containers/storage", ID, MT_RT_CONTAINERS_STORAGE, true },
+		{ "/run/containerd/io.containerd.runtime.v2.task/k8s.io/" ID "/rootfs",
+		  "/run/containerd", ID, MT_RT_CONTAINERD, true },
+		{ "/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/17/fs",
+		  "/var/lib/containerd", "17", MT_RT_CONTAINERD, false },
+	};
+	struct mt_ovl_ident id;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mt_test_log("case %zu: %s", i, cases[i].path);
+		if (!ASSERT_TRUE(mt_overlay_ident(cases[i].path, &id), "matched"))
+			continue;
+		ASSERT_EQ(id.root_len, strlen(cases[i].root), "root length");
+		ASSERT_TRUE(!strncmp(cases[i].path, cases[i].root, id.root_len), "root");
+		ASSERT_STREQ(id.id, cases[i].id, "id");
+		ASSERT_EQ(id.kind, cases[i].kind, "runtime");
+		ASSERT_EQ(id.id_is_container, cases[i].is_ctr, "names the container itself");
+	}
+	ASSERT_FALSE(mt_overlay_ident("/var/lib/containerd/io.containerd.snapshotter.v1."
+				      "overlayfs/snapshots/abc/fs", &id), "snapshot ids are numbers");
 }
