@@ -12,6 +12,7 @@
 
 #include "array.h"
 #include "model_int.h"
+#include "runtime_meta.h"
 
 #define FB_MAX_HOLDERS 1024	/* namespaces listed; more are flagged */
 #define FB_PIDS 16		/* processes listed per namespace */
@@ -23,12 +24,20 @@ struct fbuild {
 	int cap_h;
 	char **strs;		/* owned strings the finding points at */
 	int nr_strs, cap_strs;
+	char **lower_layers;	/* f.lower_layers */
 	const char *proc_root;
+	struct mt_runtime_meta *rtmeta;	/* container lookups, cached */
 };
 
 struct fbuild *fb_alloc(void)
 {
-	return calloc(1, sizeof(struct fbuild));
+	struct fbuild *b = calloc(1, sizeof(struct fbuild));
+
+	if (b && !(b->rtmeta = mt_runtime_meta__new())) {
+		free(b);
+		b = NULL;
+	}
+	return b;
 }
 
 static void fb_clear(struct fbuild *b)
@@ -40,6 +49,8 @@ static void fb_clear(struct fbuild *b)
 	for (int i = 0; i < b->nr_strs; i++)
 		free(b->strs[i]);
 	b->nr_strs = 0;
+	mt_lower_layers_free(b->lower_layers, b->f.nr_lower_layers);
+	b->lower_layers = NULL;
 	memset(&b->f, 0, sizeof(b->f));
 }
 
@@ -50,6 +61,7 @@ void fb_free(struct fbuild *b)
 	fb_clear(b);
 	free(b->h);
 	free(b->strs);
+	mt_runtime_meta__free(b->rtmeta);
 	free(b);
 }
 
@@ -71,6 +83,38 @@ const char *fb_str(struct fbuild *b, const char *s)
 		return "";
 	b->strs[b->nr_strs++] = d;
 	return d;
+}
+
+static const char *nonempty_str(struct fbuild *b, const char *s)
+{
+	return s && *s ? fb_str(b, s) : NULL;
+}
+
+/*
+ * Who owns the overlay, from its runtime's metadata on disk, and its lower
+ * layers with the short links followed: file reads, so only here, in the
+ * work phase.
+ */
+static void fb_owner(struct fbuild *b, const struct overlay_entry *o)
+{
+	struct mt_ctr_meta meta;
+	int nr;
+
+	if (mt_runtime_meta__resolve(b->rtmeta, o->merged, o->upper, &meta)) {
+		b->f.container_id = nonempty_str(b, meta.container_id);
+		b->f.layer_id = nonempty_str(b, meta.layer_id);
+		b->f.id_source = meta.id_source;
+		b->f.container_name = nonempty_str(b, meta.name);
+		b->f.image = nonempty_str(b, meta.image);
+		b->f.runtime = meta.runtime_name;
+		b->f.runtime_kind = meta.runtime;
+		b->f.runtime_root = nonempty_str(b, meta.root);
+	}
+	nr = mt_lower_layers(o->lower, o->upper, &b->lower_layers);
+	if (nr > 0) {
+		b->f.lower_layers = (const char *const *)b->lower_layers;
+		b->f.nr_lower_layers = nr;
+	}
 }
 
 /* The model's one finding under construction (findings never nest). */
@@ -105,10 +149,7 @@ struct fbuild *fb_new(struct mt_model *m, enum mt_finding_kind kind,
 		b->f.upperdir = fb_str(b, o->upper);
 		b->f.workdir = fb_str(b, o->work);
 		b->f.lowerdir = fb_str(b, o->lower);
-		if (o->has_ident) {
-			b->f.container_id = fb_str(b, o->ident.id);
-			b->f.runtime = o->ident.runtime;
-		}
+		fb_owner(b, o);
 		b->f.leak_id = o->leak_id;
 	}
 	return b;

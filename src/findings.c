@@ -70,11 +70,45 @@ static const char *service(const struct mt_reason_args *a)
 	return a->creator_known ? a->creator_comm : "the service";
 }
 
+const char *mt_finding_remedy(const struct mt_finding *f, char *buf, size_t len)
+{
+	const char *root = f->runtime_root ? f->runtime_root : NULL;
+
+	switch (f->runtime_kind) {
+	case MT_RT_DOCKER:
+		snprintf(buf, len, "keeping Docker's graph root shared (mount --make-rshared %s; "
+			 "Docker >= 17.12.1 no longer makes it private, moby#36047)",
+			 root ?: "/var/lib/docker");
+		break;
+	case MT_RT_CONTAINERS_STORAGE:
+		/* podman 4.3 re-privatises <graph>/overlay on every command */
+		snprintf(buf, len, "setting skip_mount_home = \"true\" under "
+			 "[storage.options.overlay] in storage.conf, because podman and CRI-O "
+			 "(containers/storage) make %s/overlay a private mount again on every "
+			 "command, so mount --make-shared alone does not stick; then mount "
+			 "--make-shared %s/overlay (or reboot)", root ?: "the graph root",
+			 root ?: "<graph root>");
+		break;
+	case MT_RT_CONTAINERD:
+		snprintf(buf, len, "keeping the mounts above containerd's dirs (%s) shared "
+			 "(findmnt -o TARGET,PROPAGATION shows them; containerd does not make "
+			 "them private itself, and its shims unmount with MNT_DETACH, so the "
+			 "umount succeeds and the copy just stays)", root ?: "/var/lib/containerd, "
+			 "/run/containerd");
+		break;
+	default:
+		snprintf(buf, len, "keeping the mount the overlay sits on shared (mount "
+			 "--make-rshared on its parent mount) before the service starts");
+		break;
+	}
+	return buf;
+}
+
 const char *mt_finding_reason(const struct mt_finding *f, char *buf, size_t len)
 {
 	const struct mt_reason_args *a = &f->why;
 	const char *path = a->path ? a->path : "the path";
-	char whom[200];
+	char whom[200], remedy[512];
 
 	who(a, whom, sizeof(whom));
 	switch (f->reason_code) {
@@ -82,12 +116,11 @@ const char *mt_finding_reason(const struct mt_finding *f, char *buf, size_t len)
 		snprintf(buf, len, "%s made mnt:[%u] with a copy of this overlay that is private, "
 			 "because the original in mnt:[%u] is private%s, so the runtime's "
 			 "umount will not reach the copy and it will leak; prevent it by "
-			 "keeping the graph root shared (mount --make-rshared; Docker >= 17.12.1 "
-			 "no longer makes it private, moby#36047) or by keeping %s from "
+			 "%s or by keeping %s from "
 			 "creating its own mount namespace (PrivateTmp=, ProtectSystem=, "
 			 "MountFlags=).", whom, a->copy_ns, a->orig_ns,
 			 a->orig_private_parent ? " under a private parent (a private graph root)" : "",
-			 service(a));
+			 mt_finding_remedy(f, remedy, sizeof(remedy)), service(a));
 		break;
 	case MT_REASON_RISK_MADE_PRIVATE:
 		snprintf(buf, len, "%s holds a private copy of this overlay in mnt:[%u] although the "
@@ -288,7 +321,17 @@ int mt_finding_json(struct mt_json *j, const struct mt_finding *f,
 	mt_json_str(j, "upperdir", f->upperdir);
 	mt_json_str(j, "workdir", f->workdir);
 	mt_json_str(j, "lowerdir", f->lowerdir);
+	if (f->nr_lower_layers) {
+		mt_json_arr_begin(j, "lower_layers");
+		for (int i = 0; i < f->nr_lower_layers; i++)
+			mt_json_str(j, NULL, f->lower_layers[i]);
+		mt_json_arr_end(j);
+	}
 	mt_json_str(j, "container_id", f->container_id);
+	mt_json_str(j, "layer_id", f->layer_id);
+	mt_json_str(j, "id_source", f->id_source);
+	mt_json_str(j, "container_name", f->container_name);
+	mt_json_str(j, "image", f->image);
 	mt_json_str(j, "runtime", f->runtime);
 	mt_json_obj_end(j);
 	mt_json_arr_begin(j, "holders");
@@ -367,7 +410,9 @@ int mt_finding_text(FILE *out, const struct mt_finding *f, __s64 wall_offset_ns)
 		fprintf(out, " -> %s", mt_errno_name(f->err) ?: "error");
 	fprintf(out, "]");
 	if (f->container_id)
-		fprintf(out, " Container %s (%s).", f->container_id, f->runtime ?: "?");
+		fprintf(out, " Container %s%s%s%s (%s, id from %s).", f->container_id,
+			f->container_name ? " \"" : "", f->container_name ?: "",
+			f->container_name ? "\"" : "", f->runtime ?: "?", f->id_source ?: "?");
 	if (f->upperdir)
 		fprintf(out, " upperdir %s, workdir %s.", f->upperdir, f->workdir ?: "?");
 	for (int i = 0; i < f->nr_holders; i++) {

@@ -13,6 +13,7 @@
 #include <linux/types.h>
 
 #include "json.h"
+#include "overlay_id.h"
 #include "procinfo.h"
 
 enum mt_finding_kind {
@@ -136,8 +137,18 @@ struct mt_finding {
 	int err;		/* positive errno of the operation, 0 = success */
 	const char *path;	/* merged dir as seen from mnttrace's namespace */
 	const char *upperdir, *workdir, *lowerdir;
-	const char *container_id;	/* NULL when the paths follow no convention */
+	/* who owns the overlay (runtime_meta.h); all NULL when the paths
+	 * follow no runtime's convention */
+	const char *container_id;	/* the container; the layer id when unresolved */
+	const char *layer_id;		/* the layer (snapshot) the paths name */
+	const char *id_source;		/* MT_IDSRC_*: what gave container_id */
+	const char *container_name, *image;	/* NULL when unknown */
 	const char *runtime;
+	enum mt_runtime runtime_kind;	/* picks the remedy's words */
+	const char *runtime_root;	/* graph root (docker, containers/storage) */
+	/* lowerdir one path per layer, l/XXXX short links followed */
+	const char *const *lower_layers;
+	int nr_lower_layers;
 	struct mt_finding_holder *holders;
 	int nr_holders;
 	bool holders_truncated;	/* more holders than listed */
@@ -149,6 +160,13 @@ struct mt_finding {
 const char *mt_finding_reason(const struct mt_finding *f, char *buf, size_t len);
 
 const char *mt_finding_kind_name(enum mt_finding_kind kind);
+
+/*
+ * What keeps the owning runtime's overlays reachable by its umount, in the
+ * runtime's own terms (f->runtime_kind, f->runtime_root): one clause that
+ * follows "prevent it by". docs/findings.md lists the versions checked.
+ */
+const char *mt_finding_remedy(const struct mt_finding *f, char *buf, size_t len);
 
 /*
  * One JSON line. @wall_offset_ns turns CLOCK_MONOTONIC stamps into wall
