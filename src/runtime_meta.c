@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "json_scan.h"
@@ -50,15 +51,23 @@ static void cache_add(struct mt_runtime_meta *rm, const struct mt_ctr_meta *m)
 		rm->nr++;
 }
 
-/* A whole small file, NUL-terminated; NULL when unreadable or too big. */
+/*
+ * A whole small regular file, NUL-terminated; NULL when unreadable, too big
+ * or not a regular file: the paths come from mounts anyone in a user
+ * namespace can make, so a FIFO there must not block mnttrace, nor a link
+ * make it read some other file.
+ */
 static char *read_file(const char *path, size_t max)
 {
 	size_t cap = 4096, len = 0;
 	char *buf = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 
 	if (fd < 0)
 		return NULL;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (size_t)st.st_size > max)
+		goto fail;
 	for (;;) {
 		ssize_t n;
 

@@ -221,3 +221,31 @@ TEST(runtime_meta_lower_short_links)
 	mt_lower_layers_free(layers, nr > 0 ? nr : 0);
 	ASSERT_EQ(mt_lower_layers(NULL, upper, &layers), 0, "no lowerdir");
 }
+
+/* Anyone can mount an overlay below a path they own (a user namespace): a
+ * FIFO where containers.json should be must not block the lookup. */
+TEST(runtime_meta_skips_non_regular_files)
+{
+	struct mt_runtime_meta *rm = mt_runtime_meta__new();
+	char *tmp = fx_tmpdir();
+	char file[PATH_MAX];
+	struct resolved r;
+
+	if (!ASSERT_TRUE(rm && tmp, "setup"))
+		goto out;
+	fx_write(tmp, "containers/storage/overlay/" PODMAN_LAYER "/diff/.keep", "%s", "");
+	snprintf(file, sizeof(file), "%s/containers/storage/overlay-containers", tmp);
+	mkdir(file, 0755);
+	strncat(file, "/containers.json", sizeof(file) - strlen(file) - 1);
+	if (!ASSERT_EQ(mkfifo(file, 0600), 0, "mkfifo"))
+		goto out;
+	r = resolve(rm, tmp, "containers/storage/overlay/" PODMAN_LAYER "/merged",
+		    "containers/storage/overlay/" PODMAN_LAYER "/diff");
+	ASSERT_STREQ(r.m.container_id, PODMAN_LAYER, "falls back, does not block");
+	ASSERT_STREQ(r.m.id_source, "layer-dir (runtime metadata unreadable)", "says so");
+out:
+	if (tmp)
+		fx_rm_r(tmp);
+	free(tmp);
+	mt_runtime_meta__free(rm);
+}
