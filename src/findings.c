@@ -90,11 +90,12 @@ const char *mt_finding_remedy(const struct mt_finding *f, char *buf, size_t len)
 			 root ?: "<graph root>");
 		break;
 	case MT_RT_CONTAINERD:
+		/* containerd 1.6/1.7 mount.UnmountAll(rootfs, 0): no MNT_DETACH */
 		snprintf(buf, len, "keeping the mounts above containerd's dirs (%s) shared "
 			 "(findmnt -o TARGET,PROPAGATION shows them; containerd does not make "
-			 "them private itself, and its shims unmount with MNT_DETACH, so the "
-			 "umount succeeds and the copy just stays)", root ?: "/var/lib/containerd, "
-			 "/run/containerd");
+			 "them private itself, and its shim's plain umount of the rootfs "
+			 "succeeds while a private copy elsewhere just stays)",
+			 root ?: "/var/lib/containerd, /run/containerd");
 		break;
 	default:
 		snprintf(buf, len, "keeping the mount the overlay sits on shared (mount "
@@ -409,10 +410,17 @@ int mt_finding_text(FILE *out, const struct mt_finding *f, __s64 wall_offset_ns)
 	if (f->err)
 		fprintf(out, " -> %s", mt_errno_name(f->err) ?: "error");
 	fprintf(out, "]");
-	if (f->container_id)
-		fprintf(out, " Container %s%s%s%s (%s, id from %s).", f->container_id,
-			f->container_name ? " \"" : "", f->container_name ?: "",
-			f->container_name ? "\"" : "", f->runtime ?: "?", f->id_source ?: "?");
+	if (f->container_id) {
+		fprintf(out, " Container %s", f->container_id);
+		if (f->container_name)
+			fprintf(out, " \"%s\"", f->container_name);
+		if (f->image)
+			fprintf(out, " of image %s", f->image);
+		fprintf(out, " (%s, id from %s", f->runtime ?: "?", f->id_source ?: "?");
+		if (f->layer_id && strcmp(f->layer_id, f->container_id))
+			fprintf(out, ", layer %s", f->layer_id);
+		fprintf(out, ").");
+	}
 	if (f->upperdir)
 		fprintf(out, " upperdir %s, workdir %s.", f->upperdir, f->workdir ?: "?");
 	for (int i = 0; i < f->nr_holders; i++) {

@@ -2,6 +2,8 @@
 /* Who owns the overlay, as a finding shows it: the real container id next
  * to the layer id and its source, both lowerdir forms, and the remedy in
  * the owning runtime's terms. */
+#include <stdio.h>
+
 #include "testlib.h"
 #include "findings.h"
 #include "json.h"
@@ -43,6 +45,18 @@ TEST(finding_owner_json_and_remedy)
 		if (!ASSERT_TRUE(strstr(buf, fields[i]), fields[i]))
 			mt_test_log("json: %s", buf);
 	ASSERT_FALSE(strstr(buf, "moby#36047"), "no Docker advice for podman");
+	{
+		char text[4096] = "";
+		FILE *mem = fmemopen(text, sizeof(text) - 1, "w");
+
+		if (ASSERT_TRUE(mem, "fmemopen")) {
+			mt_finding_text(mem, &f, 0);
+			fclose(mem);
+		}
+		ASSERT_TRUE(strstr(text, "Container " PODMAN_CTR " \"sleepy\" of image "
+				   "localhost/busybox:latest (podman/cri-o, id from "
+				   "containers-storage, layer " PODMAN_LAYER ")."), "text names it");
+	}
 	f.runtime_kind = MT_RT_DOCKER;
 	f.runtime_root = "/home/docker_rt";
 	mt_json_init_buf(&j, buf, sizeof(buf));
@@ -54,6 +68,7 @@ TEST(finding_owner_json_and_remedy)
 	f.runtime_root = "/run/containerd";
 	mt_json_init_buf(&j, buf, sizeof(buf));
 	mt_finding_json(&j, &f, 0);
-	ASSERT_TRUE(strstr(buf, "MNT_DETACH"), "containerd: its shims detach");
+	ASSERT_TRUE(strstr(buf, "containerd's dirs (/run/containerd) shared"),
+		    "containerd: its own dirs");
 	ASSERT_FALSE(strstr(buf, "moby#36047"), "containerd: no docker advice");
 }
