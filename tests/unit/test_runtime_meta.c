@@ -48,123 +48,136 @@ static struct resolved resolve(struct mt_runtime_meta *rm, const char *root,
 	return r;
 }
 
-TEST(runtime_meta_docker_layerdb)
+/* A resolver and the fixture's absolute root; NULL (and failed) without. */
+static struct mt_runtime_meta *setup(const char *rel, char *root, size_t len)
 {
 	struct mt_runtime_meta *rm = mt_runtime_meta__new();
-	char root[1024];
-	struct resolved r;
 
-	if (!ASSERT_TRUE(rm, "new") || !ASSERT_TRUE(fixture_root("runtime/docker_rt", root,
-								 sizeof(root)), "fixture"))
-		goto out;
-	r = resolve(rm, root, "overlay2/" DOCKER_LAYER "/merged",
-		    "overlay2/" DOCKER_LAYER "/diff");
-	ASSERT_TRUE(r.ok, "resolved");
-	ASSERT_STREQ(r.m.container_id, DOCKER_CTR, "container id, not the layer id");
-	ASSERT_STREQ(r.m.layer_id, DOCKER_LAYER, "layer id kept");
-	ASSERT_STREQ(r.m.id_source, "docker-layerdb", "source");
-	ASSERT_STREQ(r.m.name, "web", "name without docker's '/'");
-	ASSERT_STREQ(r.m.image, "busybox:static", "image as the user named it");
-	ASSERT_STREQ(r.m.root, root, "graph root from the path (relocated)");
-	ASSERT_EQ(r.m.runtime, MT_RT_DOCKER, "runtime");
-	/* the init layer maps to the same container (init-id) */
-	r = resolve(rm, root, "overlay2/" DOCKER_LAYER "-init/merged",
-		    "overlay2/" DOCKER_LAYER "-init/diff");
-	ASSERT_STREQ(r.m.container_id, DOCKER_CTR, "init layer's container");
-	ASSERT_STREQ(r.m.layer_id, DOCKER_LAYER "-init", "init layer id");
-out:
-	mt_runtime_meta__free(rm);
+	if (!ASSERT_TRUE(rm, "new") || !ASSERT_TRUE(fixture_root(rel, root, len), rel)) {
+		mt_runtime_meta__free(rm);
+		return NULL;
+	}
+	return rm;
 }
 
-TEST(runtime_meta_unreadable_falls_back_to_layer)
+/* The overlay of layer @layer of the layer store @store below @root. */
+static struct resolved resolve_layer(struct mt_runtime_meta *rm, const char *root,
+				     const char *store, const char *layer)
 {
-	struct mt_runtime_meta *rm = mt_runtime_meta__new();
-	char root[1024];
-	struct resolved r;
+	char merged[256], upper[256];
 
-	if (!ASSERT_TRUE(rm, "new") || !ASSERT_TRUE(fixture_root("runtime/docker_nometa", root,
-								 sizeof(root)), "fixture"))
-		goto out;
-	r = resolve(rm, root, "overlay2/" DOCKER_LAYER "/merged",
-		    "overlay2/" DOCKER_LAYER "/diff");
-	ASSERT_TRUE(r.ok, "resolved");
-	ASSERT_STREQ(r.m.container_id, DOCKER_LAYER, "falls back to the layer id");
-	ASSERT_STREQ(r.m.layer_id, DOCKER_LAYER, "layer id");
-	ASSERT_STREQ(r.m.id_source, "layer-dir (runtime metadata unreadable)", "says so");
-	ASSERT_STREQ(r.m.name, "", "no name");
-	ASSERT_FALSE(mt_runtime_meta__resolve(rm, "/mnt/merged", "/mnt/upper", &r.m),
+	snprintf(merged, sizeof(merged), "%s/%s/merged", store, layer);
+	snprintf(upper, sizeof(upper), "%s/%s/diff", store, layer);
+	return resolve(rm, root, merged, upper);
+}
+
+/* A layer dir of each layer store, and the container a user would name. */
+TEST(runtime_meta_resolves_layers)
+{
+	static const struct {
+		const char *fixture, *store, *layer;
+		const char *ctr, *layer_id, *source, *name, *image;
+		enum mt_runtime runtime;
+	} cases[] = {
+		{ "runtime/docker_rt", "overlay2", DOCKER_LAYER, DOCKER_CTR, DOCKER_LAYER,
+		  "docker-layerdb", "web", "busybox:static", MT_RT_DOCKER },
+		/* the init layer maps to the same container (init-id) */
+		{ "runtime/docker_rt", "overlay2", DOCKER_LAYER "-init", DOCKER_CTR,
+		  DOCKER_LAYER "-init", "docker-layerdb", "web", "busybox:static", MT_RT_DOCKER },
+		/* no image/ nor containers/ dir: the layer id, and says so */
+		{ "runtime/docker_nometa", "overlay2", DOCKER_LAYER, DOCKER_LAYER, DOCKER_LAYER,
+		  "layer-dir (runtime metadata unreadable)", "", "", MT_RT_DOCKER },
+		{ "runtime/containers/storage", "overlay", PODMAN_LAYER, PODMAN_CTR, PODMAN_LAYER,
+		  "containers-storage", "sleepy", "localhost/busybox:latest",
+		  MT_RT_CONTAINERS_STORAGE },
+		/* a layer no container owns (an image layer) */
+		{ "runtime/containers/storage", "overlay", LOWER_LAYER, LOWER_LAYER, LOWER_LAYER,
+		  "layer-dir (runtime metadata unreadable)", "", "", MT_RT_CONTAINERS_STORAGE },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char root[1024];
+		struct mt_runtime_meta *rm = setup(cases[i].fixture, root, sizeof(root));
+		struct resolved r;
+
+		mt_test_log("case %zu: %s %s/%s", i, cases[i].fixture, cases[i].store,
+			    cases[i].layer);
+		if (!rm)
+			return;
+		r = resolve_layer(rm, root, cases[i].store, cases[i].layer);
+		ASSERT_TRUE(r.ok, "resolved");
+		ASSERT_STREQ(r.m.container_id, cases[i].ctr, "container id");
+		ASSERT_STREQ(r.m.layer_id, cases[i].layer_id, "layer id kept");
+		ASSERT_STREQ(r.m.id_source, cases[i].source, "source");
+		ASSERT_STREQ(r.m.name, cases[i].name, "name");
+		ASSERT_STREQ(r.m.image, cases[i].image, "image");
+		ASSERT_EQ(r.m.runtime, cases[i].runtime, "runtime");
+		ASSERT_STREQ(r.m.root, root, "graph root from the path (relocated)");
+		mt_runtime_meta__free(rm);
+	}
+	ASSERT_FALSE(mt_runtime_meta__resolve(NULL, "/mnt/merged", "/mnt/upper",
+					      &(struct mt_ctr_meta){}),
 		     "no convention, no container");
-out:
-	mt_runtime_meta__free(rm);
+}
+
+/* A resolver and a scratch dir to build a graph root in. */
+struct scratch {
+	struct mt_runtime_meta *rm;
+	char *tmp;
+};
+
+static bool scratch_begin(struct scratch *sc)
+{
+	sc->rm = mt_runtime_meta__new();
+	sc->tmp = fx_tmpdir();
+	return ASSERT_TRUE(sc->rm && sc->tmp, "resolver and scratch dir");
+}
+
+static void scratch_end(struct scratch *sc)
+{
+	if (sc->tmp)
+		fx_rm_r(sc->tmp);
+	free(sc->tmp);
+	mt_runtime_meta__free(sc->rm);
 }
 
 /* docker rm deletes the layerdb entry right after the umount: a container
  * resolved before (by the risk finding) keeps its id for the leak. */
 TEST(runtime_meta_cache_outlives_metadata)
 {
-	struct mt_runtime_meta *rm = mt_runtime_meta__new();
-	char *tmp = fx_tmpdir();
+	struct scratch sc = {};
 	char file[PATH_MAX];
 	struct resolved r;
 
-	if (!ASSERT_TRUE(rm && tmp, "setup"))
+	if (!scratch_begin(&sc))
 		goto out;
-	fx_write(tmp, "g/image/overlay2/layerdb/mounts/" DOCKER_CTR "/mount-id", DOCKER_LAYER);
-	fx_write(tmp, "g/overlay2/" DOCKER_LAYER "/diff/.keep", "%s", "");
-	r = resolve(rm, tmp, "g/overlay2/" DOCKER_LAYER "/merged", "g/overlay2/" DOCKER_LAYER "/diff");
+	fx_write(sc.tmp, "g/image/overlay2/layerdb/mounts/" DOCKER_CTR "/mount-id", DOCKER_LAYER);
+	fx_write(sc.tmp, "g/overlay2/" DOCKER_LAYER "/diff/.keep", "%s", "");
+	r = resolve_layer(sc.rm, sc.tmp, "g/overlay2", DOCKER_LAYER);
 	ASSERT_STREQ(r.m.container_id, DOCKER_CTR, "resolved while the metadata is there");
 	snprintf(file, sizeof(file), "%s/g/image/overlay2/layerdb/mounts/" DOCKER_CTR "/mount-id",
-		 tmp);
+		 sc.tmp);
 	ASSERT_EQ(unlink(file), 0, "docker rm");
-	r = resolve(rm, tmp, "g/overlay2/" DOCKER_LAYER "/merged", "g/overlay2/" DOCKER_LAYER "/diff");
+	r = resolve_layer(sc.rm, sc.tmp, "g/overlay2", DOCKER_LAYER);
 	ASSERT_STREQ(r.m.container_id, DOCKER_CTR, "from the cache");
 	ASSERT_STREQ(r.m.id_source, "docker-layerdb", "source kept");
 	/* a fresh resolver has no cache: the fallback shows the test is real */
-	mt_runtime_meta__free(rm);
-	rm = mt_runtime_meta__new();
-	r = resolve(rm, tmp, "g/overlay2/" DOCKER_LAYER "/merged", "g/overlay2/" DOCKER_LAYER "/diff");
+	mt_runtime_meta__free(sc.rm);
+	sc.rm = mt_runtime_meta__new();
+	r = resolve_layer(sc.rm, sc.tmp, "g/overlay2", DOCKER_LAYER);
 	ASSERT_STREQ(r.m.container_id, DOCKER_LAYER, "without the cache: the layer id");
 out:
-	if (tmp)
-		fx_rm_r(tmp);
-	free(tmp);
-	mt_runtime_meta__free(rm);
-}
-
-TEST(runtime_meta_containers_storage)
-{
-	struct mt_runtime_meta *rm = mt_runtime_meta__new();
-	char root[1024];
-	struct resolved r;
-
-	if (!ASSERT_TRUE(rm, "new") || !ASSERT_TRUE(fixture_root("runtime/containers/storage",
-								 root, sizeof(root)), "fixture"))
-		goto out;
-	r = resolve(rm, root, "overlay/" PODMAN_LAYER "/merged", "overlay/" PODMAN_LAYER "/diff");
-	ASSERT_TRUE(r.ok, "resolved");
-	ASSERT_STREQ(r.m.container_id, PODMAN_CTR, "container id from containers.json");
-	ASSERT_STREQ(r.m.layer_id, PODMAN_LAYER, "layer id kept");
-	ASSERT_STREQ(r.m.id_source, "containers-storage", "source");
-	ASSERT_STREQ(r.m.name, "sleepy", "name");
-	ASSERT_STREQ(r.m.image, "localhost/busybox:latest", "image name from metadata");
-	ASSERT_EQ(r.m.runtime, MT_RT_CONTAINERS_STORAGE, "runtime");
-	/* a layer no container owns: fallback */
-	r = resolve(rm, root, "overlay/" LOWER_LAYER "/merged", "overlay/" LOWER_LAYER "/diff");
-	ASSERT_STREQ(r.m.container_id, LOWER_LAYER, "unowned layer: the layer id");
-	ASSERT_STREQ(r.m.id_source, "layer-dir (runtime metadata unreadable)", "fallback");
-out:
-	mt_runtime_meta__free(rm);
+	scratch_end(&sc);
 }
 
 TEST(runtime_meta_containerd)
 {
-	struct mt_runtime_meta *rm = mt_runtime_meta__new();
 	char root[1024], merged[PATH_MAX], upper[PATH_MAX];
+	struct mt_runtime_meta *rm = setup("runtime/containerd", root, sizeof(root));
 	struct resolved r = {};
 
-	if (!ASSERT_TRUE(rm, "new") || !ASSERT_TRUE(fixture_root("runtime/containerd", root,
-								 sizeof(root)), "fixture"))
-		goto out;
+	if (!rm)
+		return;
 	snprintf(merged, sizeof(merged), "%s/run/io.containerd.runtime.v2.task/k8s.io/"
 		 K8S_CTR "/rootfs", root);
 	snprintf(upper, sizeof(upper), "%s/lib/io.containerd.snapshotter.v1.overlayfs/"
@@ -187,7 +200,6 @@ TEST(runtime_meta_containerd)
 	ASSERT_TRUE(r.ok, "snapshot recognised");
 	ASSERT_STREQ(r.m.container_id, "42", "falls back to the snapshot id");
 	ASSERT_STREQ(r.m.id_source, "layer-dir (containerd metadata.db not read)", "says so");
-out:
 	mt_runtime_meta__free(rm);
 }
 
@@ -226,26 +238,21 @@ TEST(runtime_meta_lower_short_links)
  * FIFO where containers.json should be must not block the lookup. */
 TEST(runtime_meta_skips_non_regular_files)
 {
-	struct mt_runtime_meta *rm = mt_runtime_meta__new();
-	char *tmp = fx_tmpdir();
+	struct scratch sc = {};
 	char file[PATH_MAX];
 	struct resolved r;
 
-	if (!ASSERT_TRUE(rm && tmp, "setup"))
+	if (!scratch_begin(&sc))
 		goto out;
-	fx_write(tmp, "containers/storage/overlay/" PODMAN_LAYER "/diff/.keep", "%s", "");
-	snprintf(file, sizeof(file), "%s/containers/storage/overlay-containers", tmp);
+	fx_write(sc.tmp, "containers/storage/overlay/" PODMAN_LAYER "/diff/.keep", "%s", "");
+	snprintf(file, sizeof(file), "%s/containers/storage/overlay-containers", sc.tmp);
 	mkdir(file, 0755);
 	strncat(file, "/containers.json", sizeof(file) - strlen(file) - 1);
 	if (!ASSERT_EQ(mkfifo(file, 0600), 0, "mkfifo"))
 		goto out;
-	r = resolve(rm, tmp, "containers/storage/overlay/" PODMAN_LAYER "/merged",
-		    "containers/storage/overlay/" PODMAN_LAYER "/diff");
+	r = resolve_layer(sc.rm, sc.tmp, "containers/storage/overlay", PODMAN_LAYER);
 	ASSERT_STREQ(r.m.container_id, PODMAN_LAYER, "falls back, does not block");
 	ASSERT_STREQ(r.m.id_source, "layer-dir (runtime metadata unreadable)", "says so");
 out:
-	if (tmp)
-		fx_rm_r(tmp);
-	free(tmp);
-	mt_runtime_meta__free(rm);
+	scratch_end(&sc);
 }
