@@ -129,7 +129,8 @@ const char *mt_jscan_next(const char *elem)
 
 	if (!p || *p != ',')
 		return NULL;
-	return ws(p + 1);
+	p = ws(p + 1);
+	return *p && *p != ']' ? p : NULL;	/* "[1," is truncated, not one more */
 }
 
 static int hex(char c)
