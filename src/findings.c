@@ -81,13 +81,15 @@ const char *mt_finding_remedy(const struct mt_finding *f, char *buf, size_t len)
 			 root ?: "/var/lib/docker");
 		break;
 	case MT_RT_CONTAINERS_STORAGE:
-		/* podman 4.3 re-privatises <graph>/overlay on every command */
+		/* containers/storage's overlay driver makes its home private each
+		 * time it starts unless skip_mount_home: podman on every command
+		 * (4.3), CRI-O when the daemon starts */
 		snprintf(buf, len, "setting skip_mount_home = \"true\" under "
-			 "[storage.options.overlay] in storage.conf, because podman and CRI-O "
-			 "(containers/storage) make %s/overlay a private mount again on every "
-			 "command, so mount --make-shared alone does not stick; then mount "
-			 "--make-shared %s/overlay (or reboot)", root ?: "the graph root",
-			 root ?: "<graph root>");
+			 "[storage.options.overlay] in storage.conf, because containers/storage "
+			 "makes %s/overlay a private mount again each time it starts (podman: "
+			 "every command; CRI-O: every daemon start), so mount --make-shared "
+			 "alone does not stick; then mount --make-shared %s/overlay (or reboot)",
+			 root ?: "the graph root", root ?: "<graph root>");
 		break;
 	case MT_RT_CONTAINERD:
 		/* containerd 1.6/1.7 mount.UnmountAll(rootfs, 0): no MNT_DETACH */
