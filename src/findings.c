@@ -72,7 +72,7 @@ static const char *service(const struct mt_reason_args *a)
 
 const char *mt_finding_remedy(const struct mt_finding *f, char *buf, size_t len)
 {
-	const char *root = f->runtime_root ? f->runtime_root : NULL;
+	const char *root = f->runtime_root;
 
 	switch (f->runtime_kind) {
 	case MT_RT_DOCKER:
