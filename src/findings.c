@@ -39,6 +39,7 @@ static const char *const reason_names[] = {
 	[MT_REASON_RMDIR_MOUNTED_ELSEWHERE] = "mounted_in_other_namespace",
 	[MT_REASON_DETACHED_BY_RMDIR] = "rmdir_detached_copies",
 	[MT_REASON_UPPER_IN_USE] = "upper_or_work_dir_in_use",
+	[MT_REASON_DETACHED_BUSY_BY_LAZY_UMOUNT] = "lazy_umount_detached_busy_copy",
 };
 
 const char *mt_reason_name(enum mt_reason code)
@@ -155,12 +156,31 @@ const char *mt_finding_reason(const struct mt_finding *f, char *buf, size_t len)
 			 "this kernel refuses to remove a mountpoint of any namespace "
 			 "(Linux < 3.18, or RHEL 7 with fs.may_detach_mounts=0).", path, a->copy_ns);
 		break;
-	case MT_REASON_DETACHED_BY_RMDIR:
+	case MT_REASON_DETACHED_BY_RMDIR: {
+		char lost[400];
+
+		/* what was really lost: a copy in use, or one nobody used */
+		if (a->user_pid)
+			snprintf(lost, sizeof(lost), "pid %u (%s) had its %s there (%s) and is "
+				 "now left in a detached tree", a->user_pid, a->user_comm,
+				 a->user_what, a->user_path ? a->user_path : "?");
+		else
+			snprintf(lost, sizeof(lost), "no process there was using that copy, so "
+				 "only the leaked mount went");
 		snprintf(buf, len, "%s of %s in mnt:[%u] succeeded and the kernel lazily unmounted "
 			 "the overlay still mounted there in %d other namespace%s (Linux >= 3.18 "
-			 "detaches mounts on a removed directory): the processes there lost "
-			 "that container rootfs, a copy that had leaked.", f->op ? f->op : "rmdir",
-			 path, a->caller_ns, a->count, a->count == 1 ? "" : "s");
+			 "detaches mounts on a removed directory): %s.", f->op ? f->op : "rmdir",
+			 path, a->caller_ns, a->count, a->count == 1 ? "" : "s", lost);
+		break;
+	}
+	case MT_REASON_DETACHED_BUSY_BY_LAZY_UMOUNT:
+		snprintf(buf, len, "the lazy umount (MNT_DETACH) of %s in mnt:[%u] propagated to the "
+			 "copy in mnt:[%u] (%s) although it was busy: pid %u (%s) had its %s there "
+			 "(%s)%s and is now left in a detached tree (its path reads \"/\", new "
+			 "files there are lost with it); a non-lazy umount would have failed with "
+			 "EBUSY instead.", path, a->caller_ns, a->copy_ns, a->copy_prop, a->user_pid,
+			 a->user_comm, a->user_what, a->user_path ? a->user_path : "?",
+			 a->count > 1 ? ", with other processes" : "");
 		break;
 	case MT_REASON_UPPER_IN_USE:
 		snprintf(buf, len, "upperdir/workdir %s is still in use by the overlay mounted at %s "

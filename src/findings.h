@@ -19,7 +19,8 @@ enum mt_finding_kind {
 	MT_FIND_RISK = 1,	/* a namespace copy the original's umount will not reach */
 	MT_FIND_LEAK,		/* unmounted here, copies stay mounted elsewhere */
 	MT_FIND_EBUSY,		/* rmdir/unlinkat/umount2/mount said EBUSY, and why */
-	MT_FIND_DETACHED,	/* rmdir lazily unmounted copies in other namespaces */
+	MT_FIND_DETACHED,	/* rmdir or umount2(MNT_DETACH) lazily unmounted copies
+				 * in other namespaces */
 	MT_FIND_INUSE,		/* a new overlay on an upper/workdir a leaked copy pins */
 };
 
@@ -55,6 +56,7 @@ enum mt_reason {
 	MT_REASON_RMDIR_MOUNTED_ELSEWHERE,	/* Linux < 3.18 semantics */
 	MT_REASON_DETACHED_BY_RMDIR,
 	MT_REASON_UPPER_IN_USE,		/* upper/workdir pinned by another overlay */
+	MT_REASON_DETACHED_BUSY_BY_LAZY_UMOUNT,	/* umount2(MNT_DETACH) took busy copies */
 	MT_REASON__MAX,
 };
 
@@ -75,7 +77,8 @@ struct mt_reason_args {
 	const char *path;	/* the path the call named, or the pinning mountpoint */
 	const char *dir;	/* UPPER_IN_USE: the upper or work dir */
 	__u32 mnt_id;
-	int count;		/* BUSY_UNKNOWN: copies; DETACHED: namespaces */
+	int count;		/* BUSY_UNKNOWN: copies; DETACHED_BY_RMDIR: namespaces;
+				 * DETACHED_BUSY_BY_LAZY_UMOUNT: what processes held */
 	__u32 user_pid;		/* BUSY_*: the process that uses it */
 	char user_comm[16];
 	char user_what[16];	/* "cwd", "root", "fd 3" */

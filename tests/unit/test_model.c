@@ -337,6 +337,11 @@ TEST(model_scenario1_private_root_tracepoint)
 		ASSERT_STREQ(det->op, "unlinkat", "op");
 		ASSERT_EQ(det->h[0].ns, SVC, "detached from the service ns");
 		ASSERT_TRUE(det->h[0].gone, "marked detached");
+		/* httpd's cwd and root are "/": it never used the copy */
+		ASSERT_TRUE(strstr(det->reason, "no process there was using") != NULL,
+			    "says the copy was unused");
+		ASSERT_TRUE(strstr(det->reason, "lost that container rootfs") == NULL,
+			    "no lost rootfs");
 	}
 	if (mt_test_failed())
 		dump(&e);
@@ -476,6 +481,94 @@ TEST(model_scenario3_busy_slave_copy)
 		ASSERT_STREQ(busy->h[0].holds0, "cwd", "what it holds");
 		ASSERT_EQ(busy->code, MT_REASON_BUSY_COPY, "reason code");
 		ASSERT_EQ(busy->leak_id, 0, "no leak behind it");
+	}
+	ASSERT_EQ(count(&e, MT_FIND_LEAK), 0, "no leak");
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
+
+/* A slave copy with bash's cwd in it; dockerd unmounts with @flags. */
+static void busy_slave_umount(struct env *e, __u64 flags)
+{
+	httpd_unshare(e, 122, 109, 121);
+	fx_proc(e->root, 1501, "bash", SVC, "/system.slice/httpd.service", NULL);
+	fx_link(e->root, "1501/cwd", MERGED "/var/www");
+	dockerd_umount(e, 0, flags);
+	svc_mountinfo(e, NULL);
+}
+
+/* Defect 4 of issue 8: umount -l took the busy slave copy with it. */
+TEST(model_lazy_umount_detaches_busy_slave_copy)
+{
+	const struct got *det;
+	struct env e;
+
+	if (!ASSERT_TRUE(host_env(&e, false, false, true), "env"))
+		return;
+	busy_slave_umount(&e, 2 /* MNT_DETACH */);
+	ASSERT_EQ(count(&e, MT_FIND_DETACHED), 1, "detached");
+	det = find(&e, MT_FIND_DETACHED);
+	if (det && ASSERT_EQ(det->nr_holders, 1, "one holder")) {
+		ASSERT_EQ(det->code, MT_REASON_DETACHED_BUSY_BY_LAZY_UMOUNT, "reason code");
+		ASSERT_STREQ(det->op, "umount2", "op");
+		ASSERT_EQ(det->h[0].ns, SVC, "the copy's namespace");
+		ASSERT_TRUE(det->h[0].gone, "marked detached");
+		ASSERT_EQ(det->h[0].nr_pids, 1, "only the process that used it");
+		ASSERT_EQ(det->h[0].pid0, 1501, "the process that lost its cwd");
+		ASSERT_STREQ(det->h[0].holds0, "cwd", "what it lost");
+		ASSERT_TRUE(strstr(det->reason, "pid 1501 (bash)") != NULL, "named in the words");
+		ASSERT_TRUE(strstr(det->json, "\"lazy_umount_detached_busy_copy\"") != NULL,
+			    "reason code in JSON");
+	}
+	ASSERT_EQ(count(&e, MT_FIND_LEAK), 0, "no leak: the copy went");
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
+
+/* The same umount -l with nobody in the copy, or a plain umount: quiet. */
+TEST(model_lazy_umount_of_unused_copy_is_quiet)
+{
+	struct env e;
+
+	if (!ASSERT_TRUE(host_env(&e, false, false, true), "env"))
+		return;
+	httpd_unshare(&e, 122, 109, 121);
+	dockerd_umount(&e, 0, 2);
+	ASSERT_EQ(e.n, 0, "nothing used the copy");
+	env_fini(&e);
+
+	if (!ASSERT_TRUE(host_env(&e, false, false, true), "env"))
+		return;
+	busy_slave_umount(&e, 0);
+	ASSERT_EQ(e.n, 0, "a non-lazy umount that succeeded took nothing busy");
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
+
+/* fentry/kprobe: propagate_umount named the busy copy it took. */
+TEST(model_internals_lazy_umount_detaches_busy_copy)
+{
+	const struct got *det;
+	struct env e;
+
+	if (!ASSERT_TRUE(host_env(&e, true, false, true), "env"))
+		return;
+	httpd_unshare(&e, 122, 109, 121);
+	fx_proc(e.root, 1501, "bash", SVC, "/system.slice/httpd.service", NULL);
+	fx_link(e.root, "1501/cwd", MERGED "/var/www");
+	MNT(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .op = MT_MNT_UMOUNT,
+	    .mnt_ns = HOST, .mnt_id = 240, .dev = DEV, .aux = 3, .path = MERGED);
+	MNT(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .op = MT_MNT_UMOUNT_PROP,
+	    .mnt_ns = SVC, .mnt_id = 312, .dev = DEV, .path = MERGED);
+	dockerd_umount(&e, 0, 2);
+	svc_mountinfo(&e, NULL);
+	det = find(&e, MT_FIND_DETACHED);
+	if (ASSERT_TRUE(det != NULL, "detached") && ASSERT_EQ(det->nr_holders, 1, "one")) {
+		ASSERT_EQ(det->code, MT_REASON_DETACHED_BUSY_BY_LAZY_UMOUNT, "reason code");
+		ASSERT_EQ(det->h[0].pid0, 1501, "the process that lost its cwd");
 	}
 	ASSERT_EQ(count(&e, MT_FIND_LEAK), 0, "no leak");
 	if (mt_test_failed())
