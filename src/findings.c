@@ -253,6 +253,8 @@ static void json_holder(struct mt_json *j, const struct mt_finding_holder *h,
 	mt_json_str(j, "parent_propagation", nonempty(h->parent_propagation));
 	if (h->gone)
 		mt_json_bool(j, "detached", true);
+	if (h->initial_ns)
+		mt_json_bool(j, "initial_namespace", true);
 	if (h->has_creator) {
 		wall_time(h->created_by.ts_ns, off, tbuf, sizeof(tbuf));
 		mt_json_obj_begin(j, "created_by");
@@ -329,6 +331,8 @@ static void text_holder(FILE *out, const struct mt_finding_holder *h, __s64 off)
 	fprintf(out, "mnt:[%u] (%s%s%s%s)", h->mnt_ns, h->gone ? "detached, " : "",
 		h->propagation, h->parent_propagation[0] ? ", parent " : "",
 		h->parent_propagation);
+	if (h->initial_ns)
+		fprintf(out, ", the host's initial mount namespace");
 	if (h->has_creator) {
 		wall_time(h->created_by.ts_ns, off, tbuf, sizeof(tbuf));
 		if (h->created_by.inferred)
@@ -364,7 +368,7 @@ static void text_holder(FILE *out, const struct mt_finding_holder *h, __s64 off)
 			fprintf(out, " (%s %s)", p->holds, p->holds_path);
 	}
 	if (h->nr_pids < h->total_pids)
-		fprintf(out, " ...");
+		fprintf(out, " and %d more", h->total_pids - h->nr_pids);
 }
 
 int mt_finding_text(FILE *out, const struct mt_finding *f, __s64 wall_offset_ns)

@@ -105,6 +105,9 @@ struct mt_finding_holder {
 	const char *path;	/* the copy's mountpoint there */
 	char propagation[64];	/* "private", "shared:3 master:1" */
 	char parent_propagation[64];	/* "" when unknown */
+	/* the host's initial mount namespace (it holds the kernel threads):
+	 * nobody made it, so no created_by */
+	bool initial_ns;
 	bool has_creator;
 	struct {
 		__u32 pid;
@@ -117,8 +120,8 @@ struct mt_finding_holder {
 		bool inferred;
 	} created_by;
 	struct mt_finding_pid *pids;
-	int nr_pids;		/* listed */
-	int total_pids;		/* living in the namespace */
+	int nr_pids;		/* listed: those that hold something below the copy first */
+	int total_pids;		/* living in the namespace, mnttrace and kernel threads not counted */
 	/* what keeps a namespace without processes alive */
 	struct mt_keeper *kept_by;
 	int nr_kept_by;

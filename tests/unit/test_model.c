@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "testlib.h"
 #include "model.h"
@@ -31,7 +32,7 @@
 struct got_holder {
 	__u32 ns;
 	char prop[64], pprop[64];
-	bool has_cr, gone;
+	bool has_cr, gone, initial;
 	__u32 cr_pid;
 	char cr_comm[16];
 	char cr_call[16];
@@ -97,6 +98,7 @@ static void collect(void *ctx, const struct mt_finding *f)
 		copy(gh->pprop, h->parent_propagation, sizeof(gh->pprop));
 		gh->has_cr = h->has_creator;
 		gh->gone = h->gone;
+		gh->initial = h->initial_ns;
 		gh->cr_pid = h->created_by.pid;
 		copy(gh->cr_comm, h->created_by.comm, sizeof(gh->cr_comm));
 		copy(gh->cr_call, h->created_by.call, sizeof(gh->cr_call));
@@ -623,6 +625,51 @@ TEST(model_scenario4_restarted_daemon)
 	det = find(&e, MT_FIND_DETACHED);
 	if (ASSERT_TRUE(det != NULL, "detached") && leak)
 		ASSERT_EQ(det->leak_id, leak->id, "tied to the leak");
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
+
+/* Defect 5 of issue 8: the host's namespace as a holder, without noise. */
+TEST(model_host_holder_is_initial_ns_and_lists_users_first)
+{
+	const struct got *leak;
+	char rel[64];
+	struct env e;
+
+	if (!ASSERT_TRUE(env_init(&e, false, false), "env"))
+		return;
+	host_proc(&e, true);
+	fx_proc(e.root, 2, "kthreadd", HOST, "/", NULL);
+	fx_write(e.root, "2/stat", "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 1\n");
+	fx_proc(e.root, (unsigned int)getpid(), "mnttrace", HOST, "/user.slice", NULL);
+	for (unsigned int pid = 1600; pid < 1620; pid++) {
+		snprintf(rel, sizeof(rel), "worker%u", pid);
+		fx_proc(e.root, pid, rel, HOST, "/user.slice", NULL);
+	}
+	fx_proc(e.root, 1700, "sh", HOST, "/user.slice", NULL);
+	fx_link(e.root, "1700/cwd", MERGED "/etc");
+	fx_proc(e.root, 900, "dockerd", NEWD, "/system.slice/docker.service", NULL);
+	fx_write(e.root, "900/mountinfo", "600 1 253:0 / / rw master:1 - xfs /dev/root rw\n");
+	env_load(&e);
+	SC(&e.s, .h = { .pid = 900, .comm = "dockerd", .ns = NEWD }, .call = MT_CALL_UMOUNT2,
+	   .ret = -EINVAL, .path = MERGED, .args = { 0, 2 });
+	leak = find(&e, MT_FIND_LEAK);
+	if (ASSERT_TRUE(leak != NULL, "leak") && ASSERT_EQ(leak->nr_holders, 1, "one holder")) {
+		ASSERT_EQ(leak->h[0].ns, HOST, "held in the host's namespace");
+		ASSERT_TRUE(leak->h[0].initial, "the initial namespace");
+		ASSERT_TRUE(!leak->h[0].has_cr, "no inferred creator");
+		ASSERT_TRUE(strstr(leak->json, "kthreadd") == NULL, "kthreadd not named");
+		ASSERT_TRUE(strstr(leak->json, "\"initial_namespace\":true") != NULL, "JSON says so");
+		ASSERT_TRUE(strstr(leak->text, "the host's initial mount namespace") != NULL,
+			    "text says so");
+		ASSERT_EQ(leak->h[0].pid0, 1700, "the process in the overlay comes first");
+		ASSERT_STREQ(leak->h[0].holds0, "cwd", "with what it holds");
+		ASSERT_EQ(leak->h[0].nr_pids, 16, "capped");
+		ASSERT_EQ(leak->h[0].total, 23, "systemd, dockerd, 20 workers, sh; not mnttrace");
+		ASSERT_TRUE(strstr(leak->json, "\"mnttrace\"") == NULL, "mnttrace not listed");
+		ASSERT_TRUE(strstr(leak->text, "and 7 more") != NULL, "the rest counted");
+	}
 	if (mt_test_failed())
 		dump(&e);
 	env_fini(&e);
