@@ -197,6 +197,108 @@ const char *mt_finding_reason(const struct mt_finding *f, char *buf, size_t len)
 	return buf;
 }
 
+/* @s for a shell: as is when plain, else in single quotes. */
+static const char *shell_word(const char *s, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-:+,@=")] == '\0')
+		return s;
+	buf[o++] = '\'';
+	for (; *s && o + 5 < len; s++) {
+		if (*s == '\'') {
+			memcpy(buf + o, "'\\''", 4);
+			o += 4;
+		} else {
+			buf[o++] = *s;
+		}
+	}
+	buf[o++] = '\'';
+	buf[o] = '\0';
+	return buf;
+}
+
+/* The first listed process of @h that has something below the copy. */
+static const struct mt_finding_pid *user_of(const struct mt_finding_holder *h)
+{
+	for (int i = 0; i < h->nr_pids; i++)
+		if (h->pids[i].holds[0])
+			return &h->pids[i];
+	return NULL;
+}
+
+/* Stop process @p: its unit when it has one, else the pid. */
+static int stop_cmd(const struct mt_finding_pid *p, char *buf, size_t len)
+{
+	if (p->unit[0])
+		return snprintf(buf, len, "systemctl restart %s (pid %u %s)", p->unit, p->pid,
+				p->comm);
+	return snprintf(buf, len, "kill %u (%s)", p->pid, p->comm);
+}
+
+/*
+ * What releases holder @h's copy now. A plain umount, not umount -l: with
+ * a process still in the copy it fails with EBUSY instead of leaving that
+ * process in a detached tree (issue 8, defect 4).
+ */
+static int holder_release(const struct mt_finding *f, const struct mt_finding_holder *h,
+			  char *buf, size_t len)
+{
+	const struct mt_finding_pid *user = user_of(h);
+	char q[600];
+	const char *path;
+
+	if (h->gone) {
+		/* detached already: what is left to do is for who lost it */
+		if (!user)
+			return snprintf(buf, len, "nothing to release in mnt:[%u]", h->mnt_ns);
+		return stop_cmd(user, buf, len);
+	}
+	path = shell_word(h->path ? h->path : (f->path ? f->path : "?"), q, sizeof(q));
+	if (user) {
+		int n = stop_cmd(user, buf, len);
+
+		if (n < 0 || (size_t)n >= len)
+			return n;
+		return n + snprintf(buf + n, len - (size_t)n, ", which has its %s there, then "
+				    "umount %s in mnt:[%u]", user->holds, path, h->mnt_ns);
+	}
+	if (h->initial_ns)
+		return snprintf(buf, len, "umount %s", path);
+	if (h->nr_pids)
+		return snprintf(buf, len, "nsenter -t %u -m umount %s", h->pids[0].pid, path);
+	for (int i = 0; i < h->nr_kept_by; i++) {
+		const struct mt_keeper *k = &h->kept_by[i];
+
+		if (!k->is_fd)
+			return snprintf(buf, len, "umount %s in mnt:[%u] (the nsfs mount that "
+					"keeps mnt:[%u] alive)", k->path, k->mnt_ns, h->mnt_ns);
+		return snprintf(buf, len, "close fd %d of pid %u %s (or kill %u), which keeps "
+				"mnt:[%u] alive", k->fd, k->pid, k->comm, k->pid, h->mnt_ns);
+	}
+	return snprintf(buf, len, "nothing to run: no process left in mnt:[%u]", h->mnt_ns);
+}
+
+const char *mt_finding_release(const struct mt_finding *f, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < f->nr_holders && o + 3 < len; i++) {
+		int n;
+
+		if (i) {
+			memcpy(buf + o, "; ", 3);
+			o += 2;
+		}
+		n = holder_release(f, &f->holders[i], buf + o, len - o);
+		if (n < 0)
+			break;
+		o += (size_t)n < len - o ? (size_t)n : len - o - 1;
+	}
+	return buf;
+}
+
 static void wall_time(__u64 ts_ns, __s64 off, char *buf, size_t len)
 {
 	struct mt_output o = { .wall_offset_ns = off };
@@ -321,6 +423,8 @@ int mt_finding_json(struct mt_json *j, const struct mt_finding *f,
 		mt_json_bool(j, "holders_truncated", true);
 	mt_json_str(j, "reason_code", mt_reason_name(f->reason_code));
 	mt_json_str(j, "reason", mt_finding_reason(f, reason, sizeof(reason)));
+	if (f->nr_holders)
+		mt_json_str(j, "release", mt_finding_release(f, reason, sizeof(reason)));
 	return mt_json_end_line(j);
 }
 
@@ -400,6 +504,9 @@ int mt_finding_text(FILE *out, const struct mt_finding *f, __s64 wall_offset_ns)
 	}
 	if (f->holders_truncated)
 		fprintf(out, "; more namespaces not listed");
+	if (f->nr_holders)
+		fprintf(out, ". Release it now (printed, not run): %s",
+			mt_finding_release(f, reason, sizeof(reason)));
 	fprintf(out, "%s\n\n", f->nr_holders ? "." : "");
 	if (fflush(out) || ferror(out))
 		return -EIO;

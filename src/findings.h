@@ -154,6 +154,14 @@ struct mt_finding {
 /* The reason as one sentence (the words depend on f->kind and f->err too). */
 const char *mt_finding_reason(const struct mt_finding *f, char *buf, size_t len);
 
+/*
+ * The commands that release each holder's copy now, "; "-joined: printed
+ * for the user, never run. A plain umount (never -l, which would leave a
+ * process in a busy copy in a detached tree), after stopping the process
+ * that has something below it.
+ */
+const char *mt_finding_release(const struct mt_finding *f, char *buf, size_t len);
+
 const char *mt_finding_kind_name(enum mt_finding_kind kind);
 
 /*

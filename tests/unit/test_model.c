@@ -46,7 +46,7 @@ struct got {
 	__u64 id, leak_id;
 	char op[16];
 	int err;
-	char path[256], reason[1024], ctr[80], upper[256];
+	char path[256], reason[1024], ctr[80], upper[256], release[1024];
 	enum mt_reason code;
 	int nr_holders;
 	struct got_holder h[4];
@@ -85,6 +85,7 @@ static void collect(void *ctx, const struct mt_finding *f)
 	g->err = f->err;
 	copy(g->path, f->path, sizeof(g->path));
 	mt_finding_reason(f, g->reason, sizeof(g->reason));
+	mt_finding_release(f, g->release, sizeof(g->release));
 	g->code = f->reason_code;
 	copy(g->ctr, f->container_id, sizeof(g->ctr));
 	copy(g->upper, f->upperdir, sizeof(g->upper));
@@ -326,6 +327,11 @@ TEST(model_scenario1_private_root_tracepoint)
 		ASSERT_STREQ(leak->h[0].comm0, "httpd", "pid comm");
 		ASSERT_EQ(leak->code, MT_REASON_LEAK_PRIVATE_COPY, "reason code");
 		ASSERT_STREQ(leak->upper, UPPER, "upperdir");
+		ASSERT_STREQ(leak->release, "nsenter -t 1500 -m umount " MERGED,
+			     "the command that releases the copy");
+		ASSERT_TRUE(strstr(leak->text, "Release it now (printed, not run): nsenter") != NULL,
+			    "the text ends with it");
+		ASSERT_TRUE(strstr(leak->json, "\"release\":\"nsenter -t 1500") != NULL, "JSON too");
 	}
 
 	/* modern kernel: rmdir succeeds and detaches the leaked copy */
@@ -339,6 +345,7 @@ TEST(model_scenario1_private_root_tracepoint)
 		ASSERT_STREQ(det->op, "unlinkat", "op");
 		ASSERT_EQ(det->h[0].ns, SVC, "detached from the service ns");
 		ASSERT_TRUE(det->h[0].gone, "marked detached");
+		ASSERT_STREQ(det->release, "nothing to release in mnt:[4026532500]", "nothing to do");
 		/* httpd's cwd and root are "/": it never used the copy */
 		ASSERT_TRUE(strstr(det->reason, "no process there was using") != NULL,
 			    "says the copy was unused");
@@ -520,6 +527,8 @@ TEST(model_lazy_umount_detaches_busy_slave_copy)
 		ASSERT_EQ(det->h[0].pid0, 1501, "the process that lost its cwd");
 		ASSERT_STREQ(det->h[0].holds0, "cwd", "what it lost");
 		ASSERT_TRUE(strstr(det->reason, "pid 1501 (bash)") != NULL, "named in the words");
+		ASSERT_STREQ(det->release, "systemctl restart httpd.service (pid 1501 bash)",
+			     "restart what lost its cwd");
 		ASSERT_TRUE(strstr(det->json, "\"lazy_umount_detached_busy_copy\"") != NULL,
 			    "reason code in JSON");
 	}
@@ -669,6 +678,8 @@ TEST(model_host_holder_is_initial_ns_and_lists_users_first)
 		ASSERT_EQ(leak->h[0].total, 23, "systemd, dockerd, 20 workers, sh; not mnttrace");
 		ASSERT_TRUE(strstr(leak->json, "\"mnttrace\"") == NULL, "mnttrace not listed");
 		ASSERT_TRUE(strstr(leak->text, "and 7 more") != NULL, "the rest counted");
+		ASSERT_STREQ(leak->release, "kill 1700 (sh), which has its cwd there, then umount "
+			     MERGED " in mnt:[4026531841]", "stop the user, then a plain umount");
 	}
 	if (mt_test_failed())
 		dump(&e);
@@ -1424,4 +1435,20 @@ TEST(model_namespace_kept_by_nsfs_mount_still_holds)
 	if (mt_test_failed())
 		dump(&e);
 	env_fini(&e);
+}
+
+/* The release command quotes a path the shell would split. */
+TEST(findings_release_quotes_paths)
+{
+	struct mt_finding_pid pid = { .pid = 5, .comm = "sleep" };
+	struct mt_finding_holder h = { .mnt_ns = 9, .path = "/a b'c", .pids = &pid,
+				       .nr_pids = 1, .total_pids = 1 };
+	struct mt_finding f = { .kind = MT_FIND_LEAK, .holders = &h, .nr_holders = 1 };
+	char buf[256];
+
+	ASSERT_STREQ(mt_finding_release(&f, buf, sizeof(buf)),
+		     "nsenter -t 5 -m umount '/a b'\\''c'", "quoted");
+	h.nr_pids = 0;
+	ASSERT_STREQ(mt_finding_release(&f, buf, sizeof(buf)),
+		     "nothing to run: no process left in mnt:[9]", "no process");
 }
