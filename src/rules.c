@@ -266,14 +266,15 @@ static bool lazy_umount(const struct mt_record *rec)
 }
 
 /* Keep copy @x, about to go, as a candidate; false when it is not one
- * (the caller's own, already kept, or past the bound). */
+ * (the caller's own, a container's own root that dies with it, already
+ * kept, or past the bound). */
 static bool add_lazy(struct mount_entry **lazy, int *nr, struct mount_entry *x,
 		     const struct ns_entry *caller)
 {
 	for (int i = 0; i < *nr; i++)
 		if (lazy[i] == x)
 			return true;
-	if (x->ns == caller || !x->path || *nr == MAX_CANDIDATES)
+	if (x->ns == caller || !x->path || container_ns(x) || *nr == MAX_CANDIDATES)
 		return false;
 	lazy[(*nr)++] = x;
 	return true;

@@ -497,12 +497,18 @@ TEST(model_scenario3_busy_slave_copy)
 	env_fini(&e);
 }
 
-/* A slave copy with bash's cwd in it; dockerd unmounts with @flags. */
-static void busy_slave_umount(struct env *e, __u64 flags)
+/* httpd's slave copy, with bash's cwd in it. */
+static void busy_slave(struct env *e)
 {
 	httpd_unshare(e, 122, 109, 121);
 	fx_proc(e->root, 1501, "bash", SVC, "/system.slice/httpd.service", NULL);
 	fx_link(e->root, "1501/cwd", MERGED "/var/www");
+}
+
+/* busy_slave(), then dockerd unmounts with @flags. */
+static void busy_slave_umount(struct env *e, __u64 flags)
+{
+	busy_slave(e);
 	dockerd_umount(e, 0, flags);
 	svc_mountinfo(e, NULL);
 }
@@ -567,9 +573,7 @@ TEST(model_internals_lazy_umount_detaches_busy_copy)
 
 	if (!ASSERT_TRUE(host_env(&e, true, false, true), "env"))
 		return;
-	httpd_unshare(&e, 122, 109, 121);
-	fx_proc(e.root, 1501, "bash", SVC, "/system.slice/httpd.service", NULL);
-	fx_link(e.root, "1501/cwd", MERGED "/var/www");
+	busy_slave(&e);
 	MNT(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .op = MT_MNT_UMOUNT,
 	    .mnt_ns = HOST, .mnt_id = 240, .dev = DEV, .aux = 3, .path = MERGED);
 	MNT(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .op = MT_MNT_UMOUNT_PROP,
