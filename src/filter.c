@@ -106,6 +106,14 @@ int mt_filter__add_overlay_path(struct mt_filter *f, const char *path)
 
 	if (!f->opt.overlay || !canonical(path, buf, sizeof(buf)))
 		return 0;
+	/*
+	 * "/" is a container's rootfs as its own namespace sees it (a walk
+	 * after pivot_root): as a path of the lens it would make every path
+	 * of every namespace an overlay path. The host side of that overlay
+	 * is learnt from its mount.
+	 */
+	if (strcmp(buf, "/") == 0)
+		return 0;
 	p = path_find(f, buf);
 	if (p) {
 		mt_age_touch(&f->paths_age, &p->age);
@@ -246,6 +254,56 @@ static bool overlay_newapi_call(const struct mt_filter *f, const struct mt_recor
 	return mt_newapi__find(f->newapi, rec->hdr->pid, (int)rec->sc->args[0]) != NULL;
 }
 
+/*
+ * Whether a namespace call is about mount namespaces: it moved the caller
+ * to another one (new_mntns), or, failing, asked for one. A setns into a
+ * network namespace or a fork is not (setns's nstype 0 takes any kind:
+ * only new_mntns tells).
+ */
+static bool mount_ns_call(const struct mt_syscall *sc)
+{
+	__u64 flags;
+
+	if (sc->new_mntns)
+		return true;
+	if (sc->ret >= 0)
+		return false;
+	switch (sc->call) {
+	case MT_CALL_SETNS:
+		flags = sc->args[1];
+		break;
+	case MT_CALL_CLONE3:
+		flags = sc->extra;
+		break;
+	default:
+		flags = sc->args[0];
+		break;
+	}
+	return flags & MT_CLONE_NEWNS;
+}
+
+/*
+ * A mount(2) of something else than overlay belongs to the lens when it
+ * acts on an overlay mount itself (a remount, a propagation change or a
+ * mount over it: its exact path), or binds or moves one elsewhere (its
+ * source). A proc, sysfs or tmpfs mounted below a container's rootfs is
+ * not about the overlay.
+ */
+static bool mount_on_overlay(struct mt_filter *f, const struct mt_record *rec,
+			     const char *full)
+{
+	const char *src = rec->str[MT_SC_SRC];
+	char buf[MT_FILTER_PATH_MAX];
+	struct known_path *p;
+
+	if (canonical(full, buf, sizeof(buf)) && (p = path_find(f, buf))) {
+		mt_age_touch(&f->paths_age, &p->age);
+		return true;
+	}
+	return (rec->sc->args[3] & (MT_MS_BIND | MT_MS_MOVE)) &&
+	       canonical(src, buf, sizeof(buf)) && is_overlay_path(f, buf);
+}
+
 static bool overlay_syscall(struct mt_filter *f, const struct mt_record *rec)
 {
 	const struct mt_syscall *sc = rec->sc;
@@ -257,7 +315,8 @@ static bool overlay_syscall(struct mt_filter *f, const struct mt_record *rec)
 	case MT_CALL_CLONE:
 	case MT_CALL_CLONE3:
 	case MT_CALL_SETNS:
-		return true;	/* namespace copies are what the lens is about */
+		/* mount namespace copies are what the lens is about */
+		return mount_ns_call(sc);
 	case MT_CALL_FSCONFIG:
 	case MT_CALL_FSMOUNT:
 		return overlay_newapi_call(f, rec);
@@ -268,7 +327,11 @@ static bool overlay_syscall(struct mt_filter *f, const struct mt_record *rec)
 	}
 	if (fstype && strcmp(fstype, "overlay") == 0)
 		return true;
-	return mt_record_full_path(rec, full, sizeof(full)) > 0 && is_overlay_path(f, full);
+	if (mt_record_full_path(rec, full, sizeof(full)) <= 0)
+		return false;
+	if (sc->call == MT_CALL_MOUNT)
+		return mount_on_overlay(f, rec, full);
+	return is_overlay_path(f, full);
 }
 
 static bool overlay_record(struct mt_filter *f, const struct mt_record *rec)

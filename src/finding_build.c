@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "array.h"
 #include "model_int.h"
@@ -27,6 +28,7 @@ struct fbuild {
 	char **lower_layers;	/* f.lower_layers */
 	const char *proc_root;
 	struct mt_runtime_meta *rtmeta;	/* container lookups, cached */
+	__u32 dev;		/* the overlay's superblock dev, 0 = unknown */
 };
 
 struct fbuild *fb_alloc(void)
@@ -126,6 +128,7 @@ struct fbuild *fb_new(struct mt_model *m, enum mt_finding_kind kind,
 
 	fb_clear(b);
 	b->proc_root = m->proc_root;
+	b->dev = o ? o->dev : 0;
 	b->f.kind = kind;
 	b->f.holders = b->h;
 	if (h && h->ts_ns) {
@@ -225,6 +228,72 @@ struct mt_finding_pid *fb_add_pid(struct fbuild *b, struct mt_finding_holder *h)
 	return p;
 }
 
+/* Whether process @pr of a holder is worth listing: not a kernel thread,
+ * not mnttrace itself (it sits in the host's namespace, reading /proc). */
+static bool listable(const char *proc_root, struct proc_entry *pr)
+{
+	if (pr->kthread < 0)
+		pr->kthread = mt_proc_is_kthread(proc_root, pr->pid);
+	return !pr->kthread && pr->pid != (__u32)getpid();
+}
+
+static void list_pid(struct fbuild *b, struct mt_finding_holder *h,
+		     const struct proc_entry *pr, const struct mt_use *use)
+{
+	struct mt_finding_pid *p = fb_add_pid(b, h);
+
+	if (!p)
+		return;
+	p->pid = pr->pid;
+	mt_strscpy(p->comm, pr->comm, sizeof(p->comm));
+	mt_strscpy(p->unit, pr->ident.unit, sizeof(p->unit));
+	mt_strscpy(p->container_id, pr->ident.container_id, sizeof(p->container_id));
+	if (use) {
+		mt_strscpy(p->holds, use->what, sizeof(p->holds));
+		mt_strscpy(p->holds_path, use->path, sizeof(p->holds_path));
+	}
+}
+
+/*
+ * Count @n's processes into @h and, with @list, list them: first those
+ * that hold something below @path or on the overlay (their cwd, root or
+ * an fd), then the rest, up to FB_PIDS; total_pids tells how many more.
+ * false when @n is the host's initial mount namespace: the one kthreadd
+ * (pid 2, a kernel thread) lives in, as init's nsproxy is what it keeps.
+ * "Any kernel thread" is not the rule: kdevtmpfs unshares a namespace of
+ * its own (seen on 6.18); nor is "pid 1's", which inside a pid namespace
+ * is the container's init (there pid 2 is no kernel thread, and no
+ * namespace is called initial).
+ */
+static bool holder_pids(struct fbuild *b, struct ns_entry *n, struct mt_finding_holder *h,
+			const char *path, bool list)
+{
+	bool initial = false, *used = NULL;
+
+	for (int i = 0; i < n->nr_procs; i++) {
+		h->total_pids += listable(b->proc_root, &n->procs[i]);
+		initial |= n->procs[i].pid == 2 && n->procs[i].kthread > 0;
+	}
+	if (!list)
+		return !initial;
+	if (path && n->nr_procs)
+		used = calloc((size_t)n->nr_procs, sizeof(*used));
+	for (int i = 0; used && i < n->nr_procs && i < INFER_MAX_PROCS; i++) {
+		struct mt_use use;
+
+		if (!listable(b->proc_root, &n->procs[i]) ||
+		    mt_proc_uses(b->proc_root, n->procs[i].pid, path, b->dev, &use, 1) <= 0)
+			continue;
+		used[i] = true;
+		list_pid(b, h, &n->procs[i], &use);
+	}
+	for (int i = 0; i < n->nr_procs && h->nr_pids < FB_PIDS; i++)
+		if (listable(b->proc_root, &n->procs[i]) && !(used && used[i]))
+			list_pid(b, h, &n->procs[i], NULL);
+	free(used);
+	return !initial;
+}
+
 /* The holder entry for namespace @n, added on first use. */
 struct mt_finding_holder *fb_holder(struct fbuild *b, struct ns_entry *n,
 				    const struct mount_ref *mm, bool list_pids)
@@ -267,7 +336,10 @@ struct mt_finding_holder *fb_holder(struct fbuild *b, struct ns_entry *n,
 			h->nr_kept_by = n->nr_keepers;
 		}
 	}
-	if (!n->has_creator)
+	/* the host's kernel threads live there too: not news */
+	if (!holder_pids(b, n, h, mm ? mm->path : NULL, list_pids))
+		h->initial_ns = true;
+	else if (!n->has_creator)
 		infer_creator(b->proc_root, n, h);
 	if (n->has_creator) {
 		h->has_creator = true;
@@ -276,29 +348,6 @@ struct mt_finding_holder *fb_holder(struct fbuild *b, struct ns_entry *n,
 		h->created_by.call = n->cr_call;
 		h->created_by.ts_ns = n->cr_ts;
 		mt_strscpy(h->created_by.unit, n->cr_unit, sizeof(h->created_by.unit));
-	}
-	/* the host's kernel threads live there too: not news */
-	h->total_pids = n->nr_procs;
-	for (int i = 0; list_pids && i < n->nr_procs; i++) {
-		struct proc_entry *pr = &n->procs[i];
-
-		if (pr->kthread < 0)
-			pr->kthread = mt_proc_is_kthread(b->proc_root, pr->pid);
-		h->total_pids -= pr->kthread;
-	}
-	for (int i = 0; list_pids && i < n->nr_procs; i++) {
-		struct mt_finding_pid *p;
-
-		if (n->procs[i].kthread > 0)
-			continue;
-		p = fb_add_pid(b, h);
-		if (!p)
-			break;
-		p->pid = n->procs[i].pid;
-		mt_strscpy(p->comm, n->procs[i].comm, sizeof(p->comm));
-		mt_strscpy(p->unit, n->procs[i].ident.unit, sizeof(p->unit));
-		mt_strscpy(p->container_id, n->procs[i].ident.container_id,
-			   sizeof(p->container_id));
 	}
 	return h;
 }

@@ -39,6 +39,7 @@ static const char *const reason_names[] = {
 	[MT_REASON_RMDIR_MOUNTED_ELSEWHERE] = "mounted_in_other_namespace",
 	[MT_REASON_DETACHED_BY_RMDIR] = "rmdir_detached_copies",
 	[MT_REASON_UPPER_IN_USE] = "upper_or_work_dir_in_use",
+	[MT_REASON_DETACHED_BUSY_BY_LAZY_UMOUNT] = "lazy_umount_detached_busy_copy",
 };
 
 const char *mt_reason_name(enum mt_reason code)
@@ -191,12 +192,31 @@ const char *mt_finding_reason(const struct mt_finding *f, char *buf, size_t len)
 			 "this kernel refuses to remove a mountpoint of any namespace "
 			 "(Linux < 3.18, or RHEL 7 with fs.may_detach_mounts=0).", path, a->copy_ns);
 		break;
-	case MT_REASON_DETACHED_BY_RMDIR:
+	case MT_REASON_DETACHED_BY_RMDIR: {
+		char lost[400];
+
+		/* what was really lost: a copy in use, or one nobody used */
+		if (a->user_pid)
+			snprintf(lost, sizeof(lost), "pid %u (%s) had its %s there (%s) and is "
+				 "now left in a detached tree", a->user_pid, a->user_comm,
+				 a->user_what, a->user_path ? a->user_path : "?");
+		else
+			snprintf(lost, sizeof(lost), "no process there was using that copy, so "
+				 "only the leaked mount went");
 		snprintf(buf, len, "%s of %s in mnt:[%u] succeeded and the kernel lazily unmounted "
 			 "the overlay still mounted there in %d other namespace%s (Linux >= 3.18 "
-			 "detaches mounts on a removed directory): the processes there lost "
-			 "that container rootfs, a copy that had leaked.", f->op ? f->op : "rmdir",
-			 path, a->caller_ns, a->count, a->count == 1 ? "" : "s");
+			 "detaches mounts on a removed directory): %s.", f->op ? f->op : "rmdir",
+			 path, a->caller_ns, a->count, a->count == 1 ? "" : "s", lost);
+		break;
+	}
+	case MT_REASON_DETACHED_BUSY_BY_LAZY_UMOUNT:
+		snprintf(buf, len, "the lazy umount (MNT_DETACH) of %s in mnt:[%u] propagated to the "
+			 "copy in mnt:[%u] (%s) although it was busy: pid %u (%s) had its %s there "
+			 "(%s)%s and is now left in a detached tree (its path reads \"/\", new "
+			 "files there are lost with it); a non-lazy umount would have failed with "
+			 "EBUSY instead.", path, a->caller_ns, a->copy_ns, a->copy_prop, a->user_pid,
+			 a->user_comm, a->user_what, a->user_path ? a->user_path : "?",
+			 a->count > 1 ? ", with other processes" : "");
 		break;
 	case MT_REASON_UPPER_IN_USE:
 		snprintf(buf, len, "upperdir/workdir %s is still in use by the overlay mounted at %s "
@@ -209,6 +229,108 @@ const char *mt_finding_reason(const struct mt_finding *f, char *buf, size_t len)
 	default:
 		snprintf(buf, len, "(no reason recorded)");
 		break;
+	}
+	return buf;
+}
+
+/* @s for a shell: as is when plain, else in single quotes. */
+static const char *shell_word(const char *s, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-:+,@=")] == '\0')
+		return s;
+	buf[o++] = '\'';
+	for (; *s && o + 5 < len; s++) {
+		if (*s == '\'') {
+			memcpy(buf + o, "'\\''", 4);
+			o += 4;
+		} else {
+			buf[o++] = *s;
+		}
+	}
+	buf[o++] = '\'';
+	buf[o] = '\0';
+	return buf;
+}
+
+/* The first listed process of @h that has something below the copy. */
+static const struct mt_finding_pid *user_of(const struct mt_finding_holder *h)
+{
+	for (int i = 0; i < h->nr_pids; i++)
+		if (h->pids[i].holds[0])
+			return &h->pids[i];
+	return NULL;
+}
+
+/* Stop process @p: its unit when it has one, else the pid. */
+static int stop_cmd(const struct mt_finding_pid *p, char *buf, size_t len)
+{
+	if (p->unit[0])
+		return snprintf(buf, len, "systemctl restart %s (pid %u %s)", p->unit, p->pid,
+				p->comm);
+	return snprintf(buf, len, "kill %u (%s)", p->pid, p->comm);
+}
+
+/*
+ * What releases holder @h's copy now. A plain umount, not umount -l: with
+ * a process still in the copy it fails with EBUSY instead of leaving that
+ * process in a detached tree (issue 8, defect 4).
+ */
+static int holder_release(const struct mt_finding *f, const struct mt_finding_holder *h,
+			  char *buf, size_t len)
+{
+	const struct mt_finding_pid *user = user_of(h);
+	char q[600];
+	const char *path;
+
+	if (h->gone) {
+		/* detached already: what is left to do is for who lost it */
+		if (!user)
+			return snprintf(buf, len, "nothing to release in mnt:[%u]", h->mnt_ns);
+		return stop_cmd(user, buf, len);
+	}
+	path = shell_word(h->path ? h->path : (f->path ? f->path : "?"), q, sizeof(q));
+	if (user) {
+		int n = stop_cmd(user, buf, len);
+
+		if (n < 0 || (size_t)n >= len)
+			return n;
+		return n + snprintf(buf + n, len - (size_t)n, ", which has its %s there, then "
+				    "umount %s in mnt:[%u]", user->holds, path, h->mnt_ns);
+	}
+	if (h->initial_ns)
+		return snprintf(buf, len, "umount %s", path);
+	if (h->nr_pids)
+		return snprintf(buf, len, "nsenter -t %u -m umount %s", h->pids[0].pid, path);
+	for (int i = 0; i < h->nr_kept_by; i++) {
+		const struct mt_keeper *k = &h->kept_by[i];
+
+		if (!k->is_fd)
+			return snprintf(buf, len, "umount %s in mnt:[%u] (the nsfs mount that "
+					"keeps mnt:[%u] alive)", k->path, k->mnt_ns, h->mnt_ns);
+		return snprintf(buf, len, "close fd %d of pid %u %s (or kill %u), which keeps "
+				"mnt:[%u] alive", k->fd, k->pid, k->comm, k->pid, h->mnt_ns);
+	}
+	return snprintf(buf, len, "nothing to run: no process left in mnt:[%u]", h->mnt_ns);
+}
+
+const char *mt_finding_release(const struct mt_finding *f, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < f->nr_holders && o + 3 < len; i++) {
+		int n;
+
+		if (i) {
+			memcpy(buf + o, "; ", 3);
+			o += 2;
+		}
+		n = holder_release(f, &f->holders[i], buf + o, len - o);
+		if (n < 0)
+			break;
+		o += (size_t)n < len - o ? (size_t)n : len - o - 1;
 	}
 	return buf;
 }
@@ -269,6 +391,8 @@ static void json_holder(struct mt_json *j, const struct mt_finding_holder *h,
 	mt_json_str(j, "parent_propagation", nonempty(h->parent_propagation));
 	if (h->gone)
 		mt_json_bool(j, "detached", true);
+	if (h->initial_ns)
+		mt_json_bool(j, "initial_namespace", true);
 	if (h->has_creator) {
 		wall_time(h->created_by.ts_ns, off, tbuf, sizeof(tbuf));
 		mt_json_obj_begin(j, "created_by");
@@ -345,6 +469,8 @@ int mt_finding_json(struct mt_json *j, const struct mt_finding *f,
 		mt_json_bool(j, "holders_truncated", true);
 	mt_json_str(j, "reason_code", mt_reason_name(f->reason_code));
 	mt_json_str(j, "reason", mt_finding_reason(f, reason, sizeof(reason)));
+	if (f->nr_holders)
+		mt_json_str(j, "release", mt_finding_release(f, reason, sizeof(reason)));
 	return mt_json_end_line(j);
 }
 
@@ -355,6 +481,8 @@ static void text_holder(FILE *out, const struct mt_finding_holder *h, __s64 off)
 	fprintf(out, "mnt:[%u] (%s%s%s%s)", h->mnt_ns, h->gone ? "detached, " : "",
 		h->propagation, h->parent_propagation[0] ? ", parent " : "",
 		h->parent_propagation);
+	if (h->initial_ns)
+		fprintf(out, ", the host's initial mount namespace");
 	if (h->has_creator) {
 		wall_time(h->created_by.ts_ns, off, tbuf, sizeof(tbuf));
 		if (h->created_by.inferred)
@@ -390,7 +518,7 @@ static void text_holder(FILE *out, const struct mt_finding_holder *h, __s64 off)
 			fprintf(out, " (%s %s)", p->holds, p->holds_path);
 	}
 	if (h->nr_pids < h->total_pids)
-		fprintf(out, " ...");
+		fprintf(out, " and %d more", h->total_pids - h->nr_pids);
 }
 
 int mt_finding_text(FILE *out, const struct mt_finding *f, __s64 wall_offset_ns)
@@ -431,6 +559,9 @@ int mt_finding_text(FILE *out, const struct mt_finding *f, __s64 wall_offset_ns)
 	}
 	if (f->holders_truncated)
 		fprintf(out, "; more namespaces not listed");
+	if (f->nr_holders)
+		fprintf(out, ". Release it now (printed, not run): %s",
+			mt_finding_release(f, reason, sizeof(reason)));
 	fprintf(out, "%s\n\n", f->nr_holders ? "." : "");
 	if (fflush(out) || ferror(out))
 		return -EIO;

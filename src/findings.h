@@ -20,7 +20,8 @@ enum mt_finding_kind {
 	MT_FIND_RISK = 1,	/* a namespace copy the original's umount will not reach */
 	MT_FIND_LEAK,		/* unmounted here, copies stay mounted elsewhere */
 	MT_FIND_EBUSY,		/* rmdir/unlinkat/umount2/mount said EBUSY, and why */
-	MT_FIND_DETACHED,	/* rmdir lazily unmounted copies in other namespaces */
+	MT_FIND_DETACHED,	/* rmdir or umount2(MNT_DETACH) lazily unmounted copies
+				 * in other namespaces */
 	MT_FIND_INUSE,		/* a new overlay on an upper/workdir a leaked copy pins */
 };
 
@@ -56,6 +57,7 @@ enum mt_reason {
 	MT_REASON_RMDIR_MOUNTED_ELSEWHERE,	/* Linux < 3.18 semantics */
 	MT_REASON_DETACHED_BY_RMDIR,
 	MT_REASON_UPPER_IN_USE,		/* upper/workdir pinned by another overlay */
+	MT_REASON_DETACHED_BUSY_BY_LAZY_UMOUNT,	/* umount2(MNT_DETACH) took busy copies */
 	MT_REASON__MAX,
 };
 
@@ -76,7 +78,8 @@ struct mt_reason_args {
 	const char *path;	/* the path the call named, or the pinning mountpoint */
 	const char *dir;	/* UPPER_IN_USE: the upper or work dir */
 	__u32 mnt_id;
-	int count;		/* BUSY_UNKNOWN: copies; DETACHED: namespaces */
+	int count;		/* BUSY_UNKNOWN: copies; DETACHED_BY_RMDIR: namespaces;
+				 * DETACHED_BUSY_BY_LAZY_UMOUNT: what processes held */
 	__u32 user_pid;		/* BUSY_*: the process that uses it */
 	char user_comm[16];
 	char user_what[16];	/* "cwd", "root", "fd 3" */
@@ -103,6 +106,9 @@ struct mt_finding_holder {
 	const char *path;	/* the copy's mountpoint there */
 	char propagation[64];	/* "private", "shared:3 master:1" */
 	char parent_propagation[64];	/* "" when unknown */
+	/* the host's initial mount namespace (it holds the kernel threads):
+	 * nobody made it, so no created_by */
+	bool initial_ns;
 	bool has_creator;
 	struct {
 		__u32 pid;
@@ -115,8 +121,8 @@ struct mt_finding_holder {
 		bool inferred;
 	} created_by;
 	struct mt_finding_pid *pids;
-	int nr_pids;		/* listed */
-	int total_pids;		/* living in the namespace */
+	int nr_pids;		/* listed: those that hold something below the copy first */
+	int total_pids;		/* living in the namespace, mnttrace and kernel threads not counted */
 	/* what keeps a namespace without processes alive */
 	struct mt_keeper *kept_by;
 	int nr_kept_by;
@@ -158,6 +164,14 @@ struct mt_finding {
 
 /* The reason as one sentence (the words depend on f->kind and f->err too). */
 const char *mt_finding_reason(const struct mt_finding *f, char *buf, size_t len);
+
+/*
+ * The commands that release each holder's copy now, "; "-joined: printed
+ * for the user, never run. A plain umount (never -l, which would leave a
+ * process in a busy copy in a detached tree), after stopping the process
+ * that has something below it.
+ */
+const char *mt_finding_release(const struct mt_finding *f, char *buf, size_t len);
 
 const char *mt_finding_kind_name(enum mt_finding_kind kind);
 

@@ -311,9 +311,12 @@ static int try_mode(struct mt_loader *l, const struct mt_options *opt,
 		return err;
 	err = mnttrace_bpf__load(l->skel);
 	if (err) {
+		char hint[512];
+
 		if (err == -EPERM && mode == MT_ATTACH_FENTRY)
 			snprintf(why, whylen, "the kernel refused fentry programs (EPERM): kernel lockdown "
-				 "or a missing CAP_SYS_ADMIN forbids them (see /sys/kernel/security/lockdown)");
+				 "or a missing CAP_SYS_ADMIN forbids them (%s)",
+				 mt_lockdown_hint("/sys/kernel/security", hint, sizeof(hint)));
 		else
 			snprintf(why, whylen, "loading BPF programs failed: %s (rerun with -v for the verifier log)",
 				 strerror(-err));

@@ -137,6 +137,7 @@ enum job_kind {
 	JOB_NOT_MOUNTED_HERE,	/* umount2 EINVAL */
 	JOB_UMOUNT_BUSY,	/* umount2 EBUSY */
 	JOB_DETACHED,		/* rmdir succeeded, copies elsewhere */
+	JOB_LAZY_DETACHED,	/* umount2(MNT_DETACH) reached copies elsewhere */
 	JOB_RMDIR_BUSY,		/* rmdir EBUSY */
 	JOB_UPPER_IN_USE,	/* an overlay mount on a pinned upper/workdir */
 	JOB_CREATOR_IDENT,	/* read a creator's cgroup */
@@ -161,6 +162,7 @@ struct job {
 	struct mount_ref gone;	/* LEAK: the unmounted mount */
 	struct mount_ref orig;	/* LEAK: the original of a copy unmounted */
 	struct mount_ref *mounts;	/* RISK: the copy; BUSY/DETACHED: candidates */
+	__u32 dev;		/* LAZY_DETACHED: the overlay's superblock dev */
 	int nr_mounts;
 	bool known;		/* LEAK: the kernel said what it removed */
 	bool reread_mounts;	/* the rescan must read mounts too */

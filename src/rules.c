@@ -237,13 +237,57 @@ static void ref_copies(struct job *j, struct overlay_entry *o, struct ns_entry *
 			add_ref(j, x);
 }
 
+/*
+ * umount2(MNT_DETACH) reached copies @lazy in other namespaces: the kernel
+ * detaches a busy copy too (umount_tree, no propagate_mount_busy check for a
+ * lazy umount; 6.1, 6.12, 6.18), and whoever had its cwd, root or an open
+ * file there is left in a detached tree. Which processes did is read in the
+ * finish: /proc is not for the record path.
+ */
+static void queue_lazy_detached(struct mt_model *m, const struct mt_record *rec,
+				struct ns_entry *caller, const char *path,
+				struct overlay_entry *o, struct mount_entry **lazy, int nr)
+{
+	struct job *j;
+
+	if (!nr)
+		return;
+	j = queue(m, JOB_LAZY_DETACHED, rec, o, caller, path);
+	for (int i = 0; j && i < nr; i++)
+		add_ref(j, lazy[i]);
+	if (j)
+		j->dev = o->dev;
+}
+
+/* The MNT_DETACH bit of umount2's flags (include/linux/fs.h, 2 since 2.4.11). */
+static bool lazy_umount(const struct mt_record *rec)
+{
+	return rec && rec->hdr->type == MT_EV_SYSCALL && (rec->sc->args[1] & 2);
+}
+
+/* Keep copy @x, about to go, as a candidate; false when it is not one
+ * (the caller's own, a container's own root that dies with it, already
+ * kept, or past the bound). */
+static bool add_lazy(struct mount_entry **lazy, int *nr, struct mount_entry *x,
+		     const struct ns_entry *caller)
+{
+	for (int i = 0; i < *nr; i++)
+		if (lazy[i] == x)
+			return true;
+	if (x->ns == caller || !x->path || container_ns(x) || *nr == MAX_CANDIDATES)
+		return false;
+	lazy[(*nr)++] = x;
+	return true;
+}
+
 /* umount2 succeeded. */
 void rule_umount_ok(struct mt_model *m, const struct mt_record *rec,
 		    struct ns_entry *caller, const char *path, struct pending *pend)
 {
-	struct mount_entry *mm = NULL, *root;
+	struct mount_entry *mm = NULL, *root, *lazy[MAX_CANDIDATES];
+	bool known = false, uncertain, detach = lazy_umount(rec);
 	struct ns_entry *hold[1];
-	bool known = false, uncertain;
+	int nr_lazy = 0;
 	struct overlay_entry *o;
 	struct job *j;
 
@@ -257,13 +301,18 @@ void rule_umount_ok(struct mt_model *m, const struct mt_record *rec,
 
 		if (p->op == MT_MNT_UMOUNT || p->op == MT_MNT_UMOUNT_PROP)
 			known = true;
-		if (x && x != mm && p->op == MT_MNT_UMOUNT_PROP)
+		/* the copies go now, after the lazy-detach job took them */
+		if (x && x != mm && p->op == MT_MNT_UMOUNT_PROP &&
+		    !add_lazy(lazy, &nr_lazy, x, caller))
 			mnt_remove(m, x);
 	}
 	if (!mm)
 		mm = ns_mnt_at(caller, path);
-	if (!mm)
+	if (!mm) {
+		for (int i = 0; i < nr_lazy; i++)
+			mnt_remove(m, lazy[i]);
 		return;
+	}
 	o = mm->ovl;
 	root = root_orig(mm);
 	uncertain = false;
@@ -287,10 +336,15 @@ void rule_umount_ok(struct mt_model *m, const struct mt_record *rec,
 		/* predict: peers and slaves of the unmounted mount's group go */
 		for (struct mount_entry *x = o->mnts, *next; x; x = next) {
 			next = x->ovl_next;
-			if (x != mm && x->ns != caller && reaches(mm, x))
+			if (x != mm && x->ns != caller && reaches(mm, x) &&
+			    !add_lazy(lazy, &nr_lazy, x, caller))
 				mnt_remove(m, x);
 		}
 	}
+	if (detach)
+		queue_lazy_detached(m, rec, caller, path, o, lazy, nr_lazy);
+	for (int i = 0; i < nr_lazy; i++)
+		mnt_remove(m, lazy[i]);
 	mnt_remove(m, mm);
 	if (j && (o->leak_id || !holder_namespaces(o, caller, hold, 1)))
 		j->kind = JOB_NONE;	/* nothing left, or that leak is told */
@@ -387,42 +441,57 @@ void rule_umount_ebusy(struct mt_model *m, const struct mt_record *rec,
 	}
 }
 
-/* Which processes of @x's namespace use @x: holders of finding @b. */
-static int find_users(struct mt_model *m, struct fbuild *b, struct job *j,
-		      struct mount_entry *x, int found)
+/*
+ * Which processes of copy @r's namespace have their cwd, root or an open
+ * file below its path or on the overlay's superblock @dev (a detached
+ * copy's paths read as "/"): holders of finding @b, listed with what they
+ * hold. The first one found sets @code and the reason's user facts.
+ */
+static int find_users(struct mt_model *m, struct fbuild *b, const struct mount_ref *r,
+		      __u32 dev, enum mt_reason code, int found)
 {
-	struct mount_ref r = mount_ref_of(x);
+	struct ns_entry *n = r->ns;
 
-	for (int k = 0; k < x->ns->nr_procs; k++) {
+	for (int k = 0; k < n->nr_procs; k++) {
 		struct mt_finding_holder *h;
 		struct mt_finding_pid *p;
 		struct mt_use use;
 
-		if (mt_proc_uses(m->proc_root, x->ns->procs[k].pid, x->path, x->ovl->dev,
-				 &use, 1) <= 0)
+		if (mt_proc_uses(m->proc_root, n->procs[k].pid, r->path, dev, &use, 1) <= 0)
 			continue;
-		h = fb_holder(b, x->ns, &r, false);
+		h = fb_holder(b, n, r, false);
 		p = fb_add_pid(b, h);
 		if (!p)
 			continue;
 		p->pid = use.pid;
-		mt_strscpy(p->comm, x->ns->procs[k].comm, sizeof(p->comm));
+		mt_strscpy(p->comm, n->procs[k].comm, sizeof(p->comm));
+		mt_strscpy(p->unit, n->procs[k].ident.unit, sizeof(p->unit));
 		mt_strscpy(p->holds, use.what, sizeof(p->holds));
 		mt_strscpy(p->holds_path, use.path, sizeof(p->holds_path));
 		if (!found++) {
 			struct mt_finding *f = fb_finding(b);
 			struct mt_reason_args *a = &f->why;
 
-			f->reason_code = x->ns == j->caller ? MT_REASON_BUSY_HERE :
-							      MT_REASON_BUSY_COPY;
-			a->copy_ns = x->ns->ino;
-			prop_str(x->group, x->master, a->copy_prop, sizeof(a->copy_prop));
+			f->reason_code = code;
+			a->copy_ns = n->ino;
+			prop_str(r->group, r->master, a->copy_prop, sizeof(a->copy_prop));
 			a->user_pid = use.pid;
 			mt_strscpy(a->user_comm, p->comm, sizeof(a->user_comm));
 			mt_strscpy(a->user_what, use.what, sizeof(a->user_what));
 			a->user_path = fb_str(b, use.path);
 		}
 	}
+	return found;
+}
+
+/* find_users() for a live mount of the umount's reach. */
+static int find_busy_users(struct mt_model *m, struct fbuild *b, struct job *j,
+			   struct mount_entry *x, int found)
+{
+	struct mount_ref r = mount_ref_of(x);
+
+	found = find_users(m, b, &r, x->ovl->dev,
+			   x->ns == j->caller ? MT_REASON_BUSY_HERE : MT_REASON_BUSY_COPY, found);
 	mount_ref_free(m, &r);
 	return found;
 }
@@ -472,7 +541,7 @@ static void finish_umount_busy(struct mt_model *m, struct job *j)
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 0; i < nr_busy; i++)
 			if ((busy[i]->ns == j->caller) == (pass == 1) && busy[i]->path)
-				found = find_users(m, b, j, busy[i], found);
+				found = find_busy_users(m, b, j, busy[i], found);
 	if (!found) {
 		for (int i = 0; i < nr_busy; i++) {
 			struct mount_ref r = mount_ref_of(busy[i]);
@@ -582,6 +651,7 @@ static void finish_detached(struct mt_model *m, struct job *j)
 {
 	struct fbuild *b = fb_new(m, MT_FIND_DETACHED, &j->hdr, j->op, 0, j->ovl);
 	struct mt_finding *f = fb_finding(b);
+	int users = 0;
 
 	for (int i = 0; i < j->nr_mounts; i++) {
 		struct mount_ref *r = &j->mounts[i];
@@ -594,6 +664,10 @@ static void finish_detached(struct mt_model *m, struct job *j)
 				continue;
 			mnt_remove(m, x);	/* no rescan: trust the kernel's rule */
 		}
+		/* what was really lost: the processes that used the copy first */
+		if (!r->ns->dead)
+			users = find_users(m, b, r, j->ovl->dev, MT_REASON_DETACHED_BY_RMDIR,
+					   users);
 		h = fb_holder(b, r->ns, r, true);
 		if (h)
 			h->gone = true;
@@ -604,6 +678,28 @@ static void finish_detached(struct mt_model *m, struct job *j)
 	f->reason_code = MT_REASON_DETACHED_BY_RMDIR;
 	f->why.path = fb_str(b, j->path);
 	f->why.count = f->nr_holders;
+	fb_emit(m, b);
+}
+
+/* ---- detached, by a lazy umount: busy copies elsewhere went too ---- */
+
+static void finish_lazy_detached(struct mt_model *m, struct job *j)
+{
+	struct fbuild *b = fb_new(m, MT_FIND_DETACHED, &j->hdr, j->op, 0, j->ovl);
+	struct mt_finding *f = fb_finding(b);
+	int found = 0;
+
+	for (int i = 0; i < j->nr_mounts; i++)
+		if (!j->mounts[i].ns->dead)
+			found = find_users(m, b, &j->mounts[i], j->dev,
+					   MT_REASON_DETACHED_BUSY_BY_LAZY_UMOUNT, found);
+	/* a copy nobody used going with the original is what a slave is for */
+	if (!found)
+		return;
+	for (int i = 0; i < f->nr_holders; i++)
+		f->holders[i].gone = true;
+	f->why.path = fb_str(b, j->path);
+	f->why.count = found;
 	fb_emit(m, b);
 }
 
@@ -684,6 +780,7 @@ static void (*const finishers[])(struct mt_model *m, struct job *j) = {
 	[JOB_UMOUNT_BUSY] = finish_umount_busy,
 	[JOB_RMDIR_BUSY] = finish_rmdir_busy,
 	[JOB_DETACHED] = finish_detached,
+	[JOB_LAZY_DETACHED] = finish_lazy_detached,
 	[JOB_UPPER_IN_USE] = finish_upper_in_use,
 };
 
@@ -725,10 +822,12 @@ int rule_prepare(struct mt_model *m, struct job *j, struct ns_entry **out, int m
 	case JOB_RMDIR_BUSY:
 	case JOB_UPPER_IN_USE:
 		return holder_namespaces(j->ovl, NULL, out, max);
-	case JOB_DETACHED: {
+	case JOB_DETACHED:
+	case JOB_LAZY_DETACHED: {
 		int nr = 0;
 
-		*mounts = !j->known;
+		/* a lazy umount's copies are gone: the processes are what counts */
+		*mounts = j->kind == JOB_DETACHED && !j->known;
 		for (int i = 0; i < j->nr_mounts && nr < max; i++) {
 			bool dup = false;
 

@@ -105,3 +105,26 @@ bool mt_kprobes_available(void)
 	snprintf(path, sizeof(path), "%s/kprobe_events", tracefs);
 	return access(path, F_OK) == 0;
 }
+
+const char *mt_lockdown_hint(const char *secdir, char *buf, size_t len)
+{
+	char path[512], state[128] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/lockdown", secdir);
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(state, sizeof(state), f))
+			state[0] = '\0';
+		fclose(f);
+		state[strcspn(state, "\n")] = '\0';
+		snprintf(buf, len, "%s says \"%s\": the bracketed mode is in force", path,
+			 state);
+		return buf;
+	}
+	/* the file lives in securityfs, which not every system mounts (6.18 here) */
+	snprintf(buf, len, "%s does not exist, as securityfs is not mounted: mount it "
+		 "(mount -t securityfs securityfs %s) and read that file, or look for "
+		 "lockdown= in the kernel command line (/proc/cmdline)", path, secdir);
+	return buf;
+}

@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mount.h>
+#include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -255,6 +258,128 @@ TEST(filter_comm)
 		   "pid", sc_get(&s, "sib_pid"), "path", sc_get(&s, "sib"));
 	assert_all(&t, NULL, sibling_comm, &s, "--comm printed another task's record");
 	assert_absent(&t, "own rmdir", sc_get(&s, "x"));
+out:
+	sc_free(&s);
+	tracer_free(&t);
+}
+
+/*
+ * A container start the way runc does it (defect 7 of issue 8): a mount
+ * namespace of its own, /proc, /dev and /sys mounted in the rootfs, a
+ * setns into a network namespace, pivot_root into the overlay and
+ * MS_REC|MS_SLAVE on the new "/", while the host removes a cgroup-like
+ * directory. Only the overlay and the mount namespace belong to --overlay.
+ */
+static void runtime_child(const char *merged, int ready)
+{
+	char path[700];
+	bool pivoted;
+	int netfd;
+
+	prctl(PR_SET_NAME, "itest-runc");
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		_exit(1);
+	netfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (netfd < 0 || unshare(CLONE_NEWNET) < 0 || setns(netfd, CLONE_NEWNET) < 0 ||
+	    setns(netfd, 0) < 0)
+		_exit(2);
+	snprintf(path, sizeof(path), "%s/proc", merged);
+	if (mkdir(path, 0755) < 0 || mount("proc", path, "proc", 0, NULL) < 0)
+		_exit(3);
+	snprintf(path, sizeof(path), "%s/dev", merged);
+	if (mkdir(path, 0755) < 0 || mount("tmpfs", path, "tmpfs", 0, NULL) < 0)
+		_exit(4);
+	snprintf(path, sizeof(path), "%s/sys", merged);
+	if (mkdir(path, 0755) < 0 || chdir(merged) < 0)
+		_exit(5);
+	/* an initramfs root cannot be pivoted away from (EINVAL): then the
+	 * rootfs is never "/" of the namespace, and sysfs goes below it */
+	pivoted = syscall(SYS_pivot_root, ".", ".") == 0;
+	if (!pivoted && errno != EINVAL)
+		_exit(6);
+	if (pivoted && (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0))
+		_exit(7);
+	/* runc's MS_SLAVE on the new root: the walk shows the rootfs at "/" */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+	    mount("sysfs", pivoted ? "/sys" : path, "sysfs", 0, NULL) < 0)
+		_exit(8);
+	if (write(ready, pivoted ? "p" : "c", 1) != 1)
+		_exit(9);
+	pause();
+	_exit(0);
+}
+
+static void container_start_child(struct sc_ctx *c, void *arg)
+{
+	char base[256], merged[512], cg[256];
+	int pipefd[2];
+	pid_t runc;
+	char x;
+
+	(void)arg;
+	snprintf(base, sizeof(base), "%s/ovl", c->dir);
+	snprintf(cg, sizeof(cg), "%s/cgroup", c->dir);
+	make_dir(c, cg);
+	snprintf(cg, sizeof(cg), "%s/cgroup/docker-abc.scope", c->dir);
+	make_dir(c, cg);
+	sc_sync(c);	/* the runner starts mnttrace now */
+
+	make_overlay(c, base, NULL, merged, sizeof(merged));
+	SC_CHECK(c, pipe(pipefd) == 0, "pipe");
+	runc = fork();
+	SC_CHECK(c, runc >= 0, "fork");
+	if (runc == 0) {
+		close(pipefd[0]);
+		runtime_child(merged, pipefd[1]);
+	}
+	close(pipefd[1]);
+	if (read(pipefd[0], &x, 1) != 1) {
+		int st = 0;
+
+		waitpid(runc, &st, 0);
+		SC_CHECK(c, false, "the container did not start: step %d failed",
+			 WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	}
+	close(pipefd[0]);
+	sc_report(c, "pivoted", "%d", x == 'p');
+	/* the host side, while the container's namespace lives */
+	SC_CHECK(c, rmdir(cg) == 0, "rmdir the cgroup-like dir");
+	kill_wait(runc);
+	SC_CHECK(c, umount2(merged, MNT_DETACH) == 0, "umount overlay");
+	sc_report(c, "runc_pid", "%d", runc);
+	sc_report(c, "merged", "%s", merged);
+	sc_report(c, "cgroup", "%s", cg);
+}
+
+TEST(filter_overlay_container_start)
+{
+	struct tracer t = TRACER_INIT;
+	struct scenario s = SC_INIT;
+	char proc[600], dev[600], sys[600];
+
+	if (!sc_start(&s, container_start_child, NULL) || !sc_wait_sync(&s) ||
+	    !tracer_start(&t, "--overlay", NULL))
+		goto out;
+	sc_go(&s);
+	if (!sc_finish(&s) || !tracer_stop(&t))
+		goto out;
+	PID_REC(&t, &s, "overlay mount", "mount", "path", sc_get(&s, "merged"), "fstype", "overlay");
+	PID_REC(&t, &s, "overlay umount", "umount2", "path", sc_get(&s, "merged"));
+	ASSERT_REC(&t, "the runtime's new mount namespace", "type", "syscall", "call", "unshare",
+		   "pid", sc_get(&s, "runc_pid"));
+	snprintf(proc, sizeof(proc), "%s/proc", sc_get(&s, "merged"));
+	snprintf(dev, sizeof(dev), "%s/dev", sc_get(&s, "merged"));
+	snprintf(sys, sizeof(sys), "%s/sys", sc_get(&s, "merged"));
+	assert_absent(&t, "proc mounted in the rootfs", proc);
+	assert_absent(&t, "tmpfs /dev in the rootfs", dev);
+	/* after pivot_root "/sys", else below the rootfs (an initramfs guest) */
+	assert_absent(&t, "sysfs in the container's namespace",
+		      sc_num(&s, "pivoted") ? "/sys" : sys);
+	assert_absent(&t, "cgroup rmdir", sc_get(&s, "cgroup"));
+	if (rec_find(&t, 0, NULL, "type", "syscall", "call", "setns", NULL)) {
+		mt_test_fail(__FILE__, __LINE__, "--overlay printed a setns into a network namespace");
+		rec_dump(&t, "records", "call", "setns", NULL);
+	}
 out:
 	sc_free(&s);
 	tracer_free(&t);

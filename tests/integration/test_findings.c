@@ -218,6 +218,39 @@ out:
 }
 
 /*
+ * Issue 8, defect 4: Docker's umount -l of a shared overlay propagates to
+ * the service's slave copy although the service sits in it; the kernel
+ * detaches it (no EBUSY for a lazy umount) and a "detached" finding names
+ * the process that lost its cwd.
+ */
+TEST(finding_lazy_umount_detaches_busy_slave_copy)
+{
+	struct scn_leak a = { .graph_prop = MS_SHARED, .svc_prop = MS_SLAVE, .svc_busy = true,
+			      .do_umount = true, .umount_flags = MNT_DETACH };
+	struct tracer t = TRACER_INIT;
+	struct scenario s = SC_INIT;
+	const struct json *f, *h;
+
+	if (!trace_scenario(&t, NULL, &s, scn_leak_child, &a))
+		goto out;
+	ASSERT_EQ(sc_num(&s, "umount_ret"), 0, "the lazy umount succeeded");
+	ASSERT_EQ(sc_num(&s, "copy_after_umount"), 0, "and took the busy copy");
+	f = ASSERT_FINDING(&t, "detached", sc_get(&s, "merged"));
+	if (!f)
+		goto out;
+	ASSERT_JSTR(f, "op", "umount2");
+	ASSERT_JSTR(f, "reason_code", "lazy_umount_detached_busy_copy");
+	assert_overlay_identity(f, &s);
+	h = assert_holder(f, sc_num(&s, "svc_ns"), sc_num(&s, "svc_pid"));
+	if (h)
+		ASSERT_TRUE(json_get(h, "detached") != NULL, "the copy is marked detached");
+	ASSERT_TRUE(!finding(&t, "leak", sc_get(&s, "merged")), "no leak: nothing stayed");
+out:
+	sc_free(&s);
+	tracer_free(&t);
+}
+
+/*
  * The finding about the second mount of pinned layers, by what the kernel
  * did with it (docs/findings.md): a refused index=on mount is an "ebusy"
  * with op "mount" and errno EBUSY; an index=off mount that only warned is

@@ -179,3 +179,55 @@ TEST(filter_learns_nothing_without_the_lens)
 	ASSERT_EQ(st.paths, 0, "no --overlay: no path kept");
 	mt_filter__free(f);
 }
+
+/* Defect 7 of issue 8: what a container start does besides its overlay. */
+TEST(filter_overlay_lens_drops_a_container_start_noise)
+{
+	struct lens l;
+
+	if (!lens_init(&l))
+		return;
+	SC(&l.s, .h = { .pid = PID }, .call = MT_CALL_MOUNT, .fstype = "overlay",
+	   .src = "overlay", .path = MERGED, .data = "lowerdir=/l,upperdir=/u,workdir=/w");
+	ASSERT_TRUE(l.shown, "the overlay mount");
+	/* the runtime's namespaces: only the mount namespace counts */
+	SC(&l.s, .h = { .pid = 900 }, .call = MT_CALL_UNSHARE, .args = { 0x20000 | 0x40000000 },
+	   .new_ns = 4026532999u);
+	ASSERT_TRUE(l.shown, "unshare into a new mount namespace");
+	SC(&l.s, .h = { .pid = 900 }, .call = MT_CALL_SETNS, .args = { 5, 0x40000000 });
+	ASSERT_FALSE(l.shown, "setns into a network namespace");
+	SC(&l.s, .h = { .pid = 900 }, .call = MT_CALL_SETNS, .args = { 5, 0 });
+	ASSERT_FALSE(l.shown, "setns(fd, 0) that left the mount namespace alone");
+	SC(&l.s, .h = { .pid = 900 }, .call = MT_CALL_SETNS, .args = { 6, 0 },
+	   .new_ns = 4026532998u);
+	ASSERT_TRUE(l.shown, "setns(fd, 0) into a mount namespace");
+	SC(&l.s, .h = { .pid = 900 }, .call = MT_CALL_UNSHARE, .args = { 0x20000 }, .ret = -EPERM);
+	ASSERT_TRUE(l.shown, "a failed unshare(CLONE_NEWNS)");
+	/* runc's mounts into the rootfs before pivot_root */
+	SC(&l.s, .h = { .pid = 900 }, .call = MT_CALL_MOUNT, .fstype = "proc", .src = "proc",
+	   .path = MERGED "/proc");
+	ASSERT_FALSE(l.shown, "proc below the rootfs");
+	SC(&l.s, .h = { .pid = 900 }, .call = MT_CALL_MOUNT, .fstype = "tmpfs", .src = "tmpfs",
+	   .path = MERGED "/dev");
+	ASSERT_FALSE(l.shown, "a tmpfs /dev below the rootfs");
+	SC(&l.s, .h = { .pid = 900 }, .call = MT_CALL_MOUNT, .src = MERGED, .path = MERGED,
+	   .args = { 0, 0, 0, MS_BIND | MS_REC });
+	ASSERT_TRUE(l.shown, "the rootfs bound onto itself");
+	SC(&l.s, .h = { .pid = 900 }, .call = MT_CALL_MOUNT, .path = MERGED,
+	   .args = { 0, 0, 0, MS_PRIVATE });
+	ASSERT_TRUE(l.shown, "a propagation change of the overlay mount");
+	SC(&l.s, .h = { .pid = 900 }, .call = MT_CALL_MOUNT, .src = MERGED "/etc", .path = "/x",
+	   .args = { 0, 0, 0, MS_BIND });
+	ASSERT_TRUE(l.shown, "a bind of a dir of the overlay elsewhere");
+	/* after pivot_root the walk shows the rootfs at "/" of its namespace */
+	MNT(&l.s, .h = { .pid = 900 }, .op = MT_MNT_WALK, .mnt_ns = 4026532999u, .mnt_id = 900,
+	    .magic = MT_OVERLAYFS_MAGIC, .path = "/", .upper = "/u", .work = "/w");
+	ASSERT_TRUE(l.shown, "the rootfs walk itself");
+	SC(&l.s, .h = { .pid = 900 }, .call = MT_CALL_MOUNT, .fstype = "sysfs", .src = "sysfs",
+	   .path = "/sys");
+	ASSERT_FALSE(l.shown, "sysfs in the container's namespace");
+	ASSERT_FALSE(shows_rmdir(&l, "/sys/fs/cgroup/system.slice/docker-abc.scope"),
+		     "a cgroup rmdir");
+	ASSERT_TRUE(shows_rmdir(&l, MERGED "/tmp/x"), "an rmdir in the overlay");
+	mt_filter__free(l.f);
+}

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "testlib.h"
 #include "model.h"
@@ -31,7 +32,7 @@
 struct got_holder {
 	__u32 ns;
 	char prop[64], pprop[64];
-	bool has_cr, gone;
+	bool has_cr, gone, initial;
 	__u32 cr_pid;
 	char cr_comm[16];
 	char cr_call[16];
@@ -45,7 +46,7 @@ struct got {
 	__u64 id, leak_id;
 	char op[16];
 	int err;
-	char path[256], reason[1024], ctr[80], upper[256];
+	char path[256], reason[1024], ctr[80], upper[256], release[1024];
 	enum mt_reason code;
 	int nr_holders;
 	struct got_holder h[4];
@@ -84,6 +85,7 @@ static void collect(void *ctx, const struct mt_finding *f)
 	g->err = f->err;
 	copy(g->path, f->path, sizeof(g->path));
 	mt_finding_reason(f, g->reason, sizeof(g->reason));
+	mt_finding_release(f, g->release, sizeof(g->release));
 	g->code = f->reason_code;
 	copy(g->ctr, f->container_id, sizeof(g->ctr));
 	copy(g->upper, f->upperdir, sizeof(g->upper));
@@ -97,6 +99,7 @@ static void collect(void *ctx, const struct mt_finding *f)
 		copy(gh->pprop, h->parent_propagation, sizeof(gh->pprop));
 		gh->has_cr = h->has_creator;
 		gh->gone = h->gone;
+		gh->initial = h->initial_ns;
 		gh->cr_pid = h->created_by.pid;
 		copy(gh->cr_comm, h->created_by.comm, sizeof(gh->cr_comm));
 		copy(gh->cr_call, h->created_by.call, sizeof(gh->cr_call));
@@ -324,6 +327,11 @@ TEST(model_scenario1_private_root_tracepoint)
 		ASSERT_STREQ(leak->h[0].comm0, "httpd", "pid comm");
 		ASSERT_EQ(leak->code, MT_REASON_LEAK_PRIVATE_COPY, "reason code");
 		ASSERT_STREQ(leak->upper, UPPER, "upperdir");
+		ASSERT_STREQ(leak->release, "nsenter -t 1500 -m umount " MERGED,
+			     "the command that releases the copy");
+		ASSERT_TRUE(strstr(leak->text, "Release it now (printed, not run): nsenter") != NULL,
+			    "the text ends with it");
+		ASSERT_TRUE(strstr(leak->json, "\"release\":\"nsenter -t 1500") != NULL, "JSON too");
 	}
 
 	/* modern kernel: rmdir succeeds and detaches the leaked copy */
@@ -337,6 +345,12 @@ TEST(model_scenario1_private_root_tracepoint)
 		ASSERT_STREQ(det->op, "unlinkat", "op");
 		ASSERT_EQ(det->h[0].ns, SVC, "detached from the service ns");
 		ASSERT_TRUE(det->h[0].gone, "marked detached");
+		ASSERT_STREQ(det->release, "nothing to release in mnt:[4026532500]", "nothing to do");
+		/* httpd's cwd and root are "/": it never used the copy */
+		ASSERT_TRUE(strstr(det->reason, "no process there was using") != NULL,
+			    "says the copy was unused");
+		ASSERT_TRUE(strstr(det->reason, "lost that container rootfs") == NULL,
+			    "no lost rootfs");
 	}
 	if (mt_test_failed())
 		dump(&e);
@@ -483,6 +497,100 @@ TEST(model_scenario3_busy_slave_copy)
 	env_fini(&e);
 }
 
+/* httpd's slave copy, with bash's cwd in it. */
+static void busy_slave(struct env *e)
+{
+	httpd_unshare(e, 122, 109, 121);
+	fx_proc(e->root, 1501, "bash", SVC, "/system.slice/httpd.service", NULL);
+	fx_link(e->root, "1501/cwd", MERGED "/var/www");
+}
+
+/* busy_slave(), then dockerd unmounts with @flags. */
+static void busy_slave_umount(struct env *e, __u64 flags)
+{
+	busy_slave(e);
+	dockerd_umount(e, 0, flags);
+	svc_mountinfo(e, NULL);
+}
+
+/* Defect 4 of issue 8: umount -l took the busy slave copy with it. */
+TEST(model_lazy_umount_detaches_busy_slave_copy)
+{
+	const struct got *det;
+	struct env e;
+
+	if (!ASSERT_TRUE(host_env(&e, false, false, true), "env"))
+		return;
+	busy_slave_umount(&e, 2 /* MNT_DETACH */);
+	ASSERT_EQ(count(&e, MT_FIND_DETACHED), 1, "detached");
+	det = find(&e, MT_FIND_DETACHED);
+	if (det && ASSERT_EQ(det->nr_holders, 1, "one holder")) {
+		ASSERT_EQ(det->code, MT_REASON_DETACHED_BUSY_BY_LAZY_UMOUNT, "reason code");
+		ASSERT_STREQ(det->op, "umount2", "op");
+		ASSERT_EQ(det->h[0].ns, SVC, "the copy's namespace");
+		ASSERT_TRUE(det->h[0].gone, "marked detached");
+		ASSERT_EQ(det->h[0].nr_pids, 1, "only the process that used it");
+		ASSERT_EQ(det->h[0].pid0, 1501, "the process that lost its cwd");
+		ASSERT_STREQ(det->h[0].holds0, "cwd", "what it lost");
+		ASSERT_TRUE(strstr(det->reason, "pid 1501 (bash)") != NULL, "named in the words");
+		ASSERT_STREQ(det->release, "systemctl restart httpd.service (pid 1501 bash)",
+			     "restart what lost its cwd");
+		ASSERT_TRUE(strstr(det->json, "\"lazy_umount_detached_busy_copy\"") != NULL,
+			    "reason code in JSON");
+	}
+	ASSERT_EQ(count(&e, MT_FIND_LEAK), 0, "no leak: the copy went");
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
+
+/* The same umount -l with nobody in the copy, or a plain umount: quiet. */
+TEST(model_lazy_umount_of_unused_copy_is_quiet)
+{
+	struct env e;
+
+	if (!ASSERT_TRUE(host_env(&e, false, false, true), "env"))
+		return;
+	httpd_unshare(&e, 122, 109, 121);
+	dockerd_umount(&e, 0, 2);
+	ASSERT_EQ(e.n, 0, "nothing used the copy");
+	env_fini(&e);
+
+	if (!ASSERT_TRUE(host_env(&e, false, false, true), "env"))
+		return;
+	busy_slave_umount(&e, 0);
+	ASSERT_EQ(e.n, 0, "a non-lazy umount that succeeded took nothing busy");
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
+
+/* fentry/kprobe: propagate_umount named the busy copy it took. */
+TEST(model_internals_lazy_umount_detaches_busy_copy)
+{
+	const struct got *det;
+	struct env e;
+
+	if (!ASSERT_TRUE(host_env(&e, true, false, true), "env"))
+		return;
+	busy_slave(&e);
+	MNT(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .op = MT_MNT_UMOUNT,
+	    .mnt_ns = HOST, .mnt_id = 240, .dev = DEV, .aux = 3, .path = MERGED);
+	MNT(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .op = MT_MNT_UMOUNT_PROP,
+	    .mnt_ns = SVC, .mnt_id = 312, .dev = DEV, .path = MERGED);
+	dockerd_umount(&e, 0, 2);
+	svc_mountinfo(&e, NULL);
+	det = find(&e, MT_FIND_DETACHED);
+	if (ASSERT_TRUE(det != NULL, "detached") && ASSERT_EQ(det->nr_holders, 1, "one")) {
+		ASSERT_EQ(det->code, MT_REASON_DETACHED_BUSY_BY_LAZY_UMOUNT, "reason code");
+		ASSERT_EQ(det->h[0].pid0, 1501, "the process that lost its cwd");
+	}
+	ASSERT_EQ(count(&e, MT_FIND_LEAK), 0, "no leak");
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
+
 /* ---- scenario 4: a restarted daemon in a fresh namespace ---- */
 
 /* A host without the overlay; the old daemon's namespace, kept alive by the
@@ -530,6 +638,53 @@ TEST(model_scenario4_restarted_daemon)
 	det = find(&e, MT_FIND_DETACHED);
 	if (ASSERT_TRUE(det != NULL, "detached") && leak)
 		ASSERT_EQ(det->leak_id, leak->id, "tied to the leak");
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
+}
+
+/* Defect 5 of issue 8: the host's namespace as a holder, without noise. */
+TEST(model_host_holder_is_initial_ns_and_lists_users_first)
+{
+	const struct got *leak;
+	char rel[64];
+	struct env e;
+
+	if (!ASSERT_TRUE(env_init(&e, false, false), "env"))
+		return;
+	host_proc(&e, true);
+	fx_proc(e.root, 2, "kthreadd", HOST, "/", NULL);
+	fx_write(e.root, "2/stat", "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 1\n");
+	fx_proc(e.root, (unsigned int)getpid(), "mnttrace", HOST, "/user.slice", NULL);
+	for (unsigned int pid = 1600; pid < 1620; pid++) {
+		snprintf(rel, sizeof(rel), "worker%u", pid);
+		fx_proc(e.root, pid, rel, HOST, "/user.slice", NULL);
+	}
+	fx_proc(e.root, 1700, "sh", HOST, "/user.slice", NULL);
+	fx_link(e.root, "1700/cwd", MERGED "/etc");
+	fx_proc(e.root, 900, "dockerd", NEWD, "/system.slice/docker.service", NULL);
+	fx_write(e.root, "900/mountinfo", "600 1 253:0 / / rw master:1 - xfs /dev/root rw\n");
+	env_load(&e);
+	SC(&e.s, .h = { .pid = 900, .comm = "dockerd", .ns = NEWD }, .call = MT_CALL_UMOUNT2,
+	   .ret = -EINVAL, .path = MERGED, .args = { 0, 2 });
+	leak = find(&e, MT_FIND_LEAK);
+	if (ASSERT_TRUE(leak != NULL, "leak") && ASSERT_EQ(leak->nr_holders, 1, "one holder")) {
+		ASSERT_EQ(leak->h[0].ns, HOST, "held in the host's namespace");
+		ASSERT_TRUE(leak->h[0].initial, "the initial namespace");
+		ASSERT_TRUE(!leak->h[0].has_cr, "no inferred creator");
+		ASSERT_TRUE(strstr(leak->json, "kthreadd") == NULL, "kthreadd not named");
+		ASSERT_TRUE(strstr(leak->json, "\"initial_namespace\":true") != NULL, "JSON says so");
+		ASSERT_TRUE(strstr(leak->text, "the host's initial mount namespace") != NULL,
+			    "text says so");
+		ASSERT_EQ(leak->h[0].pid0, 1700, "the process in the overlay comes first");
+		ASSERT_STREQ(leak->h[0].holds0, "cwd", "with what it holds");
+		ASSERT_EQ(leak->h[0].nr_pids, 16, "capped");
+		ASSERT_EQ(leak->h[0].total, 23, "systemd, dockerd, 20 workers, sh; not mnttrace");
+		ASSERT_TRUE(strstr(leak->json, "\"mnttrace\"") == NULL, "mnttrace not listed");
+		ASSERT_TRUE(strstr(leak->text, "and 7 more") != NULL, "the rest counted");
+		ASSERT_STREQ(leak->release, "kill 1700 (sh), which has its cwd there, then umount "
+			     MERGED " in mnt:[4026531841]", "stop the user, then a plain umount");
+	}
 	if (mt_test_failed())
 		dump(&e);
 	env_fini(&e);
@@ -1284,4 +1439,20 @@ TEST(model_namespace_kept_by_nsfs_mount_still_holds)
 	if (mt_test_failed())
 		dump(&e);
 	env_fini(&e);
+}
+
+/* The release command quotes a path the shell would split. */
+TEST(findings_release_quotes_paths)
+{
+	struct mt_finding_pid pid = { .pid = 5, .comm = "sleep" };
+	struct mt_finding_holder h = { .mnt_ns = 9, .path = "/a b'c", .pids = &pid,
+				       .nr_pids = 1, .total_pids = 1 };
+	struct mt_finding f = { .kind = MT_FIND_LEAK, .holders = &h, .nr_holders = 1 };
+	char buf[256];
+
+	ASSERT_STREQ(mt_finding_release(&f, buf, sizeof(buf)),
+		     "nsenter -t 5 -m umount '/a b'\\''c'", "quoted");
+	h.nr_pids = 0;
+	ASSERT_STREQ(mt_finding_release(&f, buf, sizeof(buf)),
+		     "nothing to run: no process left in mnt:[9]", "no process");
 }
