@@ -27,7 +27,6 @@
 #include "htab.h"
 #include "model.h"
 #include "newapi.h"
-#include "overlay_id.h"
 
 #define MAX_CHAIN 16		/* master chains and copy chains we follow */
 #define MAX_PENDING 4096	/* records waiting for their syscall's exit */
@@ -99,8 +98,6 @@ struct overlay_entry {
 	struct htab_node by_dev, by_upper, by_work;
 	__u32 dev;		/* superblock dev; 0 = not known yet */
 	char *upper, *work, *lower, *merged;
-	struct mt_ovl_ident ident;
-	bool has_ident;
 	int refs;		/* queued jobs that point here */
 	__u64 first_ts;		/* when the model first saw it */
 	struct mount_entry *mnts;

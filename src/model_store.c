@@ -322,8 +322,6 @@ void ovl_set_layers(struct mt_model *m, struct overlay_entry *o, const char *pat
 	/* the path as seen from mnttrace's namespace wins */
 	if (path && (!o->merged || self))
 		set_str(&o->merged, path);
-	if (!o->has_ident)
-		o->has_ident = mt_overlay_ident2(o->merged, o->upper, &o->ident);
 }
 
 /*
