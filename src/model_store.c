@@ -14,7 +14,6 @@
 #include "array.h"
 #include "model_int.h"
 #include "names.h"
-#include "overlay_id.h"
 
 void set_str(char **dst, const char *src)
 {
