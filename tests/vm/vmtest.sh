@@ -13,7 +13,7 @@ Boot each kernel of tests/vm/kernels.conf under qemu (TCG) and run the
 integration suite once per attach mode; print the matrix; exit non-zero if a
 cell failed or a required mode did not run.
 
-  -k, --kernel NAME    only this kernel (6.1, 6.12; a comma list is fine)
+  -k, --kernel NAME    only this kernel (6.1, 6.12, 7; a comma list is fine)
   -m, --mode MODE      only this attach mode (fentry, kprobe, tracepoint; list ok)
       --host           add the host row: the suite on this machine, tracepoint mode
       --probe          instead of the suite, report which mount functions and
