@@ -634,9 +634,13 @@ if [ "$opt_host" = 1 ] && [ "$opt_probe" = 0 ]; then
 	fi
 fi
 
+# The last kernels of kernels.conf (the newest) are the slowest under TCG:
+# 7.2's guest used 2.4 times the CPU of 6.12's (2026-12-02). Boot them first,
+# so that the shorter guests take turns in the other --jobs slot instead of
+# the slowest one running alone at the end.
 guests=()
-for k in "${kernels[@]}"; do
-	read -r name pattern required suite <<<"$k"
+for ((i = ${#kernels[@]} - 1; i >= 0; i--)); do
+	read -r name pattern required suite <<<"${kernels[i]}"
 	while :; do
 		busy=0
 		for pid in "${guests[@]}"; do
