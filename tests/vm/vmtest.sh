@@ -145,7 +145,8 @@ host_mirror() {
 }
 
 # Writes the private apt configuration of SUITE and refreshes its package
-# lists when they are missing or a week old (sid moves on; a failed refresh,
+# lists when they are missing or a week old (sid moves on; apt rewrites only
+# the Release file when the package lists did not change; a failed refresh,
 # e.g. offline, keeps the old lists).
 prepare_suite() { # SUITE
 	local d=$cache/apt/$1 mirror
@@ -155,7 +156,7 @@ prepare_suite() { # SUITE
 	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
 	touch "$d/status"
 	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $1 main" >"$d/sources.list"
-	if [ -z "$(find "$d/lists" -maxdepth 1 -name '*_Packages*' -mtime -7 2>/dev/null)" ]; then
+	if [ -z "$(find "$d/lists" -maxdepth 1 -name '*Release' -mtime -7 2>/dev/null)" ]; then
 		update_suite "$1" || say "suite $1: apt-get update failed; using the lists and packages at hand" >&2
 	fi
 }
