@@ -4,7 +4,7 @@
 set -eu
 
 pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-pkg-config busybox-static qemu-system-x86 cpio xz-utils kmod util-linux"
+pkg-config busybox-static qemu-system-x86 cpio xz-utils zstd kmod util-linux"
 
 missing=""
 for p in $pkgs; do

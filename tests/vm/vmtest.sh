@@ -13,7 +13,7 @@ Boot each kernel of tests/vm/kernels.conf under qemu (TCG) and run the
 integration suite once per attach mode; print the matrix; exit non-zero if a
 cell failed or a required mode did not run.
 
-  -k, --kernel NAME    only this kernel (6.1, 6.12; a comma list is fine)
+  -k, --kernel NAME    only this kernel (6.1, 6.12, 7; a comma list is fine)
   -m, --mode MODE      only this attach mode (fentry, kprobe, tracepoint; list ok)
       --host           add the host row: the suite on this machine, tracepoint mode
       --probe          instead of the suite, report which mount functions and
@@ -98,16 +98,18 @@ done
 
 # ---- kernels --------------------------------------------------------------
 
-# Prints "NAME PATTERN REQUIRED" for each selected kernel of kernels.conf.
+# Prints "NAME PATTERN REQUIRED SUITE" for each selected kernel of
+# kernels.conf; SUITE is "-" (the host's apt sources) when the line has none.
 selected_kernels() {
-	local name pattern required want found=
+	local name pattern required suite want found=
 	want=" $(echo "$opt_kernels" | tr , ' ') "
-	while read -r name pattern required; do
+	while read -r name pattern required suite; do
 		case $name in '' | '#'*) continue ;; esac
 		if [ -n "$opt_kernels" ] && [[ $want != *" $name "* ]]; then
 			continue
 		fi
-		echo "$name $pattern $required"
+		[[ ${suite:--} =~ ^[-a-z0-9]+$ ]] || die "kernels.conf: $name: bad suite '$suite'"
+		echo "$name $pattern $required ${suite:--}"
 		found="$found $name"
 	done <"$here/kernels.conf"
 	for name in $want; do
@@ -115,9 +117,79 @@ selected_kernels() {
 	done
 }
 
-# The newest package named like PATTERN that apt knows of.
-resolve_package() { # PATTERN
-	apt-cache pkgnames linux-image- 2>/dev/null | grep -E "$1" | sort -V | tail -n 1
+# apt options for a kernels.conf SUITE: none for "-" (the host's own
+# configuration); otherwise a private configuration under $cache/apt/SUITE/
+# (sources list, package lists, cache, empty dpkg status), so that the host's
+# apt setup is never read for sources nor written. As root apt drops to _apt,
+# which may not write to these directories.
+apt_opts=()
+set_apt_opts() { # SUITE
+	local d=$cache/apt/$1
+	apt_opts=()
+	[ "$(id -u)" -ne 0 ] || apt_opts+=(-o APT::Sandbox::User=root)
+	[ "$1" != - ] || return 0
+	apt_opts+=(-o "Dir::Etc::SourceList=$d/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache" -o "Dir::State::Status=$d/status"
+		-o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null
+		-o Acquire::Languages=none)
+}
+
+# The Debian mirror the host uses: the first deb URI of its sources (one-line
+# or deb822 format) that is not the security archive.
+host_mirror() {
+	{
+		cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+			awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; break } }' || true
+		cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '$1 == "URIs:" { print $2 }' || true
+	} | awk '!/-security/ { print; exit }'
+}
+
+# Writes the private apt configuration of SUITE and refreshes its package
+# lists when they are missing or a week old (sid moves on; apt rewrites only
+# the Release file when the package lists did not change; a failed refresh,
+# e.g. offline, keeps the old lists).
+prepare_suite() { # SUITE
+	local d=$cache/apt/$1 mirror
+	[ "$1" != - ] || return 0
+	mirror=$(host_mirror)
+	[ -n "$mirror" ] || die "suite $1: no Debian mirror in /etc/apt/sources.list* to fetch it from"
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+	touch "$d/status"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $1 main" >"$d/sources.list"
+	if [ -z "$(find "$d/lists" -maxdepth 1 -name '*Release' -mtime -7 2>/dev/null)" ]; then
+		update_suite "$1" || say "suite $1: apt-get update failed; using the lists and packages at hand" >&2
+	fi
+}
+
+update_suite() { # SUITE
+	set_apt_opts "$1"
+	if [ "$1" = - ]; then
+		[ "$(id -u)" -eq 0 ] || return 1
+		say "apt-get update (host sources)" >&2
+	else
+		say "apt-get update (private, $1)" >&2
+	fi
+	apt-get "${apt_opts[@]}" update -qq >&2
+}
+
+# The newest package named like PATTERN that apt knows of in SUITE.
+resolve_package() { # PATTERN SUITE
+	set_apt_opts "$2"
+	apt-cache "${apt_opts[@]}" pkgnames linux- 2>/dev/null | grep -E "$1" | sort -V | tail -n 1
+}
+
+# Debian's 7.x packages (sid) split a kernel: linux-binary[-unsigned]-REL has
+# only the vmlinuz, linux-modules-REL the modules, linux-base-REL
+# modules.builtin and the config. Prints what PKG needs besides itself.
+companions() { # PKG
+	local rel
+	case $1 in
+	linux-binary-*)
+		rel=${1#linux-binary-}
+		rel=${rel#unsigned-}
+		echo "linux-modules-$rel linux-base-$rel"
+		;;
+	esac
 }
 
 # Decompresses or copies a module to DEST.
@@ -149,51 +221,84 @@ add_module() { # TREE NAME MODDIR
 	echo "$name" >>"$dest/order"
 }
 
-download() { # PKG
-	# As root apt drops to _apt, which may not write to the cache.
-	(cd "$cache/debs" && apt-get download -q=2 $([ "$(id -u)" -ne 0 ] || echo -o APT::Sandbox::User=root) "$1") >&2
+download() { # PKG SUITE
+	set_apt_opts "$2"
+	(cd "$cache/debs" && apt-get "${apt_opts[@]}" download -q=2 "$1") >&2
 }
 
-# Downloads (once) and unpacks (once) the newest kernel package for PATTERN
-# into $cache/kernels/PKG/: vmlinuz, release, modules/. Prints that directory.
-fetch_kernel() { # NAME PATTERN
-	local name=$1 pattern=$2 pkg deb kdir tmp old
-	pkg=$(resolve_package "$pattern")
-	if [ -z "$pkg" ] && [ "$(id -u)" -eq 0 ]; then
-		say "$name: apt knows no package like $pattern; running apt-get update" >&2
-		apt-get update -qq >&2 || true
-		pkg=$(resolve_package "$pattern")
+# The newest cached .deb of PKG, or nothing.
+cached_deb() { # PKG
+	ls "$cache/debs/${1}_"*.deb 2>/dev/null | sort -V | tail -n 1 || true
+}
+
+# Downloads PKG into $cache/debs unless it is there; prints the .deb.
+fetch_deb() { # NAME PKG SUITE
+	local deb
+	deb=$(cached_deb "$2")
+	if [ -z "$deb" ]; then
+		say "$1: downloading $2" >&2
+		# Stale package lists name files the mirror no longer has: update once.
+		download "$2" "$3" || { update_suite "$3" && download "$2" "$3"; } ||
+			die "$1: apt-get download $2 failed"
+		deb=$(cached_deb "$2")
+	fi
+	echo "$deb"
+}
+
+# Downloads (once) and unpacks (once) the newest kernel package for PATTERN,
+# with its companions, into $cache/kernels/PKG/: vmlinuz, release, modules/.
+# Prints that directory.
+fetch_kernel() { # NAME PATTERN SUITE
+	local name=$1 pattern=$2 suite=$3 pkg p debs=() kdir tmp old tree rel
+	prepare_suite "$suite"
+	pkg=$(resolve_package "$pattern" "$suite")
+	# (a private suite's lists were just refreshed if they were old)
+	if [ -z "$pkg" ] && [ "$suite" = - ] && update_suite -; then
+		pkg=$(resolve_package "$pattern" "$suite")
 	fi
 	if [ -z "$pkg" ]; then
 		# Offline: the newest package of this series already in the cache.
-		pkg=$(ls "$cache/debs" 2>/dev/null | sed 's/_.*//' | grep -E "$pattern" | sort -V | tail -n 1)
+		pkg=$(ls "$cache/debs" 2>/dev/null | sed 's/_.*//' | grep -E "$pattern" | sort -V | tail -n 1 || true)
 		[ -n "$pkg" ] || die "$name: no package matches $pattern (apt-get update?)"
 		say "$name: apt has no match; using cached $pkg" >&2
 	fi
 	mkdir -p "$cache/debs" "$cache/kernels"
-	deb=$(ls "$cache/debs/${pkg}_"*.deb 2>/dev/null | sort -V | tail -n 1 || true)
-	if [ -z "$deb" ]; then
-		say "$name: downloading $pkg" >&2
-		# Stale package lists name files the mirror no longer has: update once.
-		download "$pkg" || { [ "$(id -u)" -eq 0 ] && apt-get update -qq >&2 && download "$pkg"; } ||
-			die "$name: apt-get download $pkg failed"
-		deb=$(ls "$cache/debs/${pkg}_"*.deb | sort -V | tail -n 1)
+	if [ -z "$(cached_deb "$pkg")" ]; then
 		# Drop the older packages of this series, and what was unpacked from them.
-		for old in $(ls "$cache/debs" | grep -v "^${pkg}_" | sed 's/_.*//' | grep -E "$pattern" || true); do
-			rm -rf "$cache/debs/${old}_"*.deb "$cache/kernels/$old"
+		for old in $(ls "$cache/debs" | sed 's/_.*//' | grep -E "$pattern" | grep -vx "$pkg" || true); do
+			for p in $old $(companions "$old"); do
+				rm -f "$cache/debs/${p}_"*.deb
+			done
+			rm -rf "$cache/kernels/$old"
 		done
 	fi
+	for p in $pkg $(companions "$pkg"); do
+		debs+=("$(fetch_deb "$name" "$p" "$suite")")
+	done
 	kdir=$cache/kernels/$pkg
 	if [ ! -e "$kdir/.complete" ]; then
 		rm -rf "$kdir"
 		tmp=$(mktemp -d "$cache/unpack.XXXXXX")
-		dpkg-deb -x "$deb" "$tmp"
+		for p in "${debs[@]}"; do
+			dpkg-deb -x "$p" "$tmp"
+		done
 		mkdir -p "$kdir/modules"
-		cp "$tmp"/boot/vmlinuz-* "$kdir/vmlinuz"
-		basename "$tmp"/boot/vmlinuz-* | sed 's/^vmlinuz-//' >"$kdir/release"
+		# /boot/vmlinuz-REL up to 6.12; /usr/lib/modules/REL/vmlinuz[.unsigned] on 7.x
+		if ls "$tmp"/boot/vmlinuz-* >/dev/null 2>&1; then
+			cp "$tmp"/boot/vmlinuz-* "$kdir/vmlinuz"
+			basename "$tmp"/boot/vmlinuz-* | sed 's/^vmlinuz-//' >"$kdir/release"
+		else
+			p=$(ls "$tmp"/usr/lib/modules/*/vmlinuz* 2>/dev/null | head -n 1 || true)
+			[ -n "$p" ] || die "$name: no vmlinuz in $pkg"
+			cp "$p" "$kdir/vmlinuz"
+			basename "$(dirname "$p")" >"$kdir/release"
+		fi
+		rel=$(cat "$kdir/release")
+		tree=$tmp/lib/modules/$rel
+		[ -d "$tree/kernel" ] || tree=$tmp/usr/lib/modules/$rel
 		: >"$kdir/modules/order"
 		for m in $vm_modules; do
-			add_module "$tmp/lib/modules/$(cat "$kdir/release")" "$m" "$kdir/modules"
+			add_module "$tree" "$m" "$kdir/modules"
 		done
 		rm -rf "$tmp"
 		touch "$kdir/.complete"
@@ -432,6 +537,8 @@ btf_members() { # DUMP
 
 probe_kernel() { # KDIR OUT
 	local kdir=$1 out=$2 report=$2/report.log dump=$2/btf.dump f hit args line
+	# A guest that did not finish sent no (or half the) BTF: keep the old copy.
+	[ "$(cat "$out/guest")" = ok ] || return 0
 	mkdir -p "$kdir/btf"
 	extract_file "$report" vmlinux.btf "$kdir/btf/vmlinux"
 	bpftool btf dump file "$kdir/btf/vmlinux" >"$dump"
@@ -513,8 +620,8 @@ declare -A kdirs
 exec 9>"$cache/lock"
 flock 9
 for k in "${kernels[@]}"; do
-	read -r name pattern required <<<"$k"
-	kdirs[$name]=$(fetch_kernel "$name" "$pattern")
+	read -r name pattern required suite <<<"$k"
+	kdirs[$name]=$(fetch_kernel "$name" "$pattern" "$suite")
 done
 flock -u 9
 
@@ -528,9 +635,13 @@ if [ "$opt_host" = 1 ] && [ "$opt_probe" = 0 ]; then
 	fi
 fi
 
+# The last kernels of kernels.conf (the newest) are the slowest under TCG:
+# 7.2's guest used 2.4 times the CPU of 6.12's (2026-12-02). Boot them first,
+# so that the shorter guests take turns in the other --jobs slot instead of
+# the slowest one running alone at the end.
 guests=()
-for k in "${kernels[@]}"; do
-	read -r name pattern required <<<"$k"
+for ((i = ${#kernels[@]} - 1; i >= 0; i--)); do
+	read -r name pattern required suite <<<"${kernels[i]}"
 	while :; do
 		busy=0
 		for pid in "${guests[@]}"; do
@@ -546,7 +657,7 @@ wait
 
 if [ "$opt_probe" = 1 ]; then
 	for k in "${kernels[@]}"; do
-		read -r name pattern required <<<"$k"
+		read -r name pattern required suite <<<"$k"
 		echo
 		echo "== $name: $(cat "${kdirs[$name]}/release") (BTF in ${kdirs[$name]#"$top"/}/btf/)"
 		if [ -s "$run/$name/probe" ]; then
