@@ -6,6 +6,7 @@
  *   model_records.c records in ring-buffer order: pending kernel records,
  *                   namespaces and mounts kept current, rules triggered
  *   rules.c         the finding rules: what each kind needs, when it fires
+ *   rule_jobs.c     what the rules share: jobs, mount refs, who uses a copy
  *   finding_build.c a finding under construction: holders, creators, pids
  *   model_rescan.c  start-up load, rescans, resync, the deferred work queue
  *   model.c         the public verbs
@@ -256,6 +257,17 @@ bool reaches(const struct mount_entry *r, const struct mount_entry *c);
 bool better_home(__u32 self_ns, const struct mount_entry *a, const struct mount_entry *b);
 struct mount_entry *guess_orig(__u32 self_ns, struct mount_entry *mm);
 bool container_ns(const struct mount_entry *c);
+
+/* ---- rule_jobs.c: what the rules share ---- */
+#define MAX_CANDIDATES 256	/* busy or detached copies looked at per call */
+struct job *rule_queue(struct mt_model *m, enum job_kind kind, const struct mt_record *rec,
+		       struct overlay_entry *o, struct ns_entry *caller, const char *path);
+int job_add_ref(struct job *j, const struct mount_entry *mm);
+struct mount_entry *mount_deref(struct mt_model *m, const struct mount_ref *r);
+struct mount_entry *pending_mount(struct mt_model *m, const struct pending *p);
+void add_all_holders(struct fbuild *b, struct overlay_entry *o, struct ns_entry *except);
+int find_users(struct mt_model *m, struct fbuild *b, const struct mount_ref *r,
+	       __u32 dev, enum mt_reason code, int found);
 
 /* ---- rules.c: called from records, queue jobs ---- */
 void rule_check_risk(struct mt_model *m, struct mount_entry *c, const struct mt_hdr *h,

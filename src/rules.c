@@ -15,73 +15,6 @@
 #include "model_int.h"
 #include "names.h"
 
-#define MAX_CANDIDATES 256	/* busy or detached copies looked at per call */
-
-static struct job *queue(struct mt_model *m, enum job_kind kind, const struct mt_record *rec,
-			 struct overlay_entry *o, struct ns_entry *caller, const char *path)
-{
-	struct job *j = job_new(m, kind, rec ? rec->hdr : NULL);
-
-	if (!j)
-		return NULL;
-	if (rec && rec->hdr->type == MT_EV_SYSCALL) {
-		j->call = rec->sc->call;
-		j->err = rec->sc->ret < 0 ? (int)-rec->sc->ret : 0;
-		j->op = mt_call_name(rec->sc->call);
-		j->enter_ns = rec->sc->enter_ns;
-	}
-	j->path = xstrdup(path);
-	j->ovl = o;
-	if (o)
-		o->refs++;
-	j->caller = caller;
-	if (caller)
-		caller->refs++;
-	return j;
-}
-
-static int add_ref(struct job *j, const struct mount_entry *mm)
-{
-	struct mount_ref *r = realloc(j->mounts, (size_t)(j->nr_mounts + 1) * sizeof(*r));
-
-	if (!r)
-		return -ENOMEM;
-	j->mounts = r;
-	j->mounts[j->nr_mounts++] = mount_ref_of(mm);
-	return 0;
-}
-
-/* The live mount a ref names, if it is still there. */
-static struct mount_entry *deref(struct mt_model *m, const struct mount_ref *r)
-{
-	if (r->ns->dead)
-		return NULL;
-	return r->id ? ns_mnt(m, r->ns, r->id) : ns_mnt_at(r->ns, r->path);
-}
-
-/* The mount a kernel record named, in the namespace it named: by inode
- * and, when both sides know it, the never-reused id. */
-static struct mount_entry *pending_mount(struct mt_model *m, const struct pending *p)
-{
-	struct ns_entry *n = ns_find(m, p->ns);
-
-	if (n && p->ns_id && n->id && n->id != p->ns_id)
-		return NULL;
-	return ns_mnt(m, n, p->m.mnt_id);
-}
-
-static void add_all_holders(struct fbuild *b, struct overlay_entry *o,
-			    struct ns_entry *except)
-{
-	for (struct mount_entry *x = o->mnts; x; x = x->ovl_next)
-		if (x->ns != except) {
-			struct mount_ref r = mount_ref_of(x);
-
-			fb_holder(b, x->ns, &r, true);
-			r.ns->refs--;
-			free(r.path);
-		}
-}
 
 /* ---- risk: a copy its original's umount will not reach ---- */
 
@@ -122,11 +55,11 @@ static void queue_risk(struct mt_model *m, struct mount_entry *c, const struct m
 	j->known = decided;
 	j->ovl = c->ovl;
 	c->ovl->refs++;
-	add_ref(j, c);
+	job_add_ref(j, c);
 	if (decided) {
 		/* the facts of this moment: the copy may be gone by the finish */
 		c->risk_done = true;
-		add_ref(j, root_orig(c));
+		job_add_ref(j, root_orig(c));
 	}
 }
 
@@ -153,13 +86,13 @@ static void finish_risk(struct mt_model *m, struct job *j)
 
 	if (!j->known) {
 		/* the original's namespace was re-read: judge again */
-		struct mount_entry *live = deref(m, &j->mounts[0]);
+		struct mount_entry *live = mount_deref(m, &j->mounts[0]);
 
 		if (!live || judge_risk(live, false) != RISK)
 			return;
 		live->risk_done = true;
-		add_ref(j, live);	/* [1]: the copy as it is now */
-		add_ref(j, root_orig(live));	/* [2] */
+		job_add_ref(j, live);	/* [1]: the copy as it is now */
+		job_add_ref(j, root_orig(live));	/* [2] */
 		c = &j->mounts[1];
 		r = &j->mounts[2];
 	} else {
@@ -234,7 +167,7 @@ static void ref_copies(struct job *j, struct overlay_entry *o, struct ns_entry *
 {
 	for (struct mount_entry *x = o->mnts; x; x = x->ovl_next)
 		if (x->ns != except)
-			add_ref(j, x);
+			job_add_ref(j, x);
 }
 
 /*
@@ -252,9 +185,9 @@ static void queue_lazy_detached(struct mt_model *m, const struct mt_record *rec,
 
 	if (!nr)
 		return;
-	j = queue(m, JOB_LAZY_DETACHED, rec, o, caller, path);
+	j = rule_queue(m, JOB_LAZY_DETACHED, rec, o, caller, path);
 	for (int i = 0; j && i < nr; i++)
-		add_ref(j, lazy[i]);
+		job_add_ref(j, lazy[i]);
 	if (j)
 		j->dev = o->dev;
 }
@@ -318,7 +251,7 @@ void rule_umount_ok(struct mt_model *m, const struct mt_record *rec,
 	uncertain = false;
 	for (struct mount_entry *x = o->mnts; x; x = x->ovl_next)
 		uncertain |= !x->prop_known;
-	j = queue(m, JOB_LEAK, rec, o, caller, path);
+	j = rule_queue(m, JOB_LEAK, rec, o, caller, path);
 	if (j) {
 		j->gone = mount_ref_of(mm);
 		j->known = known;
@@ -401,7 +334,7 @@ void rule_umount_einval(struct mt_model *m, const struct mt_record *rec,
 			at = streq(x->path, path);
 		if (!at)
 			continue;
-		queue(m, JOB_NOT_MOUNTED_HERE, rec, o, caller, path);
+		rule_queue(m, JOB_NOT_MOUNTED_HERE, rec, o, caller, path);
 		return;
 	}
 }
@@ -432,56 +365,13 @@ void rule_umount_ebusy(struct mt_model *m, const struct mt_record *rec,
 	}
 	if (!mm)
 		return;
-	j = queue(m, JOB_UMOUNT_BUSY, rec, mm->ovl, caller, path);
+	j = rule_queue(m, JOB_UMOUNT_BUSY, rec, mm->ovl, caller, path);
 	for (struct pending *p = pend; j && p && j->nr_mounts < MAX_CANDIDATES; p = p->next) {
 		struct mount_entry *x = pending_mount(m, p);
 
 		if (p->op == MT_MNT_BUSY && x)
-			add_ref(j, x);
+			job_add_ref(j, x);
 	}
-}
-
-/*
- * Which processes of copy @r's namespace have their cwd, root or an open
- * file below its path or on the overlay's superblock @dev (a detached
- * copy's paths read as "/"): holders of finding @b, listed with what they
- * hold. The first one found sets @code and the reason's user facts.
- */
-static int find_users(struct mt_model *m, struct fbuild *b, const struct mount_ref *r,
-		      __u32 dev, enum mt_reason code, int found)
-{
-	struct ns_entry *n = r->ns;
-
-	for (int k = 0; k < n->nr_procs; k++) {
-		struct mt_finding_holder *h;
-		struct mt_finding_pid *p;
-		struct mt_use use;
-
-		if (mt_proc_uses(m->proc_root, n->procs[k].pid, r->path, dev, &use, 1) <= 0)
-			continue;
-		h = fb_holder(b, n, r, false);
-		p = fb_add_pid(b, h);
-		if (!p)
-			continue;
-		p->pid = use.pid;
-		mt_strscpy(p->comm, n->procs[k].comm, sizeof(p->comm));
-		mt_strscpy(p->unit, n->procs[k].ident.unit, sizeof(p->unit));
-		mt_strscpy(p->holds, use.what, sizeof(p->holds));
-		mt_strscpy(p->holds_path, use.path, sizeof(p->holds_path));
-		if (!found++) {
-			struct mt_finding *f = fb_finding(b);
-			struct mt_reason_args *a = &f->why;
-
-			f->reason_code = code;
-			a->copy_ns = n->ino;
-			prop_str(r->group, r->master, a->copy_prop, sizeof(a->copy_prop));
-			a->user_pid = use.pid;
-			mt_strscpy(a->user_comm, p->comm, sizeof(a->user_comm));
-			mt_strscpy(a->user_what, use.what, sizeof(a->user_what));
-			a->user_path = fb_str(b, use.path);
-		}
-	}
-	return found;
 }
 
 /* find_users() for a live mount of the umount's reach. */
@@ -504,7 +394,7 @@ static void finish_umount_busy(struct mt_model *m, struct job *j)
 	struct fbuild *b;
 
 	for (int i = 0; i < j->nr_mounts; i++) {
-		struct mount_entry *x = deref(m, &j->mounts[i]);
+		struct mount_entry *x = mount_deref(m, &j->mounts[i]);
 
 		if (x)
 			busy[nr_busy++] = x;
@@ -566,7 +456,7 @@ void rule_rmdir_ebusy(struct mt_model *m, const struct mt_record *rec,
 			if (x->ns != caller && streq(x->path, path))
 				other = x;
 	if (own || other)
-		queue(m, JOB_RMDIR_BUSY, rec, own ? own->ovl : other->ovl, caller, path);
+		rule_queue(m, JOB_RMDIR_BUSY, rec, own ? own->ovl : other->ovl, caller, path);
 }
 
 static void finish_rmdir_busy(struct mt_model *m, struct job *j)
@@ -635,9 +525,9 @@ void rule_rmdir_ok(struct mt_model *m, const struct mt_record *rec,
 	}
 	if (!nr)
 		return;
-	j = queue(m, JOB_DETACHED, rec, cand[0]->ovl, caller, path);
+	j = rule_queue(m, JOB_DETACHED, rec, cand[0]->ovl, caller, path);
 	for (int i = 0; j && i < nr; i++)
-		add_ref(j, cand[i]);
+		job_add_ref(j, cand[i]);
 	if (j) {
 		j->known = m->o.internals;
 		j->capped = capped || (m->o.internals && nr == MAX_CANDIDATES);
@@ -655,7 +545,7 @@ static void finish_detached(struct mt_model *m, struct job *j)
 
 	for (int i = 0; i < j->nr_mounts; i++) {
 		struct mount_ref *r = &j->mounts[i];
-		struct mount_entry *x = deref(m, r);
+		struct mount_entry *x = mount_deref(m, r);
 		struct mt_finding_holder *h;
 
 		if (x && !j->known) {
@@ -715,7 +605,7 @@ void rule_overlay_mounted(struct mt_model *m, const struct mt_record *rec,
 	struct job *j;
 
 	if (pin && (!err || err == EBUSY)) {
-		j = queue(m, JOB_UPPER_IN_USE, rec, pin, caller, path);
+		j = rule_queue(m, JOB_UPPER_IN_USE, rec, pin, caller, path);
 		if (j) {
 			j->upper = xstrdup(upper);
 			j->work = xstrdup(work);
@@ -788,63 +678,4 @@ void rule_finish(struct mt_model *m, struct job *j)
 {
 	if ((size_t)j->kind < sizeof(finishers) / sizeof(finishers[0]) && finishers[j->kind])
 		finishers[j->kind](m, j);
-}
-
-/* The namespaces job @j reads before its finish, and whether their mounts. */
-int rule_prepare(struct mt_model *m, struct job *j, struct ns_entry **out, int max,
-		 bool *mounts)
-{
-	*mounts = j->reread_mounts;
-	switch (j->kind) {
-	case JOB_RISK:
-		if (j->known || !deref(m, &j->mounts[0]) || max < 1)
-			return 0;
-		*mounts = true;
-		out[0] = root_orig(deref(m, &j->mounts[0]))->ns;
-		return 1;
-	case JOB_LEAK: {
-		/* the copies that stayed at the umount, and any seen since */
-		int nr = holder_namespaces(j->ovl, j->caller, out, max);
-
-		for (int i = 0; i < j->nr_mounts && nr < max; i++) {
-			bool dup = false;
-
-			for (int k = 0; k < nr; k++)
-				dup |= out[k] == j->mounts[i].ns;
-			if (!dup && !j->mounts[i].ns->dead)
-				out[nr++] = j->mounts[i].ns;
-		}
-		return nr;
-	}
-	case JOB_NOT_MOUNTED_HERE:
-		return holder_namespaces(j->ovl, j->caller, out, max);
-	case JOB_UMOUNT_BUSY:
-	case JOB_RMDIR_BUSY:
-	case JOB_UPPER_IN_USE:
-		return holder_namespaces(j->ovl, NULL, out, max);
-	case JOB_DETACHED:
-	case JOB_LAZY_DETACHED: {
-		int nr = 0;
-
-		/* a lazy umount's copies are gone: the processes are what counts */
-		*mounts = j->kind == JOB_DETACHED && !j->known;
-		for (int i = 0; i < j->nr_mounts && nr < max; i++) {
-			bool dup = false;
-
-			for (int k = 0; k < nr; k++)
-				dup |= out[k] == j->mounts[i].ns;
-			if (!dup && !j->mounts[i].ns->dead)
-				out[nr++] = j->mounts[i].ns;
-		}
-		return nr;
-	}
-	case JOB_CONFIRM_NS:
-		if (j->caller->dead || max < 1)
-			return 0;
-		*mounts = true;
-		out[0] = j->caller;
-		return 1;
-	default:
-		return 0;
-	}
 }
