@@ -87,9 +87,24 @@ static void kept_child(struct sc_ctx *c, void *arg)
 	fd = open(pin, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
 	SC_CHECK(c, fd >= 0, "create %s", pin);
 	close(fd);
-	pinned = spawn_ns_child(c, inside);
-	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pinned);
-	SC_CHECK(c, mount(path, pin, NULL, MS_BIND, NULL) == 0, "bind %s on %s", path, pin);
+	/*
+	 * The kernel binds a mount namespace's nsfs file only into an older
+	 * namespace (mnt_ns_loop), and 6.18 judges "older" by ids it hands
+	 * out in per-CPU batches (879, 5167, 880 in a row here): a fresh
+	 * namespace can look older and the bind says EINVAL. Try another.
+	 */
+	for (int tries = 0;; tries++) {
+		int err;
+
+		pinned = spawn_ns_child(c, inside);
+		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pinned);
+		err = mount(path, pin, NULL, MS_BIND, NULL) ? errno : 0;
+		if (!err || err != EINVAL || tries == 20) {
+			SC_CHECK(c, err == 0, "bind %s on %s", path, pin);
+			break;
+		}
+		end_child(pinned);
+	}
 	report_ns(c, "pinned", AT_FDCWD, pin);
 	sc_report(c, "pin", "%s", pin);
 	sc_report(c, "inside", "%s", inside);
