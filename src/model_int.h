@@ -90,7 +90,6 @@ struct mount_entry {
 	__u32 group, master, parent_group, parent_master;
 	bool prop_known, parent_known;
 	bool risk_done;
-	bool path_truncated;
 	__u32 walk_seq;		/* the last namespace walk that showed it */
 };
 
@@ -239,7 +238,6 @@ struct mnt_info {
 	const char *path, *upper, *work, *lower;
 	__u32 group, master, parent_group, parent_master;
 	bool prop_known, parent_known;
-	bool path_truncated;
 	bool new_sb;		/* a mount(2) of overlay: always a new superblock */
 };
 struct mount_entry *mnt_upsert(struct mt_model *m, struct ns_entry *n,

@@ -113,7 +113,6 @@ static struct mnt_info info_of(const struct mt_mount *mt, const char *path,
 		.group = mt->group_id, .master = mt->master_id, .prop_known = true,
 		.parent_group = mt->parent_group_id,
 		.parent_master = mt->parent_master_id, .parent_known = mt->parent_id != 0,
-		.path_truncated = !!(mt->hdr.flags & MT_F_TRUNC(MT_MS_PATH)),
 	};
 }
 

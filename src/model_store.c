@@ -543,7 +543,6 @@ struct mount_entry *mnt_upsert(struct mt_model *m, struct ns_entry *n,
 	if (in->uid)
 		mm->uid = in->uid;
 	set_str(&mm->path, in->path);
-	mm->path_truncated = in->path_truncated;
 	if (in->prop_known) {
 		mm->group = in->group;
 		mm->master = in->master;
