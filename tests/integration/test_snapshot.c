@@ -27,7 +27,8 @@
 
 /* A child in a new mount namespace that mounts a tmpfs on @inside (when
  * not NULL), tells the parent it is ready and waits to be killed. */
-static pid_t spawn_ns_child(struct sc_ctx *c, const char *inside)
+/* A child in a new mount namespace; made on CPU @cpu when @cpu >= 0. */
+static pid_t spawn_ns_child_on(struct sc_ctx *c, const char *inside, int cpu)
 {
 	int ready[2];
 	pid_t pid;
@@ -38,6 +39,13 @@ static pid_t spawn_ns_child(struct sc_ctx *c, const char *inside)
 	SC_CHECK(c, pid >= 0, "fork");
 	if (pid == 0) {
 		close(ready[0]);
+		if (cpu >= 0) {
+			cpu_set_t set;
+
+			CPU_ZERO(&set);
+			CPU_SET(cpu, &set);
+			sched_setaffinity(0, sizeof(set), &set);
+		}
 		if (unshare(CLONE_NEWNS) || (inside && mount("kept", inside, "tmpfs", 0, NULL)))
 			_exit(1);
 		if (write(ready[1], "r", 1) != 1)
@@ -49,6 +57,11 @@ static pid_t spawn_ns_child(struct sc_ctx *c, const char *inside)
 	SC_CHECK(c, read(ready[0], &b, 1) == 1, "namespace child %d ready", pid);
 	close(ready[0]);
 	return pid;
+}
+
+static pid_t spawn_ns_child(struct sc_ctx *c, const char *inside)
+{
+	return spawn_ns_child_on(c, inside, -1);
 }
 
 static void end_child(pid_t pid)
@@ -89,18 +102,25 @@ static void kept_child(struct sc_ctx *c, void *arg)
 	close(fd);
 	/*
 	 * The kernel binds a mount namespace's nsfs file only into an older
-	 * namespace (mnt_ns_loop), and 6.18 judges "older" by ids it hands
-	 * out in per-CPU batches (879, 5167, 880 in a row here): a fresh
-	 * namespace can look older and the bind says EINVAL. Try another.
+	 * namespace (mnt_ns_loop: the binder's id must be lower). 6.18 hands
+	 * out namespace ids in per-CPU batches of 4096 (879, 5167, 880 in a
+	 * row here), so a namespace made on another CPU than ours can look
+	 * older and the bind says EINVAL, every time on that CPU. Made on the
+	 * CPU that made ours, the id is higher: try each CPU in turn.
 	 */
+	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+
+	if (ncpu < 1)
+		ncpu = 1;
 	for (int tries = 0;; tries++) {
 		int err;
 
-		pinned = spawn_ns_child(c, inside);
+		pinned = spawn_ns_child_on(c, inside, (int)(tries % ncpu));
 		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pinned);
 		err = mount(path, pin, NULL, MS_BIND, NULL) ? errno : 0;
-		if (!err || err != EINVAL || tries == 20) {
-			SC_CHECK(c, err == 0, "bind %s on %s", path, pin);
+		if (!err || err != EINVAL || tries >= 3 * ncpu) {
+			SC_CHECK(c, err == 0, "bind %s on %s (%d tries over %ld CPUs)",
+				 path, pin, tries + 1, ncpu);
 			break;
 		}
 		end_child(pinned);
