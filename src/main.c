@@ -63,7 +63,8 @@ static void on_finding(void *ctx, const struct mt_finding *f)
 		err = mt_finding_json(&app->out.j, f, app->out.wall_offset_ns);
 		err = err < 0 && err != -EINVAL ? err : 0;
 	} else {
-		err = mt_finding_text(app->out.f, f, app->out.wall_offset_ns);
+		err = mt_finding_text_styled(app->out.f, f, app->out.wall_offset_ns,
+					     &app->out.term, app->opt.verbose > 0);
 	}
 	if (err && !app->write_err)
 		app->write_err = err;
@@ -99,7 +100,8 @@ static int on_record(void *ctx, const void *data, size_t size)
 		app->incomplete++;
 	learn_from_model(app, &rec);
 	mt_filter__learn(app->filter, &rec);
-	if (!app->opt.findings_only && mt_filter__match(app->filter, &rec)) {
+	if (!app->opt.findings_only && mt_filter__match(app->filter, &rec) &&
+	    mt_output_wants(&app->out, &rec)) {
 		app->shown++;
 		app->write_err = mt_output_record(&app->out, &rec);
 	}
@@ -274,6 +276,10 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 
 	mt_output_init(&app.out, stdout, app.opt.json, app.opt.timestamp);
+	app.out.internals = app.opt.internals || app.opt.verbose;
+	app.out.verbose = app.opt.verbose;
+	app.out.wide = app.opt.wide;
+	mt_term_init(&app.out.term, STDOUT_FILENO, app.opt.color, app.opt.wide);
 	app.filter = mt_filter__new(&app.opt);
 	if (!app.filter) {
 		fprintf(stderr, "mnttrace: error: out of memory\n");

@@ -26,6 +26,7 @@ static const char doc[] =
 "EXAMPLES:\n"
 "    mnttrace --overlay          # overlay mounts, their copies and findings\n"
 "    mnttrace -x                 # only calls that failed (EBUSY, ...)\n"
+"    mnttrace --overlay -v       # and the walks and fields behind them\n"
 "    mnttrace -j > trace.jsonl   # JSON Lines, one object per event\n"
 "    mnttrace --path /var/lib/docker/overlay2\n"
 "    mnttrace --mntns 4026531841 # one mount namespace (ls -l /proc/PID/ns/mnt)\n"
@@ -42,6 +43,9 @@ enum {
 	OPT_FINDINGS_ONLY,
 	OPT_DURATION,
 	OPT_USAGE,
+	OPT_INTERNALS,
+	OPT_WIDE,
+	OPT_COLOR,
 };
 
 static const struct argp_option options[] = {
@@ -50,6 +54,11 @@ static const struct argp_option options[] = {
 	{ "timestamp", 't', NULL, 0, "Show a time column", 0 },
 	{ "no-findings", OPT_NO_FINDINGS, NULL, 0, "Events only, no findings", 0 },
 	{ "findings-only", OPT_FINDINGS_ONLY, NULL, 0, "Findings only, no events", 0 },
+	{ "internals", OPT_INTERNALS, NULL, 0,
+	  "Also show internal records (namespace walks, propagation bookkeeping); -j always has them", 0 },
+	{ "wide", OPT_WIDE, NULL, 0, "Every field on the event's own line, however long", 0 },
+	{ "color", OPT_COLOR, "WHEN", OPTION_ARG_OPTIONAL,
+	  "Colour: auto (default: on a terminal, unless NO_COLOR is set), always or never", 0 },
 	{ NULL, 0, NULL, 0, "Filters:", 2 },
 	{ "pid", 'p', "PID", 0,
 	  "Only this process: its pid as seen where mnttrace runs (in a container, the container's own pids)", 0 },
@@ -181,6 +190,20 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_FINDINGS_ONLY:
 		opt->findings_only = true;
+		break;
+	case OPT_INTERNALS:
+		opt->internals = true;
+		break;
+	case OPT_WIDE:
+		opt->wide = true;
+		break;
+	case OPT_COLOR:
+		/* a bare --color means always, as for ls and grep */
+		if (!arg)
+			opt->color = MT_COLOR_ALWAYS;
+		else if (mt_color_parse(arg, &opt->color))
+			return opt_error(state, "invalid --color '%s': expected auto, always or never",
+					 arg);
 		break;
 	case OPT_DURATION:
 		if (parse_uint(arg, 1, 365ULL * 24 * 3600, &v))

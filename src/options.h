@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "term.h"
+
 enum mt_attach_mode {
 	MT_ATTACH_AUTO,
 	MT_ATTACH_FENTRY,
@@ -22,6 +24,9 @@ struct mt_options {
 	bool overlay;
 	bool no_findings;
 	bool findings_only;
+	bool internals;		/* --internals (or -v): walks and bookkeeping in text */
+	bool wide;		/* --wide: every field on the event's line */
+	enum mt_color_when color;	/* --color */
 	int verbose;
 	uint32_t pid;		/* 0 = all */
 	uint32_t mntns;		/* 0 = all */
