@@ -75,7 +75,8 @@ static const struct argp_option options[] = {
 	  "Probe the attach mode, print what it can see and exit", 0 },
 	{ "duration", OPT_DURATION, "SECONDS", 0, "Stop after SECONDS", 0 },
 	{ "verbose", 'v', NULL, 0,
-	  "More detail on stderr; -vvv adds libbpf's debug output", 0 },
+	  "More detail: internal records and extra fields in text, more on stderr; "
+	  "-vvv adds libbpf's debug output", 0 },
 	{ NULL, 0, NULL, 0, "Help:", -1 },
 	{ "help", 'h', NULL, 0, "Show this help and exit", 0 },
 	{ "usage", OPT_USAGE, NULL, 0, "Show a short usage message and exit", 0 },
