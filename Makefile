@@ -7,7 +7,13 @@ BPFTOOL  ?= bpftool
 CC       ?= cc
 ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 VMLINUX  := vmlinux/$(ARCH)/vmlinux.h
-prefix   ?= /usr/local
+# make install honours PREFIX (or prefix) and DESTDIR, and each dir below
+PREFIX   ?= /usr/local
+prefix   ?= $(PREFIX)
+sbindir  ?= $(prefix)/sbin
+mandir   ?= $(prefix)/share/man
+bashcompdir ?= $(prefix)/share/bash-completion/completions
+systemdunitdir ?= $(prefix)/lib/systemd/system
 DESTDIR  ?=
 
 CFLAGS   ?= -O2 -g
@@ -27,7 +33,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all static test unit asan itest vmtest clean deps vmlinux install
+.PHONY: all static test unit asan itest vmtest clean deps vmlinux install uninstall pkgtest deb
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
@@ -156,8 +162,23 @@ deps:
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX)
 
+# The unit names the binary where this install puts it.
 install: mnttrace
-	install -D -m 0755 mnttrace $(DESTDIR)$(prefix)/sbin/mnttrace
+	install -D -m 0755 mnttrace $(DESTDIR)$(sbindir)/mnttrace
+	install -D -m 0644 doc/mnttrace.8 $(DESTDIR)$(mandir)/man8/mnttrace.8
+	install -D -m 0644 dist/bash-completion/mnttrace $(DESTDIR)$(bashcompdir)/mnttrace
+	install -d $(DESTDIR)$(systemdunitdir)
+	sed 's#/usr/sbin/mnttrace#$(sbindir)/mnttrace#' dist/systemd/mnttrace.service \
+		> $(DESTDIR)$(systemdunitdir)/mnttrace.service
+	chmod 0644 $(DESTDIR)$(systemdunitdir)/mnttrace.service
+
+uninstall:
+	rm -f $(DESTDIR)$(sbindir)/mnttrace $(DESTDIR)$(mandir)/man8/mnttrace.8 \
+		$(DESTDIR)$(bashcompdir)/mnttrace $(DESTDIR)$(systemdunitdir)/mnttrace.service
+
+# The man page, completion, unit, install, manifests: tests/pkg (seconds).
+pkgtest: mnttrace
+	tests/pkg/run.sh
 
 clean:
 	$(call msg,CLEAN,)

@@ -4,6 +4,7 @@
 # columns, and its OPTIONS name exactly the options of --help (both ways).
 #   tests/pkg/check-man.sh [MNTTRACE [MANPAGE]]
 set -u
+export LC_ALL=C
 cd "$(dirname "$0")/../.."
 . tests/pkg/lib.sh
 bin=${1:-./mnttrace}
