@@ -59,9 +59,10 @@ ASAN_ROUNDS ?= 200
 
 all: mnttrace
 
+# CPPFLAGS and LDFLAGS: a package build's hardening flags (dpkg-buildflags)
 mnttrace: $(OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LIBS) -o $@
 
 # One self-contained binary to drop into a test VM.
 static: mnttrace-static $(OUTPUT)/mnttrace-itest-static
@@ -84,7 +85,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 $(OBJS): | $(SKELS)
 $(OUTPUT)/%.o: src/%.c | $(OUTPUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(OUTPUT)/testlib.o: tests/testlib.c | $(OUTPUT)
 	$(call msg,CC,$@)
@@ -147,7 +148,7 @@ itest: mnttrace $(OUTPUT)/mnttrace-itest
 # README's test command. Runs everything; fails if anything failed. The host's
 # integration suite runs as the matrix's host row (--host), not again as itest.
 # asan runs before the slow matrix, so a memory error stops the run early.
-test: unit asan static mnttrace $(OUTPUT)/mnttrace-itest
+test: unit asan pkgtest deb static mnttrace $(OUTPUT)/mnttrace-itest
 	tests/vm/vmtest.sh --host $(VMTEST_FLAGS)
 
 # The qemu kernel matrix, or one cell: make vmtest KERNEL=6.1 MODE=kprobe.
@@ -179,6 +180,11 @@ uninstall:
 # The man page, completion, unit, install, manifests: tests/pkg (seconds).
 pkgtest: mnttrace
 	tests/pkg/run.sh
+
+# The .deb (dpkg-buildpackage -us -uc -b on a copy of the tree, ~15 s),
+# left in .output/deb/ and checked unpacked in a throw-away root.
+deb:
+	tests/pkg/check-deb.sh $(OUTPUT)/deb
 
 clean:
 	$(call msg,CLEAN,)

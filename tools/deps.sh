@@ -4,7 +4,8 @@
 set -eu
 
 pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-pkg-config busybox-static qemu-system-x86 cpio xz-utils zstd kmod util-linux"
+pkg-config busybox-static qemu-system-x86 cpio xz-utils zstd kmod util-linux
+man-db debhelper dpkg-dev yamllint python3-kubernetes"
 
 missing=""
 for p in $pkgs; do

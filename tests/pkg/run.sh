@@ -1,12 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Every tests/pkg check (no root needed but for none; seconds): the man
-# page, completion, systemd unit, make install, Kubernetes manifests, and
-# the Debian package when MT_PKG_DEB=1 (make deb). One closing line.
+# The tests/pkg checks that take seconds and no root: the man page,
+# completion, systemd unit, make install, Kubernetes manifests. One closing
+# line. The Debian package has its own (check-deb.sh, make deb).
 set -u
 cd "$(dirname "$0")/../.."
 checks="check-man.sh check-completion.sh check-systemd.sh check-install.sh check-kubernetes.sh"
-[ "${MT_PKG_DEB:-0}" = 1 ] && checks="$checks check-deb.sh"
 p=0 f=0 s=0
 for c in $checks; do
 	[ -x "tests/pkg/$c" ] || continue
