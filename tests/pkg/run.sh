@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 checks="check-man.sh check-completion.sh check-systemd.sh check-install.sh check-kubernetes.sh"
 p=0 f=0 s=0
 for c in $checks; do
-	[ -x "tests/pkg/$c" ] || continue
+	[ -x "tests/pkg/$c" ] || { echo "FAIL $c: missing"; f=$((f + 1)); continue; }
 	out=$("tests/pkg/$c" 2>&1)
 	echo "$out" | sed '$d'
 	last=$(echo "$out" | tail -1)
