@@ -46,15 +46,14 @@ static void labelled(struct block *b, const char *label, enum mt_style style, co
 	fprintf(b->f, "%*s%s%s%s%*s%s", INDENT, "", mt_term_on(b->t, MT_ST_HEADER), label,
 		mt_term_off(b->t, MT_ST_HEADER), LABEL - (int)strlen(label), "",
 		mt_term_on(b->t, style));
-	mt_term_wrap(b->f, b->t, INDENT + LABEL, INDENT + LABEL, val(b, text));
-	if (style != MT_ST_NONE)
-		fprintf(b->f, "%s", mt_term_off(b->t, style));
+	mt_term_wrap(b->f, b->t, INDENT + LABEL, INDENT + LABEL, val(b, text),
+		     mt_term_off(b->t, style));
 }
 
 static void sub_line(struct block *b, const char *text)
 {
 	fprintf(b->f, "%*s", SUB, "");
-	mt_term_wrap(b->f, b->t, SUB, SUB + 2, val(b, text));
+	mt_term_wrap(b->f, b->t, SUB, SUB + 2, val(b, text), "");
 }
 
 static void wall_time(const struct block *b, __u64 ts_ns, char *buf, size_t len)

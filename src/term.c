@@ -69,7 +69,7 @@ const char *mt_term_value(const char *val, char *buf, size_t len)
 }
 
 void mt_term_wrap(FILE *f, const struct mt_term *t, int first_cols, int indent,
-		  const char *text)
+		  const char *text, const char *end)
 {
 	int col = first_cols;
 	bool line_empty = true;
@@ -95,5 +95,5 @@ void mt_term_wrap(FILE *f, const struct mt_term *t, int first_cols, int indent,
 		line_empty = false;
 		text += word;
 	}
-	fputc('\n', f);
+	fprintf(f, "%s\n", end);
 }

@@ -60,11 +60,12 @@ const char *mt_term_off(const struct mt_term *t, enum mt_style style);
 const char *mt_term_value(const char *val, char *buf, size_t len);
 
 /*
- * Print @text word-wrapped at t->width: the first line after @first (already
- * printed, @first_cols columns wide), the next ones indented by @indent
- * spaces. A word longer than a line (a path) is printed whole on its own.
+ * Print @text word-wrapped at t->width, then @end (a colour's end, or "")
+ * and a newline. The first line continues one already @first_cols columns
+ * wide; the next ones are indented by @indent spaces. A word longer than a
+ * line (a path) is printed whole on a line of its own.
  */
 void mt_term_wrap(FILE *f, const struct mt_term *t, int first_cols, int indent,
-		  const char *text);
+		  const char *text, const char *end);
 
 #endif /* MT_TERM_H */

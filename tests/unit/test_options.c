@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -119,4 +120,23 @@ TEST(options_rejects_conflicts)
 		  "--check with -p");
 	ASSERT_EQ(parse(&o, (const char *[]){ "--check", "--attach", "kprobe", NULL }), 0,
 		  "--check with --attach");
+}
+
+/* --color as ls takes it; --internals and --wide are plain switches. */
+TEST(options_text_display)
+{
+	struct mt_options o;
+
+	ASSERT_EQ(parse(&o, (const char *[]){ NULL }), 0, "no arguments");
+	ASSERT_EQ(o.color, MT_COLOR_AUTO, "colour: auto by default");
+	ASSERT_FALSE(o.internals || o.wide, "internals and wide off");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--color", NULL }), 0, "bare --color");
+	ASSERT_EQ(o.color, MT_COLOR_ALWAYS, "a bare --color means always");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--color=never", NULL }), 0, "--color=never");
+	ASSERT_EQ(o.color, MT_COLOR_NEVER, "never");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--color=always", NULL }), 0, "--color=always");
+	ASSERT_EQ(o.color, MT_COLOR_ALWAYS, "always");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--color=yes", NULL }), -EINVAL, "--color=yes");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--internals", "--wide", NULL }), 0, "switches");
+	ASSERT_TRUE(o.internals && o.wide, "--internals --wide");
 }

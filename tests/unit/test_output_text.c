@@ -272,7 +272,7 @@ TEST(output_wrap_keeps_paths_whole)
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 
-	mt_term_wrap(f, &t, 4, 4, "the copy at " MERGED " is busy and that is why");
+	mt_term_wrap(f, &t, 4, 4, "the copy at " MERGED " is busy and that is why", "");
 	fclose(f);
 	ASSERT_TRUE(strstr(text, "\n    " MERGED "\n    is busy") != NULL, text);
 	free(text);
