@@ -374,6 +374,9 @@ static void describe_mount(struct sink *s, const struct mt_record *rec)
 		put_slot(s, rec, MT_MS_PATH, "path", true);
 		return;
 	}
+	/* the mount's fstype is in its mount line; here it would push the
+	 * path of "mnt:umount_propagated" past 120 columns (-v shows it) */
+	s->demoted[1] = "fstype";
 	put_uint(s, "mnt_id", m->mnt_id);
 	if (m->mnt_id_unique)
 		put_uint(s, "mnt_id_unique", m->mnt_id_unique);

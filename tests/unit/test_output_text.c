@@ -277,3 +277,50 @@ TEST(output_wrap_keeps_paths_whole)
 	ASSERT_TRUE(strstr(text, "\n    " MERGED "\n    is busy") != NULL, text);
 	free(text);
 }
+
+/* fentry/kprobe's records: the kernel's copies and propagation bookkeeping
+ * are internal; a copy removed elsewhere and the kernel's reasons are not. */
+static char *render_kernel_records(void (*setup)(struct mt_output *))
+{
+	struct mt_output out;
+	struct fx_sink s = { .feed = show, .ctx = &out, .clock = 1000 };
+	struct fx_hdr_args h = { .pid = 812, .comm = "dockerd", .ns = 4026531841u };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	mt_output_init(&out, f, false, false);
+	if (setup)
+		setup(&out);
+	MNT(&s, .h = h, .op = MT_MNT_COPY, .mnt_id = 301, .src_mnt_id = 300, .mnt_ns = 4026532500u,
+	    .magic = MT_OVERLAYFS_MAGIC, .path = MERGED);
+	MNT(&s, .h = h, .op = MT_MNT_PROPAGATE, .mnt_id = 300, .aux = 301, .mnt_ns = 4026531841u,
+	    .magic = MT_OVERLAYFS_MAGIC, .path = MERGED);
+	MNT(&s, .h = h, .op = MT_MNT_PROP_COPY, .mnt_id = 302, .mnt_ns = 4026532501u,
+	    .magic = MT_OVERLAYFS_MAGIC, .path = MERGED);
+	MNT(&s, .h = h, .op = MT_MNT_UMOUNT, .mnt_id = 300, .mnt_ns = 4026531841u,
+	    .magic = MT_OVERLAYFS_MAGIC, .path = MERGED);
+	MNT(&s, .h = h, .op = MT_MNT_UMOUNT_PROP, .mnt_id = 302, .mnt_ns = 4026532501u,
+	    .group = 7, .master = 3, .pgroup = 5, .magic = MT_OVERLAYFS_MAGIC, .path = MERGED,
+	    .upper = UPPER, .work = "/w", .lower = "/l");
+	MNT(&s, .h = h, .op = MT_MNT_DETACH, .path = "overlay2/3f4e9c1d2b7a/merged");
+	fclose(f);
+	return text;
+}
+
+TEST(output_text_kernel_records)
+{
+	char *text = render_kernel_records(NULL);
+
+	ASSERT_FALSE(strstr(text, "mnt:copy") || strstr(text, "mnt:propagate ") ||
+		     strstr(text, "mnt:propagated_copy") || strstr(text, "mnt:umount "), text);
+	ASSERT_TRUE(strstr(text, " mnt:umount_propagated ") != NULL, "a copy removed elsewhere");
+	ASSERT_TRUE(strstr(text, " dir:detach ") != NULL, "rmdir's lazy detach");
+	ASSERT_TRUE(strstr(text, " propagation=\"shared:7 master:3\" ") != NULL, text);
+	ASSERT_TRUE(lines_fit(text, 120), "120 columns but for paths");
+	free(text);
+	text = render_kernel_records(set_verbose);
+	ASSERT_TRUE(strstr(text, "mnt:copy") && strstr(text, "mnt:propagated_copy"), text);
+	ASSERT_TRUE(lines_fit(text, 120), "-v: 120 columns but for paths");
+	free(text);
+}
