@@ -29,9 +29,8 @@ static int show(void *ctx, const struct mt_record *rec)
 	return mt_output_wants(o, rec) ? mt_output_record(o, rec) : 0;
 }
 
-/* The records of a namespace copy during a container's start (a mount, a
- * walk, walk_done, the unshare, its copy) as text, with @setup applied. */
-static char *render_start(void (*setup)(struct mt_output *))
+/* The records @feed makes, as text, with @setup applied to the output. */
+static char *render(void (*feed)(struct fx_sink *), void (*setup)(struct mt_output *))
 {
 	struct mt_output out;
 	struct fx_sink s = { .feed = show, .ctx = &out, .clock = 1000 };
@@ -42,21 +41,33 @@ static char *render_start(void (*setup)(struct mt_output *))
 	mt_output_init(&out, f, false, false);
 	if (setup)
 		setup(&out);
-	SC(&s, .h = { .pid = 812, .comm = "dockerd", .ns = 4026531841u }, .call = MT_CALL_MOUNT,
+	feed(&s);
+	fclose(f);
+	return text;
+}
+
+/* A namespace copy during a container's start: a mount, a walk,
+ * walk_done, the unshare, its copy. */
+static void feed_start(struct fx_sink *s)
+{
+	SC(s, .h = { .pid = 812, .comm = "dockerd", .ns = 4026531841u }, .call = MT_CALL_MOUNT,
 	   .src = "overlay", .path = MERGED, .fstype = "overlay",
 	   .data = "lowerdir=/var/lib/docker/overlay2/l/A:/var/lib/docker/overlay2/l/B,upperdir="
 		   UPPER ",workdir=/w");
-	MNT(&s, .h = { .pid = 812, .comm = "dockerd", .ns = 4026531841u }, .op = MT_MNT_WALK,
+	MNT(s, .h = { .pid = 812, .comm = "dockerd", .ns = 4026531841u }, .op = MT_MNT_WALK,
 	    .mnt_id = 300, .parent_id = 29, .mnt_ns = 4026531841u, .magic = MT_OVERLAYFS_MAGIC,
 	    .path = MERGED, .upper = UPPER, .work = "/w", .lower = "/l", .walk_seq = 4);
-	NSREC(&s, .h = { .pid = 812, .comm = "dockerd", .ns = 4026531841u },
+	NSREC(s, .h = { .pid = 812, .comm = "dockerd", .ns = 4026531841u },
 	      .op = MT_NS_WALK_DONE, .ns = 4026531841u, .walk_seq = 4);
-	SC(&s, .h = { .pid = 1500, .comm = "httpd", .ns = 4026531841u }, .call = MT_CALL_UNSHARE,
+	SC(s, .h = { .pid = 1500, .comm = "httpd", .ns = 4026531841u }, .call = MT_CALL_UNSHARE,
 	   .args = { 0x20000 }, .new_ns = 4026532500u);
-	NSREC(&s, .h = { .pid = 1500, .comm = "httpd", .ns = 4026532500u }, .op = MT_NS_COPY,
+	NSREC(s, .h = { .pid = 1500, .comm = "httpd", .ns = 4026532500u }, .op = MT_NS_COPY,
 	      .ns = 4026532500u, .old_ns = 4026531841u, .flags = 0x20000);
-	fclose(f);
-	return text;
+}
+
+static char *render_start(void (*setup)(struct mt_output *))
+{
+	return render(feed_start, setup);
 }
 
 static void set_internals(struct mt_output *o) { o->internals = true; }
@@ -280,37 +291,27 @@ TEST(output_wrap_keeps_paths_whole)
 
 /* fentry/kprobe's records: the kernel's copies and propagation bookkeeping
  * are internal; a copy removed elsewhere and the kernel's reasons are not. */
-static char *render_kernel_records(void (*setup)(struct mt_output *))
+static void feed_kernel(struct fx_sink *s)
 {
-	struct mt_output out;
-	struct fx_sink s = { .feed = show, .ctx = &out, .clock = 1000 };
 	struct fx_hdr_args h = { .pid = 812, .comm = "dockerd", .ns = 4026531841u };
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
 
-	mt_output_init(&out, f, false, false);
-	if (setup)
-		setup(&out);
-	MNT(&s, .h = h, .op = MT_MNT_COPY, .mnt_id = 301, .src_mnt_id = 300, .mnt_ns = 4026532500u,
+	MNT(s, .h = h, .op = MT_MNT_COPY, .mnt_id = 301, .src_mnt_id = 300, .mnt_ns = 4026532500u,
 	    .magic = MT_OVERLAYFS_MAGIC, .path = MERGED);
-	MNT(&s, .h = h, .op = MT_MNT_PROPAGATE, .mnt_id = 300, .aux = 301, .mnt_ns = 4026531841u,
+	MNT(s, .h = h, .op = MT_MNT_PROPAGATE, .mnt_id = 300, .aux = 301, .mnt_ns = 4026531841u,
 	    .magic = MT_OVERLAYFS_MAGIC, .path = MERGED);
-	MNT(&s, .h = h, .op = MT_MNT_PROP_COPY, .mnt_id = 302, .mnt_ns = 4026532501u,
+	MNT(s, .h = h, .op = MT_MNT_PROP_COPY, .mnt_id = 302, .mnt_ns = 4026532501u,
 	    .magic = MT_OVERLAYFS_MAGIC, .path = MERGED);
-	MNT(&s, .h = h, .op = MT_MNT_UMOUNT, .mnt_id = 300, .mnt_ns = 4026531841u,
+	MNT(s, .h = h, .op = MT_MNT_UMOUNT, .mnt_id = 300, .mnt_ns = 4026531841u,
 	    .magic = MT_OVERLAYFS_MAGIC, .path = MERGED);
-	MNT(&s, .h = h, .op = MT_MNT_UMOUNT_PROP, .mnt_id = 302, .mnt_ns = 4026532501u,
+	MNT(s, .h = h, .op = MT_MNT_UMOUNT_PROP, .mnt_id = 302, .mnt_ns = 4026532501u,
 	    .group = 7, .master = 3, .pgroup = 5, .magic = MT_OVERLAYFS_MAGIC, .path = MERGED,
 	    .upper = UPPER, .work = "/w", .lower = "/l");
-	MNT(&s, .h = h, .op = MT_MNT_DETACH, .path = "overlay2/3f4e9c1d2b7a/merged");
-	fclose(f);
-	return text;
+	MNT(s, .h = h, .op = MT_MNT_DETACH, .path = "overlay2/3f4e9c1d2b7a/merged");
 }
 
 TEST(output_text_kernel_records)
 {
-	char *text = render_kernel_records(NULL);
+	char *text = render(feed_kernel, NULL);
 
 	ASSERT_FALSE(strstr(text, "mnt:copy") || strstr(text, "mnt:propagate ") ||
 		     strstr(text, "mnt:propagated_copy") || strstr(text, "mnt:umount "), text);
@@ -319,7 +320,7 @@ TEST(output_text_kernel_records)
 	ASSERT_TRUE(strstr(text, " propagation=\"shared:7 master:3\" ") != NULL, text);
 	ASSERT_TRUE(lines_fit(text, 120), "120 columns but for paths");
 	free(text);
-	text = render_kernel_records(set_verbose);
+	text = render(feed_kernel, set_verbose);
 	ASSERT_TRUE(strstr(text, "mnt:copy") && strstr(text, "mnt:propagated_copy"), text);
 	ASSERT_TRUE(lines_fit(text, 120), "-v: 120 columns but for paths");
 	free(text);
