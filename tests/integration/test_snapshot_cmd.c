@@ -153,6 +153,14 @@ static bool kernel_unique_ids(void)
 	return ok && !(syscall(458, NULL, NULL, 0, 0) < 0 && errno == ENOSYS);
 }
 
+/* Let the scenario child past its sync point, reap it, free it. */
+static void scenario_end(struct scenario *s)
+{
+	sc_go(s);
+	sc_finish(s);
+	sc_free(s);
+}
+
 /* Scenario 1 (private graph root, slave service, the runtime's lazy umount). */
 static const struct scn_leak leak_args = {
 	.graph_prop = MS_PRIVATE, .svc_prop = MS_SLAVE, .do_umount = true,
@@ -207,9 +215,7 @@ TEST(snapshot_cmd_finds_leaked_copy)
 			    kernel_unique_ids() ? "listmount/statmount" : "mountinfo");
 out:
 	tracer_free(&t);
-	sc_go(&s);
-	sc_finish(&s);
-	sc_free(&s);
+	scenario_end(&s);
 }
 
 TEST(snapshot_cmd_explain_leaked_copy)
@@ -255,9 +261,7 @@ out:
 	tracer_free(&t);
 	tracer_free(&tt);
 	tracer_free(&td);
-	sc_go(&s);
-	sc_finish(&s);
-	sc_free(&s);
+	scenario_end(&s);
 }
 
 /* Before the umount: the private copy is a risk, seen with no event. */
@@ -284,9 +288,7 @@ TEST(snapshot_cmd_risk_before_umount)
 	ASSERT_EQ(rec_count(&t, "type", "finding", "kind", "leak", NULL), 0, "no leak yet");
 out:
 	tracer_free(&t);
-	sc_go(&s);
-	sc_finish(&s);
-	sc_free(&s);
+	scenario_end(&s);
 }
 
 /* Shared graph root (Docker >= 18.02): the copy is a slave, nothing leaks. */
@@ -334,12 +336,8 @@ out:
 	free(text);
 	tracer_free(&t);
 	tracer_free(&t2);
-	sc_go(&s);
-	sc_finish(&s);
-	sc_free(&s);
-	sc_go(&s2);
-	sc_finish(&s2);
-	sc_free(&s2);
+	scenario_end(&s);
+	scenario_end(&s2);
 }
 
 /* As nobody: no crash, no false verdict, and it says what it could not read. */
@@ -365,7 +363,5 @@ TEST(snapshot_cmd_non_root)
 		  "no verdict on what it cannot see");
 out:
 	tracer_free(&t);
-	sc_go(&s);
-	sc_finish(&s);
-	sc_free(&s);
+	scenario_end(&s);
 }

@@ -26,6 +26,16 @@ static char *draw(const struct mt_tree_copy *c, int nr, bool dot)
 	return buf;
 }
 
+static void check_text(const struct mt_tree_copy *c, int nr, const char *want)
+{
+	char *got = draw(c, nr, false);
+
+	ASSERT_TRUE(got, "drawn");
+	if (got)
+		ASSERT_STREQ(got, want, "tree");
+	free(got);
+}
+
 /* The picture of BACKGROUND's 18.06 case, one level deeper: the host's
  * original (shared:109), httpd's slave peer group (shared:122 master:109)
  * with a peer and a slave of its own, a slave-only copy of 109, and
@@ -49,11 +59,7 @@ TEST(peer_tree_text_groups_masters_private)
 		"    \u251c\u2500\u2500 mnt:[4026532501] id 95 /m\n"
 		"    \u2514\u2500\u2500 mnt:[4026532502] id 96 /m (slave, master:122)\n"
 		"private (nothing propagates to it): mnt:[4026532178] id 98 /m  <- leak #1\n";
-	char *got = draw(c, 6, false);
-
-	ASSERT_TRUE(got, "drawn");
-	ASSERT_STREQ(got, want, "tree");
-	free(got);
+	check_text(c, 6, want);
 }
 
 /* A slave whose master group has no copy of the overlay any more (the
@@ -68,11 +74,7 @@ TEST(peer_tree_text_master_gone)
 		"peer group 7 (shared:7): no copy of the overlay is in it now\n"
 		"\u251c\u2500\u2500 mnt:[4026532500] id 94 /m (slave, master:7)\n"
 		"\u2514\u2500\u2500 mnt:[4026532501] id 95 /m (slave, master:7)\n";
-	char *got = draw(c, 2, false);
-
-	ASSERT_TRUE(got, "drawn");
-	ASSERT_STREQ(got, want, "tree");
-	free(got);
+	check_text(c, 2, want);
 }
 
 /* Nested branches keep the vertical line of an unfinished parent. */
@@ -92,11 +94,7 @@ TEST(peer_tree_text_nested_prefix)
 		"    \u251c\u2500\u2500 mnt:[2] id 20 /m\n"
 		"    \u2514\u2500\u2500 slave peer group 3 (shared:3 master:2)\n"
 		"        \u2514\u2500\u2500 mnt:[3] id 30 /m\n";
-	char *got = draw(c, 4, false);
-
-	ASSERT_TRUE(got, "drawn");
-	ASSERT_STREQ(got, want, "tree");
-	free(got);
+	check_text(c, 4, want);
 }
 
 TEST(peer_tree_dot)
