@@ -79,10 +79,63 @@ static void add_pid(struct mt_report_ctx *rc, struct holder *hd, const struct mt
 	hd->h.nr_pids++;
 }
 
+static int cmp_ref(const void *a, const void *b)
+{
+	const struct mt_report_ref *x = a, *y = b;
+
+	if (x->mnt_ns != y->mnt_ns)
+		return x->mnt_ns < y->mnt_ns ? -1 : 1;
+	if (x->mnt_id != y->mnt_id)
+		return x->mnt_id < y->mnt_id ? -1 : 1;
+	return x->finding_id < y->finding_id ? -1 : x->finding_id > y->finding_id;
+}
+
+void mt_report_refs_sort(struct mt_report_ref *refs, int nr)
+{
+	if (nr > 1)
+		qsort(refs, (size_t)nr, sizeof(*refs), cmp_ref);
+}
+
+/* The first finding that names copy @c (a snapshot has one per copy of
+ * thousands of namespaces: a search, not a scan). */
+static const struct mt_report_ref *first_ref(const struct mt_report_ctx *rc,
+					     const struct mt_view_copy *c)
+{
+	struct mt_report_ref key = { .mnt_ns = c->mnt_ns, .mnt_id = c->mnt_id };
+	int lo = 0, hi = rc->nr_refs;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (cmp_ref(&rc->refs[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < rc->nr_refs && rc->refs[lo].mnt_ns == c->mnt_ns && rc->refs[lo].mnt_id == c->mnt_id)
+		return &rc->refs[lo];
+	return NULL;
+}
+
+/* A finding listed the copy's processes already: add what only we show. */
+static void take_pids(struct mt_report_ctx *rc, const struct mt_report_ref *ref,
+		      struct holder *hd)
+{
+	for (int i = 0; i < ref->nr_pids && i < MT_REPORT_PIDS; i++) {
+		hd->pids[i] = ref->pids[i];
+		read_cmdline(rc->proc_root, ref->pids[i].pid, hd->cmdline[i], CMDLINE_LEN);
+		if (mt_proc_start_ns(rc->proc_root, ref->pids[i].pid, &hd->start_ns[i]))
+			hd->start_ns[i] = 0;
+		hd->h.nr_pids++;
+	}
+	hd->h.total_pids = ref->total_pids;
+}
+
 /* Processes that hold something under the copy first, then the rest. */
 static void fill_holder(struct mt_report_ctx *rc, const struct mt_ovl_view *v,
 			const struct mt_view_copy *c, struct holder *hd)
 {
+	const struct mt_report_ref *ref = first_ref(rc, c);
 	bool used[USES_MAX_PROCS] = {};
 
 	memset(hd, 0, sizeof(*hd));
@@ -102,6 +155,10 @@ static void fill_holder(struct mt_report_ctx *rc, const struct mt_ovl_view *v,
 	if (c->parent_known)
 		mt_propagation_str(c->parent_group, c->parent_master, false,
 				   hd->h.parent_propagation, sizeof(hd->h.parent_propagation));
+	if (ref && ref->pids) {
+		take_pids(rc, ref, hd);
+		return;
+	}
 	for (int i = 0; i < c->nr_procs; i++) {
 		struct mt_use use;
 
@@ -140,11 +197,11 @@ static void start_time(const struct mt_report_ctx *rc, __u64 mono_ns, char *buf,
 static int copy_findings(const struct mt_report_ctx *rc, const struct mt_view_copy *c,
 			 const struct mt_report_ref **out, int max)
 {
+	const struct mt_report_ref *r = first_ref(rc, c), *end = rc->refs + rc->nr_refs;
 	int nr = 0;
 
-	for (int i = 0; i < rc->nr_refs && nr < max; i++)
-		if (rc->refs[i].mnt_ns == c->mnt_ns && rc->refs[i].mnt_id == c->mnt_id)
-			out[nr++] = &rc->refs[i];
+	for (; r && r < end && nr < max && r->mnt_ns == c->mnt_ns && r->mnt_id == c->mnt_id; r++)
+		out[nr++] = r;
 	return nr;
 }
 

@@ -26,15 +26,23 @@ struct mt_report_ref {
 	const char *kind;
 	__u32 mnt_ns;
 	__u32 mnt_id;
+	/* the finding's processes of that copy, users first (findings.h):
+	 * taken as they are, not looked up again */
+	const struct mt_finding_pid *pids;
+	int nr_pids, total_pids;
 };
 
 struct mt_report_ctx {
 	const char *proc_root;		/* "/proc" */
 	__s64 wall_offset_ns;		/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	struct mt_runtime_meta *rtmeta;
-	const struct mt_report_ref *refs;	/* findings raised, for "finding_ids" */
+	/* findings raised, for "finding_ids": sorted by mt_report_refs_sort() */
+	const struct mt_report_ref *refs;
 	int nr_refs;
 };
+
+/* Sort @refs by copy (namespace, mount id), then finding id. */
+void mt_report_refs_sort(struct mt_report_ref *refs, int nr);
 
 /* Text: a block with the owner, the peer-group tree, holders and release. */
 int mt_ovl_report_text(FILE *out, struct mt_report_ctx *rc, const struct mt_ovl_view *v);

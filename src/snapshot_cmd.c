@@ -44,6 +44,17 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+/* A holder's listed processes, kept for the overlay's report (NULL when
+ * none, or out of memory: the report then looks them up itself). */
+static const struct mt_finding_pid *dup_pids(const struct mt_finding_holder *h)
+{
+	struct mt_finding_pid *p = h->nr_pids ? malloc((size_t)h->nr_pids * sizeof(*p)) : NULL;
+
+	if (p)
+		memcpy(p, h->pids, (size_t)h->nr_pids * sizeof(*p));
+	return p;
+}
+
 static void on_finding(void *ctx, const struct mt_finding *f)
 {
 	struct cmd *c = ctx;
@@ -85,7 +96,9 @@ static void on_finding(void *ctx, const struct mt_finding *f)
 		}
 		c->refs[c->nr_refs++] = (struct mt_report_ref){
 			.finding_id = f->id, .kind = mt_finding_kind_name(f->kind),
-			.mnt_ns = f->holders[i].mnt_ns, .mnt_id = f->holders[i].mnt_id };
+			.mnt_ns = f->holders[i].mnt_ns, .mnt_id = f->holders[i].mnt_id,
+			.pids = dup_pids(&f->holders[i]), .nr_pids = f->holders[i].nr_pids,
+			.total_pids = f->holders[i].total_pids };
 	}
 }
 
@@ -333,6 +346,8 @@ static void cmd_free(struct cmd *c)
 		free(c->kept[i].path);
 	}
 	free(c->kept);
+	for (int i = 0; i < c->nr_refs; i++)
+		free((void *)c->refs[i].pids);
 	free(c->refs);
 	for (int i = 0; i < c->nr_ids; i++)
 		free(c->ids[i]);
@@ -351,6 +366,7 @@ static int run(struct cmd *c, struct mt_model *m, struct mt_snapshot *s, double 
 		fprintf(stderr, "mnttrace: error: building the model failed: %s\n", strerror(-err));
 		return err;
 	}
+	mt_report_refs_sort(c->refs, c->nr_refs);
 	c->rc.refs = c->refs;
 	c->rc.nr_refs = c->nr_refs;
 	if (c->opt->explain) {
