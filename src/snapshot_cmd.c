@@ -302,6 +302,7 @@ static void summary(struct cmd *c, const struct mt_snapshot *s, const struct mt_
 
 	if (uname(&u))
 		snprintf(u.release, sizeof(u.release), "?");
+	fflush(stdout);		/* the report before the summary, when both go to a terminal */
 	if ((s->nr_errors && (!root || c->opt->verbose)) || unread_ns || gs->unreadable)
 		fprintf(stderr, "mnttrace: warning: could not read %d processes' mount namespace, "
 			"%d namespaces' mountinfo, %d copies' directories%s\n", s->nr_errors,
