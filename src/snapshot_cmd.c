@@ -375,6 +375,9 @@ static int run(struct cmd *c, struct mt_model *m, struct mt_snapshot *s, double 
 	} else {
 		print_findings(c, NULL);
 		err = mt_model__each_overlay(m, list_overlay, c);
+		if (!err && !c->listed && !c->nr_kept && !c->opt->json)
+			printf("No overlay is mounted in more than one mount namespace, and no copy "
+			       "has leaked or will leak.\n");
 	}
 	summary(c, s, &gs, mono_ms() - t0);
 	return err;
