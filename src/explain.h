@@ -14,7 +14,8 @@
 #include "model_view.h"
 #include "runtime_meta.h"
 
-/* A path names a place (it has a '/'); anything else is an id. */
+/* A path starts with '/' or '.' (an id or a name never does); anything
+ * else is an id or a container name. */
 static inline bool mt_explain_is_path(const char *arg)
 {
 	return arg[0] == '/' || arg[0] == '.';
