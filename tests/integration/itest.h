@@ -105,6 +105,9 @@ extern bool it_tracer_in_new_pidns;
 /* The next tracer_start*() runs mnttrace without -j: tracer_stop() keeps
  * its stdout as text in t->out_text and parses no records. */
 extern bool it_tracer_text;
+/* Parse mnttrace's JSON Lines @out (modified) into t->recs, checking each
+ * record against docs/json.md (a failure fails the test). */
+void tracer_parse_output(struct tracer *t, char *out);
 /* Kill and free whatever is left (safe to call twice). */
 void tracer_free(struct tracer *t);
 
