@@ -157,10 +157,11 @@ e2e: mnttrace $(OUTPUT)/mnttrace-e2e
 	tests/e2e/e2e.sh --mnttrace ./mnttrace $(E2E_FLAGS)
 
 # README's test command. Runs everything; fails if anything failed. The host's
-# integration suite runs as the matrix's host row (--host), not again as itest.
+# integration suite runs as the matrix's host row (--host), not again as itest,
+# and the e2e suite as the row after it (--e2e), both while the guests run.
 # asan runs before the slow matrix, so a memory error stops the run early.
-test: unit asan static mnttrace $(OUTPUT)/mnttrace-itest
-	tests/vm/vmtest.sh --host $(VMTEST_FLAGS)
+test: unit asan static mnttrace $(OUTPUT)/mnttrace-itest $(OUTPUT)/mnttrace-e2e
+	tests/vm/vmtest.sh --host --e2e $(VMTEST_FLAGS)
 
 # The qemu kernel matrix, or one cell: make vmtest KERNEL=6.1 MODE=kprobe.
 # VMTEST_FLAGS passes more options (e.g. -v); see tests/vm/vmtest.sh --help.
