@@ -55,6 +55,7 @@ say() { printf 'e2e: %s\n' "$*"; }
 t0=$(date +%s)
 docker_skip=
 podman_skip=
+suite_pid=
 
 # ---- cleanup (also of an earlier run that was killed) ---------------------
 
@@ -106,6 +107,11 @@ cleanup() {
 }
 
 finish() {
+	# The suite first: its services die with it, and it must not see us clean.
+	if [ -n "$suite_pid" ]; then
+		kill -TERM "$suite_pid" 2>/dev/null
+		wait "$suite_pid" 2>/dev/null
+	fi
 	cleanup
 	say "took $(($(date +%s) - t0))s (logs in ${logdir#"$top"/}/)"
 }
@@ -187,7 +193,7 @@ else
 	trap finish EXIT
 	trap 'exit 130' INT TERM
 	cleanup
-	say "kernel $(uname -r); mnttrace ${mnttrace#"$top"/}"
+	say "kernel $(uname -r); $("$mnttrace" --version 2>/dev/null | head -n 1) ($mnttrace)"
 	if install_runtimes; then
 		mkdir -p "$run"
 		if ! build_rootfs "$run/rootfs.tar"; then
@@ -202,11 +208,16 @@ fi
 [ -z "$docker_skip" ] || say "docker: SKIP: $docker_skip"
 [ -z "$podman_skip" ] || say "podman: SKIP: $podman_skip"
 
-rc=0
+# In the background: bash runs a trap only once the foreground command is
+# done, and Ctrl-C or a SIGTERM must clean up now, not in 300 s.
 E2E_DOCKER=$docker E2E_DOCKER_ROOT=$base/docker E2E_DOCKER_SKIP=$docker_skip \
 	E2E_PODMAN=podman E2E_PODMAN_ROOT=$base/podman-default \
 	E2E_PODMAN_SHARED_ROOT=$base/podman-shared E2E_PODMAN_RUN=$run/podman \
 	E2E_PODMAN_SKIP=$podman_skip E2E_IMAGE=$image \
-	timeout -k 10 "$suite_timeout" "$runner" --mnttrace "$mnttrace" "${runner_args[@]}" || rc=$?
+	timeout -k 10 "$suite_timeout" "$runner" --mnttrace "$mnttrace" "${runner_args[@]}" &
+suite_pid=$!
+rc=0
+wait "$suite_pid" || rc=$?
+suite_pid=
 [ "$rc" -ne 124 ] || say "the suite did not finish in ${suite_timeout}s"
 exit "$rc"

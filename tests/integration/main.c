@@ -129,8 +129,8 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 	}
 	if (it_scenario_dir)
 		rmdir(it_scenario_dir);	/* empty here: the tmpfs is in the child's ns */
-	n = snprintf(msg, sizeof(msg), "\nmnttrace-itest: interrupted by signal %d from pid %d (%s)\n",
-		     sig, si->si_pid, comm);
+	n = snprintf(msg, sizeof(msg), "\n%s: interrupted by signal %d from pid %d (%s)\n",
+		     program_invocation_short_name, sig, si->si_pid, comm);
 	if (write(2, msg, (size_t)n) < 0)
 		_exit(130);
 	_exit(128 + sig);
