@@ -5,7 +5,10 @@
  * (upperdir and lowerdir exactly as /proc/PID/mountinfo shows them), which
  * namespace holds the copy, with which propagation, and which process.
  */
+#define _GNU_SOURCE
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "e2e.h"
@@ -22,6 +25,17 @@ bool overlay_observe(struct e2e_overlay *o, const char *merged, pid_t svc)
 	}
 	mi_collect_option(e.super_opts, "upperdir", "", o->upperdir, sizeof(o->upperdir));
 	mi_collect_option(e.super_opts, "lowerdir", ":", o->lowerdir, sizeof(o->lowerdir));
+	/* our paths have no ':' or '\\' to escape */
+	for (char *save = NULL, *l = strtok_r(strdupa(o->lowerdir), ":", &save);
+	     l && o->nr_layers < 8; l = strtok_r(NULL, ":", &save)) {
+		char real[PATH_MAX];
+
+		if (!realpath(l, real)) {
+			mt_test_fail(__FILE__, __LINE__, "lower layer %s: no such path", l);
+			return false;
+		}
+		snprintf(o->layers[o->nr_layers++], sizeof(o->layers[0]), "%s", real);
+	}
 	if (!svc)
 		return true;
 	if (!mi_find(svc, merged, &e)) {
@@ -31,6 +45,26 @@ bool overlay_observe(struct e2e_overlay *o, const char *merged, pid_t svc)
 	o->svc_ns = ns_inode(svc);
 	snprintf(o->svc_prop, sizeof(o->svc_prop), "%s", e.propagation);
 	return true;
+}
+
+static void assert_layers(const struct json *ov, const struct e2e_overlay *o)
+{
+	const struct json *ls = json_get(ov, "lower_layers");
+	char buf[1500];
+
+	if (!ASSERT_TRUE(ls && ls->type == JSON_ARRAY, "overlay.lower_layers is an array") ||
+	    !ASSERT_EQ(ls->n, o->nr_layers, "lower layers in the finding vs in mountinfo"))
+		return;
+	for (int i = 0; i < o->nr_layers; i++) {
+		const struct json *l = json_at(ls, (size_t)i);
+
+		if (l->type == JSON_STRING && !strcmp(l->s, o->layers[i]))
+			continue;
+		json_format(ls, buf, sizeof(buf));
+		mt_test_fail(__FILE__, __LINE__, "lower_layers[%d] is not %s: %s", i,
+			     o->layers[i], buf);
+		return;
+	}
 }
 
 const struct json *assert_finding(const struct tracer *t, const char *kind, const char *id,
@@ -54,6 +88,7 @@ const struct json *assert_finding(const struct tracer *t, const char *kind, cons
 	ASSERT_JSTR(ov, "id_source", rt->podman ? "containers-storage" : "docker-layerdb");
 	ASSERT_JSTR(ov, "upperdir", o->upperdir);
 	ASSERT_JSTR(ov, "lowerdir", o->lowerdir);
+	assert_layers(ov, o);
 	return mt_test_failed() ? NULL : f;
 }
 

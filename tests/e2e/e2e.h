@@ -18,6 +18,8 @@
 #ifndef MT_E2E_H
 #define MT_E2E_H
 
+#include <limits.h>
+
 #include "itest.h"
 
 /* A runtime's CLI with the global options that point it at our store. */
@@ -70,18 +72,22 @@ bool wait_mounted(pid_t pid, const char *path, bool mounted, int timeout_ms);
 struct e2e_overlay {
 	char merged[256];
 	char upperdir[512], lowerdir[1024];	/* the original's, host namespace */
+	char layers[8][PATH_MAX];		/* lowerdir's layers, links followed */
+	int nr_layers;
 	unsigned long svc_ns;			/* the service's namespace inode */
 	char svc_prop[64];			/* its copy's propagation */
 };
 
-/* Fill o from our mountinfo and the service's (svc 0: no service yet). */
+/* Fill o from our mountinfo and the service's (svc 0: no service yet),
+ * while the container runs (its layers' short links still exist). */
 bool overlay_observe(struct e2e_overlay *o, const char *merged, pid_t svc);
 
 /*
  * The one finding of this kind about the overlay (fails the test and dumps
  * the findings when there is none, or more than one), with the overlay
  * block checked: container_id exactly as the runtime printed it, runtime,
- * id_source, upperdir and lowerdir exactly as mountinfo shows them.
+ * id_source, upperdir and lowerdir exactly as mountinfo shows them, and
+ * lower_layers as realpath(3) resolved lowerdir's short links.
  */
 const struct json *assert_finding(const struct tracer *t, const char *kind, const char *id,
 				  const struct e2e_runtime *rt, const struct e2e_overlay *o);
