@@ -101,7 +101,8 @@ cleanup() {
 		esac
 	done
 	# Our mounts, deepest first (paths of ours have no spaces to escape).
-	awk -v b="$base" -v r="$run" 'index($5, b) == 1 || index($5, r) == 1 { print $5 }' \
+	awk -v b="$base" -v r="$run" '$5 == b || $5 == r || index($5, b "/") == 1 ||
+		index($5, r "/") == 1 { print $5 }' \
 		/proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
 	rm -rf "$base" "$run"
 }
