@@ -87,13 +87,14 @@ enum mt_call {
 	MT_CALL_SETNS,
 	MT_CALL_RMDIR,
 	MT_CALL_UNLINKAT,
+	MT_CALL_OPEN_TREE_ATTR,	/* 6.15+: open_tree with a struct mount_attr */
 	MT_CALL__MAX,
 };
 
 /*
  * Which syscall argument each string slot holds:
  *   mount:         SRC=source  PATH=target  FSTYPE=fstype  DATA=data
- *   umount2, rmdir, unlinkat, open_tree, mount_setattr: PATH
+ *   umount2, rmdir, unlinkat, open_tree, open_tree_attr, mount_setattr: PATH
  *   move_mount:    SRC=from_path  PATH=to_path
  *   fsopen:        FSTYPE=fsname
  *   fsconfig:      SRC=key  DATA=value (string and path commands)
@@ -118,8 +119,9 @@ struct mt_syscall {
 	__u64 new_mntns_id;	/* after unshare/clone/setns: the new namespace */
 	__u32 call;		/* enum mt_call */
 	__u32 new_mntns;	/* 0 when the call left the namespace alone */
-	__u64 extra;		/* clone3: clone_args.flags; mount_setattr: mount_attr.propagation */
-	/* mount_setattr: the rest of struct mount_attr (args[3]), valid when
+	__u64 extra;		/* clone3: clone_args.flags; mount_setattr,
+				 * open_tree_attr: mount_attr.propagation */
+	/* mount_setattr, open_tree_attr: the rest of struct mount_attr (args[3]), valid when
 	 * attr_size is not 0; read at entry, or at exit if entry faulted */
 	__u64 attr_set;
 	__u64 attr_clr;

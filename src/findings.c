@@ -40,6 +40,7 @@ static const char *const reason_names[] = {
 	[MT_REASON_DETACHED_BY_RMDIR] = "rmdir_detached_copies",
 	[MT_REASON_UPPER_IN_USE] = "upper_or_work_dir_in_use",
 	[MT_REASON_DETACHED_BUSY_BY_LAZY_UMOUNT] = "lazy_umount_detached_busy_copy",
+	[MT_REASON_LEAK_ORIGINAL_GONE] = "original_gone",
 };
 
 const char *mt_reason_name(enum mt_reason code)
@@ -165,6 +166,15 @@ const char *mt_finding_reason(const struct mt_finding *f, char *buf, size_t len)
 			 "overlay is still mounted in mnt:[%u] (made by %s), which an umount "
 			 "from here cannot reach (e.g. a daemon restarted into a new mount "
 			 "namespace lost sight of it).", path, a->caller_ns, a->copy_ns, whom);
+		break;
+	case MT_REASON_LEAK_ORIGINAL_GONE:
+		snprintf(buf, len, "%s is no longer mounted in mnt:[%u] (the runtime's namespace), "
+			 "which still sees its directory, but mnt:[%u] (made by %s) holds a copy "
+			 "that is %s, so the umount did not reach it and it leaked before mnttrace "
+			 "looked; prevent the next one by %s or by keeping %s from creating its "
+			 "own mount namespace (PrivateTmp=, ProtectSystem=, MountFlags=).", path,
+			 a->orig_ns, a->copy_ns, whom, a->copy_prop,
+			 mt_finding_remedy(f, remedy, sizeof(remedy)), service(a));
 		break;
 	case MT_REASON_BUSY_HERE:
 		snprintf(buf, len, "%s is busy in the caller's own namespace mnt:[%u]: pid %u (%s) "
@@ -359,7 +369,7 @@ static void json_pid(struct mt_json *j, const struct mt_finding_pid *p)
 	mt_json_obj_end(j);
 }
 
-static void json_keeper(struct mt_json *j, const struct mt_keeper *k)
+void mt_keeper_json(struct mt_json *j, const struct mt_keeper *k)
 {
 	mt_json_obj_begin(j, NULL);
 	if (k->is_fd) {
@@ -414,7 +424,7 @@ static void json_holder(struct mt_json *j, const struct mt_finding_holder *h,
 	if (h->nr_kept_by) {
 		mt_json_arr_begin(j, "kept_by");
 		for (int i = 0; i < h->nr_kept_by; i++)
-			json_keeper(j, &h->kept_by[i]);
+			mt_keeper_json(j, &h->kept_by[i]);
 		mt_json_arr_end(j);
 	}
 	mt_json_obj_end(j);

@@ -58,6 +58,7 @@ enum mt_reason {
 	MT_REASON_DETACHED_BY_RMDIR,
 	MT_REASON_UPPER_IN_USE,		/* upper/workdir pinned by another overlay */
 	MT_REASON_DETACHED_BUSY_BY_LAZY_UMOUNT,	/* umount2(MNT_DETACH) took busy copies */
+	MT_REASON_LEAK_ORIGINAL_GONE,	/* snapshot: gone from the runtime's namespace */
 	MT_REASON__MAX,
 };
 
@@ -188,6 +189,9 @@ const char *mt_finding_remedy(const struct mt_finding *f, char *buf, size_t len)
  */
 int mt_finding_json(struct mt_json *j, const struct mt_finding *f,
 		    __s64 wall_offset_ns);
+
+/* A keeper as a JSON object (an array member: @j is inside an array). */
+void mt_keeper_json(struct mt_json *j, const struct mt_keeper *k);
 
 /* The human form: a marked paragraph. Returns 0 or -errno. */
 int mt_finding_text(FILE *out, const struct mt_finding *f, __s64 wall_offset_ns);

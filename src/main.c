@@ -21,6 +21,7 @@
 #include "output.h"
 #include "paths.h"
 #include "record.h"
+#include "snapshot_cmd.h"
 #include "sysenv.h"
 
 static volatile sig_atomic_t exiting;
@@ -265,6 +266,9 @@ int main(int argc, char **argv)
 	err = mt_options_parse(argc, argv, &app.opt);
 	if (err)
 		return err > 0 ? 0 : 1;
+	/* answers from /proc alone: no privileges, BTF or tracefs needed */
+	if (app.opt.snapshot || app.opt.explain)
+		return mt_snapshot_cmd(&app.opt);
 	if (mt_check_privileges() || mt_check_btf() || mt_ensure_tracefs(app.opt.verbose))
 		return 1;
 

@@ -382,6 +382,7 @@ const struct mt_flag_name mt_call_names[] = {
 	CALL(SETNS, "setns"),
 	CALL(RMDIR, "rmdir"),
 	CALL(UNLINKAT, "unlinkat"),
+	CALL(OPEN_TREE_ATTR, "open_tree_attr"),
 	END
 };
 /* A new enum mt_call needs its name here. */

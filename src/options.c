@@ -22,6 +22,8 @@ static const char doc[] =
 "\n"
 "USAGE: mnttrace [-j] [-t] [-x] [--overlay] [-p PID] [--comm COMM]\n"
 "                [--mntns INODE] [--path PREFIX] [--attach MODE] [-v]\n"
+"       mnttrace --snapshot [-j] [-v]\n"
+"       mnttrace --explain PATH|ID [-j | --dot] [-v]\n"
 "\n"
 "EXAMPLES:\n"
 "    mnttrace --overlay          # overlay mounts, their copies and findings\n"
@@ -29,7 +31,10 @@ static const char doc[] =
 "    mnttrace -j > trace.jsonl   # JSON Lines, one object per event\n"
 "    mnttrace --path /var/lib/docker/overlay2\n"
 "    mnttrace --mntns 4026531841 # one mount namespace (ls -l /proc/PID/ns/mnt)\n"
-"    mnttrace --attach tracepoint --check   # can this kernel use that mode?\n";
+"    mnttrace --attach tracepoint --check   # can this kernel use that mode?\n"
+"    mnttrace --snapshot         # now, no BPF: overlay copies, risks, leaks, holders\n"
+"    mnttrace --explain /var/lib/docker/overlay2/<id>/merged   # why is it busy?\n"
+"    mnttrace --explain 3f4e9c1d # the same for a container id (or unique prefix)\n";
 
 enum {
 	OPT_COMM = 0x100,
@@ -42,6 +47,9 @@ enum {
 	OPT_FINDINGS_ONLY,
 	OPT_DURATION,
 	OPT_USAGE,
+	OPT_SNAPSHOT,
+	OPT_EXPLAIN,
+	OPT_DOT,
 };
 
 static const struct argp_option options[] = {
@@ -67,6 +75,12 @@ static const struct argp_option options[] = {
 	{ "duration", OPT_DURATION, "SECONDS", 0, "Stop after SECONDS", 0 },
 	{ "verbose", 'v', NULL, 0,
 	  "More detail on stderr; -vvv adds libbpf's debug output", 0 },
+	{ NULL, 0, NULL, 0, "Answer now, without BPF (any kernel with /proc, also as non-root):", 4 },
+	{ "snapshot", OPT_SNAPSHOT, NULL, 0,
+	  "Scan every mount namespace once: overlay copies, risk and leak findings, holders", 0 },
+	{ "explain", OPT_EXPLAIN, "PATH|ID", 0,
+	  "Why an overlay (merged dir, or container id or unique prefix) is busy or still mounted", 0 },
+	{ "dot", OPT_DOT, NULL, 0, "With --explain: the peer-group tree as Graphviz DOT", 0 },
 	{ NULL, 0, NULL, 0, "Help:", -1 },
 	{ "help", 'h', NULL, 0, "Show this help and exit", 0 },
 	{ "usage", OPT_USAGE, NULL, 0, "Show a short usage message and exit", 0 },
@@ -182,6 +196,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_FINDINGS_ONLY:
 		opt->findings_only = true;
 		break;
+	case OPT_SNAPSHOT:
+		opt->snapshot = true;
+		break;
+	case OPT_EXPLAIN:
+		if (!*arg)
+			return opt_error(state, "invalid --explain '': expected a path or a container id");
+		opt->explain = arg;
+		break;
+	case OPT_DOT:
+		opt->dot = true;
+		break;
 	case OPT_DURATION:
 		if (parse_uint(arg, 1, 365ULL * 24 * 3600, &v))
 			return opt_error(state, "invalid --duration '%s': expected seconds (1 or more)", arg);
@@ -214,6 +239,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (opt->check && (opt->json || opt->pid || opt->comm || opt->mntns ||
 				   opt->path_prefix || opt->failed_only || opt->duration))
 			return opt_error(state, "--check takes only --attach and -v: it traces nothing");
+		if (opt->snapshot && opt->explain)
+			return opt_error(state, "--snapshot and --explain conflict: choose one");
+		if (opt->dot && (!opt->explain || opt->json))
+			return opt_error(state, "--dot goes with --explain, without -j");
+		if ((opt->snapshot || opt->explain) &&
+		    (opt->check || opt->attach != MT_ATTACH_AUTO || opt->duration || opt->pid ||
+		     opt->comm || opt->mntns || opt->path_prefix || opt->failed_only ||
+		     opt->overlay || opt->no_findings || opt->findings_only || opt->timestamp))
+			return opt_error(state, "--snapshot and --explain take only -j, --dot and -v: "
+					 "they trace nothing");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -28,6 +28,9 @@ struct mt_options {
 	const char *comm;
 	const char *path_prefix;
 	unsigned int duration;	/* seconds, 0 = until SIGINT/SIGTERM */
+	bool snapshot;		/* --snapshot: one /proc scan, no BPF (snapshot_cmd.h) */
+	const char *explain;	/* --explain PATH|ID: the same, for one overlay */
+	bool dot;		/* --dot: --explain's tree as Graphviz */
 };
 
 #define MT_OPTIONS_DEFAULT { .attach = MT_ATTACH_AUTO }

@@ -165,6 +165,18 @@ static void put_fd(struct sink *s, const char *key, long long fd)
 		put_str(s, key, "AT_FDCWD");
 }
 
+/* struct mount_attr, as strace shows it; absent when unreadable */
+static void put_mount_attr(struct sink *s, const struct mt_syscall *sc)
+{
+	if (sc->attr_size) {
+		put_flags(s, "attr_set", sc->attr_set, mt_mount_attr_flags);
+		put_flags(s, "attr_clr", sc->attr_clr, mt_mount_attr_flags);
+		put_flags(s, "propagation", sc->extra, mt_propagation_types);
+		put_uint(s, "userns_fd", sc->userns_fd);
+	}
+	put_uint(s, "size", sc->args[4]);
+}
+
 void mt_output_init(struct mt_output *o, FILE *f, bool json, bool timestamp)
 {
 	struct timespec rt, mono;
@@ -250,17 +262,15 @@ static void describe_syscall(struct sink *s, const struct mt_record *rec)
 		put_fd(s, "dfd", (int)a[0]);
 		put_flags(s, "flags", a[2], mt_open_tree_flags);
 		break;
+	case MT_CALL_OPEN_TREE_ATTR:
+		put_fd(s, "dfd", (int)a[0]);
+		put_flags(s, "flags", a[2], mt_open_tree_flags);
+		put_mount_attr(s, sc);
+		break;
 	case MT_CALL_MOUNT_SETATTR:
 		put_fd(s, "dfd", (int)a[0]);
 		put_flags(s, "flags", a[2], mt_mount_setattr_flags);
-		/* struct mount_attr, as strace shows it; absent when unreadable */
-		if (sc->attr_size) {
-			put_flags(s, "attr_set", sc->attr_set, mt_mount_attr_flags);
-			put_flags(s, "attr_clr", sc->attr_clr, mt_mount_attr_flags);
-			put_flags(s, "propagation", sc->extra, mt_propagation_types);
-			put_uint(s, "userns_fd", sc->userns_fd);
-		}
-		put_uint(s, "size", a[4]);
+		put_mount_attr(s, sc);
 		break;
 	case MT_CALL_UNSHARE:
 		put_flags(s, "flags", a[0], mt_unshare_flags);

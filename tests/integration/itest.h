@@ -100,6 +100,9 @@ bool tracer_stop(struct tracer *t);
  * t->pid is then the shim that waits for it in our namespace, and
  * /proc/t->pid/ns/pid_for_children is mnttrace's pid namespace. */
 extern bool it_tracer_in_new_pidns;
+/* Parse mnttrace's JSON Lines @out (modified) into t->recs, checking each
+ * record against docs/json.md (a failure fails the test). */
+void tracer_parse_output(struct tracer *t, char *out);
 /* Kill and free whatever is left (safe to call twice). */
 void tracer_free(struct tracer *t);
 

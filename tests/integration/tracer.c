@@ -218,6 +218,8 @@ static const struct {
 	{ "finding", "path", JSON_STRING },	{ "finding", "overlay", JSON_OBJECT },
 	{ "finding", "holders", JSON_ARRAY },	{ "finding", "reason", JSON_STRING },
 	{ "dir", "op", JSON_STRING },		{ "dir", "path", JSON_STRING },
+	{ "overlay", "path", JSON_STRING },	{ "overlay", "copies", JSON_ARRAY },
+	{ "snapshot", "namespaces", JSON_NUMBER }, { "snapshot", "mount_ids", JSON_STRING },
 };
 
 static bool check_required(const struct json *r, const char *type, size_t line)
@@ -262,7 +264,8 @@ static bool check_keys(const struct json *r, size_t line)
 
 static bool known_type(const char *type)
 {
-	static const char *const types[] = { "syscall", "mount", "dir", "ns", "lost", "finding" };
+	static const char *const types[] = { "syscall", "mount", "dir", "ns", "lost", "finding",
+					     "overlay", "snapshot" };
 
 	for (size_t i = 0; type && i < sizeof(types) / sizeof(types[0]); i++)
 		if (strcmp(type, types[i]) == 0)
@@ -333,7 +336,9 @@ static bool check_common(const struct json *r, size_t line)
 	}
 	if (!check_required(r, type, line))
 		return false;
-	if (!strcmp(type, "lost") || !strcmp(type, "finding"))
+	/* no kernel event: no common fields */
+	if (!strcmp(type, "lost") || !strcmp(type, "finding") || !strcmp(type, "overlay") ||
+	    !strcmp(type, "snapshot"))
 		return true;
 	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
 		if (!json_int(r, ints[i], &v)) {
@@ -373,7 +378,7 @@ static bool add_record(struct tracer *t, struct json *r)
 /* One JSON object per line; report only the first bad line of each kind.
  * Records that break the schema are still kept: the test's own checks tell
  * more than one contract failure alone would. */
-static void parse_output(struct tracer *t, char *out)
+void tracer_parse_output(struct tracer *t, char *out)
 {
 	bool ok = true, common_ok = true;
 	size_t lineno = 0;
@@ -423,7 +428,7 @@ bool tracer_stop(struct tracer *t)
 		mt_test_fail(__FILE__, __LINE__, "cannot read mnttrace's output");
 		return false;
 	}
-	parse_output(t, out);
+	tracer_parse_output(t, out);
 	free(out);
 	if (it_verbose)
 		mt_test_log("mnttrace: %zu records; stderr:\n%.2000s", t->nrecs, t->err_text);

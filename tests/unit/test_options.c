@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -119,4 +120,26 @@ TEST(options_rejects_conflicts)
 		  "--check with -p");
 	ASSERT_EQ(parse(&o, (const char *[]){ "--check", "--attach", "kprobe", NULL }), 0,
 		  "--check with --attach");
+}
+
+/* --snapshot and --explain trace nothing: tracing options are refused. */
+TEST(options_snapshot_explain)
+{
+	struct mt_options o;
+
+	ASSERT_OK(parse(&o, (const char *[]){ "--snapshot", "-j", NULL }), "--snapshot -j");
+	ASSERT_TRUE(o.snapshot && o.json, "set");
+	ASSERT_OK(parse(&o, (const char *[]){ "--explain", "3f4e", "--dot", NULL }), "--explain --dot");
+	ASSERT_STREQ(o.explain, "3f4e", "the id");
+	ASSERT_TRUE(o.dot, "dot");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--snapshot", "--explain", "x", NULL }), -EINVAL,
+		  "one of the two");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--dot", NULL }), -EINVAL, "--dot alone");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--explain", "x", "--dot", "-j", NULL }), -EINVAL,
+		  "--dot and -j");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--snapshot", "--attach", "kprobe", NULL }), -EINVAL,
+		  "no attach mode");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--explain", "x", "--overlay", NULL }), -EINVAL,
+		  "no filter");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--explain", "", NULL }), -EINVAL, "empty");
 }
