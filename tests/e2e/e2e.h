@@ -45,6 +45,10 @@ bool rt_cmd(const struct e2e_runtime *rt, char *out, size_t len, const char *arg
  * overlay's merged dir from `inspect`. */
 bool rt_start_container(const struct e2e_runtime *rt, char *id, size_t id_len,
 			char *merged, size_t merged_len);
+/* Run `mnttrace ARGS...` (NULL-terminated) to its end, as a user runs
+ * --snapshot or --explain; its JSON Lines go to t->recs, checked against
+ * docs/json.md. A non-zero exit fails the test. */
+bool mnttrace_once(struct tracer *t, const char *arg, ...) __attribute__((sentinel));
 /* `rm -f` (podman: without the 10 s stop timeout). */
 bool rt_remove(const struct e2e_runtime *rt, const char *id);
 

@@ -171,6 +171,32 @@ bool rt_cmd(const struct e2e_runtime *rt, char *out, size_t len, const char *arg
 	return ok;
 }
 
+bool mnttrace_once(struct tracer *t, const char *arg, ...)
+{
+	const char *argv[TR_MAX_ARGS + 2] = { it_mnttrace };
+	int n = 1, st;
+	char *o, *e;
+	va_list ap;
+
+	va_start(ap, arg);
+	for (; arg && n < TR_MAX_ARGS; arg = va_arg(ap, const char *))
+		argv[n++] = arg;
+	va_end(ap);
+	argv[n] = NULL;
+	st = run_argv(argv, &o, &e);
+	t->exited = true;
+	t->status = st;
+	t->err_text = e;
+	if (o)
+		tracer_parse_output(t, o);
+	free(o);
+	if (st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && e)
+		return true;
+	mt_test_fail(__FILE__, __LINE__, "mnttrace %s: status 0x%x; stderr: %.1500s", argv[1],
+		     (unsigned int)st, e ? e : "");
+	return false;
+}
+
 static bool is_hex_id(const char *s)
 {
 	size_t n = strspn(s, "0123456789abcdef");

@@ -138,7 +138,7 @@ static void shared_case(struct run *r)
 	if (!tracer_stop(&r->t))
 		return;
 	if (!ASSERT_REC(&r->t, "the walk that saw the service's copy", "type", "mount", "op",
-			"walk", "path", r->merged, "propagation", r->o.svc_prop, NULL))
+			"walk", "path", r->merged, "propagation", r->o.svc_prop))
 		return;
 	if (!ASSERT_EQ(findings_below(&r->t, r->rt.root), 0, "findings about the graph root"))
 		rec_dump(&r->t, "findings", "type", "finding", NULL);
@@ -182,6 +182,49 @@ TEST(e2e_docker_snapshot_finds_leaking_copy)
 
 	if (rt_docker(&r.rt) && set_propagation(r.rt.root, MS_PRIVATE, false))
 		leak_case(&r, true, r.rt.root, docker_remedy(&r.rt));
+	run_free(&r);
+	if (r.rt.root)
+		set_propagation(r.rt.root, MS_SHARED, false);
+}
+
+/*
+ * What a user runs during the incident, with no tracer running: --explain
+ * with the short id `docker ps` shows, and --snapshot. Both name the real
+ * container and the service that holds the private copy. After docker rm
+ * (its rmdir of merged detached the copy) nothing is left to report.
+ */
+TEST(e2e_docker_explain_and_snapshot)
+{
+	struct tracer ex = TRACER_INIT, snap = TRACER_INIT, after = TRACER_INIT;
+	const struct json *f;
+	struct run r = RUN_INIT;
+	char short_id[13];
+
+	if (!rt_docker(&r.rt) || !set_propagation(r.rt.root, MS_PRIVATE, false) ||
+	    !run_setup(&r, "unchanged", NULL))
+		goto out;
+	snprintf(short_id, sizeof(short_id), "%.12s", r.id);
+	if (!mnttrace_once(&ex, "--explain", short_id, "-j", NULL))
+		goto out;
+	ASSERT_REC(&ex, "the container's overlay", "type", "overlay", "path", r.merged);
+	f = assert_finding(&ex, "risk", r.id, &r.rt, &r.o);
+	if (f && assert_holder(f, &r.o, r.svc, false))
+		assert_release(f, &r);
+	if (!mnttrace_once(&snap, "--snapshot", "-j", NULL))
+		goto out;
+	f = assert_finding(&snap, "risk", r.id, &r.rt, &r.o);
+	if (f && assert_holder(f, &r.o, r.svc, false))
+		ASSERT_JSTR(f, "op", "snapshot");
+	if (!run_remove(&r) || !ASSERT_TRUE(wait_mounted(r.svc, r.merged, false, GONE_MS),
+					    "docker rm detached the copy (mountinfo)"))
+		goto out;
+	if (mnttrace_once(&after, "--snapshot", "-j", NULL) &&
+	    !ASSERT_EQ(findings_below(&after, r.rt.root), 0, "findings after docker rm"))
+		rec_dump(&after, "findings", "type", "finding", NULL);
+out:
+	tracer_free(&ex);
+	tracer_free(&snap);
+	tracer_free(&after);
 	run_free(&r);
 	if (r.rt.root)
 		set_propagation(r.rt.root, MS_SHARED, false);
