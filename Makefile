@@ -33,7 +33,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all static test unit asan itest vmtest clean deps vmlinux install uninstall pkgtest deb
+.PHONY: all static test unit asan itest e2e vmtest clean deps vmlinux install uninstall pkgtest deb
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
@@ -45,6 +45,8 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUTPUT)/unit/%.o,$(UNIT_SRCS))
 IT_SRCS   := $(wildcard tests/integration/*.c)
 IT_OBJS   := $(patsubst tests/integration/%.c,$(OUTPUT)/it/%.o,$(IT_SRCS))
+E2E_SRCS  := $(wildcard tests/e2e/*.c)
+E2E_OBJS  := $(patsubst tests/e2e/%.c,$(OUTPUT)/e2e/%.o,$(E2E_SRCS))
 TESTLIB   := $(OUTPUT)/testlib.o
 
 # make asan: the unit tests again, with ASan+UBSan and the model's invariant
@@ -70,7 +72,7 @@ mnttrace-static: $(OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -static $^ -lbpf -lelf -lz -o $@
 
-$(OUTPUT) $(OUTPUT)/unit $(OUTPUT)/it:
+$(OUTPUT) $(OUTPUT)/unit $(OUTPUT)/it $(OUTPUT)/e2e:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/%.bpf.o: bpf/%.bpf.c include/mnttrace.h $(VMLINUX) $(wildcard bpf/*.h) | $(OUTPUT)
@@ -98,6 +100,10 @@ $(OUTPUT)/unit/%.o: tests/unit/%.c | $(OUTPUT)/unit $(SKELS)
 $(OUTPUT)/it/%.o: tests/integration/%.c | $(OUTPUT)/it
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests -MMD -MP -c $< -o $@
+
+$(OUTPUT)/e2e/%.o: tests/e2e/%.c | $(OUTPUT)/e2e
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests -Itests/integration -MMD -MP -c $< -o $@
 
 $(OUTPUT)/unit-tests: $(UNIT_OBJS) $(TESTLIB) $(LIB_OBJS)
 	$(call msg,LINK,$@)
@@ -132,6 +138,13 @@ $(OUTPUT)/mnttrace-itest-static: $(IT_OBJS) $(TESTLIB) $(IT_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -static $^ -o $@
 
+# The end-to-end runner: the integration suite's main, tracer, JSON parser and
+# mountinfo helpers, with scenarios that drive docker and podman.
+E2E_IT    := $(addprefix $(OUTPUT)/it/,main.o json.o tracer.o fixture.o)
+$(OUTPUT)/mnttrace-e2e: $(E2E_OBJS) $(E2E_IT) $(TESTLIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
 unit: $(OUTPUT)/unit-tests
 	$(OUTPUT)/unit-tests
 
@@ -145,11 +158,17 @@ asan: $(ASAN_OUT)/unit-tests
 itest: mnttrace $(OUTPUT)/mnttrace-itest
 	$(OUTPUT)/mnttrace-itest --mnttrace ./mnttrace
 
+# Real runtimes (docker.io, podman from Debian; tools/deps.sh --e2e installs
+# them): tests/e2e/README.md. Prints SKIP with the reason when they cannot run.
+e2e: mnttrace $(OUTPUT)/mnttrace-e2e
+	tests/e2e/e2e.sh --mnttrace ./mnttrace $(E2E_FLAGS)
+
 # README's test command. Runs everything; fails if anything failed. The host's
-# integration suite runs as the matrix's host row (--host), not again as itest.
+# integration suite runs as the matrix's host row (--host), not again as itest,
+# and the e2e suite as the row after it (--e2e), both while the guests run.
 # asan runs before the slow matrix, so a memory error stops the run early.
-test: unit asan pkgtest deb static mnttrace $(OUTPUT)/mnttrace-itest
-	tests/vm/vmtest.sh --host $(VMTEST_FLAGS)
+test: unit asan pkgtest deb static mnttrace $(OUTPUT)/mnttrace-itest $(OUTPUT)/mnttrace-e2e
+	tests/vm/vmtest.sh --host --e2e $(VMTEST_FLAGS)
 
 # The qemu kernel matrix, or one cell: make vmtest KERNEL=6.1 MODE=kprobe.
 # VMTEST_FLAGS passes more options (e.g. -v); see tests/vm/vmtest.sh --help.
@@ -190,5 +209,5 @@ clean:
 	$(call msg,CLEAN,)
 	$(Q)rm -rf $(OUTPUT) mnttrace mnttrace-static
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/unit/*.d $(OUTPUT)/it/*.d $(ASAN_OUT)/*.d \
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/unit/*.d $(OUTPUT)/it/*.d $(OUTPUT)/e2e/*.d $(ASAN_OUT)/*.d \
 	$(ASAN_OUT)/unit/*.d)

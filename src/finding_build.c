@@ -112,7 +112,7 @@ static void fb_owner(struct fbuild *b, const struct overlay_entry *o)
 		b->f.runtime_kind = meta.runtime;
 		b->f.runtime_root = nonempty_str(b, meta.root);
 	}
-	nr = mt_lower_layers(o->lower, o->upper, &b->lower_layers);
+	nr = mt_lower_layers(b->rtmeta, o->lower, o->upper, &b->lower_layers);
 	if (nr > 0) {
 		b->f.lower_layers = (const char *const *)b->lower_layers;
 		b->f.nr_lower_layers = nr;

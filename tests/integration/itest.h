@@ -274,6 +274,11 @@ struct mi_entry {
 /* Find the mount at path in /proc/PID/mountinfo (0 = self), the last
  * (top) one if stacked. */
 bool mi_find(pid_t pid, const char *path, struct mi_entry *e);
+/* Append the value of every "key=" option of a mountinfo super-option
+ * list (mi_entry.super_opts) to out, each after sep (none before the
+ * first): "lowerdir" gives the kernel's own lowerdir= list. */
+void mi_collect_option(const char *opts, const char *key, const char *sep,
+		       char *out, size_t len);
 
 /* Wait for pid with a timeout, SIGKILL after it. Returns wait status. */
 int wait_pid_timeout(pid_t pid, int timeout_ms);
