@@ -1,10 +1,12 @@
 #!/bin/sh
 # Install the Debian packages mnttrace needs to build and test, if missing.
 # Idempotent: with everything present it only runs dpkg-query.
+# --bench adds what `make bench` compares mnttrace with (bpftrace, perf).
 set -eu
 
 pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 pkg-config busybox-static qemu-system-x86 cpio xz-utils zstd kmod util-linux"
+[ "${1:-}" = --bench ] && pkgs="$pkgs bpftrace linux-perf bc"
 
 missing=""
 for p in $pkgs; do
