@@ -158,16 +158,19 @@ static __always_inline void fill_hdr(struct mt_hdr *h, u16 type)
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
-/* Send the record built in @s: its size is the cursor. */
-static __always_inline void submit(struct scratch *s)
+/* Send the record built in @s: its size is the cursor. False if lost. */
+static __always_inline bool submit(struct scratch *s)
 {
 	u32 size = s->cursor;
 
 	if (size > MT_RECORD_MAX)	/* never: every put_*() stays inside */
 		size = MT_RECORD_MAX;
 	scratch_hdr(s)->size = size;
-	if (bpf_ringbuf_output(&events, s->raw, size, 0))
+	if (bpf_ringbuf_output(&events, s->raw, size, 0)) {
 		count(MT_CNT_RB_DROP);
+		return false;
+	}
+	return true;
 }
 
 static __always_inline void put_char(struct scratch *s, char c)

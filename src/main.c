@@ -87,6 +87,8 @@ static void learn_from_model(struct app *app, const struct mt_record *rec)
 
 static int on_record(void *ctx, const void *data, size_t size)
 {
+	/* a compact walk record made whole (mt_model__join) */
+	static char joined[sizeof(struct mt_mount) + 4 * MT_STR_MAX + MT_DATA_MAX];
 	struct app *app = ctx;
 	struct mt_record rec;
 
@@ -95,6 +97,8 @@ static int on_record(void *ctx, const void *data, size_t size)
 		return 0;
 	}
 	app->records++;
+	if (app->model)
+		mt_model__join(app->model, &rec, joined, sizeof(joined));
 	if (mt_record_incomplete(&rec))
 		app->incomplete++;
 	learn_from_model(app, &rec);
