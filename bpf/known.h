@@ -63,7 +63,8 @@ static __always_inline u64 mix64(u64 x)
 static __always_inline u64 mount_state(struct mount *m)
 {
 	struct mount *parent = BPF_CORE_READ(m, mnt_parent);
-	u64 st = BPF_CORE_READ(m, mnt_group_id);
+	/* every field mixed in turn: shared:1 and master:1 must differ */
+	u64 st = mix64(BPF_CORE_READ(m, mnt_group_id) + 1);
 
 	st = mix64(st ^ mount_master_group(m));
 	st = mix64(st ^ (u64)parent);

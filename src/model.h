@@ -82,8 +82,8 @@ int mt_model__load(struct mt_model *m, const struct mt_snapshot *snap);
  */
 /*
  * A compact walk record (MT_MNT_WALK_COPY, no strings) made whole from the
- * mount it copies: the record is rebuilt in @buf (@len >= 5 pages and its
- * fixed part) and @rec points there. 0 when done or nothing to do,
+ * mount it copies: rebuilt in @buf (@len >= 5 pages and its fixed part)
+ * as an MT_MNT_WALK record with the strings, and @rec points there. 0 when done or nothing to do,
  * -ENOENT when the model does not know that mount (then feeding the
  * record asks for a resync).
  */

@@ -4,7 +4,8 @@
  * knows: the kernel sends a mount at the same place as one it sent in
  * full (a namespace copy) without its path and layers, which are that
  * mount's (bpf/known.h). The joined record is what output, filters and the
- * model then see, as if the kernel had sent the strings.
+ * model then see: a walk record (MT_MNT_WALK) with the strings, as if the
+ * kernel had sent them, that still names its original (src_mnt_ns_id).
  */
 #include <errno.h>
 #include <string.h>
@@ -37,8 +38,7 @@ int mt_model__join(struct mt_model *m, struct mt_record *rec, void *buf, size_t 
 	struct ns_entry *n;
 	size_t at;
 
-	if (rec->hdr->type != MT_EV_MOUNT || mt->op != MT_MNT_WALK_COPY ||
-	    mt->str_len[MT_MS_PATH] || len < sizeof(*mt) + 4 * MT_STR_MAX + MT_DATA_MAX)
+	if (rec->hdr->type != MT_EV_MOUNT || mt->op != MT_MNT_WALK_COPY || len < sizeof(*mt) + 4 * MT_STR_MAX + MT_DATA_MAX)
 		return 0;
 	n = ns_find(m, mt->aux);
 	/* src_mnt_ns_id is 1 when the kernel has no unique namespace ids */
@@ -48,6 +48,7 @@ int mt_model__join(struct mt_model *m, struct mt_record *rec, void *buf, size_t 
 	if (!orig || !orig->path)
 		return -ENOENT;
 	memcpy(e, mt, sizeof(*e));
+	e->op = MT_MNT_WALK;
 	memset(e->str_len, 0, sizeof(e->str_len));
 	at = put(buf, sizeof(*e), len, orig->path, &e->str_len[MT_MS_PATH], &e->hdr.flags,
 		 MT_MS_PATH);

@@ -192,12 +192,8 @@ int model_on_mount(struct mt_model *m, const struct mt_record *rec)
 		return 0;
 	case MT_MNT_WALK_COPY:
 		/* not joined (mt_model__join): the model lacks the original */
-		if (!rec->str[MT_MS_PATH]) {
-			m->want_resync = true;
-			return 0;
-		}
-		/* joined, it is a walk record like any other */
-		__attribute__((fallthrough));
+		m->want_resync = true;
+		return 0;
 	case MT_MNT_WALK: {
 		/* the kernel keeps upper/work dirs as given, overlay's "\,"
 		 * escapes in (checked in fs/overlayfs/params.c, 6.18): the
