@@ -294,6 +294,10 @@ static int try_mode(struct mt_loader *l, const struct mt_options *opt,
 	l->skel->rodata->self_pid = getpid();
 	l->skel->rodata->self_pidns_ino = own_pidns_ino();
 	l->skel->rodata->overlay_only = opt->overlay;
+	if (opt->ringbuf_size && bpf_map__set_max_entries(l->skel->maps.events, opt->ringbuf_size)) {
+		snprintf(why, whylen, "setting the ring buffer size failed: %s", strerror(errno));
+		return -errno;
+	}
 	/* -p and --mntns narrow what is shown; the model needs every record
 	 * to explain a finding, so BPF filters only when findings are off */
 	l->skel->rodata->filter_pid = opt->no_findings ? opt->pid : 0;

@@ -28,6 +28,7 @@ struct mt_options {
 	const char *comm;
 	const char *path_prefix;
 	unsigned int duration;	/* seconds, 0 = until SIGINT/SIGTERM */
+	uint32_t ringbuf_size;	/* bytes, a power of 2; 0 = the default (4 MiB) */
 };
 
 #define MT_OPTIONS_DEFAULT { .attach = MT_ATTACH_AUTO }
