@@ -209,7 +209,7 @@ static int trace(struct app *app, struct mt_loader *l)
 	fprintf(stderr, "mnttrace: tracing in %s mode%s. Ctrl-C to end.\n",
 		mt_attach_mode_name(mt_loader__mode(l)), app->opt.overlay ? " (--overlay)" : "");
 	while (!exiting) {
-		err = mt_loader__poll(l, 100);
+		err = mt_loader__poll(l, MT_POLL_MS);
 		if (err == -EINTR) {
 			err = 0;
 			continue;
