@@ -24,7 +24,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-rounds=7
+rounds=5
 quick=0
 keep=0
 tracers="none floor mnttrace mnttrace-overlay mnttrace-json bpftrace perf-trace"
