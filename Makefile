@@ -33,7 +33,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all static test unit asan itest e2e vmtest clean deps vmlinux install uninstall pkgtest deb
+.PHONY: all static test unit asan itest e2e vmtest clean deps vmlinux install uninstall pkgtest deb bench
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
@@ -177,6 +177,16 @@ vmtest: static
 
 deps:
 	$(Q)tools/deps.sh
+
+# Benchmarks, not tests: mnttrace beside bpftrace, perf trace and no tracer
+# (bench/bench.sh; BENCH_FLAGS=--quick for a short run). Needs root and
+# tools/deps.sh --bench.
+bench: mnttrace $(OUTPUT)/bench-workload
+	bench/bench.sh $(BENCH_FLAGS)
+
+$(OUTPUT)/bench-workload: bench/workload.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $<
 
 # Regenerate the checked-in vmlinux.h from this host's BTF (explicit only).
 vmlinux:

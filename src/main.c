@@ -89,6 +89,8 @@ static void learn_from_model(struct app *app, const struct mt_record *rec)
 
 static int on_record(void *ctx, const void *data, size_t size)
 {
+	/* a compact walk record made whole (mt_model__join) */
+	static char joined[sizeof(struct mt_mount) + 4 * MT_STR_MAX + MT_DATA_MAX];
 	struct app *app = ctx;
 	struct mt_record rec;
 
@@ -97,6 +99,8 @@ static int on_record(void *ctx, const void *data, size_t size)
 		return 0;
 	}
 	app->records++;
+	if (app->model)
+		mt_model__join(app->model, &rec, joined, sizeof(joined));
 	if (mt_record_incomplete(&rec))
 		app->incomplete++;
 	learn_from_model(app, &rec);
@@ -208,7 +212,7 @@ static int trace(struct app *app, struct mt_loader *l)
 	fprintf(stderr, "mnttrace: tracing in %s mode%s. Ctrl-C to end.\n",
 		mt_attach_mode_name(mt_loader__mode(l)), app->opt.overlay ? " (--overlay)" : "");
 	while (!exiting) {
-		err = mt_loader__poll(l, 100);
+		err = mt_loader__poll(l, MT_POLL_MS);
 		if (err == -EINTR) {
 			err = 0;
 			continue;

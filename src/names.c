@@ -401,6 +401,7 @@ const struct mt_flag_name mt_mount_ops[] = {
 	MOP(LOCAL_MP, "local_mountpoint"),
 	MOP(OVL_INUSE, "ovl_inuse"),
 	MOP(PROP_COPY, "propagated_copy"),
+	MOP(WALK_COPY, "walk_copy"),
 	END
 };
 _Static_assert(ARRAY_SIZE(mt_mount_ops) == MT_MNT_OP__MAX, "mt_mount_ops");

@@ -47,6 +47,7 @@ enum {
 	OPT_NO_FINDINGS,
 	OPT_FINDINGS_ONLY,
 	OPT_DURATION,
+	OPT_RINGBUF_SIZE,
 	OPT_USAGE,
 	OPT_INTERNALS,
 	OPT_WIDE,
@@ -82,6 +83,8 @@ static const struct argp_option options[] = {
 	{ "check", OPT_CHECK, NULL, 0,
 	  "Probe the attach mode, print what it can see and exit", 0 },
 	{ "duration", OPT_DURATION, "SECONDS", 0, "Stop after SECONDS", 0 },
+	{ "ringbuf-size", OPT_RINGBUF_SIZE, "KIB", 0,
+	  "Ring buffer size in KiB, a power of 2 from 4 to 1048576 (default 4096)", 0 },
 	{ "verbose", 'v', NULL, 0,
 	  "More detail: internal records and extra fields in text, more on stderr; "
 	  "-vvv adds libbpf's debug output", 0 },
@@ -235,6 +238,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (parse_uint(arg, 1, 365ULL * 24 * 3600, &v))
 			return opt_error(state, "invalid --duration '%s': expected seconds (1 or more)", arg);
 		opt->duration = v;
+		break;
+	case OPT_RINGBUF_SIZE:
+		/* BPF_MAP_TYPE_RINGBUF: a power-of-2 multiple of the page size */
+		if (parse_uint(arg, 4, 1 << 20, &v) || (v & (v - 1)))
+			return opt_error(state, "invalid --ringbuf-size '%s': expected KiB, a power "
+					 "of 2 from 4 to 1048576", arg);
+		opt->ringbuf_size = v * 1024;
 		break;
 	/*
 	 * Our own --help/--usage/--version: under ARGP_NO_ERRS argp's would

@@ -36,6 +36,7 @@ struct mt_options {
 	bool snapshot;		/* --snapshot: one /proc scan, no BPF (snapshot_cmd.h) */
 	const char *explain;	/* --explain PATH|ID: the same, for one overlay */
 	bool dot;		/* --dot: --explain's tree as Graphviz */
+	uint32_t ringbuf_size;	/* bytes, a power of 2; 0 = the default (4 MiB) */
 };
 
 #define MT_OPTIONS_DEFAULT { .attach = MT_ATTACH_AUTO }

@@ -392,7 +392,7 @@ static void describe_mount(struct sink *s, const struct mt_record *rec)
 	put_str(s, "parent_propagation", mt_propagation_str(m->parent_group_id,
 							    m->parent_master_id, false,
 							    buf, sizeof(buf)));
-	if (m->op == MT_MNT_COPY || m->op == MT_MNT_PROP_COPY) {
+	if (m->op == MT_MNT_COPY || m->op == MT_MNT_PROP_COPY || m->src_mnt_ns_id) {
 		put_uint(s, "src_mnt_id", m->src_mnt_id);
 		if (m->aux)
 			put_uint(s, "src_ns", m->aux);
@@ -417,7 +417,7 @@ static void describe_mount(struct sink *s, const struct mt_record *rec)
 		put_flags(s, "change", m->aux, mt_propagation_types);
 	if (m->op == MT_MNT_PROPAGATE)
 		put_uint(s, "dest_mnt_id", m->aux);
-	if (m->op == MT_MNT_WALK)
+	if (m->op == MT_MNT_WALK || m->op == MT_MNT_WALK_COPY)
 		put_uint(s, "walk_seq", m->walk_seq);
 }
 
@@ -440,6 +440,8 @@ static void describe_ns(struct sink *s, const struct mt_record *rec)
 	put_uint(s, "walk_seq", n->walk_seq);
 	put_uint(s, "mounts", n->nr_mounts);
 	put_uint(s, "emitted", n->nr_emitted);
+	if (n->nr_unchanged)
+		put_uint(s, "unchanged", n->nr_unchanged);
 	if (s->o->json)
 		mt_json_bool(&s->o->j, "truncated", n->truncated);
 	else if (n->truncated)

@@ -96,7 +96,8 @@ TEST(options_rejects_bad_values)
 		{ "-p", "99999999999" }, { "--mntns", "0" }, { "--mntns", "4294967296" },
 		{ "--mntns", "" }, { "--path", "relative/dir" }, { "--comm", "a-name-longer-than-15" },
 		{ "--attach", "bogus" }, { "--duration", "0" }, { "--duration", "1.5" },
-		{ "--bogus" }, { "extra-argument" }, { "-p" },
+		{ "--ringbuf-size", "0" }, { "--ringbuf-size", "2" }, { "--ringbuf-size", "48" },
+		{ "--ringbuf-size", "2097152" }, { "--bogus" }, { "extra-argument" }, { "-p" },
 	};
 	struct mt_options o;
 
@@ -107,6 +108,16 @@ TEST(options_rejects_bad_values)
 		snprintf(what, sizeof(what), "%s %s", bad[i][0], bad[i][1] ? bad[i][1] : "");
 		ASSERT_EQ(parse(&o, args), -22 /* -EINVAL */, what);
 	}
+}
+
+TEST(options_ringbuf_size_in_kib)
+{
+	struct mt_options o;
+
+	ASSERT_EQ(parse(&o, (const char *[]){ "--ringbuf-size", "64", NULL }), 0, "parsed");
+	ASSERT_EQ(o.ringbuf_size, 64 * 1024, "bytes");
+	ASSERT_EQ(parse(&o, (const char *[]){ NULL }), 0, "parsed");
+	ASSERT_EQ(o.ringbuf_size, 0, "default");
 }
 
 TEST(options_rejects_conflicts)
