@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "findings.h"
 #include "names.h"
 #include "output.h"
@@ -521,17 +524,12 @@ static void text_holder(FILE *out, const struct mt_finding_holder *h, __s64 off)
 		fprintf(out, " and %d more", h->total_pids - h->nr_pids);
 }
 
-int mt_finding_text(FILE *out, const struct mt_finding *f, __s64 wall_offset_ns)
+/* The paragraph's second line, unescaped: it holds paths and names. */
+static void text_body(FILE *out, const struct mt_finding *f, __s64 wall_offset_ns)
 {
-	char tbuf[32], reason[1024];
+	char reason[1024];
 
-	wall_time(f->ts_ns, wall_offset_ns, tbuf, sizeof(tbuf));
-	fprintf(out, "\n*** FINDING #%llu %s", (unsigned long long)f->id,
-		mt_finding_kind_name(f->kind));
-	if (f->leak_id)
-		fprintf(out, " (follows leak #%llu)", (unsigned long long)f->leak_id);
-	fprintf(out, " at %s: %s\n    %s", tbuf, f->path ? f->path : "?",
-		mt_finding_reason(f, reason, sizeof(reason)));
+	fprintf(out, "%s", mt_finding_reason(f, reason, sizeof(reason)));
 	if (f->pid)
 		fprintf(out, " [%s by %s pid %u in mnt:[%u]", f->op ?: "?", f->comm,
 			f->pid, f->mnt_ns);
@@ -562,7 +560,38 @@ int mt_finding_text(FILE *out, const struct mt_finding *f, __s64 wall_offset_ns)
 	if (f->nr_holders)
 		fprintf(out, ". Release it now (printed, not run): %s",
 			mt_finding_release(f, reason, sizeof(reason)));
-	fprintf(out, "%s\n\n", f->nr_holders ? "." : "");
+	fprintf(out, "%s", f->nr_holders ? "." : "");
+}
+
+/*
+ * Paths, options and task names are anyone's choice: they are escaped
+ * (escape.h), so the paragraph's own two line breaks are its only ones.
+ */
+int mt_finding_text(FILE *out, const struct mt_finding *f, __s64 wall_offset_ns)
+{
+	char tbuf[32], *body = NULL;
+	size_t body_len = 0;
+	FILE *m;
+
+	m = open_memstream(&body, &body_len);
+	if (!m)
+		return -ENOMEM;
+	text_body(m, f, wall_offset_ns);
+	if (fclose(m)) {
+		free(body);
+		return -ENOMEM;
+	}
+	wall_time(f->ts_ns, wall_offset_ns, tbuf, sizeof(tbuf));
+	fprintf(out, "\n*** FINDING #%llu %s", (unsigned long long)f->id,
+		mt_finding_kind_name(f->kind));
+	if (f->leak_id)
+		fprintf(out, " (follows leak #%llu)", (unsigned long long)f->leak_id);
+	fprintf(out, " at %s: ", tbuf);
+	mt_escape_fputs(out, f->path ? f->path : "?", 0);
+	fputs("\n    ", out);
+	mt_escape_fputs(out, body, 0);
+	fputs("\n\n", out);
+	free(body);
 	if (fflush(out) || ferror(out))
 		return -EIO;
 	return 0;

@@ -10,12 +10,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "escape.h"
 #include "mountinfo.h"
 #include "names.h"
 #include "output.h"
 
-/* room for every string of the largest record, quoted */
-#define TEXT_MAX (2 * MT_RECORD_MAX)
+/* room for every string of the largest record, quoted and escaped */
+#define TEXT_MAX (MT_ESC_MAX_PER_BYTE * MT_RECORD_MAX + 1024)
 #define ELLIPSIS "\u2026"	/* "…": where a cut value lost its part */
 
 struct sink {
@@ -50,6 +51,7 @@ static void text_append(struct sink *s, const char *fmt, ...)
 /* A string field; in text, "…" marks the @front and/or the end that was cut. */
 static void put_str_cut(struct sink *s, const char *key, const char *val, bool front, bool end)
 {
+	static char esc[MT_ESC_MAX_PER_BYTE * MT_STR_MAX * 2 + 1];
 	const char *q;
 
 	if (!val)
@@ -58,9 +60,11 @@ static void put_str_cut(struct sink *s, const char *key, const char *val, bool f
 		mt_json_str(&s->o->j, key, val);
 		return;
 	}
-	/* quote what a reader could not split on spaces */
-	q = !*val || strpbrk(val, " \t\n\"=") ? "\"" : "";
-	text_append(s, " %s=%s%s%s%s%s", key, q, front ? ELLIPSIS : "", val, end ? ELLIPSIS : "", q);
+	/* quote what a reader could not split on spaces; escape what could
+	 * end the line, the quotes or reach the terminal (escape.h) */
+	q = !*val || strpbrk(val, " \"=") ? "\"" : "";
+	mt_escape(esc, sizeof(esc), val, strlen(val), MT_ESC_QUOTE);
+	text_append(s, " %s=%s%s%s%s%s", key, q, front ? ELLIPSIS : "", esc, end ? ELLIPSIS : "", q);
 }
 
 static void put_str(struct sink *s, const char *key, const char *val)
@@ -440,7 +444,7 @@ int mt_output_record(struct mt_output *o, const struct mt_record *rec)
 {
 	static struct sink s;	/* 32 KiB: kept off the stack */
 	const struct mt_hdr *h = rec->hdr;
-	char tbuf[32], ev[32], res[24];
+	char tbuf[32], ev[32], res[24], comm[MT_ESC_MAX_PER_BYTE * MT_COMM_LEN + 1];
 
 	s.o = o;
 	s.pos = 0;
@@ -496,8 +500,9 @@ int mt_output_record(struct mt_output *o, const struct mt_record *rec)
 	}
 	if (o->timestamp)
 		fprintf(o->f, "%-15s ", tbuf);
-	fprintf(o->f, "%-16.16s %-7u %-10u %-18s %-8s%s\n", h->comm, h->pid, h->mntns, ev, res,
-		s.text);
+	/* any task can name itself: the escaped name, never cut inside an escape */
+	mt_escape(comm, sizeof(comm), h->comm, strnlen(h->comm, MT_COMM_LEN), 0);
+	fprintf(o->f, "%-16s %-7u %-10u %-18s %-8s%s\n", comm, h->pid, h->mntns, ev, res, s.text);
 	return flush_line(o);
 }
 

@@ -84,6 +84,8 @@ struct tracer {
 	struct json **recs;	/* parsed stdout lines, in order */
 	size_t nrecs;
 	char *err_text;		/* all of stderr */
+	bool text;		/* started without -j (it_tracer_text) */
+	char *out_text;		/* then all of stdout */
 };
 
 #define TRACER_INIT { .pid = -1, .out_fd = -1, .err_fd = -1 }
@@ -100,6 +102,9 @@ bool tracer_stop(struct tracer *t);
  * t->pid is then the shim that waits for it in our namespace, and
  * /proc/t->pid/ns/pid_for_children is mnttrace's pid namespace. */
 extern bool it_tracer_in_new_pidns;
+/* The next tracer_start*() runs mnttrace without -j: tracer_stop() keeps
+ * stdout as t->out_text and parses nothing. */
+extern bool it_tracer_text;
 /* Kill and free whatever is left (safe to call twice). */
 void tracer_free(struct tracer *t);
 

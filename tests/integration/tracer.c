@@ -60,6 +60,7 @@ static char *read_all(int fd)
 
 /* Exec mnttrace with argv; stdout/stderr to the given fds. */
 bool it_tracer_in_new_pidns;
+bool it_tracer_text;
 
 static volatile pid_t shim_child;
 
@@ -175,7 +176,9 @@ bool tracer_startv(struct tracer *t, const char *const *args)
 	if (t->out_fd < 0 || t->err_fd < 0)
 		return false;
 	argv[n++] = (char *)it_mnttrace;
-	argv[n++] = "-j";
+	t->text = it_tracer_text;
+	if (!t->text)
+		argv[n++] = "-j";
 	argv[n++] = "--attach";
 	argv[n++] = (char *)it_attach;
 	for (; args && *args && n < TR_MAX_ARGS + 4; args++)
@@ -423,8 +426,12 @@ bool tracer_stop(struct tracer *t)
 		mt_test_fail(__FILE__, __LINE__, "cannot read mnttrace's output");
 		return false;
 	}
-	parse_output(t, out);
-	free(out);
+	if (t->text) {
+		t->out_text = out;
+	} else {
+		parse_output(t, out);
+		free(out);
+	}
 	if (it_verbose)
 		mt_test_log("mnttrace: %zu records; stderr:\n%.2000s", t->nrecs, t->err_text);
 	if (!WIFEXITED(t->status) || WEXITSTATUS(t->status) != 0)
@@ -447,6 +454,8 @@ void tracer_free(struct tracer *t)
 	t->nrecs = 0;
 	free(t->err_text);
 	t->err_text = NULL;
+	free(t->out_text);
+	t->out_text = NULL;
 	if (t->out_fd > 0)
 		close(t->out_fd);
 	if (t->err_fd > 0)
