@@ -576,6 +576,7 @@ int mt_finding_text(FILE *out, const struct mt_finding *f, __s64 wall_offset_ns)
 	m = open_memstream(&body, &body_len);
 	if (!m)
 		return -ENOMEM;
+	errno = 0;	/* what a failed write leaves is the answer (EPIPE) */
 	text_body(m, f, wall_offset_ns);
 	if (fclose(m)) {
 		free(body);
@@ -593,6 +594,6 @@ int mt_finding_text(FILE *out, const struct mt_finding *f, __s64 wall_offset_ns)
 	fputs("\n\n", out);
 	free(body);
 	if (fflush(out) || ferror(out))
-		return -EIO;
+		return errno ? -errno : -EIO;
 	return 0;
 }

@@ -329,7 +329,9 @@ int mt_json_end_line(struct mt_json *j)
 
 	if (j->f) {
 		flush_stage(j);
-		if (fflush(j->f))
+		/* a line-buffered FILE can take a failed write as done and keep
+		 * only its error flag; errno still names it (EPIPE) */
+		if (fflush(j->f) || ferror(j->f))
 			set_err(j, errno ? -errno : -EIO);
 	} else {
 		/* keep only whole lines in the caller's buffer */

@@ -434,9 +434,10 @@ static int flush_line(struct mt_output *o)
 		/* -EINVAL (our misuse) still wrote a valid line */
 		return n < 0 && n != -EINVAL ? n : 0;
 	}
-	if (ferror(o->f))
-		return -EIO;
-	fflush(o->f);
+	/* stdio may take a failed write as done and keep only the error
+	 * flag: errno still names it (EPIPE for a closed pipe) */
+	if (fflush(o->f) || ferror(o->f))
+		return errno ? -errno : -EIO;
 	return 0;
 }
 
@@ -446,6 +447,7 @@ int mt_output_record(struct mt_output *o, const struct mt_record *rec)
 	const struct mt_hdr *h = rec->hdr;
 	char tbuf[32], ev[32], res[24], comm[MT_ESC_MAX_PER_BYTE * MT_COMM_LEN + 1];
 
+	errno = 0;	/* flush_line() reads what a failed write left */
 	s.o = o;
 	s.pos = 0;
 	s.text[0] = '\0';

@@ -4,54 +4,186 @@
  * a non-zero exit; a refused attach mode is an error, never a silent
  * fallback; SIGINT gives exit 0, a summary, and no BPF object left behind.
  */
+#define _GNU_SOURCE
+#include <grp.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "itest.h"
 
 #define CLI_TIMEOUT_MS 60000
 
-/* stderr must be exactly one line, "mnttrace: error: ...". */
-static void assert_one_error_line(const char *what, int status, const char *err)
+#define EXIT_USAGE 2	/* called wrong (README "Exit status") */
+#define EXIT_FAILURE_ 1	/* the host or kernel refused */
+
+/* stderr must be exactly one line, "mnttrace: error: ...", and the exit @want. */
+static void assert_one_error_line(const char *what, int status, const char *err, int want)
 {
 	const char *nl = err ? strchr(err, '\n') : NULL;
 
-	if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status) == 0)
-		mt_test_fail(__FILE__, __LINE__, "%s: status 0x%x, want a non-zero exit", what,
-			     status);
+	if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != want)
+		mt_test_fail(__FILE__, __LINE__, "%s: status 0x%x, want exit %d", what, status,
+			     want);
 	if (!err || strncmp(err, "mnttrace: error: ", 17) != 0 || !nl || nl[1] != '\0')
 		mt_test_fail(__FILE__, __LINE__, "%s: want one stderr line \"mnttrace: error: "
 			     "...\", got:\n%s", what, err ? err : "(nothing)");
 }
 
-TEST(cli_errors_one_line)
+/*
+ * Every option with bad values, and the combinations that conflict: one
+ * line naming the problem and the fix, exit 2, and under -j the same error
+ * as one JSON object on stdout.
+ */
+/* stdout is exactly one {"type":"error","error":...,"exit_code":N} line. */
+static void assert_json_error(const char *what, const char *out, int code)
 {
-	static const char *const cases[][4] = {
+	const char *perr = NULL;
+	struct json *r = out ? json_parse(out, &perr) : NULL;
+	long long c = -1;
+
+	if (!r || r->type != JSON_OBJECT || strchr(out, '\n') != out + strlen(out) - 1) {
+		mt_test_fail(__FILE__, __LINE__, "%s: want one JSON error line on stdout, got: %s",
+			     what, out ? out : "(nothing)");
+	} else if (!json_str(r, "type") || strcmp(json_str(r, "type"), "error") ||
+		   !json_str(r, "error") || !*json_str(r, "error") ||
+		   !json_int(r, "exit_code", &c) || c != code) {
+		mt_test_fail(__FILE__, __LINE__, "%s: not an error object with exit_code %d: %s",
+			     what, code, out);
+	}
+	json_free(r);
+}
+
+TEST(cli_usage_errors_exit_2)
+{
+	static const char *const cases[][6] = {
 		{ "--no-such-flag" },
 		{ "-j", "--pid", "abc" },
 		{ "-j", "--pid", "12x" },
+		{ "-j", "--pid", "12abc" },
+		{ "-j", "--pid", " 12" },
+		{ "-j", "--pid", "+12" },
 		{ "-j", "--pid", "-5" },
+		{ "-j", "--pid", "0" },
+		{ "-j", "--pid", "99999999999" },
+		{ "-j", "--pid", "" },
+		{ "-j", "-p", "1", "-p", "2" },
+		{ "-j", "--comm", "" },
+		{ "-j", "--comm", "a-name-over-15-chars" },
+		{ "-j", "--comm", "a", "--comm", "b" },
 		{ "-j", "--mntns", "notanumber" },
+		{ "-j", "--mntns", "4294967296" },
+		{ "-j", "--mntns", "1", "--mntns", "2" },
 		{ "-j", "--path", "relative/dir" },
+		{ "-j", "--path", "/a", "--path", "/b" },
 		{ "-j", "--attach", "bogus" },
+		{ "-j", "--attach", "warp" },
+		{ "-j", "--attach", "kprobe", "--attach", "fentry" },
+		{ "-j", "--duration", "0" },
+		{ "-j", "--duration", "-1" },
+		{ "-j", "--duration", "1.5x" },
+		{ "-j", "--duration", "1e3" },
+		{ "-j", "--duration", "inf" },
+		{ "-j", "--duration", " 5" },
+		{ "-j", "--duration", "400d" },
+		{ "-j", "--duration", "1", "--duration", "2" },
+		{ "-j", "--pid" },
 		/* --check traces nothing: tracing options conflict with it */
 		{ "--check", "-j", "--overlay" },
+		{ "--check", "--duration", "5" },
+		{ "--check", "-p", "1" },
 		{ "-j", "--no-findings", "--findings-only" },
 		{ "-j", "unexpected-argument" },
+		{ "--no-such-flag", "--json" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char what[128];
-		char *err = NULL;
-		int st = run_mnttrace(&err, CLI_TIMEOUT_MS, cases[i][0], cases[i][1], cases[i][2],
-				      cases[i][3], NULL);
+		char what[160] = "mnttrace";
+		char *err = NULL, *out = NULL;
+		const char *args[7] = { NULL };
+		bool json = false;
+		int st, n = 0;
 
-		snprintf(what, sizeof(what), "mnttrace %s %s %s", cases[i][0],
-			 cases[i][1] ? cases[i][1] : "", cases[i][2] ? cases[i][2] : "");
-		assert_one_error_line(what, st, err);
+		for (; n < 6 && cases[i][n]; n++) {
+			args[n] = cases[i][n];
+			json |= !strcmp(args[n], "-j") || !strcmp(args[n], "--json");
+			snprintf(what + strlen(what), sizeof(what) - strlen(what), " '%s'", args[n]);
+		}
+		st = run_mnttrace_out(&out, &err, CLI_TIMEOUT_MS, args);
+		assert_one_error_line(what, st, err, EXIT_USAGE);
+		if (json)
+			assert_json_error(what, out, EXIT_USAGE);
+		else if (out && *out)
+			mt_test_fail(__FILE__, __LINE__, "%s: stdout without -j: %s", what, out);
 		free(err);
+		free(out);
+	}
+}
+
+/* Values that look odd but are right: accepted (checked with --help's exit). */
+TEST(cli_durations_accepted)
+{
+	static const char *const ok[] = { "1", "1.5", "0.2", "90s", "2m", "1h", "1d", "0.5m" };
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		const char *args[] = { "--duration", ok[i], "--help", NULL };
+		char *err = NULL, *out = NULL;
+		int st = run_mnttrace_out(&out, &err, CLI_TIMEOUT_MS, args);
+
+		if (st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			mt_test_fail(__FILE__, __LINE__, "--duration %s refused: %s", ok[i],
+				     err ? err : "");
+		free(err);
+		free(out);
+	}
+}
+
+/* A runtime failure (not enough privileges) is exit 1, not 2, in one line. */
+TEST(cli_runtime_failure_exit_1)
+{
+	const char *args[] = { "-j", NULL };
+	char *err = NULL, *out = NULL;
+	pid_t pid;
+	int st, p[2];
+
+	/* run as nobody: mnttrace itself must refuse, before loading anything */
+	if (pipe(p))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(126);
+		st = run_mnttrace_out(&out, &err, CLI_TIMEOUT_MS, args);
+		dprintf(p[1], "%d\n%s%c%s", st, err ? err : "", 0, out ? out : "");
+		_exit(0);
+	}
+	close(p[1]);
+	{
+		static char buf[8192];
+		ssize_t n, len = 0;
+		char *nl, *e, *o;
+
+		while ((n = read(p[0], buf + len, sizeof(buf) - 1 - len)) > 0)
+			len += n;
+		buf[len > 0 ? len : 0] = '\0';
+		close(p[0]);
+		waitpid(pid, NULL, 0);
+		nl = strchr(buf, '\n');
+		if (!ASSERT_TRUE(nl != NULL, "the unprivileged run reported"))
+			return;
+		st = atoi(buf);
+		e = nl + 1;
+		o = e + strlen(e) + 1;
+		if (o > buf + len)
+			o = "";
+		assert_one_error_line("mnttrace -j as nobody", st, e, EXIT_FAILURE_);
+		ASSERT_TRUE(strstr(e, "CAP_BPF") != NULL, "the error names the capabilities");
+		assert_json_error("mnttrace -j as nobody", o, EXIT_FAILURE_);
 	}
 }
 
@@ -73,13 +205,13 @@ TEST(cli_refused_mode_is_an_error)
 		}
 		refused++;
 		snprintf(what, sizeof(what), "--attach %s --check", modes[i]);
-		assert_one_error_line(what, st, err);
+		assert_one_error_line(what, st, err, EXIT_FAILURE_);
 		free(err);
 		/* mnttrace would trace forever if it fell back: the timeout
 		 * turns that into a SIGKILL and a failure */
 		st = run_mnttrace(&err, CLI_TIMEOUT_MS, "-j", "--attach", modes[i], NULL);
 		snprintf(what, sizeof(what), "mnttrace -j --attach %s", modes[i]);
-		assert_one_error_line(what, st, err);
+		assert_one_error_line(what, st, err, EXIT_FAILURE_);
 		if (err && !strstr(err, modes[i]))
 			mt_test_fail(__FILE__, __LINE__, "%s: the error does not name the mode: %s",
 				     what, err);
