@@ -5,11 +5,14 @@
  * fallback; SIGINT gives exit 0, a summary, and no BPF object left behind.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -248,57 +251,182 @@ static int bpf_survivors(const struct bpf_held *h, char *buf, size_t len)
 	return left;
 }
 
-/*
- * Every BPF link, program and map mnttrace held while tracing must be gone
- * once it exits: ids are not reused at once (the kernel allocates them
- * cyclically), so one that still exists was kept alive by something
- * mnttrace left behind (an inherited fd, a pin, an attachment without a
- * link). Other tools loading BPF meanwhile do not matter here.
- */
-TEST(clean_exit_no_bpf_object_left)
+/* What one mnttrace process holds, by kind. */
+struct bpf_set {
+	struct bpf_held held[3];
+};
+
+static void bpf_set_collect(struct bpf_set *b, pid_t pid)
 {
-	static struct bpf_held held[] = {
-		{ .kind = BPF_OBJ_LINK, .name = "link" },
-		{ .kind = BPF_OBJ_PROG, .name = "prog" },
-		{ .kind = BPF_OBJ_MAP, .name = "map" },
-	};
-	struct tracer t = TRACER_INIT;
-	const char *summary;
+	static const enum bpf_obj_kind kinds[] = { BPF_OBJ_LINK, BPF_OBJ_PROG, BPF_OBJ_MAP };
+	static const char *const names[] = { "link", "prog", "map" };
+
+	memset(b, 0, sizeof(*b));
+	for (size_t k = 0; k < 3; k++) {
+		struct bpf_held *h = &b->held[k];
+
+		h->kind = kinds[k];
+		h->name = names[k];
+		h->n = proc_bpf_ids(pid, h->kind, h->ids, MAX_IDS);
+		/* named now, while mnttrace holds them (see bpf_obj_name) */
+		for (int i = 0; i < h->n; i++)
+			bpf_obj_name(h->kind, h->ids[i], h->names[i], sizeof(h->names[i]));
+	}
+	ASSERT_GT(b->held[0].n, 0, "BPF links mnttrace holds while tracing");
+	ASSERT_GT(b->held[1].n, 0, "BPF programs mnttrace holds while tracing");
+	ASSERT_GT(b->held[2].n, 0, "BPF maps mnttrace holds while tracing");
+	mt_test_log("mnttrace held %d links, %d programs, %d maps", b->held[0].n,
+		    b->held[1].n, b->held[2].n);
+}
+
+/* Fail unless every id of @b is gone (within BPF_GONE_TIMEOUT_MS). */
+static void bpf_set_assert_gone(const struct bpf_set *b, const char *after)
+{
 	char left[512] = "";
 	int nleft = 0;
 
-	if (!tracer_startv(&t, NULL))
-		goto out;
-	for (size_t k = 0; k < 3; k++) {
-		held[k].n = proc_bpf_ids(t.pid, held[k].kind, held[k].ids, MAX_IDS);
-		/* named now, while mnttrace holds them (see bpf_obj_name) */
-		for (int i = 0; i < held[k].n; i++)
-			bpf_obj_name(held[k].kind, held[k].ids[i], held[k].names[i],
-				     sizeof(held[k].names[i]));
-	}
-	ASSERT_GT(held[0].n, 0, "BPF links mnttrace holds while tracing");
-	ASSERT_GT(held[1].n, 0, "BPF programs mnttrace holds while tracing");
-	ASSERT_GT(held[2].n, 0, "BPF maps mnttrace holds while tracing");
-	mt_test_log("mnttrace held %d links, %d programs, %d maps", held[0].n, held[1].n,
-		    held[2].n);
-	if (!tracer_stop(&t))
-		goto out;
 	for (int waited = 0; waited <= BPF_GONE_TIMEOUT_MS; waited += 100) {
 		left[0] = '\0';
 		nleft = 0;
 		for (size_t k = 0; k < 3; k++)
-			nleft += bpf_survivors(&held[k], left, sizeof(left));
+			nleft += bpf_survivors(&b->held[k], left, sizeof(left));
 		if (!nleft)
 			break;
 		sleep_ms(100);
 	}
 	if (nleft)
-		mt_test_fail(__FILE__, __LINE__, "%d BPF object(s) of mnttrace outlived it by %d ms:%s",
-			     nleft, BPF_GONE_TIMEOUT_MS, left);
-	/* the summary comes after the "tracing" line */
-	summary = strstr(t.err_text, "mnttrace: tracing");
+		mt_test_fail(__FILE__, __LINE__, "after %s, %d BPF object(s) of mnttrace outlived "
+			     "it by %d ms:%s", after, nleft, BPF_GONE_TIMEOUT_MS, left);
+}
+
+/* The summary comes after the "tracing" line. */
+static void assert_summary(const struct tracer *t, const char *after)
+{
+	const char *summary = t->err_text ? strstr(t->err_text, "mnttrace: tracing") : NULL;
+
 	summary = summary ? strchr(summary, '\n') : NULL;
-	ASSERT_TRUE(summary && summary[1], "a summary on stderr after SIGINT");
+	if (!summary || !strstr(summary, " records, "))
+		mt_test_fail(__FILE__, __LINE__, "no summary on stderr after %s:\n%s", after,
+			     t->err_text ? t->err_text : "");
+}
+
+/*
+ * Every BPF link, program and map mnttrace held while tracing must be gone
+ * once it exits, whatever signal ended it: ids are not reused at once (the
+ * kernel allocates them cyclically), so one that still exists was kept
+ * alive by something mnttrace left behind (an inherited fd, a pin, an
+ * attachment without a link). Other tools loading BPF meanwhile do not
+ * matter here: only mnttrace's own ids are compared.
+ */
+TEST(clean_exit_no_bpf_object_left)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct tracer t = TRACER_INIT;
+		struct bpf_set b;
+
+		if (tracer_startv(&t, NULL)) {
+			bpf_set_collect(&b, t.pid);
+			/* exit 0 is checked by tracer_stop_sig() */
+			if (tracer_stop_sig(&t, sigs[i])) {
+				bpf_set_assert_gone(&b, strsignal(sigs[i]));
+				assert_summary(&t, strsignal(sigs[i]));
+			}
+		}
+		tracer_free(&t);
+	}
+}
+
+/* SIGKILL runs no code of ours: the kernel must drop everything with the fds. */
+TEST(sigkill_leaves_no_bpf_object)
+{
+	struct tracer t = TRACER_INIT;
+	struct bpf_set b;
+
+	if (!tracer_startv(&t, NULL))
+		goto out;
+	bpf_set_collect(&b, t.pid);
+	kill(t.pid, SIGKILL);
+	t.status = wait_pid_timeout(t.pid, CLI_TIMEOUT_MS);
+	t.exited = true;
+	ASSERT_TRUE(WIFSIGNALED(t.status) && WTERMSIG(t.status) == SIGKILL, "killed");
+	bpf_set_assert_gone(&b, "SIGKILL");
 out:
+	tracer_free(&t);
+}
+
+static void mount_storm(struct sc_ctx *c, void *arg)
+{
+	char m[256];
+
+	snprintf(m, sizeof(m), "%s/m", c->dir);
+	make_dir(c, m);
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 5; i++) {
+			SC_CHECK(c, mount("x", m, "tmpfs", 0, NULL) == 0, "mount");
+			SC_CHECK(c, umount(m) == 0, "umount");
+		}
+		if (!round)
+			sc_sync(c);
+	}
+}
+
+/*
+ * `mnttrace -j | head -n 1`: once the reader is gone, mnttrace stops at
+ * once (idle or not), detaches, exits 0 and names the closed pipe.
+ */
+TEST(closed_stdout_ends_the_trace)
+{
+	const char *args[] = { "-j", NULL };
+	struct scenario s = SC_INIT;
+	struct tracer t = TRACER_INIT;	/* for its err memfd and cleanup */
+	struct bpf_set b;
+	char line[512];
+	int p[2] = { -1, -1 };
+	ssize_t n = 0;
+
+	/* O_CLOEXEC: mnttrace must not hold the read end of its own stdout */
+	if (!ASSERT_OK(pipe2(p, O_CLOEXEC), "pipe"))
+		return;
+	t.err_fd = (int)syscall(SYS_memfd_create, "mnttrace-stderr", 0);
+	t.pid = tracer_spawn_fds(args, p[1], t.err_fd);
+	close(p[1]);
+	for (int ms = 0; ms < CLI_TIMEOUT_MS; ms += 20) {
+		free(t.err_text);
+		t.err_text = it_read_memfd(t.err_fd);
+		if (t.err_text && strstr(t.err_text, "mnttrace: tracing"))
+			break;
+		sleep_ms(20);
+	}
+	if (!ASSERT_TRUE(t.err_text && strstr(t.err_text, "mnttrace: tracing"), "ready"))
+		goto out;
+	bpf_set_collect(&b, t.pid);
+	if (!sc_start(&s, mount_storm, NULL) || !sc_wait_sync(&s))
+		goto out;
+	/* head -n 1: one line, then the reader exits */
+	n = read(p[0], line, sizeof(line));
+	ASSERT_GT(n, 0, "a first line");
+	close(p[0]);
+	p[0] = -1;
+	sc_go(&s);
+	sc_finish(&s);
+	/* a hang is the failure here: the timeout kills it */
+	t.status = wait_pid_timeout(t.pid, CLI_TIMEOUT_MS);
+	t.exited = true;
+	free(t.err_text);
+	t.err_text = it_read_memfd(t.err_fd);
+	if (!WIFEXITED(t.status) || WEXITSTATUS(t.status) != 0)
+		mt_test_fail(__FILE__, __LINE__, "status 0x%x after the reader left, want exit 0; "
+			     "stderr:\n%s", t.status, t.err_text);
+	ASSERT_TRUE(strstr(t.err_text, "stdout was closed") != NULL, "the summary names the "
+		    "closed pipe");
+	ASSERT_TRUE(!strstr(t.err_text, "error"), "no error line");
+	assert_summary(&t, "the reader left");
+	bpf_set_assert_gone(&b, "a closed stdout");
+out:
+	if (p[0] >= 0)
+		close(p[0]);
+	sc_free(&s);
 	tracer_free(&t);
 }

@@ -265,7 +265,8 @@ static bool check_keys(const struct json *r, size_t line)
 
 static bool known_type(const char *type)
 {
-	static const char *const types[] = { "syscall", "mount", "dir", "ns", "lost", "finding" };
+	static const char *const types[] = { "syscall", "mount", "dir", "ns", "lost", "finding",
+					     "error" };
 
 	for (size_t i = 0; type && i < sizeof(types) / sizeof(types[0]); i++)
 		if (strcmp(type, types[i]) == 0)
