@@ -187,9 +187,14 @@ void mt_output_init(struct mt_output *o, FILE *f, bool json, bool timestamp)
 
 void mt_output_time(const struct mt_output *o, uint64_t ts_ns, char *buf, size_t len)
 {
-	int64_t wall = (int64_t)ts_ns + o->wall_offset_ns;
-	time_t sec = wall / 1000000000LL;
+	/* unsigned: a garbage stamp wraps instead of overflowing (fuzz_record) */
+	int64_t wall = (int64_t)(ts_ns + (uint64_t)o->wall_offset_ns);
+	time_t sec;
 	struct tm tm;
+
+	if (wall < 0)
+		wall = 0;
+	sec = wall / 1000000000LL;
 
 	localtime_r(&sec, &tm);
 	snprintf(buf, len, "%02d:%02d:%02d.%06d", tm.tm_hour, tm.tm_min, tm.tm_sec,
@@ -461,8 +466,8 @@ int mt_output_record(struct mt_output *o, const struct mt_record *rec)
 		mt_json_str(&o->j, "type", type_name(rec));
 		if (h->type == MT_EV_SYSCALL)
 			mt_json_str(&o->j, "call", ev);
-		else
-			mt_json_str(&o->j, "op", strchr(ev, ':') + 1);
+		else	/* "?" has no ':' (fuzz_record: a record of no known type) */
+			mt_json_str(&o->j, "op", strchr(ev, ':') ? strchr(ev, ':') + 1 : ev);
 		mt_json_uint(&o->j, "ts_ns", h->ts_ns);
 		mt_json_str(&o->j, "time", tbuf);
 		mt_json_uint(&o->j, "pid", h->pid);

@@ -367,3 +367,35 @@ TEST(record_mount_overlay_dirs)
 	ASSERT_TRUE(strstr(text, " upperdir=/o/u,p ") != NULL, text);
 	free(text);
 }
+
+/* Found by fuzz_record: a garbage stamp overflowed the wall-clock sum (UBSan). */
+TEST(record_time_of_garbage_stamp)
+{
+	static const uint64_t stamps[] = { 7596499275552905175ULL, UINT64_MAX, 0 };
+	struct mt_output o = { .wall_offset_ns = 1796207216427772572LL };
+	char buf[32];
+
+	for (size_t i = 0; i < sizeof(stamps) / sizeof(stamps[0]); i++) {
+		mt_output_time(&o, stamps[i], buf, sizeof(buf));
+		ASSERT_EQ(strlen(buf), 15u, buf);
+		ASSERT_TRUE(buf[2] == ':' && buf[5] == ':' && buf[8] == '.', buf);
+	}
+}
+
+/* Found by fuzz_record: a "lost" record from the ring buffer made the JSON
+ * writer read address 1 (its event name has no ':'). */
+TEST(record_lost_type_from_ring)
+{
+	struct builder b;
+	struct mt_lost *l = (void *)b.buf;
+	char *text;
+
+	memset(&b, 0, sizeof(b));
+	l->hdr.type = MT_EV_LOST;
+	l->hdr.size = sizeof(*l);
+	b.len = sizeof(*l);
+	text = render(&b, true);
+	ASSERT_TRUE(text && strstr(text, "\"type\":\"lost\",\"op\":\"?\"") != NULL,
+		    text ? text : "(nothing)");
+	free(text);
+}
