@@ -168,3 +168,142 @@ out:
 	sc_free(&s);
 	tracer_free(&t);
 }
+
+/* ---- an overlay of many hostile layers, mounted by root ---- */
+
+#define NR_LAYERS 55
+
+/* Layer i's directory name: every byte class overlay options must escape. */
+static void layer_name(int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "L%02d s\tq\"b\\c,o:n\n%s", i, i == 7 ? "\xff" : "");
+}
+
+/* @s with overlay's escapes for one layer of lowerdir= ('\', ',' and ':'). */
+static void ovl_escape(const char *s, char *out)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == ',' || *s == ':')
+			*out++ = '\\';
+		*out++ = *s;
+	}
+	*out = '\0';
+}
+
+/* The lowerdir= value, relative to the scenario's dir: 55 absolute layers
+ * would pass the page mount(2) data may fill. */
+static void build_lower(char *lower, size_t len)
+{
+	char name[64], esc[160], rel[80];
+	size_t n = 0;
+
+	for (int i = 0; i < NR_LAYERS; i++) {
+		layer_name(i, name, sizeof(name));
+		snprintf(rel, sizeof(rel), "o/%s", name);
+		ovl_escape(rel, esc);
+		n += snprintf(lower + n, len - n, "%s%s", i ? ":" : "", esc);
+	}
+}
+
+static void many_layers_child(struct sc_ctx *c, void *arg)
+{
+	static char opts[4096], lower[3800];
+	char base[256], name[64], path[512], merged[512];
+
+	snprintf(base, sizeof(base), "%s/o", c->dir);
+	make_dir(c, base);
+	for (int i = 0; i < NR_LAYERS; i++) {
+		layer_name(i, name, sizeof(name));
+		snprintf(path, sizeof(path), "%s/%s", base, name);
+		make_dir(c, path);
+	}
+	build_lower(lower, sizeof(lower));
+	snprintf(path, sizeof(path), "%s/up", base);
+	make_dir(c, path);
+	snprintf(path, sizeof(path), "%s/wk", base);
+	make_dir(c, path);
+	snprintf(merged, sizeof(merged), "%s/m \"e\\x\033[1m\n", base);
+	make_dir(c, merged);
+	SC_CHECK(c, chdir(c->dir) == 0, "chdir");
+	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=o/up,workdir=o/wk", lower);
+	SC_CHECK(c, mount("overlay", merged, "overlay", 0, opts) == 0, "mount overlay of %d "
+		 "layers: %s", NR_LAYERS, strerror(errno));
+	sc_sync(c);	/* mnttrace sees it mounted */
+	SC_CHECK(c, umount(merged) == 0, "umount");
+}
+
+TEST(hostile_overlay_many_layers_json)
+{
+	struct tracer t = TRACER_INIT;
+	struct scenario s = SC_INIT;
+	char merged[512];
+	static char lower[3800], lower_hex[2 * sizeof(lower)];
+	const struct json *r, *cut;
+
+	if (!trace_scenario(&t, NULL, &s, many_layers_child, NULL))
+		goto out;
+	snprintf(merged, sizeof(merged), "%s/o/m \"e\\x\033[1m\n", sc_get(&s, "dir"));
+	r = ASSERT_REC(&t, "the overlay mount", "type", "syscall", "call", "mount", "path", merged);
+	if (r) {
+		/* lowerdir holds a \xff: data is lossy, data_hex exact */
+		ASSERT_TRUE(json_str(r, "data_hex") != NULL, "data_hex for a non-UTF-8 option string");
+		ASSERT_JINT(r, "ret", 0);
+	}
+	/* a walk sees the overlay: its lowerdir is what was given, or flagged cut */
+	r = rec_find(&t, 0, NULL, "type", "mount", "op", "walk", "path", merged, NULL);
+	if (!r) {
+		mt_test_log("no walk of the overlay (no namespace copy was made): nothing more");
+		goto out;
+	}
+	/* the layers come as given (docs/json.md), here exact through the hex twin */
+	build_lower(lower, sizeof(lower));
+	hex(lower, lower_hex);
+	cut = json_get(r, "truncated");
+	if (!cut) {
+		const char *got = json_str(r, "lowerdir_hex");
+		size_t i = 0;
+
+		while (got && got[i] && got[i] == lower_hex[i])
+			i++;
+		if (!got || got[i] || lower_hex[i])
+			mt_test_fail(__FILE__, __LINE__, "the walk's lowerdir differs from the given "
+				     "one at byte %zu of %zu: got ...%.40s, want ...%.40s", i / 2,
+				     strlen(lower_hex) / 2, got ? got + (i & ~1ul) : "(none)",
+				     lower_hex + (i & ~1ul));
+	}
+	else
+		mt_test_log("the walk's lowerdir is flagged cut");
+out:
+	sc_free(&s);
+	tracer_free(&t);
+}
+
+TEST(hostile_overlay_many_layers_text)
+{
+	struct tracer t = TRACER_INIT;
+	struct scenario s = SC_INIT;
+	int lines = 0;
+
+	it_tracer_text = true;
+	if (!trace_scenario(&t, NULL, &s, many_layers_child, NULL))
+		goto out;
+	ASSERT_TRUE(!strchr(t.out_text, '\033') && !strchr(t.out_text, '\xff') &&
+		    !strchr(t.out_text, '\t'), "no raw control or non-UTF-8 byte");
+	ASSERT_TRUE(strstr(t.out_text, "L54 s\\tq\\\"b\\\\\\\\c\\\\,o\\\\:n\\n") != NULL,
+		    "the last layer, escaped twice (overlay's \\ and ours)");
+	for (const char *p = t.out_text; *p; p++)
+		lines += *p == '\n';
+	/* every line starts as a record line does: a task name then a pid */
+	for (char *line = t.out_text, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+		*nl = '\0';
+		if (strstr(line, "L54"))
+			ASSERT_TRUE(strncmp(line, "mnttrace-itest ", 15) == 0, line);
+		ASSERT_TRUE(strncmp(line, "L", 1) != 0 && strncmp(line, "\"", 1) != 0,
+			    "a line that starts inside a value");
+	}
+	ASSERT_GT(lines, 1, "lines");
+out:
+	it_tracer_text = false;
+	sc_free(&s);
+	tracer_free(&t);
+}
