@@ -201,6 +201,13 @@ void mt_output_time(const struct mt_output *o, uint64_t ts_ns, char *buf, size_t
 		 (int)(wall % 1000000000LL / 1000));
 }
 
+/* The errno name of a return value, NULL unless it is -1..-4095 (MAX_ERRNO):
+ * negating any other value may overflow (fuzz_record: LLONG_MIN). */
+static const char *ret_errno(long long ret)
+{
+	return ret < 0 && ret >= -4095 ? mt_errno_name((int)-ret) : NULL;
+}
+
 static void describe_syscall(struct sink *s, const struct mt_record *rec)
 {
 	const struct mt_syscall *sc = rec->sc;
@@ -211,8 +218,8 @@ static void describe_syscall(struct sink *s, const struct mt_record *rec)
 	char cmd[32];
 
 	/* text shows the errno in the RESULT column */
-	if (s->o->json && sc->ret < 0 && mt_errno_name(-sc->ret))
-		put_str(s, "errno", mt_errno_name(-sc->ret));
+	if (s->o->json && ret_errno(sc->ret))
+		put_str(s, "errno", ret_errno(sc->ret));
 	if (sc->call != MT_CALL_FSCONFIG)
 		put_slot(s, rec, MT_SC_SRC, "source", false);
 	put_slot(s, rec, MT_SC_PATH, "path", false);
@@ -498,8 +505,8 @@ int mt_output_record(struct mt_output *o, const struct mt_record *rec)
 	if (!o->header_done)
 		print_header(o);
 	if (h->type == MT_EV_SYSCALL) {
-		if (rec->sc->ret < 0 && mt_errno_name(-rec->sc->ret))
-			snprintf(res, sizeof(res), "%s", mt_errno_name(-rec->sc->ret));
+		if (ret_errno(rec->sc->ret))
+			snprintf(res, sizeof(res), "%s", ret_errno(rec->sc->ret));
 		else
 			snprintf(res, sizeof(res), "%lld", (long long)rec->sc->ret);
 	} else {

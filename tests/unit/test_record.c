@@ -399,3 +399,19 @@ TEST(record_lost_type_from_ring)
 		    text ? text : "(nothing)");
 	free(text);
 }
+
+/* Found by fuzz_record: ret = LLONG_MIN was negated to look its errno up. */
+TEST(record_ret_llong_min)
+{
+	struct builder b;
+	char *text[2];
+
+	build_syscall(&b, MT_CALL_MOUNT, INT64_MIN, NULL);
+	text[0] = render(&b, false);
+	text[1] = render(&b, true);
+	ASSERT_TRUE(text[0] && strstr(text[0], "-9223372036854775808"), "text shows the number");
+	ASSERT_TRUE(text[1] && strstr(text[1], "\"ret\":-9223372036854775808") &&
+		    !strstr(text[1], "\"errno\""), "JSON: the number, no errno");
+	free(text[0]);
+	free(text[1]);
+}
