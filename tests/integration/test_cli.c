@@ -7,11 +7,13 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -144,49 +146,86 @@ TEST(cli_durations_accepted)
 	}
 }
 
-/* A runtime failure (not enough privileges) is exit 1, not 2, in one line. */
-TEST(cli_runtime_failure_exit_1)
+struct child_run {
+	int status;
+	char err[4096], out[4096];
+};
+
+/* Run `mnttrace -j` in a child after @setup (which drops privileges) ran there. */
+static bool run_after(bool (*setup)(void), struct child_run *res)
 {
 	const char *args[] = { "-j", NULL };
 	char *err = NULL, *out = NULL;
 	pid_t pid;
-	int st, p[2];
+	int p[2];
 
-	/* run as nobody: mnttrace itself must refuse, before loading anything */
 	if (pipe(p))
-		return;
+		return false;
 	pid = fork();
 	if (pid == 0) {
 		close(p[0]);
-		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
-		    setresuid(65534, 65534, 65534))
+		if (!setup())
 			_exit(126);
-		st = run_mnttrace_out(&out, &err, CLI_TIMEOUT_MS, args);
-		dprintf(p[1], "%d\n%s%c%s", st, err ? err : "", 0, out ? out : "");
+		res->status = run_mnttrace_out(&out, &err, CLI_TIMEOUT_MS, args);
+		snprintf(res->err, sizeof(res->err), "%s", err ? err : "");
+		snprintf(res->out, sizeof(res->out), "%s", out ? out : "");
+		(void)!write(p[1], res, sizeof(*res));
 		_exit(0);
 	}
 	close(p[1]);
+	memset(res, 0, sizeof(*res));
 	{
-		static char buf[8192];
 		ssize_t n, len = 0;
-		char *nl, *e, *o;
 
-		while ((n = read(p[0], buf + len, sizeof(buf) - 1 - len)) > 0)
+		while ((n = read(p[0], (char *)res + len, sizeof(*res) - len)) > 0)
 			len += n;
-		buf[len > 0 ? len : 0] = '\0';
 		close(p[0]);
 		waitpid(pid, NULL, 0);
-		nl = strchr(buf, '\n');
-		if (!ASSERT_TRUE(nl != NULL, "the unprivileged run reported"))
-			return;
-		st = atoi(buf);
-		e = nl + 1;
-		o = e + strlen(e) + 1;
-		if (o > buf + len)
-			o = "";
-		assert_one_error_line("mnttrace -j as nobody", st, e, EXIT_FAILURE_);
-		ASSERT_TRUE(strstr(e, "CAP_BPF") != NULL, "the error names the capabilities");
-		assert_json_error("mnttrace -j as nobody", o, EXIT_FAILURE_);
+		return len == sizeof(*res);
+	}
+}
+
+static bool become_nobody(void)
+{
+	return !setgroups(0, NULL) && !setresgid(65534, 65534, 65534) &&
+	       !setresuid(65534, 65534, 65534);
+}
+
+/* root without CAP_SYS_ADMIN and CAP_PERFMON: what exec gives is capped by the bounding set */
+static bool drop_admin_perfmon(void)
+{
+	return !prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0, 0, 0) &&
+	       !prctl(PR_CAPBSET_DROP, 38 /* CAP_PERFMON, 5.8+ */, 0, 0, 0);
+}
+
+/*
+ * A runtime failure (not enough privileges) is exit 1, not 2, in one line
+ * that names the capabilities missing, and under -j a JSON error object.
+ */
+TEST(cli_runtime_failure_exit_1)
+{
+	static const struct {
+		const char *what;
+		bool (*setup)(void);
+		const char *names;
+	} cases[] = {
+		{ "mnttrace -j as nobody", become_nobody, "missing CAP_BPF and CAP_PERFMON" },
+		{ "mnttrace -j as root without CAP_SYS_ADMIN and CAP_PERFMON", drop_admin_perfmon,
+		  "missing CAP_PERFMON," },
+	};
+	static struct child_run res;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (!run_after(cases[i].setup, &res)) {
+			mt_test_fail(__FILE__, __LINE__, "%s: the child could not drop privileges",
+				     cases[i].what);
+			continue;
+		}
+		assert_one_error_line(cases[i].what, res.status, res.err, EXIT_FAILURE_);
+		if (!strstr(res.err, cases[i].names))
+			mt_test_fail(__FILE__, __LINE__, "%s: the error does not say \"%s\": %s",
+				     cases[i].what, cases[i].names, res.err);
+		assert_json_error(cases[i].what, res.out, EXIT_FAILURE_);
 	}
 }
 
