@@ -221,6 +221,12 @@ TEST(cli_runtime_failure_exit_1)
 				     cases[i].what);
 			continue;
 		}
+		/* a guest whose mnttrace binary only root may run: nothing to check */
+		if (WIFEXITED(res.status) && WEXITSTATUS(res.status) == 127 &&
+		    strstr(res.err, "itest: exec")) {
+			mt_test_skip("%s: cannot execute %s there", cases[i].what, it_mnttrace);
+			return;
+		}
 		assert_one_error_line(cases[i].what, res.status, res.err, EXIT_FAILURE_);
 		if (!strstr(res.err, cases[i].names))
 			mt_test_fail(__FILE__, __LINE__, "%s: the error does not say \"%s\": %s",
