@@ -33,7 +33,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all static test unit asan itest e2e vmtest clean deps vmlinux install uninstall pkgtest deb bench
+.PHONY: all static test unit asan fuzz itest e2e vmtest clean deps vmlinux install uninstall pkgtest deb bench
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
@@ -58,6 +58,17 @@ ASAN_OBJS   := $(patsubst src/%.c,$(ASAN_OUT)/%.o,$(filter-out src/main.c,$(SRCS
 	$(patsubst tests/unit/%.c,$(ASAN_OUT)/unit/%.o,$(UNIT_SRCS)) $(ASAN_OUT)/testlib.o
 # rounds of model_random_streams (5,000 random records each) under asan
 ASAN_ROUNDS ?= 200
+
+# make fuzz: libFuzzer targets (clang -fsanitize=fuzzer, with ASan+UBSan) over
+# the parsers of what the traced system controls, FUZZ_TIME seconds each.
+FUZZ_OUT    := $(OUTPUT)/fuzz
+FUZZ_CFLAGS := -O1 -g -std=gnu11 -Iinclude -Isrc -I$(OUTPUT) -fno-omit-frame-pointer \
+	-Wno-gnu-variable-sized-type-not-at-end \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(FUZZ_OUT)/%,$(FUZZ_SRCS))
+FUZZ_LIB    := $(patsubst src/%.c,$(FUZZ_OUT)/obj/%.o,$(filter-out src/main.c,$(SRCS)))
+FUZZ_TIME   ?= 20
 
 all: mnttrace
 
@@ -128,6 +139,20 @@ $(ASAN_OUT)/unit-tests: $(ASAN_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ASAN_CFLAGS) $^ $(LIBS) -o $@
 
+$(FUZZ_OUT)/obj:
+	$(Q)mkdir -p $@
+
+$(FUZZ_OUT)/obj/%.o: src/%.c | $(FUZZ_OUT)/obj $(SKELS)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(LIBS) -o $@
+
+fuzz: $(FUZZ_BINS)
+	$(Q)tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_OUT) $(FUZZ_BINS)
+
 # The integration runner drives ./mnttrace from outside; it links no BPF code,
 # only the snapshot code its snapshot tests call directly (test_snapshot.c).
 IT_LIB    := $(addprefix $(OUTPUT)/,nsscan.o nsid.o nskeep.o mountinfo.o procinfo.o ovl_options.o paths.o)
@@ -166,8 +191,9 @@ e2e: mnttrace $(OUTPUT)/mnttrace-e2e
 # README's test command. Runs everything; fails if anything failed. The host's
 # integration suite runs as the matrix's host row (--host), not again as itest,
 # and the e2e suite as the row after it (--e2e), both while the guests run.
-# asan runs before the slow matrix, so a memory error stops the run early.
-test: unit asan pkgtest deb static mnttrace $(OUTPUT)/mnttrace-itest $(OUTPUT)/mnttrace-e2e
+# asan and fuzz (4 targets x FUZZ_TIME s) run before the slow matrix, so a
+# memory error stops the run early.
+test: unit asan fuzz pkgtest deb static mnttrace $(OUTPUT)/mnttrace-itest $(OUTPUT)/mnttrace-e2e
 	tests/vm/vmtest.sh --host --e2e $(VMTEST_FLAGS)
 
 # The qemu kernel matrix, or one cell: make vmtest KERNEL=6.1 MODE=kprobe.
@@ -220,4 +246,4 @@ clean:
 	$(Q)rm -rf $(OUTPUT) mnttrace mnttrace-static
 
 -include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/unit/*.d $(OUTPUT)/it/*.d $(OUTPUT)/e2e/*.d $(ASAN_OUT)/*.d \
-	$(ASAN_OUT)/unit/*.d)
+	$(ASAN_OUT)/unit/*.d $(FUZZ_OUT)/obj/*.d)

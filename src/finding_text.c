@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "escape.h"
 #include "findings.h"
 #include "names.h"
 #include "output.h"
@@ -31,7 +32,7 @@ struct block {
 	FILE *f;
 	const struct mt_term *t;
 	__s64 off;
-	char esc[2048];		/* mt_term_value()'s room */
+	char esc[MT_ESC_MAX_PER_BYTE * 2 * MT_STR_MAX + 1];	/* mt_term_value()'s room */
 };
 
 /* A value as text (escaping goes in mt_term_value, once). */
@@ -185,6 +186,7 @@ int mt_finding_text_styled(FILE *out, const struct mt_finding *f, __s64 wall_off
 	struct block b = { .f = out, .t = term ? term : &plain, .off = wall_offset_ns };
 	char text[1024], fix[1200];
 
+	errno = 0;	/* what a failed write leaves is the answer (EPIPE) */
 	fputc('\n', out);
 	headline(&b, f);
 	labelled(&b, "why:", MT_ST_NONE, mt_finding_why(f, text, sizeof(text)));
@@ -209,7 +211,7 @@ int mt_finding_text_styled(FILE *out, const struct mt_finding *f, __s64 wall_off
 	}
 	fputc('\n', out);
 	if (fflush(out) || ferror(out))
-		return -EIO;
+		return errno ? -errno : -EIO;
 	return 0;
 }
 

@@ -5,8 +5,10 @@
  * field costs a few memcpy()s and no allocation.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
 #include "json.h"
 
 static void set_err(struct mt_json *j, int err)
@@ -79,29 +81,6 @@ void mt_json_init_file(struct mt_json *j, FILE *f)
 	reset_line(j);
 }
 
-/* Length of the well-formed UTF-8 sequence at s (RFC 3629), 0 if none. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] < 0xc2)	/* stray continuation, or overlong 2-byte */
-		return 0;
-	len = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : s[0] < 0xf5 ? 4 : 0;
-	if (!len || n < len)
-		return 0;
-	for (i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if ((s[0] == 0xe0 && s[1] < 0xa0) ||	/* overlong 3-byte */
-	    (s[0] == 0xed && s[1] >= 0xa0) ||	/* UTF-16 surrogate */
-	    (s[0] == 0xf0 && s[1] < 0x90) ||	/* overlong 4-byte */
-	    (s[0] == 0xf4 && s[1] >= 0x90))	/* above U+10FFFF */
-		return 0;
-	return len;
-}
-
 static void put_escape(struct mt_json *j, unsigned char c)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -127,9 +106,13 @@ static void put_escape(struct mt_json *j, unsigned char c)
 	put(j, u, 6);
 }
 
-/* s as a JSON string; runs of bytes that need no escape go in one put() */
-static void put_string(struct mt_json *j, const char *str, size_t n)
+/*
+ * s as a JSON string; runs of bytes that need no escape go in one put().
+ * Returns whether a byte was not UTF-8 (and became U+FFFD).
+ */
+static bool put_string(struct mt_json *j, const char *str, size_t n)
 {
+	bool lossy = false;
 	const unsigned char *s = (const unsigned char *)str;
 	const unsigned char *end = s + n, *run = s;
 
@@ -141,16 +124,18 @@ static void put_string(struct mt_json *j, const char *str, size_t n)
 			s++;
 			continue;
 		}
-		if (*s >= 0x80 && (k = utf8_len(s, end - s))) {
+		if (*s >= 0x80 && (k = mt_utf8_len(s, end - s))) {
 			s += k;
 			continue;
 		}
+		lossy |= *s >= 0x80;
 		put(j, run, s - run);
 		put_escape(j, *s);
 		run = ++s;
 	}
 	put(j, run, s - run);
 	put(j, "\"", 1);
+	return lossy;
 }
 
 /* The separator and key in front of a value; false to write nothing. */
@@ -236,11 +221,42 @@ void mt_json_begin(struct mt_json *j)
 	push(j, false);
 }
 
+/* "<key>_hex": every byte of a value that was not UTF-8, as lower-case hex */
+static void put_hex_twin(struct mt_json *j, const char *key, const char *value, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	char name[64], chunk[256];
+	size_t n = 0;
+
+	snprintf(name, sizeof(name), "%s_hex", key);
+	if (!member(j, name))
+		return;
+	put(j, "\"", 1);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = value[i];
+
+		chunk[n++] = hex[c >> 4];
+		chunk[n++] = hex[c & 0xf];
+		if (n == sizeof(chunk)) {
+			put(j, chunk, n);
+			n = 0;
+		}
+	}
+	put(j, chunk, n);
+	put(j, "\"", 1);
+}
+
 void mt_json_str_n(struct mt_json *j, const char *key, const char *value,
 		   size_t len)
 {
-	if (value && member(j, key))
-		put_string(j, value, len);
+	bool lossy;
+
+	if (!value || !member(j, key))
+		return;
+	lossy = put_string(j, value, len);
+	/* in an object, the exact bytes follow as a twin (docs/json.md) */
+	if (lossy && key && !(j->in_array & (1u << (j->depth - 1))))
+		put_hex_twin(j, key, value, len);
 }
 
 void mt_json_str(struct mt_json *j, const char *key, const char *value)
@@ -313,7 +329,9 @@ int mt_json_end_line(struct mt_json *j)
 
 	if (j->f) {
 		flush_stage(j);
-		if (fflush(j->f))
+		/* a line-buffered FILE can take a failed write as done and keep
+		 * only its error flag; errno still names it (EPIPE) */
+		if (fflush(j->f) || ferror(j->f))
 			set_err(j, errno ? -errno : -EIO);
 	} else {
 		/* keep only whole lines in the caller's buffer */

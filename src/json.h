@@ -3,7 +3,7 @@
  * A JSON Lines writer: one object per line, written into a caller's buffer
  * or through a FILE*. Fields are appended as they come, nothing is
  * allocated. Strings are escaped so that every line is valid JSON even for
- * paths that are not UTF-8 (bad bytes become U+FFFD).
+ * paths that are not UTF-8 (bad bytes become U+FFFD, and a "<key>_hex" twin holds the exact bytes).
  *
  *	struct mt_json j;
  *

@@ -5,14 +5,18 @@
  * Lifecycle: parse options -> check the host -> load and attach (loader.c)
  * -> poll the ring buffer, decode, filter, print -> detach and summarize.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "fatal.h"
 #include "filter.h"
 #include "loader.h"
 #include "model.h"
@@ -24,11 +28,11 @@
 #include "snapshot_cmd.h"
 #include "sysenv.h"
 
-static volatile sig_atomic_t exiting;
+static volatile sig_atomic_t exiting;	/* the signal that ends the trace */
 
 static void on_signal(int sig)
 {
-	exiting = 1;
+	exiting = sig;
 }
 
 struct app {
@@ -44,6 +48,7 @@ struct app {
 	uint64_t reported_bpf_drops, reported_bad;
 	uint64_t counters[MT_CNT__MAX];	/* BPF's, as last read */
 	int write_err;
+	bool stdout_closed;	/* the reader went away: a normal end */
 };
 
 static void on_finding(void *ctx, const struct mt_finding *f)
@@ -203,6 +208,19 @@ static void model_work(struct app *app, double *last, bool now)
 	*last = now_s();
 }
 
+/*
+ * The reader of our stdout went away (`mnttrace -j | head -n 1`). A write
+ * would say so with EPIPE, but only at the next record: an idle trace
+ * would hold its BPF links on for nobody. A pipe's write end polls
+ * POLLERR once no reader is left, a socket's POLLHUP (6.18 pipe_poll).
+ */
+static bool stdout_gone(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
+
 static int trace(struct app *app, struct mt_loader *l)
 {
 	uint64_t *counters = app->counters;
@@ -228,19 +246,32 @@ static int trace(struct app *app, struct mt_loader *l)
 		}
 		if (app->opt.duration && now_s() - start >= app->opt.duration)
 			break;
+		if (stdout_gone()) {
+			app->stdout_closed = true;
+			break;
+		}
 	}
 	/* drain what is already in the ring buffer: nothing captured is lost */
 	if (!app->write_err)
 		mt_loader__poll(l, 0);
 	report_drops(app, l, counters);
 	model_work(app, &last_work, true);
+	if (app->write_err == -EPIPE || (app->stdout_closed && !app->write_err)) {
+		app->stdout_closed = true;
+		fprintf(stderr, "mnttrace: stdout was closed (the pipe's reader exited): tracing "
+			"stopped\n");
+		return 0;
+	}
 	if (app->write_err) {
 		fprintf(stderr, "mnttrace: error: writing the output failed: %s "
 			"(check the disk or the pipe reader)\n", strerror(-app->write_err));
 		return app->write_err;
 	}
 	if (err < 0)
-		fprintf(stderr, "mnttrace: error: reading the ring buffer failed: %s\n", strerror(-err));
+		fprintf(stderr, "mnttrace: error: reading the ring buffer failed: %s "
+			"(report it with the output of mnttrace -vv)\n", strerror(-err));
+	if (exiting)
+		fprintf(stderr, "mnttrace: %s: detaching\n", strsignal(exiting));
 	return err;
 }
 
@@ -261,27 +292,86 @@ static void report_lens(const struct app *app)
 		(unsigned long long)st.newapi.expired, (unsigned long long)st.newapi.evicted);
 }
 
+/*
+ * A fatal error: its line is on stderr already; under -j the stream also
+ * ends with it as JSON (fatal.h). Returns @code for main's return.
+ */
+static int fatal(bool json, const char *fallback, int code)
+{
+	if (json)
+		mt_fatal_json(stdout, fallback, code);
+	return code;
+}
+
+/* Is there a mount namespace with inode @ino (any process's ns/mnt)? */
+static bool mntns_exists(uint32_t ino)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	bool found = false;
+
+	if (!d)
+		return true;	/* cannot tell: say nothing */
+	while (!found && (e = readdir(d))) {
+		char path[300];
+		struct stat st;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/mnt", e->d_name);
+		found = stat(path, &st) == 0 && st.st_ino == ino;
+	}
+	closedir(d);
+	return found;
+}
+
+/* A filter that selects nothing now is legal (the process may come), but say so. */
+static void warn_empty_filters(const struct mt_options *opt)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/%u", opt->pid);
+	if (opt->pid && access(path, F_OK))
+		fprintf(stderr, "mnttrace: warning: no process %u here now: -p traces it only if "
+			"a process gets that pid (pids as seen where mnttrace runs)\n", opt->pid);
+	if (opt->mntns && !mntns_exists(opt->mntns))
+		fprintf(stderr, "mnttrace: warning: no process is in mount namespace %u now: "
+			"--mntns traces nothing unless one enters it (see ls -lL /proc/PID/ns/mnt)\n",
+			opt->mntns);
+}
+
 int main(int argc, char **argv)
 {
 	struct app app = { .opt = MT_OPTIONS_DEFAULT };
 	struct sigaction sa = { .sa_handler = on_signal };
 	enum mt_attach_mode mode;
 	struct mt_loader *l;
+	bool json = mt_argv_wants_json(argc, argv);
 	int err;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* under -j, stderr remembers the error line for the JSON error object */
+	if (json)
+		mt_fatal_capture();
 	err = mt_options_parse(argc, argv, &app.opt);
+	if (err > 0)
+		return MT_EXIT_OK;
 	if (err)
-		return err > 0 ? 0 : 1;
+		return fatal(json, "invalid arguments", MT_EXIT_USAGE);
+	json = app.opt.json;
 	/* answers from /proc alone: no privileges, BTF or tracefs needed */
 	if (app.opt.snapshot || app.opt.explain)
 		return mt_snapshot_cmd(&app.opt);
 	if (mt_check_privileges() || mt_check_btf() || mt_ensure_tracefs(app.opt.verbose))
-		return 1;
+		return fatal(json, "this host cannot run mnttrace", MT_EXIT_FAILURE);
+	if (!app.opt.check)
+		warn_empty_filters(&app.opt);
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* a closed stdout is an EPIPE to handle, not a death */
 	signal(SIGPIPE, SIG_IGN);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);	/* the terminal closed: detach all the same */
 
 	mt_output_init(&app.out, stdout, app.opt.json, app.opt.timestamp);
 	app.out.internals = app.opt.internals || app.opt.verbose;
@@ -290,13 +380,14 @@ int main(int argc, char **argv)
 	mt_term_init(&app.out.term, STDOUT_FILENO, app.opt.color, app.opt.wide);
 	app.filter = mt_filter__new(&app.opt);
 	if (!app.filter) {
-		fprintf(stderr, "mnttrace: error: out of memory\n");
-		return 1;
+		fprintf(stderr, "mnttrace: error: out of memory (free some memory and retry)\n");
+		return fatal(json, "out of memory", MT_EXIT_FAILURE);
 	}
 	l = mt_loader__start(&app.opt, on_record, &app);
 	if (!l) {
 		mt_filter__free(app.filter);
-		return 1;
+		return fatal(json, "loading or attaching the BPF programs failed",
+			     MT_EXIT_FAILURE);
 	}
 	mode = mt_loader__mode(l);
 	if (app.opt.check) {
@@ -333,5 +424,7 @@ int main(int argc, char **argv)
 	}
 	mt_model__free(app.model);
 	mt_filter__free(app.filter);
-	return err ? 1 : 0;
+	if (err && !app.stdout_closed)
+		return fatal(json, "tracing failed", MT_EXIT_FAILURE);
+	return MT_EXIT_OK;
 }

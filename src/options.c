@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <argp.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <errno.h>
@@ -82,7 +83,8 @@ static const struct argp_option options[] = {
 	  "auto (default), fentry, kprobe or tracepoint", 0 },
 	{ "check", OPT_CHECK, NULL, 0,
 	  "Probe the attach mode, print what it can see and exit", 0 },
-	{ "duration", OPT_DURATION, "SECONDS", 0, "Stop after SECONDS", 0 },
+	{ "duration", OPT_DURATION, "TIME", 0,
+	  "Stop after TIME: seconds, a fraction or a suffix s, m, h, d (1.5, 90s, 2m)", 0 },
 	{ "ringbuf-size", OPT_RINGBUF_SIZE, "KIB", 0,
 	  "Ring buffer size in KiB, a power of 2 from 4 to 1048576 (default 4096)", 0 },
 	{ "verbose", 'v', NULL, 0,
@@ -113,18 +115,54 @@ const char *mt_attach_mode_name(enum mt_attach_mode mode)
 	return mode_names[mode];
 }
 
-/* Strictly a whole decimal number in [min, max]. */
+/* Strictly a whole decimal number in [min, max]: digits only, no sign or space. */
 static int parse_uint(const char *arg, unsigned long long min,
 		      unsigned long long max, unsigned long long *out)
 {
 	char *end;
 
-	if (!arg || !*arg || *arg == '-' || *arg == '+')
+	if (!arg || !isdigit((unsigned char)*arg))
 		return -EINVAL;
 	errno = 0;
 	*out = strtoull(arg, &end, 10);
 	if (errno || *end || *out < min || *out > max)
 		return -EINVAL;
+	return 0;
+}
+
+/*
+ * A duration as timeout(1) takes it: a decimal number, with a fraction if
+ * wanted, and one optional suffix s, m, h or d. Above 0, at most a year.
+ */
+int mt_parse_duration(const char *arg, double *out)
+{
+	static const struct { char suffix; double scale; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	};
+	double v, scale = 1;
+	char *end;
+
+	/* strtod alone takes " 1", "1e3", "inf" and "0x10": digits first */
+	if (!arg || !isdigit((unsigned char)*arg) || strpbrk(arg, "xXeEpP"))
+		return -EINVAL;
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg)
+		return -EINVAL;
+	if (*end) {
+		size_t i;
+
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (end[0] == units[i].suffix && !end[1])
+				break;
+		if (i == sizeof(units) / sizeof(units[0]))
+			return -EINVAL;
+		scale = units[i].scale;
+	}
+	v *= scale;
+	if (!(v > 0) || v > 365.0 * 86400)
+		return -EINVAL;
+	*out = v;
 	return 0;
 }
 
@@ -145,12 +183,24 @@ static error_t opt_error(struct argp_state *state, const char *fmt, ...)
 	return EINVAL;
 }
 
+/* Options that take a value may be given once: a second would silently win. */
+static error_t once(struct argp_state *state, bool *seen, const char *name)
+{
+	if (*seen)
+		return opt_error(state, "%s given more than once: give it once", name);
+	*seen = true;
+	return 0;
+}
+
 static FILE *help_out;
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct mt_options *opt = state->input;
+	static bool seen_pid, seen_comm, seen_mntns, seen_path, seen_attach, seen_duration;
 	unsigned long long v;
+	double d;
+	error_t e = 0;
 
 	switch (key) {
 	case 'j':
@@ -166,24 +216,32 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		opt->verbose++;
 		break;
 	case 'p':
+		if ((e = once(state, &seen_pid, "--pid")))
+			return e;
 		if (parse_uint(arg, 1, INT_MAX, &v))
 			return opt_error(state, "invalid --pid '%s': expected a process id (1 to %d)",
 				   arg, INT_MAX);
 		opt->pid = v;
 		break;
 	case OPT_COMM:
+		if ((e = once(state, &seen_comm, "--comm")))
+			return e;
 		if (!*arg || strlen(arg) >= MT_COMM_LEN)
 			return opt_error(state, "invalid --comm '%s': expected 1 to %d characters",
 				   arg, MT_COMM_LEN - 1);
 		opt->comm = arg;
 		break;
 	case OPT_MNTNS:
+		if ((e = once(state, &seen_mntns, "--mntns")))
+			return e;
 		if (parse_uint(arg, 1, UINT32_MAX, &v))
 			return opt_error(state, "invalid --mntns '%s': expected a namespace inode number "
 				   "(see ls -lL /proc/PID/ns/mnt)", arg);
 		opt->mntns = v;
 		break;
 	case OPT_PATH:
+		if ((e = once(state, &seen_path, "--path")))
+			return e;
 		if (arg[0] != '/')
 			return opt_error(state, "invalid --path '%s': expected an absolute path", arg);
 		opt->path_prefix = arg;
@@ -192,6 +250,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		opt->overlay = true;
 		break;
 	case OPT_ATTACH:
+		if ((e = once(state, &seen_attach, "--attach")))
+			return e;
 		for (v = 0; v < sizeof(mode_names) / sizeof(mode_names[0]); v++)
 			if (strcmp(arg, mode_names[v]) == 0)
 				break;
@@ -235,9 +295,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		opt->dot = true;
 		break;
 	case OPT_DURATION:
-		if (parse_uint(arg, 1, 365ULL * 24 * 3600, &v))
-			return opt_error(state, "invalid --duration '%s': expected seconds (1 or more)", arg);
-		opt->duration = v;
+		if ((e = once(state, &seen_duration, "--duration")))
+			return e;
+		if (mt_parse_duration(arg, &d))
+			return opt_error(state, "invalid --duration '%s': expected a time above 0 "
+					 "such as 30, 1.5, 90s, 2m or 1h", arg);
+		opt->duration = d;
 		break;
 	case OPT_RINGBUF_SIZE:
 		/* BPF_MAP_TYPE_RINGBUF: a power-of-2 multiple of the page size */
@@ -266,6 +329,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		return opt_error(state, "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_INIT:
+		seen_pid = seen_comm = seen_mntns = seen_path = seen_attach = seen_duration = false;
 		break;
 	case ARGP_KEY_END:
 		if (opt->no_findings && opt->findings_only)

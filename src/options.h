@@ -32,7 +32,7 @@ struct mt_options {
 	uint32_t mntns;		/* 0 = all */
 	const char *comm;
 	const char *path_prefix;
-	unsigned int duration;	/* seconds, 0 = until SIGINT/SIGTERM */
+	double duration;	/* seconds, 0 = until a signal or a closed stdout */
 	bool snapshot;		/* --snapshot: one /proc scan, no BPF (snapshot_cmd.h) */
 	const char *explain;	/* --explain PATH|ID: the same, for one overlay */
 	bool dot;		/* --dot: --explain's tree as Graphviz */
@@ -43,10 +43,21 @@ struct mt_options {
 
 /*
  * Parse argv into *opt. Returns 0, 1 when the program should exit 0 at once
- * (--help, --version), or -EINVAL after printing one error line on stderr.
+ * (--help, --version), or -EINVAL after printing one error line on stderr
+ * (exit MT_EXIT_USAGE then).
  */
 int mt_options_parse(int argc, char **argv, struct mt_options *opt);
 
 const char *mt_attach_mode_name(enum mt_attach_mode mode);
+
+/* "1.5", "90s", "2m", "1h", "1d" (as timeout(1)) in seconds; -EINVAL if not. */
+int mt_parse_duration(const char *arg, double *out);
+
+/* Exit statuses (README "Exit status"). */
+enum {
+	MT_EXIT_OK = 0,
+	MT_EXIT_FAILURE = 1,	/* the host or kernel refused, a write failed */
+	MT_EXIT_USAGE = 2,	/* called wrong: a bad option or value */
+};
 
 #endif /* MT_OPTIONS_H */

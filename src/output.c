@@ -12,12 +12,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "escape.h"
 #include "mountinfo.h"
 #include "names.h"
 #include "output.h"
 
-/* room for every string of the largest record, quoted */
-#define TEXT_MAX (2 * MT_RECORD_MAX)
+/* room for every string of the largest record, quoted and escaped */
+#define TEXT_MAX (MT_ESC_MAX_PER_BYTE * MT_RECORD_MAX + 1024)
 #define ELLIPSIS "\u2026"	/* "…": where a cut value lost its part */
 
 enum part { PART_MAIN, PART_EXTRA, PART_PATH, PART__MAX };
@@ -93,7 +94,7 @@ static void text_append(struct sink *s, const char *key, const char *fmt, ...)
 /* A string field; in text, "…" marks the @front and/or the end that was cut. */
 static void put_str_cut(struct sink *s, const char *key, const char *val, bool front, bool end)
 {
-	static char shown[TEXT_MAX];
+	static char shown[MT_ESC_MAX_PER_BYTE * MT_STR_MAX * 2 + 1];
 	const char *q;
 
 	if (!val)
@@ -102,8 +103,10 @@ static void put_str_cut(struct sink *s, const char *key, const char *val, bool f
 		mt_json_str(&s->o->j, key, val);
 		return;
 	}
-	val = mt_term_value(val, shown, sizeof(shown));
-	/* quote what a reader could not split on spaces */
+	/* escape what could end the line, the quotes or reach the terminal
+	 * (escape.h); quote what a reader could not split on spaces */
+	mt_escape(shown, sizeof(shown), val, strlen(val), MT_ESC_QUOTE);
+	val = shown;
 	q = !*val || strpbrk(val, " \t\n\"=") ? "\"" : "";
 	text_append(s, key, "%s%s%s%s%s", q, front ? ELLIPSIS : "", val, end ? ELLIPSIS : "", q);
 }
@@ -241,13 +244,25 @@ void mt_output_init(struct mt_output *o, FILE *f, bool json, bool timestamp)
 
 void mt_output_time(const struct mt_output *o, uint64_t ts_ns, char *buf, size_t len)
 {
-	int64_t wall = (int64_t)ts_ns + o->wall_offset_ns;
-	time_t sec = wall / 1000000000LL;
+	/* unsigned: a garbage stamp wraps instead of overflowing (fuzz_record) */
+	int64_t wall = (int64_t)(ts_ns + (uint64_t)o->wall_offset_ns);
+	time_t sec;
 	struct tm tm;
+
+	if (wall < 0)
+		wall = 0;
+	sec = wall / 1000000000LL;
 
 	localtime_r(&sec, &tm);
 	snprintf(buf, len, "%02d:%02d:%02d.%06d", tm.tm_hour, tm.tm_min, tm.tm_sec,
 		 (int)(wall % 1000000000LL / 1000));
+}
+
+/* The errno name of a return value, NULL unless it is -1..-4095 (MAX_ERRNO):
+ * negating any other value may overflow (fuzz_record: LLONG_MIN). */
+static const char *ret_errno(long long ret)
+{
+	return ret < 0 && ret >= -4095 ? mt_errno_name((int)-ret) : NULL;
 }
 
 static void describe_syscall(struct sink *s, const struct mt_record *rec)
@@ -260,8 +275,8 @@ static void describe_syscall(struct sink *s, const struct mt_record *rec)
 	char cmd[32];
 
 	/* text shows the errno in the RESULT column */
-	if (s->o->json && sc->ret < 0 && mt_errno_name(-sc->ret))
-		put_str(s, "errno", mt_errno_name(-sc->ret));
+	if (s->o->json && ret_errno(sc->ret))
+		put_str(s, "errno", ret_errno(sc->ret));
 	/* BASE has no field of its own: it shows in full_path, which text
 	 * then shows as the path (the relative one only with -v) */
 	mt_record_full_path(rec, full, sizeof(full));
@@ -533,9 +548,10 @@ static int flush_line(struct mt_output *o)
 		/* -EINVAL (our misuse) still wrote a valid line */
 		return n < 0 && n != -EINVAL ? n : 0;
 	}
-	if (ferror(o->f))
-		return -EIO;
-	fflush(o->f);
+	/* stdio may take a failed write as done and keep only the error
+	 * flag: errno still names it (EPIPE for a closed pipe) */
+	if (fflush(o->f) || ferror(o->f))
+		return errno ? -errno : -EIO;
 	return 0;
 }
 
@@ -546,6 +562,7 @@ int mt_output_record(struct mt_output *o, const struct mt_record *rec)
 	char tbuf[32], ev[32], res[24], comm[MT_COMM_LEN + 1], shown[4 * MT_COMM_LEN + 1];
 	bool failed;
 
+	errno = 0;	/* flush_line() reads what a failed write left */
 	s.o = o;
 	for (int p = 0; p < PART__MAX; p++) {
 		s.pos[p] = 0;
@@ -564,8 +581,8 @@ int mt_output_record(struct mt_output *o, const struct mt_record *rec)
 		mt_json_str(&o->j, "type", type_name(rec));
 		if (h->type == MT_EV_SYSCALL)
 			mt_json_str(&o->j, "call", ev);
-		else
-			mt_json_str(&o->j, "op", strchr(ev, ':') + 1);
+		else	/* "?" has no ':' (fuzz_record: a record of no known type) */
+			mt_json_str(&o->j, "op", strchr(ev, ':') ? strchr(ev, ':') + 1 : ev);
 		mt_json_uint(&o->j, "ts_ns", h->ts_ns);
 		mt_json_str(&o->j, "time", tbuf);
 		mt_json_uint(&o->j, "pid", h->pid);
@@ -596,8 +613,8 @@ int mt_output_record(struct mt_output *o, const struct mt_record *rec)
 	if (!o->header_done)
 		print_header(o);
 	failed = h->type == MT_EV_SYSCALL && rec->sc->ret < 0;
-	if (failed && mt_errno_name(-rec->sc->ret))
-		snprintf(res, sizeof(res), "%s", mt_errno_name(-rec->sc->ret));
+	if (failed && ret_errno(rec->sc->ret))
+		snprintf(res, sizeof(res), "%s", ret_errno(rec->sc->ret));
 	else if (h->type == MT_EV_SYSCALL)
 		snprintf(res, sizeof(res), "%lld", (long long)rec->sc->ret);
 	else

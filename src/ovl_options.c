@@ -188,7 +188,10 @@ char *mt_ovl_opts__lower_str(const struct mt_ovl_opts *o)
 	if (!s)
 		return NULL;
 	for (size_t i = 0; i < o->nr_lower; i++) {
-		if (i)
+		/* "::" before the first data layer, also when no regular
+		 * layer precedes it (fuzz: datadir+= alone came back as ":d",
+		 * a regular layer) */
+		if (i || i == first_data)
 			*w++ = ':';
 		if (i == first_data)
 			*w++ = ':';

@@ -30,10 +30,15 @@ static bool has_cap(int cap)
 int mt_check_privileges(void)
 {
 	/* CAP_BPF and CAP_PERFMON (5.8+) suffice; CAP_SYS_ADMIN covers both */
-	if (has_cap(CAP_SYS_ADMIN) || (has_cap(CAP_BPF) && has_cap(CAP_PERFMON)))
+	bool bpf = has_cap(CAP_BPF), perfmon = has_cap(CAP_PERFMON);
+
+	if (has_cap(CAP_SYS_ADMIN) || (bpf && perfmon))
 		return 0;
-	fprintf(stderr, "mnttrace: error: not enough privileges to load BPF programs "
-		"(run as root: sudo mnttrace, or grant CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)\n");
+	/* name what is missing: a user with one of the two asks why */
+	fprintf(stderr, "mnttrace: error: not enough privileges to load BPF programs: missing "
+		"%s%s%s, and no CAP_SYS_ADMIN (run as root: sudo mnttrace, or grant CAP_BPF, "
+		"CAP_PERFMON and CAP_SYS_ADMIN)\n", bpf ? "" : "CAP_BPF",
+		!bpf && !perfmon ? " and " : "", perfmon ? "" : "CAP_PERFMON");
 	return -EPERM;
 }
 

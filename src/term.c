@@ -5,6 +5,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "term.h"
 
 /* SGR codes: bold, red, yellow, green (ECMA-48). */
@@ -63,9 +64,10 @@ const char *mt_term_off(const struct mt_term *t, enum mt_style style)
 /* The escaping of control characters is for the lead to plug in here. */
 const char *mt_term_value(const char *val, char *buf, size_t len)
 {
-	(void)buf;
-	(void)len;
-	return val ? val : "";
+	if (!val)
+		return "";
+	mt_escape(buf, len, val, strlen(val), 0);
+	return buf;
 }
 
 void mt_term_wrap(FILE *f, const struct mt_term *t, int first_cols, int indent,

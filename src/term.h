@@ -53,9 +53,9 @@ const char *mt_term_on(const struct mt_term *t, enum mt_style style);
 const char *mt_term_off(const struct mt_term *t, enum mt_style style);
 
 /*
- * A value (path, comm, option string) as text. Every value printed in text
- * output goes through here, so escaping it for a terminal is one change.
- * Returns @val, or @buf when it had to rewrite it.
+ * A value (path, comm, option string) as text: escaped into @buf
+ * (escape.h), so one finding line stays one line and no control sequence
+ * reaches the terminal. Returns @buf ("" for NULL).
  */
 const char *mt_term_value(const char *val, char *buf, size_t len);
 

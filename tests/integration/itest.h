@@ -97,6 +97,12 @@ bool tracer_start(struct tracer *t, const char *arg, ...) __attribute__((sentine
 bool tracer_startv(struct tracer *t, const char *const *args);
 /* SIGINT, wait, parse stdout, check the common fields of every record. */
 bool tracer_stop(struct tracer *t);
+/* The same with another signal (SIGTERM, SIGHUP). */
+bool tracer_stop_sig(struct tracer *t, int sig);
+/* Fork/exec `mnttrace --attach MODE args...` on these fds; its pid. */
+pid_t tracer_spawn_fds(const char *const *args, int out_fd, int err_fd);
+/* All of a memfd's content (caller frees). */
+char *it_read_memfd(int fd);
 /* The next tracer_start*() runs mnttrace as pid 1 of a new pid namespace
  * with its own /proc, like `unshare -p -f --mount-proc` (a container).
  * t->pid is then the shim that waits for it in our namespace, and
@@ -127,6 +133,8 @@ bool trace_scenario_late(struct tracer *t, const char *const *args, struct scena
 /* Run mnttrace to completion with these args (NULL-terminated), killing it
  * after timeout_ms. Returns the wait status or -1; *err gets stderr. */
 int run_mnttrace(char **err, int timeout_ms, const char *arg, ...) __attribute__((sentinel));
+/* The same with stdout too, args NULL-terminated. */
+int run_mnttrace_out(char **out, char **err, int timeout_ms, const char *const *args);
 
 /*
  * Record queries. The key/value pairs are NULL-terminated; a value matches

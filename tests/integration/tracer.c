@@ -269,7 +269,7 @@ static bool check_keys(const struct json *r, size_t line)
 static bool known_type(const char *type)
 {
 	static const char *const types[] = { "syscall", "mount", "dir", "ns", "lost", "finding",
-					     "overlay", "snapshot" };
+					     "overlay", "snapshot", "error" };
 
 	for (size_t i = 0; type && i < sizeof(types) / sizeof(types[0]); i++)
 		if (strcmp(type, types[i]) == 0)
@@ -416,12 +416,17 @@ void tracer_parse_output(struct tracer *t, char *out)
  */
 bool tracer_stop(struct tracer *t)
 {
+	return tracer_stop_sig(t, SIGINT);
+}
+
+bool tracer_stop_sig(struct tracer *t, int sig)
+{
 	char *out;
 
 	if (t->pid <= 0 || t->exited)
 		return false;
 	tracer_settle(t);
-	kill(t->pid, SIGINT);
+	kill(t->pid, sig);
 	t->status = wait_pid_timeout(t->pid, STOP_TIMEOUT_MS);
 	t->exited = true;
 	free(t->err_text);
@@ -441,8 +446,8 @@ bool tracer_stop(struct tracer *t)
 	if (it_verbose)
 		mt_test_log("mnttrace: %zu records; stderr:\n%.2000s", t->nrecs, t->err_text);
 	if (!WIFEXITED(t->status) || WEXITSTATUS(t->status) != 0)
-		mt_test_fail(__FILE__, __LINE__, "mnttrace after SIGINT: status 0x%x, want exit 0; "
-			     "stderr:\n%.2000s", t->status, t->err_text);
+		mt_test_fail(__FILE__, __LINE__, "mnttrace after %s: status 0x%x, want exit 0; "
+			     "stderr:\n%.2000s", strsignal(sig), t->status, t->err_text);
 	return true;
 }
 
@@ -534,18 +539,14 @@ long long rec_enter_ns(const struct json *r)
 	return ts - lat;
 }
 
-int run_mnttrace(char **err, int timeout_ms, const char *arg, ...)
+static int run_argv(char **out, char **err, int timeout_ms, char **argv)
 {
-	char *argv[TR_MAX_ARGS + 8];
 	int out_fd, err_fd, status;
-	va_list ap;
 	pid_t pid;
 
 	*err = NULL;
-	argv[0] = (char *)it_mnttrace;
-	va_start(ap, arg);
-	collect_args(argv, 1, arg, ap);
-	va_end(ap);
+	if (out)
+		*out = NULL;
 	out_fd = make_memfd("mnttrace-stdout");
 	err_fd = make_memfd("mnttrace-stderr");
 	if (out_fd < 0 || err_fd < 0)
@@ -553,9 +554,54 @@ int run_mnttrace(char **err, int timeout_ms, const char *arg, ...)
 	pid = spawn(argv, out_fd, err_fd);
 	status = pid < 0 ? -1 : wait_pid_timeout(pid, timeout_ms);
 	*err = read_all(err_fd);
+	if (out)
+		*out = read_all(out_fd);
 	close(out_fd);
 	close(err_fd);
 	return status;
+}
+
+int run_mnttrace(char **err, int timeout_ms, const char *arg, ...)
+{
+	char *argv[TR_MAX_ARGS + 8];
+	va_list ap;
+
+	argv[0] = (char *)it_mnttrace;
+	va_start(ap, arg);
+	collect_args(argv, 1, arg, ap);
+	va_end(ap);
+	return run_argv(NULL, err, timeout_ms, argv);
+}
+
+int run_mnttrace_out(char **out, char **err, int timeout_ms, const char *const *args)
+{
+	char *argv[TR_MAX_ARGS + 8];
+	int n = 0;
+
+	argv[n++] = (char *)it_mnttrace;
+	for (; args && *args && n < TR_MAX_ARGS + 4; args++)
+		argv[n++] = (char *)*args;
+	argv[n] = NULL;
+	return run_argv(out, err, timeout_ms, argv);
+}
+
+pid_t tracer_spawn_fds(const char *const *args, int out_fd, int err_fd)
+{
+	char *argv[TR_MAX_ARGS + 8];
+	int n = 0;
+
+	argv[n++] = (char *)it_mnttrace;
+	argv[n++] = "--attach";
+	argv[n++] = (char *)it_attach;
+	for (; args && *args && n < TR_MAX_ARGS + 4; args++)
+		argv[n++] = (char *)*args;
+	argv[n] = NULL;
+	return spawn(argv, out_fd, err_fd);
+}
+
+char *it_read_memfd(int fd)
+{
+	return read_all(fd);
 }
 
 /* ---- queries ---- */

@@ -243,12 +243,16 @@ TEST(json_utf8)
 	mt_json_str(j, "sur", "\xed\xa0\x80");			/* UTF-16 surrogate */
 	mt_json_str(j, "big", "\xf4\x90\x80\x80");		/* above U+10FFFF */
 	ASSERT_OK(mt_json_end_line(j), "end_line");
+	/* each lossy value is followed by its exact bytes in hex */
 	ASSERT_STREQ(obuf, "{\"ok\":\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\","
-		     "\"bad\":\"a\\ufffdb\",\"cont\":\"\\ufffd\","
-		     "\"cut\":\"\\ufffd\\ufffd\",\"cut2\":\"\\ufffd\\ufffdx\","
-		     "\"long\":\"\\ufffd\\ufffd\","
-		     "\"sur\":\"\\ufffd\\ufffd\\ufffd\","
-		     "\"big\":\"\\ufffd\\ufffd\\ufffd\\ufffd\"}\n", "replaced");
+		     "\"bad\":\"a\\ufffdb\",\"bad_hex\":\"61ff62\","
+		     "\"cont\":\"\\ufffd\",\"cont_hex\":\"80\","
+		     "\"cut\":\"\\ufffd\\ufffd\",\"cut_hex\":\"e282\","
+		     "\"cut2\":\"\\ufffd\\ufffdx\",\"cut2_hex\":\"e28278\","
+		     "\"long\":\"\\ufffd\\ufffd\",\"long_hex\":\"c0af\","
+		     "\"sur\":\"\\ufffd\\ufffd\\ufffd\",\"sur_hex\":\"eda080\","
+		     "\"big\":\"\\ufffd\\ufffd\\ufffd\\ufffd\",\"big_hex\":\"f4908080\"}\n",
+		     "replaced");
 	ASSERT_TRUE(valid_str(obuf), "valid JSON");
 }
 

@@ -95,7 +95,7 @@ TEST(options_rejects_bad_values)
 		{ "-p", "abc" }, { "-p", "0" }, { "-p", "-5" }, { "-p", "12x" },
 		{ "-p", "99999999999" }, { "--mntns", "0" }, { "--mntns", "4294967296" },
 		{ "--mntns", "" }, { "--path", "relative/dir" }, { "--comm", "a-name-longer-than-15" },
-		{ "--attach", "bogus" }, { "--duration", "0" }, { "--duration", "1.5" },
+		{ "--attach", "bogus" }, { "--duration", "0" }, { "--duration", "1.5x" },
 		{ "--ringbuf-size", "0" }, { "--ringbuf-size", "2" }, { "--ringbuf-size", "48" },
 		{ "--ringbuf-size", "2097152" }, { "--bogus" }, { "extra-argument" }, { "-p" },
 	};
@@ -172,4 +172,44 @@ TEST(options_snapshot_explain)
 	ASSERT_EQ(parse(&o, (const char *[]){ "--explain", "x", "--overlay", NULL }), -EINVAL,
 		  "no filter");
 	ASSERT_EQ(parse(&o, (const char *[]){ "--explain", "", NULL }), -EINVAL, "empty");
+}
+
+/* --duration as timeout(1) takes it; anything else is refused whole. */
+TEST(options_duration_forms)
+{
+	static const struct { const char *arg; double want; } ok[] = {
+		{ "5", 5 }, { "1.5", 1.5 }, { "0.25", 0.25 }, { "90s", 90 }, { "2m", 120 },
+		{ "1h", 3600 }, { "1d", 86400 }, { "1.5m", 90 },
+	};
+	static const char *const bad[] = {
+		"", "0", "0s", "-1", "+1", " 1", "1 ", "1x", "1ms", "1e3", "inf", "nan", "0x10",
+		"1.5.2", "s", "366d", ".5",
+	};
+	double d;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		d = -1;
+		ASSERT_OK(mt_parse_duration(ok[i].arg, &d), ok[i].arg);
+		ASSERT_TRUE(d == ok[i].want, ok[i].arg);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ASSERT_ERR(mt_parse_duration(bad[i], &d), bad[i]);
+}
+
+/* Numbers are digits only, and a valued option is given once. */
+TEST(options_strict_numbers_and_repeats)
+{
+	struct mt_options o;
+
+	ASSERT_EQ(parse(&o, (const char *[]){ "-p", " 12", NULL }), -EINVAL, "leading space");
+	ASSERT_EQ(parse(&o, (const char *[]){ "-p", "12abc", NULL }), -EINVAL, "trailing text");
+	ASSERT_EQ(parse(&o, (const char *[]){ "-p", "1", "-p", "2", NULL }), -EINVAL, "-p twice");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--mntns", "1", "--mntns", "1", NULL }), -EINVAL,
+		  "--mntns twice");
+	/* each parse starts afresh: one -p in a later call is fine */
+	ASSERT_EQ(parse(&o, (const char *[]){ "-p", "7", NULL }), 0, "-p once");
+	ASSERT_EQ(o.pid, 7, "pid");
+	ASSERT_EQ(parse(&o, (const char *[]){ "-j", "-j", "-v", "-v", NULL }), 0, "flags repeat");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--duration", "1.5", NULL }), 0, "--duration 1.5");
+	ASSERT_TRUE(o.duration == 1.5, "duration");
 }

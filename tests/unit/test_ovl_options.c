@@ -123,3 +123,20 @@ TEST(ovl_opts_copy)
 	ASSERT_EQ(b.nr_data, 1, "data count copied");
 	mt_ovl_opts__release(&b);
 }
+
+/* Found by fuzz_ovl_options: data layers alone must stay data layers. */
+TEST(ovl_lower_str_data_layers_only)
+{
+	struct mt_ovl_opts a = MT_OVL_OPTS_INIT, b = MT_OVL_OPTS_INIT;
+	char *s;
+
+	mt_ovl_opts__parse_data(&a, "datadir+=/d1,datadir+=/d2");
+	s = mt_ovl_opts__lower_str(&a);
+	ASSERT_STREQ(s, "::/d1:/d2", "the data marker leads");
+	ASSERT_EQ(mt_ovl_opts__set(&b, "lowerdir", s), 1, "parse it back");
+	ASSERT_EQ(b.nr_data, 2, "both are data layers");
+	ASSERT_TRUE(mt_ovl_opts__same_lower(&a, &b), "the same layers");
+	free(s);
+	mt_ovl_opts__release(&a);
+	mt_ovl_opts__release(&b);
+}

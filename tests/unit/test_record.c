@@ -368,3 +368,51 @@ TEST(record_mount_overlay_dirs)
 	ASSERT_TRUE(strstr(text, " upperdir=/o/u,p ") != NULL, text);
 	free(text);
 }
+
+/* Found by fuzz_record: a garbage stamp overflowed the wall-clock sum (UBSan). */
+TEST(record_time_of_garbage_stamp)
+{
+	static const uint64_t stamps[] = { 7596499275552905175ULL, UINT64_MAX, 0 };
+	struct mt_output o = { .wall_offset_ns = 1796207216427772572LL };
+	char buf[32];
+
+	for (size_t i = 0; i < sizeof(stamps) / sizeof(stamps[0]); i++) {
+		mt_output_time(&o, stamps[i], buf, sizeof(buf));
+		ASSERT_EQ(strlen(buf), 15u, buf);
+		ASSERT_TRUE(buf[2] == ':' && buf[5] == ':' && buf[8] == '.', buf);
+	}
+}
+
+/* Found by fuzz_record: a "lost" record from the ring buffer made the JSON
+ * writer read address 1 (its event name has no ':'). */
+TEST(record_lost_type_from_ring)
+{
+	struct builder b;
+	struct mt_lost *l = (void *)b.buf;
+	char *text;
+
+	memset(&b, 0, sizeof(b));
+	l->hdr.type = MT_EV_LOST;
+	l->hdr.size = sizeof(*l);
+	b.len = sizeof(*l);
+	text = render(&b, true);
+	ASSERT_TRUE(text && strstr(text, "\"type\":\"lost\",\"op\":\"?\"") != NULL,
+		    text ? text : "(nothing)");
+	free(text);
+}
+
+/* Found by fuzz_record: ret = LLONG_MIN was negated to look its errno up. */
+TEST(record_ret_llong_min)
+{
+	struct builder b;
+	char *text[2];
+
+	build_syscall(&b, MT_CALL_MOUNT, INT64_MIN, NULL);
+	text[0] = render(&b, false);
+	text[1] = render(&b, true);
+	ASSERT_TRUE(text[0] && strstr(text[0], "-9223372036854775808"), "text shows the number");
+	ASSERT_TRUE(text[1] && strstr(text[1], "\"ret\":-9223372036854775808") &&
+		    !strstr(text[1], "\"errno\""), "JSON: the number, no errno");
+	free(text[0]);
+	free(text[1]);
+}
