@@ -321,6 +321,9 @@ build_initrd() { # KDIR OUT WITH_SUITE
 	busybox=$(command -v busybox) || die "no busybox (make deps installs busybox-static)"
 	is_static "$busybox" || die "$busybox is not static (make deps installs busybox-static)"
 	root=$(mktemp -d "$cache/initrd.XXXXXX")
+	# the guest's / is this directory: mktemp's 0700 would keep every
+	# user but root out of /proc (tests run mnttrace as nobody)
+	chmod 0755 "$root"
 	mkdir -p "$root"/{bin,dev,etc,proc,sys,tmp,root,modules}
 	cp "$busybox" "$root/bin/busybox"
 	for a in $("$busybox" --list); do
