@@ -7,7 +7,7 @@ set -eu
 
 pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 pkg-config busybox-static qemu-system-x86 cpio xz-utils zstd kmod util-linux
-man-db debhelper dpkg-dev yamllint python3-kubernetes"
+man-db debhelper dpkg-dev yamllint python3-kubernetes libclang-rt-dev"
 # --e2e: only the real runtimes of tests/e2e (docker.io pulls in containerd
 # and runc); `make e2e` asks for them, the build never does.
 case "${1:-}" in
