@@ -29,7 +29,10 @@ static const char doc[] =
 "    mnttrace -j > trace.jsonl   # JSON Lines, one object per event\n"
 "    mnttrace --path /var/lib/docker/overlay2\n"
 "    mnttrace --mntns 4026531841 # one mount namespace (ls -l /proc/PID/ns/mnt)\n"
-"    mnttrace --attach tracepoint --check   # can this kernel use that mode?\n";
+"    mnttrace --attach tracepoint --check   # can this kernel use that mode?\n"
+"    mnttrace --record incident.rec   # keep everything for a later --replay\n"
+"    mnttrace --replay incident.rec   # the findings again, offline, no root\n"
+"    mnttrace --record /var/lib/mnttrace --max-size 100M   # flight recorder\n";
 
 enum {
 	OPT_COMM = 0x100,
@@ -42,6 +45,10 @@ enum {
 	OPT_FINDINGS_ONLY,
 	OPT_DURATION,
 	OPT_USAGE,
+	OPT_RECORD,
+	OPT_REPLAY,
+	OPT_FORCE,
+	OPT_MAX_SIZE,
 };
 
 static const struct argp_option options[] = {
@@ -67,6 +74,14 @@ static const struct argp_option options[] = {
 	{ "duration", OPT_DURATION, "SECONDS", 0, "Stop after SECONDS", 0 },
 	{ "verbose", 'v', NULL, 0,
 	  "More detail on stderr; -vvv adds libbpf's debug output", 0 },
+	{ NULL, 0, NULL, 0, "Recording (docs/recording.md):", 4 },
+	{ "record", OPT_RECORD, "FILE|DIR", 0,
+	  "Also write everything seen to FILE (0600), for --replay", 0 },
+	{ "max-size", OPT_MAX_SIZE, "SIZE", 0,
+	  "With --record DIR: keep the newest SIZE bytes (K, M, G) as rotated segments", 0 },
+	{ "force", OPT_FORCE, NULL, 0, "Let --record replace an existing recording", 0 },
+	{ "replay", OPT_REPLAY, "FILE|DIR", 0,
+	  "Rerun a recording's findings offline (no root, no BPF)", 0 },
 	{ NULL, 0, NULL, 0, "Help:", -1 },
 	{ "help", 'h', NULL, 0, "Show this help and exit", 0 },
 	{ "usage", OPT_USAGE, NULL, 0, "Show a short usage message and exit", 0 },
@@ -98,6 +113,28 @@ static int parse_uint(const char *arg, unsigned long long min,
 	*out = strtoull(arg, &end, 10);
 	if (errno || *end || *out < min || *out > max)
 		return -EINVAL;
+	return 0;
+}
+
+/* A byte count with an optional K, M or G (powers of 1024). */
+static int parse_size(const char *arg, unsigned long long *out)
+{
+	unsigned long long mul = 1;
+	char *end;
+
+	if (!arg || !*arg || *arg == '-' || *arg == '+')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoull(arg, &end, 10);
+	if (*end && !end[1]) {
+		const char *u = strchr("KMG", *end);
+
+		mul = u ? 1ULL << (10 * (u - "KMG" + 1)) : 0;
+		end++;
+	}
+	if (errno || *end || !mul || *out > (1ULL << 50) / mul)
+		return -EINVAL;
+	*out *= mul;
 	return 0;
 }
 
@@ -187,6 +224,21 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			return opt_error(state, "invalid --duration '%s': expected seconds (1 or more)", arg);
 		opt->duration = v;
 		break;
+	case OPT_RECORD:
+		opt->record = arg;
+		break;
+	case OPT_REPLAY:
+		opt->replay = arg;
+		break;
+	case OPT_FORCE:
+		opt->force = true;
+		break;
+	case OPT_MAX_SIZE:
+		if (parse_size(arg, &v) || v < 256 * 1024)
+			return opt_error(state, "invalid --max-size '%s': expected bytes, 256K or more "
+				   "(with K, M or G)", arg);
+		opt->max_size = v;
+		break;
 	/*
 	 * Our own --help/--usage/--version: under ARGP_NO_ERRS argp's would
 	 * print nothing. They print into help_out; mt_options_parse() sees it.
@@ -214,6 +266,15 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (opt->check && (opt->json || opt->pid || opt->comm || opt->mntns ||
 				   opt->path_prefix || opt->failed_only || opt->duration))
 			return opt_error(state, "--check takes only --attach and -v: it traces nothing");
+		if (opt->check && opt->record)
+			return opt_error(state, "--check records nothing: drop --record");
+		if ((opt->force || opt->max_size) && !opt->record)
+			return opt_error(state, "--force and --max-size go with --record");
+		if (opt->replay && (opt->record || opt->pid || opt->comm || opt->mntns ||
+				    opt->path_prefix || opt->failed_only || opt->overlay ||
+				    opt->attach != MT_ATTACH_AUTO || opt->duration || opt->check))
+			return opt_error(state, "--replay takes only -j, -t, --findings-only, "
+				   "--no-findings and -v: the recording's own filters apply");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -28,6 +28,10 @@ struct mt_options {
 	const char *comm;
 	const char *path_prefix;
 	unsigned int duration;	/* seconds, 0 = until SIGINT/SIGTERM */
+	const char *record;	/* --record FILE|DIR (docs/recording.md) */
+	const char *replay;	/* --replay FILE|DIR */
+	bool force;		/* --force: --record may replace */
+	uint64_t max_size;	/* --max-size: bytes, DIR is a flight recorder */
 };
 
 #define MT_OPTIONS_DEFAULT { .attach = MT_ATTACH_AUTO }
