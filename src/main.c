@@ -277,10 +277,9 @@ static int trace(struct app *app, struct mt_loader *l)
 
 /* --record: the header says what the run was; mnttrace's own namespace
  * is read once, for the model and the replay alike. */
-static int open_recording(struct app *app, enum mt_attach_mode mode)
+static int open_recording(struct app *app)
 {
 	struct mt_rec_info info = {
-		.attach_mode = mt_attach_mode_name(mode),
 		.wall_offset_ns = app->out.wall_offset_ns,
 		.overlay = app->opt.overlay, .failed_only = app->opt.failed_only,
 		.findings_only = app->opt.findings_only, .no_findings = app->opt.no_findings,
@@ -291,6 +290,8 @@ static int open_recording(struct app *app, enum mt_attach_mode mode)
 
 	mt_proc_mntns("/proc", (__u32)getpid(), &info.self_ns);
 	app->rec = mt_recorder__open(app->opt.record, &info);
+	/* a write past RLIMIT_FSIZE fails with EFBIG, like a full disk */
+	signal(SIGXFSZ, SIG_IGN);
 	return app->rec ? 0 : -EINVAL;
 }
 
@@ -430,8 +431,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mnttrace: error: out of memory\n");
 		return 1;
 	}
+	/* a recording that cannot be made is refused before BPF loads */
+	if (app.opt.record && open_recording(&app)) {
+		mt_filter__free(app.filter);
+		return 1;
+	}
 	l = mt_loader__start(&app.opt, on_record, &app);
 	if (!l) {
+		mt_recorder__close(app.rec);
 		mt_filter__free(app.filter);
 		return 1;
 	}
@@ -444,8 +451,9 @@ int main(int argc, char **argv)
 	}
 
 	sigaction(SIGUSR1, &(struct sigaction){ .sa_handler = on_usr1 }, NULL);
-	err = app.opt.record ? open_recording(&app, mode) : 0;
-	if (!err && !app.opt.no_findings)
+	mt_recorder__begin(app.rec, mt_attach_mode_name(mode));
+	err = 0;
+	if (!app.opt.no_findings)
 		err = start_model(&app, mode);
 	if (!err)
 		err = trace(&app, l);

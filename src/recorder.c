@@ -35,6 +35,7 @@ struct mt_recorder {
 	int nr_kept;
 	struct mt_buf out;	/* frames not yet written */
 	bool failed;		/* a write failed: recording stopped */
+	bool begun;		/* the header is out */
 };
 
 /* ---- writing ---- */
@@ -166,8 +167,8 @@ static void segment_name(uint32_t seq, char *buf, size_t size)
 	snprintf(buf, size, "mnttrace-%06u.rec", seq);
 }
 
-/* Start file or segment @r->seq: preamble and header. 0 or -errno. */
-static int start_file(struct mt_recorder *r)
+/* Create file or segment @r->seq. 0 or -errno. */
+static int create_file(struct mt_recorder *r)
 {
 	char name[64];
 
@@ -180,9 +181,17 @@ static int start_file(struct mt_recorder *r)
 	if (r->fd < 0)
 		return -errno;
 	r->seg_bytes = 0;
+	return 0;
+}
+
+void mt_recorder__begin(struct mt_recorder *r, const char *attach_mode)
+{
+	if (!r)
+		return;
+	r->info.attach_mode = attach_mode;
+	r->begun = true;
 	mt_buf_preamble(&r->out);
 	header(r);
-	return 0;
 }
 
 static bool is_segment(const char *name, uint32_t *seq)
@@ -246,7 +255,7 @@ struct mt_recorder *mt_recorder__open(const char *path, const struct mt_rec_info
 		err = 0;
 	}
 	if (!err)
-		err = start_file(r);
+		err = create_file(r);
 	if (err) {
 		if (err == -EEXIST)
 			fprintf(stderr, "mnttrace: error: --record %s: it already exists (pick "
@@ -370,11 +379,12 @@ static void rotate(struct mt_recorder *r)
 	r->kept[r->nr_kept++].bytes = r->seg_bytes;
 	r->kept_bytes += r->seg_bytes;
 	r->seq++;
-	if (start_file(r) < 0) {
+	if (create_file(r) < 0) {
 		r->fd = -1;
 		fail(r, errno, "starting a new segment");
 		return;
 	}
+	mt_recorder__begin(r, r->info.attach_mode);
 	snap = mt_snapshot__new(NULL, &so);
 	if (snap)
 		mt_recorder__snapshot(r, snap);
@@ -397,11 +407,19 @@ void mt_recorder__flush(struct mt_recorder *r)
 void mt_recorder__close(struct mt_recorder *r)
 {
 	struct mt_buf b = {};
+	char name[64];
 
 	if (!r)
 		return;
-	frame(r, MT_FR_END, &b);
-	write_out(r);
+	if (r->begun) {
+		frame(r, MT_FR_END, &b);
+		write_out(r);
+	} else if (r->dirfd >= 0) {
+		segment_name(r->seq, name, sizeof(name));
+		unlinkat(r->dirfd, name, 0);	/* made for a run that never started */
+	} else {
+		unlink(r->path);
+	}
 	if (r->fd >= 0)
 		close(r->fd);
 	if (r->dirfd >= 0)

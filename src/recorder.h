@@ -3,7 +3,8 @@
  * --record: writes what a live run saw, so that --replay (replay.h) can
  * rerun the model offline and draw the same findings (docs/recording.md).
  *
- *	r = mt_recorder__open(path, &info);	// preamble, header
+ *	r = mt_recorder__open(path, &info);	// before loading BPF: fails early
+ *	mt_recorder__begin(r, attach_mode);	// preamble, header
  *	mt_recorder__snapshot(r, snap);		// the start-up snapshot
  *	model opts: .proc_ops = &mt_recorder_proc_ops, .proc_ctx = r, and a
  *		    .rescan hook that calls mt_recorder__rescan(r, ...)
@@ -35,7 +36,7 @@
 struct mt_recorder;
 
 struct mt_rec_info {
-	const char *attach_mode;	/* mt_attach_mode_name() */
+	const char *attach_mode;	/* mt_recorder__begin() sets it */
 	__s64 wall_offset_ns;		/* struct mt_output's */
 	__u32 self_ns;			/* mnttrace's mount namespace */
 	/* the filters of the run, applied again on replay */
@@ -48,6 +49,8 @@ struct mt_rec_info {
 
 /* NULL after one "mnttrace: error:" line on stderr. */
 struct mt_recorder *mt_recorder__open(const char *path, const struct mt_rec_info *info);
+/* The preamble and header, once the attach mode is known. */
+void mt_recorder__begin(struct mt_recorder *r, const char *attach_mode);
 void mt_recorder__snapshot(struct mt_recorder *r, const struct mt_snapshot *snap);
 void mt_recorder__record(struct mt_recorder *r, const void *data, size_t size);
 void mt_recorder__work(struct mt_recorder *r);

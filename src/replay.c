@@ -18,6 +18,7 @@ struct mt_replay {
 	const struct mt_replay_cbs *cbs;
 	struct mt_rec_header h;
 	bool started;		/* the first header and snapshot are in */
+	bool ended;		/* the file read last had an end frame */
 	int err;		/* first error; the replay stops */
 	char msg[768];
 };
@@ -376,6 +377,7 @@ static int dispatch(struct mt_replay *r, const struct mt_frame *f)
 			return cb->drops(cb->ctx, bpf, bad);
 		break;
 	case MT_FR_END:
+		r->ended = true;
 		return 0;
 	default:
 		set_err(r, -EBADMSG, "%s: an unexpected %s frame at byte offset %llu, record %llu",
@@ -395,6 +397,7 @@ static int replay_file(struct mt_replay *r, const char *path, long long expect_s
 	bool eof;
 	int err;
 
+	r->ended = false;
 	err = mt_frame_reader_open(&r->fr, path);
 	if (err) {
 		set_err(r, err, "%s", r->fr.err);
@@ -483,5 +486,9 @@ int mt_replay__run(const char *path, const struct mt_replay_cbs *cbs)
 	mt_frame_reader_close(&r.fr);
 	if (r.err)
 		fprintf(stderr, "mnttrace: error: %s\n", r.msg);
+	else if (!r.ended)
+		fprintf(stderr, "mnttrace: warning: %s has no end frame: the mnttrace that "
+			"recorded it was killed or is still running (replayed to its last "
+			"whole record)\n", path);
 	return r.err;
 }

@@ -84,6 +84,7 @@ struct tracer {
 	struct json **recs;	/* parsed stdout lines, in order */
 	size_t nrecs;
 	char *err_text;		/* all of stderr */
+	char rec_path[96];	/* its --record file, "" when none */
 };
 
 #define TRACER_INIT { .pid = -1, .out_fd = -1, .err_fd = -1 }
@@ -100,6 +101,15 @@ bool tracer_stop(struct tracer *t);
  * t->pid is then the shim that waits for it in our namespace, and
  * /proc/t->pid/ns/pid_for_children is mnttrace's pid namespace. */
 extern bool it_tracer_in_new_pidns;
+/* ---- replay_check.c ---- */
+/* A fresh --record path in the runner's temp dir, or NULL. */
+const char *replay_check_path(char *buf, size_t size);
+/* `mnttrace -j --replay PATH`: its wait status (-1 on error), stdout and
+ * stderr (never NULL; the caller frees them). */
+int replay_run(const char *rec_path, char **out, char **err);
+/* Replay @rec_path and check that it prints what @t printed live. */
+bool replay_check(const struct tracer *t, const char *rec_path);
+
 /* Kill and free whatever is left (safe to call twice). */
 void tracer_free(struct tracer *t);
 
