@@ -18,8 +18,14 @@
 #include "version.h"
 
 #define FLUSH_AT (1u << 20)	/* write at once past this much in memory */
-#define SEGMENTS 4		/* a directory holds about this many segments */
-#define MIN_SEGMENT (64u << 10)
+/*
+ * A directory holds about this many segments. A segment ends at the
+ * first flush (after a poll) past max/SEGMENTS, or, in a storm that
+ * keeps one poll busy (the ring buffer holds 4 MiB), at the first record
+ * past twice that: a segment never passes max/4 by more than a write.
+ */
+#define SEGMENTS 8
+#define MIN_SEGMENT (32u << 10)
 #define MAX_KEPT 4096		/* segments remembered for deletion */
 
 struct mt_recorder {
@@ -30,6 +36,7 @@ struct mt_recorder {
 	uint32_t seq;		/* current segment */
 	uint64_t seg_bytes;	/* written to the current file */
 	uint64_t seg_limit;	/* start a new segment past this */
+	size_t flush_at;	/* write what is collected past this */
 	uint64_t kept_bytes;	/* older segments still on disk */
 	struct { uint32_t seq; uint64_t bytes; } kept[MAX_KEPT];
 	int nr_kept;
@@ -84,7 +91,7 @@ static void frame(struct mt_recorder *r, enum mt_frame_type type, const struct m
 		return;
 	}
 	mt_buf_frame(&r->out, type, b->p, b->len);
-	if (r->out.len >= FLUSH_AT)
+	if (r->out.len >= r->flush_at)
 		write_out(r);
 }
 
@@ -246,10 +253,12 @@ struct mt_recorder *mt_recorder__open(const char *path, const struct mt_rec_info
 	}
 	r->info = *info;
 	r->fd = r->dirfd = -1;
+	r->flush_at = FLUSH_AT;
 	if (info->max_size) {
 		r->seg_limit = info->max_size / SEGMENTS;
 		if (r->seg_limit < MIN_SEGMENT)
 			r->seg_limit = MIN_SEGMENT;
+		r->flush_at = r->seg_limit / 4;
 		err = open_dir(r);
 	} else {
 		err = 0;
@@ -289,12 +298,20 @@ void mt_recorder__snapshot(struct mt_recorder *r, const struct mt_snapshot *snap
 	mt_buf_free(&b);
 }
 
+static void rotate(struct mt_recorder *r);
+
 void mt_recorder__record(struct mt_recorder *r, const void *data, size_t size)
 {
 	if (!r || r->failed)
 		return;
+	/* only before a record: a replay reads segments whole at its top
+	 * level, never in the middle of the model's work */
+	if (r->dirfd >= 0 && r->seg_bytes + r->out.len >= 2 * r->seg_limit) {
+		write_out(r);
+		rotate(r);
+	}
 	mt_buf_frame(&r->out, MT_FR_RECORD, data, size);
-	if (r->out.len >= FLUSH_AT)
+	if (r->out.len >= r->flush_at)
 		write_out(r);
 }
 
@@ -371,6 +388,8 @@ static void drop_oldest(struct mt_recorder *r)
 /* A new segment: header and a fresh snapshot, so that it replays alone. */
 static void rotate(struct mt_recorder *r)
 {
+	if (r->failed)
+		return;
 	struct mt_snap_opts so = { .mnttab_flags = MT_MNTTAB_OVERLAY_ONLY };
 	struct mt_snapshot *snap;
 
@@ -414,6 +433,8 @@ void mt_recorder__close(struct mt_recorder *r)
 	if (r->begun) {
 		frame(r, MT_FR_END, &b);
 		write_out(r);
+		if (r->dirfd >= 0)
+			drop_oldest(r);
 	} else if (r->dirfd >= 0) {
 		segment_name(r->seq, name, sizeof(name));
 		unlinkat(r->dirfd, name, 0);	/* made for a run that never started */

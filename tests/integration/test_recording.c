@@ -9,6 +9,7 @@
  * prints what the live run did: replay_check.c.)
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -33,6 +34,18 @@ static size_t count_str(const char *text, const char *needle)
 	for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
 		n++;
 	return n;
+}
+
+static char *live_text_fd(int fd)
+{
+	struct stat st;
+	char *s;
+
+	if (fstat(fd, &st) || !(s = calloc(1, (size_t)st.st_size + 1)))
+		return NULL;
+	if (pread(fd, s, (size_t)st.st_size, 0) < 0)
+		s[0] = '\0';
+	return s;
 }
 
 static size_t live_findings(const struct tracer *t)
@@ -208,7 +221,6 @@ TEST(recording_killed_mnttrace_leaves_a_replayable_file)
 	struct scenario s = SC_INIT;
 	char rec[96], *out = NULL, *err = NULL, *live = NULL;
 	const char *args[] = { "--record", rec, NULL };
-	struct stat st;
 	int status;
 
 	if (!replay_check_path(rec, sizeof(rec)) || !tracer_startv(&t, args) ||
@@ -224,8 +236,7 @@ TEST(recording_killed_mnttrace_leaves_a_replayable_file)
 	kill(t.pid, SIGKILL);
 	wait_pid_timeout(t.pid, RUN_TIMEOUT_MS);
 	t.exited = true;
-	if (fstat(t.out_fd, &st) || !(live = calloc(1, (size_t)st.st_size + 1)) ||
-	    pread(t.out_fd, live, (size_t)st.st_size, 0) < 0)
+	if (!(live = live_text_fd(t.out_fd)))
 		goto out;
 	status = replay_run(rec, &out, &err);
 	ASSERT_TRUE(exited_with(status, 0), "the recording of a killed run replays");
@@ -287,6 +298,154 @@ out:
 	unlink(rec);
 	free(out);
 	free(err);
+	sc_free(&s);
+	tracer_free(&t);
+}
+
+/* ---- the flight recorder ---- */
+
+#define FR_MAX (256 << 10)
+#define STORM_MOUNTS 2500
+
+struct storm {
+	struct scn_leak leak;
+};
+
+/*
+ * A storm of mount(2) records, then scenario 1. The mounts fail (no such
+ * filesystem type): a record each, without the RCU grace period every
+ * real umount waits for (tens of ms each, seen on 6.18).
+ */
+static void storm_then_leak(struct sc_ctx *c, void *arg)
+{
+	struct storm *st = arg;
+	char m[256];
+
+	snprintf(m, sizeof(m), "%s/storm", c->dir);
+	SC_CHECK(c, mkdir(m, 0755) == 0, "mkdir %s: %s", m, strerror(errno));
+	for (int i = 0; i < STORM_MOUNTS; i++) {
+		SC_CHECK(c, mount("storm", m, "mnttrace-storm", 0, "size=64k") < 0 &&
+			 errno == ENODEV, "mount of no filesystem type: %s", strerror(errno));
+	}
+	scn_leak_child(c, &st->leak);
+}
+
+/* The kind and reason of each finding on @path, in order, one per line. */
+static void finding_list(const char *jsonl, const char *path, char *buf, size_t size)
+{
+	char *copy = strdup(jsonl), *save = NULL;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (char *l = copy ? strtok_r(copy, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
+		const char *err;
+		struct json *r = json_parse(l, &err);
+		const char *type = r ? json_str(r, "type") : NULL;
+
+		if (type && !strcmp(type, "finding") && json_str(r, "path") &&
+		    !strcmp(json_str(r, "path"), path) && n < size)
+			n += (size_t)snprintf(buf + n, size - n, "%s: %s\n", json_str(r, "kind"),
+					      json_str(r, "reason"));
+		json_free(r);
+	}
+	free(copy);
+}
+
+static void remove_segments(const char *dir)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	while (d && (de = readdir(d))) {
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (de->d_name[0] != '.')
+			unlink(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+/*
+ * --record DIR --max-size: a storm rolls segments, the oldest go, the
+ * directory stays within its size; --replay DIR replays what is left,
+ * and the scenario's findings come out as they did live. SIGUSR1 leaves
+ * a marker the replay shows.
+ */
+TEST(recording_flight_recorder_keeps_its_bound)
+{
+	struct storm a = { .leak = { .graph_prop = MS_PRIVATE, .svc_prop = MS_SLAVE,
+				     .do_umount = true, .umount_flags = MNT_DETACH } };
+	struct tracer t = TRACER_INIT;
+	struct scenario s = SC_INIT;
+	char dir[128], seg[512], live_f[8192], replay_f[8192];
+	char *out = NULL, *err = NULL, *live = NULL;
+	const char *args[] = { "--findings-only", "--record", dir, "--max-size", "256K", NULL };
+	long long total = 0;
+	int segments = 0, status;
+	bool first_kept = false;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	dir[0] = '\0';
+	if (!replay_check_path(dir, sizeof(dir) - 2))
+		goto out;
+	strcat(dir, ".d");
+	if (!tracer_startv(&t, args) || !sc_start(&s, storm_then_leak, &a))
+		goto out;
+	while (sc_next_sync(&s)) {
+		tracer_settle(&t);
+		sc_go(&s);
+	}
+	if (!sc_finish(&s))
+		goto out;
+	tracer_settle(&t);
+	kill(t.pid, SIGUSR1);	/* "the incident was here" */
+	for (int ms = 0; ms < 5000 && !strstr(t.err_text ? t.err_text : "", "marker"); ms += 100) {
+		usleep(100000);
+		free(t.err_text);
+		t.err_text = live_text_fd(t.err_fd);
+	}
+	if (!tracer_stop(&t))
+		goto out;
+	ASSERT_TRUE(strstr(t.err_text, "marker written") != NULL, "SIGUSR1 is acknowledged");
+	ASSERT_TRUE(stat(dir, &st) == 0 && (st.st_mode & 0777) == 0700, "the directory is 0700");
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(seg, sizeof(seg), "%s/%s", dir, de->d_name);
+		if (stat(seg, &st))
+			continue;
+		segments++;
+		total += st.st_size;
+		first_kept |= strcmp(de->d_name, "mnttrace-000000.rec") == 0;
+		ASSERT_TRUE((st.st_mode & 0777) == 0600, "a segment is 0600");
+	}
+	if (d)
+		closedir(d);
+	mt_test_log("flight recorder: %d segments, %lld bytes (max %d)", segments, total, FR_MAX);
+	ASSERT_GT(segments, 1, "segments in the directory");
+	ASSERT_FALSE(first_kept, "the oldest segment is gone");
+	ASSERT_TRUE(total <= FR_MAX, "the directory stays within --max-size");
+
+	status = replay_run(dir, &out, &err);
+	ASSERT_TRUE(exited_with(status, 0), "--replay DIR exits 0");
+	live = live_text_fd(t.out_fd);
+	finding_list(live ? live : "", sc_get(&s, "merged"), live_f, sizeof(live_f));
+	finding_list(out, sc_get(&s, "merged"), replay_f, sizeof(replay_f));
+	ASSERT_TRUE(live_f[0] != '\0', "live findings on the scenario's overlay");
+	ASSERT_STREQ(replay_f, live_f, "the scenario's findings, replayed from the directory");
+	ASSERT_TRUE(strstr(err, "SIGUSR1") != NULL, "the replay shows the marker");
+	if (mt_test_failed())
+		mt_test_log("replay stderr:\n%.3000s", err);
+out:
+	remove_segments(dir);
+	free(out);
+	free(err);
+	free(live);
 	sc_free(&s);
 	tracer_free(&t);
 }
