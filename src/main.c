@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "evidence.h"
 #include "filter.h"
 #include "loader.h"
 #include "model.h"
@@ -78,6 +79,8 @@ static void on_finding(void *ctx, const struct mt_finding *f)
 	if (err && !app->write_err)
 		app->write_err = err;
 	mt_recorder__finding(app->rec, f);
+	if (app->rec && mt_evidence_wanted(f))
+		mt_evidence_write(app->rec, f);
 }
 
 static void count_where(void *ctx, __u32 mnt_ns, __u32 mnt_id, const char *mountpoint)

@@ -97,6 +97,20 @@ static void print_marker(const struct mt_replay *r, const struct mt_frame *f)
 		(unsigned long long)f->offset, r->fr.name, note);
 }
 
+/* An evidence bundle, on stderr: the words someone analysing it reads. */
+static void print_evidence(const struct mt_frame *f)
+{
+	struct mt_cur c = { .p = f->payload, .len = f->len };
+	const char *text;
+	uint32_t len;
+
+	mt_cur_u64(&c);
+	mt_cur_strview(&c, &text, &len);
+	if (mt_cur_strview(&c, &text, &len))
+		fprintf(stderr, "mnttrace: evidence recorded at byte offset %llu:\n%.*s",
+			(unsigned long long)f->offset, (int)len, text);
+}
+
 /* The next frame that is not passive; false at the end or on error. */
 static bool next_active(struct mt_replay *r, struct mt_frame *f, bool *eof)
 {
@@ -106,6 +120,8 @@ static bool next_active(struct mt_replay *r, struct mt_frame *f, bool *eof)
 	while ((ret = mt_frame_next(&r->fr, f)) > 0) {
 		if (f->type == MT_FR_MARKER)
 			print_marker(r, f);
+		if (f->type == MT_FR_EVIDENCE)
+			print_evidence(f);
 		if (!passive(f))
 			return true;
 	}

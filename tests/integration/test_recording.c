@@ -116,6 +116,25 @@ TEST(recording_cut_or_corrupt_replays_to_the_damage)
 	ASSERT_EQ(count_str(out, "\"type\":\"finding\""), live_findings(&t),
 		  "findings replayed from the whole recording");
 	ASSERT_TRUE(stat(rec, &st) == 0, "the recording exists");
+	/* the leak's evidence bundle, shown by the replay */
+	{
+		char holder[64];
+
+		snprintf(holder, sizeof(holder), "holder mnt:[%s] mount %s", sc_get(&s, "svc_ns"),
+			 sc_get(&s, "copy_id"));
+		ASSERT_TRUE(strstr(err, "evidence recorded") && strstr(err, " leak "),
+			    "an evidence bundle for the leak");
+		ASSERT_TRUE(strstr(err, holder) != NULL, "it names the holder namespace and copy");
+		ASSERT_TRUE(strstr(err, "  age: ") != NULL, "the holder namespace's age");
+		ASSERT_TRUE(strstr(err, "mountinfo (pid ") != NULL, "the holder's mountinfo line");
+		ASSERT_TRUE(strstr(err, "process ") && strstr(err, ", ppid "), "the process tree");
+		ASSERT_TRUE(strstr(err, "host: kernel ") && strstr(err, "fs.may_detach_mounts") &&
+			    strstr(err, "overlay module default index") &&
+			    strstr(err, "overlay module default redirect_dir"), "the host facts");
+		ASSERT_TRUE(strstr(err, "unit") != NULL, "the units, or why they are not read");
+		if (mt_test_failed())
+			mt_test_log("replay stderr:\n%.4000s", err);
+	}
 
 	/* cut inside its last frame: what comes before, then an error */
 	ASSERT_TRUE(copy_file(rec, bad, st.st_size - 5), "cut copy");
