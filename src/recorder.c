@@ -24,7 +24,7 @@
  * keeps one poll busy (the ring buffer holds 4 MiB), at the first record
  * past twice that: a segment never passes max/4 by more than a write.
  */
-#define SEGMENTS 8
+#define SEGMENTS 8		/* and the directory holds 5 to 8 of them */
 #define MIN_SEGMENT (32u << 10)
 #define MAX_KEPT 4096		/* segments remembered for deletion */
 
@@ -291,9 +291,15 @@ void mt_recorder__snapshot(struct mt_recorder *r, const struct mt_snapshot *snap
 {
 	struct mt_buf b = {};
 
+	struct timespec now;
+
 	if (!r)
 		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
 	mt_put_snapshot(&b, snap);
+	/* when the scan began: a replay from this segment skips older records */
+	mt_buf_u64(&b, (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec -
+		       snap->elapsed_ns);
 	frame(r, MT_FR_SNAPSHOT, &b);
 	mt_buf_free(&b);
 }
@@ -372,11 +378,19 @@ void mt_recorder__marker(struct mt_recorder *r, const char *note)
 
 /* ---- segments ---- */
 
-static void drop_oldest(struct mt_recorder *r)
+/*
+ * Keep the directory within max_size, counting the current segment at
+ * the size it may still grow to before the next rotation (records are
+ * written from the ring-buffer callback, between two checks here).
+ */
+static void drop_oldest(struct mt_recorder *r, bool closing)
 {
+	uint64_t room = 2 * r->seg_limit + r->flush_at + MT_RECORD_MAX;
 	char name[64];
 
-	while (r->nr_kept && (r->kept_bytes + r->seg_bytes > r->info.max_size ||
+	if (room < r->seg_bytes || closing)
+		room = r->seg_bytes;
+	while (r->nr_kept && (r->kept_bytes + room > r->info.max_size ||
 			      r->nr_kept == MAX_KEPT)) {
 		segment_name(r->kept[0].seq, name, sizeof(name));
 		unlinkat(r->dirfd, name, 0);
@@ -409,7 +423,7 @@ static void rotate(struct mt_recorder *r)
 		mt_recorder__snapshot(r, snap);
 	mt_snapshot__free(snap);
 	write_out(r);
-	drop_oldest(r);
+	drop_oldest(r, false);
 }
 
 void mt_recorder__flush(struct mt_recorder *r)
@@ -420,7 +434,7 @@ void mt_recorder__flush(struct mt_recorder *r)
 	if (r->dirfd >= 0 && !r->failed && r->seg_bytes >= r->seg_limit)
 		rotate(r);
 	else if (r->dirfd >= 0)
-		drop_oldest(r);
+		drop_oldest(r, false);
 }
 
 void mt_recorder__close(struct mt_recorder *r)
@@ -434,7 +448,7 @@ void mt_recorder__close(struct mt_recorder *r)
 		frame(r, MT_FR_END, &b);
 		write_out(r);
 		if (r->dirfd >= 0)
-			drop_oldest(r);
+			drop_oldest(r, true);
 	} else if (r->dirfd >= 0) {
 		segment_name(r->seq, name, sizeof(name));
 		unlinkat(r->dirfd, name, 0);	/* made for a run that never started */

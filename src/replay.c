@@ -19,6 +19,17 @@ struct mt_replay {
 	struct mt_rec_header h;
 	bool started;		/* the first header and snapshot are in */
 	bool ended;		/* the file read last had an end frame */
+	/* replaying from a later segment: answers are matched, not followed */
+	bool tolerant;
+	__u32 first_seq;
+	__u64 snap_taken_ns;	/* CLOCK_MONOTONIC when the first snapshot began */
+	uint64_t older;		/* records skipped as older than it */
+	uint64_t unanswered, unasked;
+	/* a frame read ahead and given back (tolerant mode) */
+	bool held;
+	struct mt_frame held_frame;
+	unsigned char *held_buf;
+	size_t held_cap;
 	int err;		/* first error; the replay stops */
 	char msg[768];
 };
@@ -97,6 +108,25 @@ static void print_marker(const struct mt_replay *r, const struct mt_frame *f)
 		(unsigned long long)f->offset, r->fr.name, note);
 }
 
+/* Give frame @f back: the next read returns it again. */
+static void hold(struct mt_replay *r, const struct mt_frame *f)
+{
+	if (f->len > r->held_cap) {
+		unsigned char *p = realloc(r->held_buf, f->len);
+
+		if (!p) {
+			set_err(r, -ENOMEM, "out of memory");
+			return;
+		}
+		r->held_buf = p;
+		r->held_cap = f->len;
+	}
+	memcpy(r->held_buf, f->payload, f->len);
+	r->held_frame = *f;
+	r->held_frame.payload = r->held_buf;
+	r->held = true;
+}
+
 /* An evidence bundle, on stderr: the words someone analysing it reads. */
 static void print_evidence(const struct mt_frame *f)
 {
@@ -117,6 +147,11 @@ static bool next_active(struct mt_replay *r, struct mt_frame *f, bool *eof)
 	int ret;
 
 	*eof = false;
+	if (r->held) {
+		r->held = false;
+		*f = r->held_frame;
+		return true;
+	}
 	while ((ret = mt_frame_next(&r->fr, f)) > 0) {
 		if (f->type == MT_FR_MARKER)
 			print_marker(r, f);
@@ -142,35 +177,55 @@ static const char *const ans_names[MT_ANS__MAX] = {
 	[MT_ANS_OWNER] = "container metadata", [MT_ANS_LOWER_LAYERS] = "lower layers",
 };
 
-/*
- * The next frame must answer @kind: the model asks what it asked live,
- * in the same order, unless the recording is damaged or was made by a
- * model that decides otherwise.
- */
-static bool next_answer(struct mt_replay *r, enum mt_answer_kind kind, struct mt_cur *c)
+static struct mt_buf question(enum mt_answer_kind kind)
 {
-	struct mt_frame f;
-	bool eof;
+	struct mt_buf q = {};
 
-	if (r->err)
+	mt_buf_u16(&q, (uint16_t)kind);
+	return q;
+}
+
+/*
+ * The answer to question @q (kind and arguments, encoded as the recorder
+ * did), with @c just past the question. From the start of a run, the
+ * model asks what it asked live, in the same order: anything else is a
+ * damaged recording or another model, and stops the replay. From a
+ * later segment the model starts from that segment's snapshot and may
+ * ask other things: an answer that does not fit waits for a question it
+ * fits, and this one gets none (false, no error).
+ */
+static bool next_answer(struct mt_replay *r, struct mt_buf *q, struct mt_cur *c)
+{
+	enum mt_answer_kind kind = (enum mt_answer_kind)(q->p[0] | q->p[1] << 8);
+	struct mt_frame f;
+	bool eof, fits;
+
+	if (r->err || q->oom) {
+		mt_buf_free(q);
 		return false;
+	}
 	if (!next_active(r, &f, &eof)) {
-		if (eof)
+		if (eof && !r->tolerant)
 			set_err(r, -EBADMSG, "%s: ends at byte offset %llu, record %llu, where the "
 				"model asks for a %s (a cut recording)", r->fr.name,
 				(unsigned long long)r->fr.offset,
 				(unsigned long long)r->fr.frame_no + 1, ans_names[kind]);
+		mt_buf_free(q);
 		return false;
 	}
-	*c = (struct mt_cur){ .p = f.payload, .len = f.len };
-	if (f.type != MT_FR_ANSWER || mt_cur_u16(c) != kind) {
+	fits = f.type == MT_FR_ANSWER && f.len >= q->len && !memcmp(f.payload, q->p, q->len);
+	if (!fits && r->tolerant) {
+		hold(r, &f);
+		r->unanswered++;
+	} else if (!fits) {
 		set_err(r, -EBADMSG, "%s: the replay went another way than the recording at "
 			"byte offset %llu, record %llu: the model asks for a %s (a recording of "
 			"another mnttrace version, or a corrupt one)", r->fr.name,
 			(unsigned long long)f.offset, (unsigned long long)f.no, ans_names[kind]);
-		return false;
 	}
-	return true;
+	*c = (struct mt_cur){ .p = f.payload, .len = f.len, .at = q->len };
+	mt_buf_free(q);
+	return fits;
 }
 
 static bool answer_ok(struct mt_replay *r, struct mt_cur *c)
@@ -184,17 +239,18 @@ static bool answer_ok(struct mt_replay *r, struct mt_cur *c)
 
 struct mt_snapshot *mt_replay__rescan(struct mt_replay *r, const __u32 *ns, int nr)
 {
+	struct mt_buf q = question(MT_ANS_RESCAN);
 	struct mt_snapshot *snap = NULL;
 	struct mt_cur c;
-	uint32_t n, err;
+	uint32_t err;
 
-	if (!next_answer(r, MT_ANS_RESCAN, &c)) {
+	mt_buf_u32(&q, (uint32_t)nr);
+	for (int i = 0; i < nr; i++)
+		mt_buf_u32(&q, ns[i]);
+	if (!next_answer(r, &q, &c)) {
 		errno = EIO;
 		return NULL;
 	}
-	n = mt_cur_u32(&c);
-	for (uint32_t i = 0; i < n; i++)
-		mt_cur_u32(&c);
 	err = mt_cur_u32(&c);
 	if (!err)
 		snap = mt_get_snapshot(&c);
@@ -204,16 +260,26 @@ struct mt_snapshot *mt_replay__rescan(struct mt_replay *r, const __u32 *ns, int 
 	return snap;
 }
 
+/* Questions about one pid. */
+static bool ask_pid(void *ctx, enum mt_answer_kind kind, __u32 pid, struct mt_cur *c)
+{
+	struct mt_buf q = question(kind);
+
+	mt_buf_u32(&q, pid);
+	return next_answer(ctx, &q, c);
+}
+
 static int rp_ns_alive(void *ctx, __u32 ino, __u64 id, struct mt_ns_keepers *out)
 {
+	struct mt_buf q = question(MT_ANS_NS_ALIVE);
 	struct mt_ns_keepers ks;
 	struct mt_cur c;
 	int ret;
 
-	if (!next_answer(ctx, MT_ANS_NS_ALIVE, &c))
-		return -EIO;
-	mt_cur_u32(&c);
-	mt_cur_u64(&c);
+	mt_buf_u32(&q, ino);
+	mt_buf_u64(&q, id);
+	if (!next_answer(ctx, &q, &c))
+		return -EIO;	/* unknown: the model keeps the namespace */
 	ret = (int)mt_cur_u32(&c);
 	if (!mt_get_keepers(&c, &ks) || !answer_ok(ctx, &c))
 		return -EIO;
@@ -229,48 +295,47 @@ static int rp_cgroup(void *ctx, __u32 pid, char *buf, size_t size)
 	struct mt_cur c;
 	int ret;
 
-	if (!next_answer(ctx, MT_ANS_CGROUP, &c))
+	if (!ask_pid(ctx, MT_ANS_CGROUP, pid, &c))
 		return -EIO;
-	mt_cur_u32(&c);
 	ret = (int)mt_cur_u32(&c);
 	mt_cur_strcpy(&c, buf, size);
 	return answer_ok(ctx, &c) ? ret : -EIO;
 }
 
-static bool rp_flag(void *ctx, enum mt_answer_kind kind)
+static bool rp_flag(void *ctx, enum mt_answer_kind kind, __u32 pid, bool unknown)
 {
 	struct mt_cur c;
 	bool ret;
 
-	if (!next_answer(ctx, kind, &c))
-		return false;
-	mt_cur_u32(&c);
+	if (!ask_pid(ctx, kind, pid, &c))
+		return unknown;
 	ret = mt_cur_u8(&c);
 	return answer_ok(ctx, &c) && ret;
 }
 
 static bool rp_pid_exists(void *ctx, __u32 pid)
 {
-	return rp_flag(ctx, MT_ANS_PID_EXISTS);
+	return rp_flag(ctx, MT_ANS_PID_EXISTS, pid, true);
 }
 
 static bool rp_is_kthread(void *ctx, __u32 pid)
 {
-	return rp_flag(ctx, MT_ANS_KTHREAD);
+	return rp_flag(ctx, MT_ANS_KTHREAD, pid, false);
 }
 
 static int rp_uses(void *ctx, __u32 pid, const char *dir, __u32 dev, struct mt_use *uses,
 		   int max)
 {
+	struct mt_buf q = question(MT_ANS_USES);
 	struct mt_cur c;
 	int ret;
 
-	if (!next_answer(ctx, MT_ANS_USES, &c))
+	mt_buf_u32(&q, pid);
+	mt_buf_str(&q, dir);
+	mt_buf_u32(&q, dev);
+	mt_buf_u32(&q, (uint32_t)max);
+	if (!next_answer(ctx, &q, &c))
 		return -EIO;
-	mt_cur_u32(&c);
-	mt_cur_strview(&c, &(const char *){ NULL }, &(uint32_t){ 0 });
-	mt_cur_u32(&c);
-	mt_cur_u32(&c);
 	ret = (int)mt_cur_u32(&c);
 	for (int i = 0; i < ret && i < max && !c.bad; i++) {
 		uses[i].pid = mt_cur_u32(&c);
@@ -286,9 +351,8 @@ static int rp_start_ns(void *ctx, __u32 pid, __u64 *ns)
 	struct mt_cur c;
 	int ret;
 
-	if (!next_answer(ctx, MT_ANS_START_NS, &c))
+	if (!ask_pid(ctx, MT_ANS_START_NS, pid, &c))
 		return -EIO;
-	mt_cur_u32(&c);
 	ret = (int)mt_cur_u32(&c);
 	*ns = mt_cur_u64(&c);
 	return answer_ok(ctx, &c) ? ret : -EIO;
@@ -296,13 +360,25 @@ static int rp_start_ns(void *ctx, __u32 pid, __u64 *ns)
 
 static __u64 rp_now_ns(void *ctx)
 {
+	struct mt_buf q = question(MT_ANS_NOW);
 	struct mt_cur c;
 	__u64 now;
 
-	if (!next_answer(ctx, MT_ANS_NOW, &c))
+	if (!next_answer(ctx, &q, &c))
 		return 0;
 	now = mt_cur_u64(&c);
 	return answer_ok(ctx, &c) ? now : 0;
+}
+
+/* Questions about an overlay's two paths. */
+static bool ask_paths(void *ctx, enum mt_answer_kind kind, const char *a, const char *b,
+		      struct mt_cur *c)
+{
+	struct mt_buf q = question(kind);
+
+	mt_buf_str(&q, a);
+	mt_buf_str(&q, b);
+	return next_answer(ctx, &q, c);
 }
 
 static bool rp_owner(void *ctx, struct mt_runtime_meta *rm, const char *merged,
@@ -311,10 +387,8 @@ static bool rp_owner(void *ctx, struct mt_runtime_meta *rm, const char *merged,
 	struct mt_cur c;
 	bool found;
 
-	if (!next_answer(ctx, MT_ANS_OWNER, &c))
+	if (!ask_paths(ctx, MT_ANS_OWNER, merged, upper, &c))
 		return false;
-	mt_cur_strview(&c, &(const char *){ NULL }, &(uint32_t){ 0 });
-	mt_cur_strview(&c, &(const char *){ NULL }, &(uint32_t){ 0 });
 	found = mt_cur_u8(&c);
 	if (found && !mt_get_ctr_meta(&c, out))
 		found = false;
@@ -328,10 +402,8 @@ static int rp_lower_layers(void *ctx, const char *lowerdir, const char *upper, c
 	int ret;
 
 	*out = NULL;
-	if (!next_answer(ctx, MT_ANS_LOWER_LAYERS, &c))
+	if (!ask_paths(ctx, MT_ANS_LOWER_LAYERS, lowerdir, upper, &c))
 		return 0;
-	mt_cur_strview(&c, &(const char *){ NULL }, &(uint32_t){ 0 });
-	mt_cur_strview(&c, &(const char *){ NULL }, &(uint32_t){ 0 });
 	ret = (int)mt_cur_u32(&c);
 	if (ret > 0 && !c.bad && (size_t)ret <= c.len)
 		v = calloc((size_t)ret, sizeof(*v));
@@ -379,10 +451,18 @@ static int dispatch(struct mt_replay *r, const struct mt_frame *f)
 		snap = mt_get_snapshot(&c);
 		if (!snap)
 			break;
+		r->snap_taken_ns = mt_cur_u64(&c);	/* 0 if absent */
 		err = cb->snapshot(cb->ctx, snap);
 		mt_snapshot__free(snap);
 		return err;
 	case MT_FR_RECORD:
+		/* from a later segment: what happened before its snapshot is in it
+		 * (records of a busy ring buffer follow a snapshot taken meanwhile) */
+		if (r->tolerant && f->len >= sizeof(struct mt_hdr) &&
+		    ((const struct mt_hdr *)f->payload)->ts_ns < r->snap_taken_ns) {
+			r->older++;
+			return 0;
+		}
 		return cb->record(cb->ctx, f->payload, f->len);
 	case MT_FR_WORK:
 		return cb->work(cb->ctx);
@@ -395,6 +475,12 @@ static int dispatch(struct mt_replay *r, const struct mt_frame *f)
 	case MT_FR_END:
 		r->ended = true;
 		return 0;
+	case MT_FR_ANSWER:
+		if (r->tolerant) {
+			r->unasked++;	/* the live model asked; this one did not */
+			return 0;
+		}
+		/* fall through */
 	default:
 		set_err(r, -EBADMSG, "%s: an unexpected %s frame at byte offset %llu, record %llu",
 			r->fr.name, f->type == MT_FR_ANSWER ? "answer" : "header",
@@ -432,8 +518,13 @@ static int replay_file(struct mt_replay *r, const char *path, long long expect_s
 			path, r->h.seq, expect_seq - 1);
 		return r->err;
 	}
-	if (!r->started && (err = r->cbs->header(r->cbs->ctx, r, &r->h)))
-		return err;
+	if (!r->started) {
+		/* a later segment: the live model knew more than its snapshot */
+		r->tolerant = r->h.seq > 0;
+		r->first_seq = r->h.seq;
+		if ((err = r->cbs->header(r->cbs->ctx, r, &r->h)))
+			return err;
+	}
 	while (!r->err && next_active(r, &f, &eof)) {
 		err = dispatch(r, &f);
 		if (err && !r->err)
@@ -441,6 +532,9 @@ static int replay_file(struct mt_replay *r, const char *path, long long expect_s
 				path, (unsigned long long)f.no, (unsigned long long)f.offset,
 				strerror(-err));
 	}
+	if (r->held && !r->err)
+		r->unasked++;
+	r->held = false;
 	mt_frame_reader_close(&r->fr);
 	return r->err;
 }
@@ -506,5 +600,14 @@ int mt_replay__run(const char *path, const struct mt_replay_cbs *cbs)
 		fprintf(stderr, "mnttrace: warning: %s has no end frame: the mnttrace that "
 			"recorded it was killed or is still running (replayed to its last "
 			"whole record)\n", path);
+	if (r.tolerant)
+		fprintf(stderr, "mnttrace: note: the replay starts at segment %u, not at the start "
+			"of the run: the model started from that segment's snapshot, %llu of its "
+			"look-ups had no recorded answer, %llu recorded answers went unasked and "
+			"%llu records older than the snapshot were skipped (findings about what "
+			"began before the segment may differ from the live run's)\n", r.first_seq,
+			(unsigned long long)r.unanswered, (unsigned long long)r.unasked,
+			(unsigned long long)r.older);
+	free(r.held_buf);
 	return r.err;
 }
