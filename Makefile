@@ -7,7 +7,13 @@ BPFTOOL  ?= bpftool
 CC       ?= cc
 ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 VMLINUX  := vmlinux/$(ARCH)/vmlinux.h
-prefix   ?= /usr/local
+# make install honours PREFIX (or prefix) and DESTDIR, and each dir below
+PREFIX   ?= /usr/local
+prefix   ?= $(PREFIX)
+sbindir  ?= $(prefix)/sbin
+mandir   ?= $(prefix)/share/man
+bashcompdir ?= $(prefix)/share/bash-completion/completions
+systemdunitdir ?= $(prefix)/lib/systemd/system
 DESTDIR  ?=
 
 CFLAGS   ?= -O2 -g
@@ -27,7 +33,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all static test unit asan itest vmtest clean deps vmlinux install
+.PHONY: all static test unit asan itest e2e vmtest clean deps vmlinux install uninstall pkgtest deb bench
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
@@ -39,6 +45,8 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUTPUT)/unit/%.o,$(UNIT_SRCS))
 IT_SRCS   := $(wildcard tests/integration/*.c)
 IT_OBJS   := $(patsubst tests/integration/%.c,$(OUTPUT)/it/%.o,$(IT_SRCS))
+E2E_SRCS  := $(wildcard tests/e2e/*.c)
+E2E_OBJS  := $(patsubst tests/e2e/%.c,$(OUTPUT)/e2e/%.o,$(E2E_SRCS))
 TESTLIB   := $(OUTPUT)/testlib.o
 
 # make asan: the unit tests again, with ASan+UBSan and the model's invariant
@@ -53,9 +61,10 @@ ASAN_ROUNDS ?= 200
 
 all: mnttrace
 
+# CPPFLAGS and LDFLAGS: a package build's hardening flags (dpkg-buildflags)
 mnttrace: $(OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LIBS) -o $@
 
 # One self-contained binary to drop into a test VM.
 static: mnttrace-static $(OUTPUT)/mnttrace-itest-static
@@ -63,7 +72,7 @@ mnttrace-static: $(OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -static $^ -lbpf -lelf -lz -o $@
 
-$(OUTPUT) $(OUTPUT)/unit $(OUTPUT)/it:
+$(OUTPUT) $(OUTPUT)/unit $(OUTPUT)/it $(OUTPUT)/e2e:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/%.bpf.o: bpf/%.bpf.c include/mnttrace.h $(VMLINUX) $(wildcard bpf/*.h) | $(OUTPUT)
@@ -78,7 +87,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 $(OBJS): | $(SKELS)
 $(OUTPUT)/%.o: src/%.c | $(OUTPUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(OUTPUT)/testlib.o: tests/testlib.c | $(OUTPUT)
 	$(call msg,CC,$@)
@@ -91,6 +100,10 @@ $(OUTPUT)/unit/%.o: tests/unit/%.c | $(OUTPUT)/unit $(SKELS)
 $(OUTPUT)/it/%.o: tests/integration/%.c | $(OUTPUT)/it
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests -MMD -MP -c $< -o $@
+
+$(OUTPUT)/e2e/%.o: tests/e2e/%.c | $(OUTPUT)/e2e
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests -Itests/integration -MMD -MP -c $< -o $@
 
 $(OUTPUT)/unit-tests: $(UNIT_OBJS) $(TESTLIB) $(LIB_OBJS)
 	$(call msg,LINK,$@)
@@ -125,6 +138,13 @@ $(OUTPUT)/mnttrace-itest-static: $(IT_OBJS) $(TESTLIB) $(IT_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -static $^ -o $@
 
+# The end-to-end runner: the integration suite's main, tracer, JSON parser and
+# mountinfo helpers, with scenarios that drive docker and podman.
+E2E_IT    := $(addprefix $(OUTPUT)/it/,main.o json.o tracer.o fixture.o)
+$(OUTPUT)/mnttrace-e2e: $(E2E_OBJS) $(E2E_IT) $(TESTLIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
 unit: $(OUTPUT)/unit-tests
 	$(OUTPUT)/unit-tests
 
@@ -138,11 +158,17 @@ asan: $(ASAN_OUT)/unit-tests
 itest: mnttrace $(OUTPUT)/mnttrace-itest
 	$(OUTPUT)/mnttrace-itest --mnttrace ./mnttrace
 
+# Real runtimes (docker.io, podman from Debian; tools/deps.sh --e2e installs
+# them): tests/e2e/README.md. Prints SKIP with the reason when they cannot run.
+e2e: mnttrace $(OUTPUT)/mnttrace-e2e
+	tests/e2e/e2e.sh --mnttrace ./mnttrace $(E2E_FLAGS)
+
 # README's test command. Runs everything; fails if anything failed. The host's
-# integration suite runs as the matrix's host row (--host), not again as itest.
+# integration suite runs as the matrix's host row (--host), not again as itest,
+# and the e2e suite as the row after it (--e2e), both while the guests run.
 # asan runs before the slow matrix, so a memory error stops the run early.
-test: unit asan static mnttrace $(OUTPUT)/mnttrace-itest
-	tests/vm/vmtest.sh --host $(VMTEST_FLAGS)
+test: unit asan pkgtest deb static mnttrace $(OUTPUT)/mnttrace-itest $(OUTPUT)/mnttrace-e2e
+	tests/vm/vmtest.sh --host --e2e $(VMTEST_FLAGS)
 
 # The qemu kernel matrix, or one cell: make vmtest KERNEL=6.1 MODE=kprobe.
 # VMTEST_FLAGS passes more options (e.g. -v); see tests/vm/vmtest.sh --help.
@@ -152,16 +178,46 @@ vmtest: static
 deps:
 	$(Q)tools/deps.sh
 
+# Benchmarks, not tests: mnttrace beside bpftrace, perf trace and no tracer
+# (bench/bench.sh; BENCH_FLAGS=--quick for a short run). Needs root and
+# tools/deps.sh --bench.
+bench: mnttrace $(OUTPUT)/bench-workload
+	bench/bench.sh $(BENCH_FLAGS)
+
+$(OUTPUT)/bench-workload: bench/workload.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $<
+
 # Regenerate the checked-in vmlinux.h from this host's BTF (explicit only).
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX)
 
+# The unit names the binary where this install puts it.
 install: mnttrace
-	install -D -m 0755 mnttrace $(DESTDIR)$(prefix)/sbin/mnttrace
+	install -D -m 0755 mnttrace $(DESTDIR)$(sbindir)/mnttrace
+	install -D -m 0644 doc/mnttrace.8 $(DESTDIR)$(mandir)/man8/mnttrace.8
+	install -D -m 0644 dist/bash-completion/mnttrace $(DESTDIR)$(bashcompdir)/mnttrace
+	install -d $(DESTDIR)$(systemdunitdir)
+	sed 's#/usr/sbin/mnttrace#$(sbindir)/mnttrace#' dist/systemd/mnttrace.service \
+		> $(DESTDIR)$(systemdunitdir)/mnttrace.service
+	chmod 0644 $(DESTDIR)$(systemdunitdir)/mnttrace.service
+
+uninstall:
+	rm -f $(DESTDIR)$(sbindir)/mnttrace $(DESTDIR)$(mandir)/man8/mnttrace.8 \
+		$(DESTDIR)$(bashcompdir)/mnttrace $(DESTDIR)$(systemdunitdir)/mnttrace.service
+
+# The man page, completion, unit, install, manifests: tests/pkg (seconds).
+pkgtest: mnttrace
+	tests/pkg/run.sh
+
+# The .deb (dpkg-buildpackage -us -uc -b on a copy of the tree, ~15 s),
+# left in .output/deb/ and checked unpacked in a throw-away root.
+deb:
+	tests/pkg/check-deb.sh $(OUTPUT)/deb
 
 clean:
 	$(call msg,CLEAN,)
 	$(Q)rm -rf $(OUTPUT) mnttrace mnttrace-static
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/unit/*.d $(OUTPUT)/it/*.d $(ASAN_OUT)/*.d \
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/unit/*.d $(OUTPUT)/it/*.d $(OUTPUT)/e2e/*.d $(ASAN_OUT)/*.d \
 	$(ASAN_OUT)/unit/*.d)

@@ -310,7 +310,7 @@ static long prop_copy_step(u32 index, void *data)
 	}
 	m = tree_move(&c->tree);
 	if (m && want_mount(m))
-		emit_mount_in(m, m, c->dest_ns, MT_MNT_PROP_COPY, c->caller_ns, c->src_mnt_id, 0);
+		emit_mount_in(m, m, c->dest_ns, MT_MNT_PROP_COPY, c->caller_ns, c->src_mnt_id, 0, 0);
 	return 0;
 }
 

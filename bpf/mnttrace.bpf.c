@@ -103,7 +103,7 @@ static __always_inline int sys_enter(struct trace_event_raw_sys_enter *ctx,
 	st.call = call;
 	st.extra = extra;
 	/* at entry: the caller may change or free it before the exit */
-	if (call == MT_CALL_MOUNT_SETATTR) {
+	if (call == MT_CALL_MOUNT_SETATTR || call == MT_CALL_OPEN_TREE_ATTR) {
 		st.attr_size = read_mount_attr(&st.attr, (void *)st.args[3], st.args[4]);
 		st.extra = st.attr.propagation;
 	}
@@ -164,7 +164,8 @@ struct call_args {
 	u8 dfd_arg;
 };
 
-static const struct call_args call_args[MT_CALL__MAX] = {
+#define CALL_ARGS_SLOTS 32	/* a power of two above MT_CALL__MAX: indexed with a mask */
+static const struct call_args call_args[CALL_ARGS_SLOTS] = {
 	[0] = { { NA, NA, NA, NA }, NA },
 	[MT_CALL_MOUNT] = { { 0, 1, 2, 4 }, NA },
 	[MT_CALL_UMOUNT2] = { { NA, 0, NA, NA }, NA },
@@ -181,8 +182,9 @@ static const struct call_args call_args[MT_CALL__MAX] = {
 	[MT_CALL_SETNS] = { { NA, NA, NA, NA }, NA },
 	[MT_CALL_RMDIR] = { { NA, 0, NA, NA }, NA },
 	[MT_CALL_UNLINKAT] = { { NA, 1, NA, NA }, 0 },
+	[MT_CALL_OPEN_TREE_ATTR] = { { NA, 1, NA, NA }, 0 },
 };
-_Static_assert(MT_CALL__MAX == 16, "call_args is indexed with call & 15");
+_Static_assert(MT_CALL__MAX <= CALL_ARGS_SLOTS, "call_args is indexed with a mask");
 
 /* What the last put_*() left in s->cut and s->fault, as header flags. */
 static __always_inline void flag_str(struct scratch *s, int slot)
@@ -251,7 +253,8 @@ int sys_exit_handler(struct trace_event_raw_sys_exit *ctx)
 	e->attr_clr = st->attr.attr_clr;
 	e->userns_fd = st->attr.userns_fd;
 	e->attr_size = st->attr_size;
-	if (call == MT_CALL_MOUNT_SETATTR && !st->attr_size) {
+	if ((call == MT_CALL_MOUNT_SETATTR || call == MT_CALL_OPEN_TREE_ATTR) &&
+	    !st->attr_size) {
 		/* not present at entry: the kernel faulted it in since */
 		struct attr_v0 a = {};
 
@@ -276,7 +279,7 @@ int sys_exit_handler(struct trace_event_raw_sys_exit *ctx)
 	}
 
 	/* one code path for every call: the verifier checks it once */
-	sa = &call_args[call & (MT_CALL__MAX - 1)];
+	sa = &call_args[call & (CALL_ARGS_SLOTS - 1)];
 	put_arg_str(s, st, sa->arg[MT_SC_SRC], MT_SC_SRC, MT_STR_MAX);
 	put_arg_str(s, st, sa->arg[MT_SC_PATH], MT_SC_PATH, MT_STR_MAX);
 	off = s->cursor;
@@ -356,6 +359,7 @@ SYSCALL_TP(fsconfig, MT_CALL_FSCONFIG)
 SYSCALL_TP(fsmount, MT_CALL_FSMOUNT)
 SYSCALL_TP(open_tree, MT_CALL_OPEN_TREE)
 SYSCALL_TP(mount_setattr, MT_CALL_MOUNT_SETATTR)	/* sys_enter reads struct mount_attr */
+SYSCALL_TP(open_tree_attr, MT_CALL_OPEN_TREE_ATTR)	/* 6.15+; absent: switched off */
 SYSCALL_TP(pivot_root, MT_CALL_PIVOT_ROOT)
 SYSCALL_TP(setns, MT_CALL_SETNS)
 SYSCALL_TP(rmdir, MT_CALL_RMDIR)

@@ -9,6 +9,7 @@
 #define MT_MOUNTS_H
 
 #include "emit.h"
+#include "known.h"
 #include "walk_policy.h"
 
 const volatile __u32 walk_limit = 1 << 16;	/* mounts visited per walk */
@@ -133,11 +134,12 @@ static __always_inline void put_overlay_layers(struct scratch *s, struct super_b
 /*
  * Send one mount record describing @m, in namespace @ns. The path is where
  * @path_of is mounted: for a fresh clone_mnt copy (not attached yet) pass
- * the original.
+ * the original. With @src_ns_id (MT_MNT_WALK_COPY) no strings are sent.
+ * False if the ring buffer was full.
  */
-static __always_inline void emit_mount_in(struct mount *m, struct mount *path_of,
+static __always_inline bool emit_mount_in(struct mount *m, struct mount *path_of,
 					  struct mnt_namespace *ns, u32 op, u32 aux,
-					  u32 src_mnt_id, u32 walk_seq)
+					  u32 src_mnt_id, u32 walk_seq, u64 src_ns_id)
 {
 	struct scratch *s = get_scratch(SCRATCH_MOUNT, sizeof(struct mt_mount));
 	struct super_block *sb;
@@ -145,7 +147,7 @@ static __always_inline void emit_mount_in(struct mount *m, struct mount *path_of
 	struct mt_mount *e;
 
 	if (!s)
-		return;
+		return false;
 	e = scratch_mnt(s);
 	fill_hdr(&e->hdr, MT_EV_MOUNT);
 	parent = BPF_CORE_READ(m, mnt_parent);
@@ -166,22 +168,29 @@ static __always_inline void emit_mount_in(struct mount *m, struct mount *path_of
 	e->sb_magic = BPF_CORE_READ(sb, s_magic);
 	e->aux = aux;
 	e->walk_seq = walk_seq;
+	e->src_mnt_ns_id = src_ns_id;
 	for (int i = 0; i < MT_MS_NSTR; i++)
 		e->str_len[i] = 0;
-	e->str_len[MT_MS_PATH] = put_mountpoint(s, path_of);
-	if (e->sb_magic == MT_OVERLAYFS_MAGIC)
-		put_overlay_layers(s, sb);
-	submit(s);
+	if (!src_ns_id) {
+		e->str_len[MT_MS_PATH] = put_mountpoint(s, path_of);
+		if (e->sb_magic == MT_OVERLAYFS_MAGIC)
+			put_overlay_layers(s, sb);
+	}
+	return submit(s);
 }
 
 /* The same, in the namespace @m is in. */
 static __always_inline void emit_mount(struct mount *m, struct mount *path_of,
 				       u32 op, u32 aux, u32 src_mnt_id, u32 walk_seq)
 {
-	emit_mount_in(m, path_of, BPF_CORE_READ(m, mnt_ns), op, aux, src_mnt_id, walk_seq);
+	emit_mount_in(m, path_of, BPF_CORE_READ(m, mnt_ns), op, aux, src_mnt_id, walk_seq, 0);
 }
 
 struct walk_ctx {
+	struct mnt_namespace *ns;
+	u64 ns_id;
+	u64 digest;		/* of the overlay mounts known already */
+	u32 unchanged;		/* how many */
 	void *cur;		/* rb_node or list_head of the next mount */
 	void *head;		/* list head (list layout only) */
 	bool ascending;		/* rbtree: coming back up from cur's subtree */
@@ -197,14 +206,42 @@ struct walk_ctx {
  * relocations are poisoned on kernels without it). */
 #define ns_mounts_are_rbtree() bpf_core_field_exists(struct mount, mnt_node)
 
+/* An overlay mount: sent in full, as a copy of one sent, or only counted
+ * when sent before as it is (bpf/known.h). */
+static __always_inline void visit_overlay(struct walk_ctx *c, struct mount *m)
+{
+	u64 state = mount_state(m);
+	struct place_key k = {};
+	struct known_place *kp = NULL;
+	bool keyed, sent;
+
+	if (mount_known(m, c->ns_id, state)) {
+		c->unchanged++;
+		c->digest += mt_mnt_digest(BPF_CORE_READ(m, mnt_id));
+		return;
+	}
+	keyed = place_of(m, &k);
+	if (keyed)
+		kp = place_original(m, &k);
+	if (kp) {
+		sent = emit_mount_in(m, m, c->ns, MT_MNT_WALK_COPY, kp->ns, kp->mnt_id, c->seq,
+				     kp->ns_id ?: 1);
+	} else {
+		sent = emit_mount_in(m, m, c->ns, MT_MNT_WALK, 0, 0, c->seq, 0);
+		if (sent && keyed)
+			note_place_sent(m, &k, c->ns);
+	}
+	c->emitted++;
+	if (sent)
+		note_mount_sent(m, c->ns_id, state);
+}
+
 static __always_inline void visit(struct walk_ctx *c, struct mount *m)
 {
 	c->visited++;
 	c->groups_seen |= BPF_CORE_READ(m, mnt_group_id);
-	if (mount_is_overlay(m)) {
-		emit_mount(m, m, MT_MNT_WALK, 0, 0, c->seq);
-		c->emitted++;
-	}
+	if (mount_is_overlay(m))
+		visit_overlay(c, m);
 }
 
 /*
@@ -287,6 +324,8 @@ static __always_inline void walk_ns_as(struct mnt_namespace *ns, u32 trigger, u3
 	set_walk_kind(kind);
 	count(MT_CNT_WALK_DONE);
 	c.seq = __sync_fetch_and_add(&walk_seq_next, 1) + 1;
+	c.ns = ns;
+	c.ns_id = mnt_ns_uid(ns);
 	if (ns_mounts_are_rbtree()) {
 		/* 6.8+: an rbtree ordered by mnt_id_unique (checked on 6.18) */
 		c.cur = BPF_CORE_READ(ns, mounts.rb_node);
@@ -298,8 +337,8 @@ static __always_inline void walk_ns_as(struct mnt_namespace *ns, u32 trigger, u3
 	}
 	/* an rbtree walk makes about three moves per mount */
 	n = bpf_loop(3 * walk_limit, walk_step, &c, 0);
-	note_walk_result(ns, gen, c.emitted || n >= 3 * walk_limit);
-	if (c.emitted && c.groups_seen && get_walk_kind() == WALK_GRAFT)
+	note_walk_result(ns, gen, c.emitted || c.unchanged || n >= 3 * walk_limit);
+	if ((c.emitted || c.unchanged) && c.groups_seen && get_walk_kind() == WALK_GRAFT)
 		forget_overlay_knowledge();
 
 	s = get_scratch(SCRATCH_MOUNT, sizeof(struct mt_ns));
@@ -318,6 +357,9 @@ static __always_inline void walk_ns_as(struct mnt_namespace *ns, u32 trigger, u3
 	e->nr_emitted = c.emitted;
 	e->truncated = n >= 3 * walk_limit;
 	e->trigger = trigger;
+	e->nr_unchanged = c.unchanged;
+	e->pad = 0;
+	e->digest = c.digest;
 	if (e->truncated) {
 		e->hdr.flags |= MT_F_WALK_TRUNC;
 		count(MT_CNT_WALK_TRUNC);

@@ -183,6 +183,7 @@ static __always_inline u32 walk_after_call(u32 call, const u64 *args, u64 extra,
 		return walk_unless_overlay_free(ns, WALK_PLAIN, sees_all_calls);
 	case MT_CALL_FSMOUNT:
 	case MT_CALL_OPEN_TREE:
+	case MT_CALL_OPEN_TREE_ATTR:
 		/* a new detached tree: no walk, but it may carry an overlay
 		 * into any namespace later */
 		if ((call == MT_CALL_FSMOUNT || (args[2] & MT_OPEN_TREE_CLONE)) &&

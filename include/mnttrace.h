@@ -17,7 +17,7 @@
 #include <linux/types.h>
 #endif
 
-#define MT_ABI_VERSION 2
+#define MT_ABI_VERSION 3
 
 #define MT_COMM_LEN 16
 /*
@@ -87,13 +87,14 @@ enum mt_call {
 	MT_CALL_SETNS,
 	MT_CALL_RMDIR,
 	MT_CALL_UNLINKAT,
+	MT_CALL_OPEN_TREE_ATTR,	/* 6.15+: open_tree with a struct mount_attr */
 	MT_CALL__MAX,
 };
 
 /*
  * Which syscall argument each string slot holds:
  *   mount:         SRC=source  PATH=target  FSTYPE=fstype  DATA=data
- *   umount2, rmdir, unlinkat, open_tree, mount_setattr: PATH
+ *   umount2, rmdir, unlinkat, open_tree, open_tree_attr, mount_setattr: PATH
  *   move_mount:    SRC=from_path  PATH=to_path
  *   fsopen:        FSTYPE=fsname
  *   fsconfig:      SRC=key  DATA=value (string and path commands)
@@ -118,8 +119,9 @@ struct mt_syscall {
 	__u64 new_mntns_id;	/* after unshare/clone/setns: the new namespace */
 	__u32 call;		/* enum mt_call */
 	__u32 new_mntns;	/* 0 when the call left the namespace alone */
-	__u64 extra;		/* clone3: clone_args.flags; mount_setattr: mount_attr.propagation */
-	/* mount_setattr: the rest of struct mount_attr (args[3]), valid when
+	__u64 extra;		/* clone3: clone_args.flags; mount_setattr,
+				 * open_tree_attr: mount_attr.propagation */
+	/* mount_setattr, open_tree_attr: the rest of struct mount_attr (args[3]), valid when
 	 * attr_size is not 0; read at entry, or at exit if entry faulted */
 	__u64 attr_set;
 	__u64 attr_clr;
@@ -157,6 +159,11 @@ enum mt_mount_op {
 				 * Every mount of a copied tree is reported. Not a
 				 * namespace copy: no MT_NS_COPY goes with it, and
 				 * these copies never come as MT_MNT_COPY. */
+	MT_MNT_WALK_COPY,	/* seen by a walk, at the same place as mount
+				 * src_mnt_id of namespace (aux, src_mnt_ns_id),
+				 * which was sent in full before: no strings, the
+				 * path and layers are that mount's (a namespace
+				 * copy). Userspace joins it with what it knows */
 	MT_MNT_OP__MAX,
 };
 
@@ -194,6 +201,7 @@ struct mt_mount {
 	__u32 sb_magic;
 	__u32 aux;		/* op-specific, see enum mt_mount_op */
 	__u32 walk_seq;		/* WALK: which walk, matches mt_ns.walk_seq */
+	__u64 src_mnt_ns_id;	/* WALK_COPY: the original's namespace */
 	__u16 str_len[MT_MS_NSTR];
 	char str[];
 };
@@ -217,7 +225,18 @@ struct mt_ns {
 	__u32 nr_emitted;	/* WALK_DONE: mount records sent */
 	__u32 truncated;	/* WALK_DONE: stopped at the walk limit */
 	__u32 trigger;		/* WALK_DONE: enum mt_call that caused it, 0 = internal */
+	/* WALK_DONE: overlay mounts not sent because they were sent before
+	 * in the same state, and the sum of mt_mnt_digest() of their ids */
+	__u32 nr_unchanged;
+	__u32 pad;
+	__u64 digest;
 };
+
+/* One mount's share of mt_ns.digest. */
+static inline __u64 mt_mnt_digest(__u32 mnt_id)
+{
+	return (__u64)mnt_id * 0x9e3779b97f4a7c15ULL;
+}
 
 /* Made by userspace when BPF or the reader lost records. */
 struct mt_lost {

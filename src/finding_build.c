@@ -112,7 +112,8 @@ static void fb_owner(struct fbuild *b, const struct overlay_entry *o)
 		b->f.runtime_kind = meta.runtime;
 		b->f.runtime_root = nonempty_str(b, meta.root);
 	}
-	nr = b->m->px->lower_layers(b->m->px_ctx, o->lower, o->upper, &b->lower_layers);
+	nr = b->m->px->lower_layers(b->m->px_ctx, b->rtmeta, o->lower, o->upper,
+				     &b->lower_layers);
 	if (nr > 0) {
 		b->f.lower_layers = (const char *const *)b->lower_layers;
 		b->f.nr_lower_layers = nr;

@@ -40,6 +40,7 @@ static const char *const reason_names[] = {
 	[MT_REASON_DETACHED_BY_RMDIR] = "rmdir_detached_copies",
 	[MT_REASON_UPPER_IN_USE] = "upper_or_work_dir_in_use",
 	[MT_REASON_DETACHED_BUSY_BY_LAZY_UMOUNT] = "lazy_umount_detached_busy_copy",
+	[MT_REASON_LEAK_ORIGINAL_GONE] = "original_gone",
 };
 
 const char *mt_reason_name(enum mt_reason code)
@@ -108,38 +109,83 @@ const char *mt_finding_remedy(const struct mt_finding *f, char *buf, size_t len)
 	return buf;
 }
 
+const char *mt_finding_prevention(const struct mt_finding *f, char *buf, size_t len)
+{
+	const struct mt_reason_args *a = &f->why;
+	char remedy[512];
+
+	switch (f->reason_code) {
+	case MT_REASON_RISK_PRIVATE_ORIGINAL:
+	case MT_REASON_LEAK_ORIGINAL_GONE:
+		snprintf(buf, len, "%s or by keeping %s from creating its own mount namespace "
+			 "(PrivateTmp=, ProtectSystem=, MountFlags=)",
+			 mt_finding_remedy(f, remedy, sizeof(remedy)), service(a));
+		break;
+	case MT_REASON_RISK_MADE_PRIVATE:
+		snprintf(buf, len, "making %s's mounts slaves (MS_SLAVE) rather than private",
+			 service(a));
+		break;
+	case MT_REASON_RISK_OTHER_GROUP:
+		snprintf(buf, len, "making the copy a slave of the original's group (MS_SLAVE after "
+			 "the copy) or by keeping %s from creating its own mount namespace",
+			 service(a));
+		break;
+	default:
+		if (f->kind != MT_FIND_LEAK && !(f->kind == MT_FIND_DETACHED && f->leak_id))
+			return NULL;
+		mt_finding_remedy(f, buf, len);
+		break;
+	}
+	return buf;
+}
+
+/* The risk reasons end in "; prevent it by <prevention>.", a leak found
+ * by a snapshot in "; prevent the next one by <prevention>." */
+static const char *with_prevention(const struct mt_finding *f, char *buf, size_t len)
+{
+	bool gone = f->reason_code == MT_REASON_LEAK_ORIGINAL_GONE;
+	char prevent[768];
+	size_t n = strlen(buf);
+
+	if ((f->kind != MT_FIND_RISK && !gone) ||
+	    !mt_finding_prevention(f, prevent, sizeof(prevent)) || !n || buf[n - 1] != '.')
+		return buf;
+	snprintf(buf + n - 1, len - (n - 1), "; prevent %s by %s.", gone ? "the next one" : "it",
+		 prevent);
+	return buf;
+}
+
 const char *mt_finding_reason(const struct mt_finding *f, char *buf, size_t len)
+{
+	return with_prevention(f, (char *)mt_finding_why(f, buf, len), len);
+}
+
+const char *mt_finding_why(const struct mt_finding *f, char *buf, size_t len)
 {
 	const struct mt_reason_args *a = &f->why;
 	const char *path = a->path ? a->path : "the path";
-	char whom[200], remedy[512];
+	char whom[200];
 
 	who(a, whom, sizeof(whom));
 	switch (f->reason_code) {
 	case MT_REASON_RISK_PRIVATE_ORIGINAL:
 		snprintf(buf, len, "%s made mnt:[%u] with a copy of this overlay that is private, "
 			 "because the original in mnt:[%u] is private%s, so the runtime's "
-			 "umount will not reach the copy and it will leak; prevent it by "
-			 "%s or by keeping %s from "
-			 "creating its own mount namespace (PrivateTmp=, ProtectSystem=, "
-			 "MountFlags=).", whom, a->copy_ns, a->orig_ns,
-			 a->orig_private_parent ? " under a private parent (a private graph root)" : "",
-			 mt_finding_remedy(f, remedy, sizeof(remedy)), service(a));
+			 "umount will not reach the copy and it will leak.", whom, a->copy_ns,
+			 a->orig_ns,
+			 a->orig_private_parent ? " under a private parent (a private graph root)" : "");
 		break;
 	case MT_REASON_RISK_MADE_PRIVATE:
 		snprintf(buf, len, "%s holds a private copy of this overlay in mnt:[%u] although the "
 			 "original in mnt:[%u] is %s (the copy was made private, MS_PRIVATE), "
-			 "so the runtime's umount will not reach it; prevent it by making "
-			 "%s's mounts slaves (MS_SLAVE) rather than private.",
-			 whom, a->copy_ns, a->orig_ns, a->orig_prop, service(a));
+			 "so the runtime's umount will not reach it.",
+			 whom, a->copy_ns, a->orig_ns, a->orig_prop);
 		break;
 	case MT_REASON_RISK_OTHER_GROUP:
 		snprintf(buf, len, "%s holds a copy of this overlay in mnt:[%u] that is %s, a peer "
 			 "group the original (%s in mnt:[%u]) does not propagate to, so the "
-			 "runtime's umount will not reach it; prevent it by making the copy "
-			 "a slave of the original's group (MS_SLAVE after the copy) or by "
-			 "keeping %s from creating its own mount namespace.",
-			 whom, a->copy_ns, a->copy_prop, a->orig_prop, a->orig_ns, service(a));
+			 "runtime's umount will not reach it.",
+			 whom, a->copy_ns, a->copy_prop, a->orig_prop, a->orig_ns);
 		break;
 	case MT_REASON_LEAK_UNREACHED:
 		snprintf(buf, len, "the umount in mnt:[%u] did not reach the copy in mnt:[%u] "
@@ -165,6 +211,12 @@ const char *mt_finding_reason(const struct mt_finding *f, char *buf, size_t len)
 			 "overlay is still mounted in mnt:[%u] (made by %s), which an umount "
 			 "from here cannot reach (e.g. a daemon restarted into a new mount "
 			 "namespace lost sight of it).", path, a->caller_ns, a->copy_ns, whom);
+		break;
+	case MT_REASON_LEAK_ORIGINAL_GONE:
+		snprintf(buf, len, "%s is no longer mounted in mnt:[%u] (the runtime's namespace), "
+			 "which still sees its directory, but mnt:[%u] (made by %s) holds a copy "
+			 "that is %s, so the umount did not reach it and it leaked before mnttrace "
+			 "looked.", path, a->orig_ns, a->copy_ns, whom, a->copy_prop);
 		break;
 	case MT_REASON_BUSY_HERE:
 		snprintf(buf, len, "%s is busy in the caller's own namespace mnt:[%u]: pid %u (%s) "
@@ -315,6 +367,14 @@ static int holder_release(const struct mt_finding *f, const struct mt_finding_ho
 	return snprintf(buf, len, "nothing to run: no process left in mnt:[%u]", h->mnt_ns);
 }
 
+const char *mt_finding_release_one(const struct mt_finding *f, int i, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (i >= 0 && i < f->nr_holders)
+		holder_release(f, &f->holders[i], buf, len);
+	return buf;
+}
+
 const char *mt_finding_release(const struct mt_finding *f, char *buf, size_t len)
 {
 	size_t o = 0;
@@ -359,7 +419,7 @@ static void json_pid(struct mt_json *j, const struct mt_finding_pid *p)
 	mt_json_obj_end(j);
 }
 
-static void json_keeper(struct mt_json *j, const struct mt_keeper *k)
+void mt_keeper_json(struct mt_json *j, const struct mt_keeper *k)
 {
 	mt_json_obj_begin(j, NULL);
 	if (k->is_fd) {
@@ -414,7 +474,7 @@ static void json_holder(struct mt_json *j, const struct mt_finding_holder *h,
 	if (h->nr_kept_by) {
 		mt_json_arr_begin(j, "kept_by");
 		for (int i = 0; i < h->nr_kept_by; i++)
-			json_keeper(j, &h->kept_by[i]);
+			mt_keeper_json(j, &h->kept_by[i]);
 		mt_json_arr_end(j);
 	}
 	mt_json_obj_end(j);
@@ -472,98 +532,4 @@ int mt_finding_json(struct mt_json *j, const struct mt_finding *f,
 	if (f->nr_holders)
 		mt_json_str(j, "release", mt_finding_release(f, reason, sizeof(reason)));
 	return mt_json_end_line(j);
-}
-
-static void text_holder(FILE *out, const struct mt_finding_holder *h, __s64 off)
-{
-	char tbuf[32];
-
-	fprintf(out, "mnt:[%u] (%s%s%s%s)", h->mnt_ns, h->gone ? "detached, " : "",
-		h->propagation, h->parent_propagation[0] ? ", parent " : "",
-		h->parent_propagation);
-	if (h->initial_ns)
-		fprintf(out, ", the host's initial mount namespace");
-	if (h->has_creator) {
-		wall_time(h->created_by.ts_ns, off, tbuf, sizeof(tbuf));
-		if (h->created_by.inferred)
-			fprintf(out, ", made before mnttrace started (oldest process %s pid "
-				"%u%s%s%s, started at %s)", h->created_by.comm,
-				h->created_by.pid, h->created_by.unit[0] ? ", " : "",
-				h->created_by.unit, "", tbuf);
-		else
-			fprintf(out, ", created by %s pid %u%s%s%s via %s at %s",
-				h->created_by.comm, h->created_by.pid,
-				h->created_by.unit[0] ? " (" : "", h->created_by.unit,
-				h->created_by.unit[0] ? ")" : "", h->created_by.call ?: "?", tbuf);
-	}
-	for (int i = 0; i < h->nr_kept_by; i++) {
-		const struct mt_keeper *k = &h->kept_by[i];
-
-		if (k->is_fd)
-			fprintf(out, ", kept alive by fd %d of pid %u %s", k->fd, k->pid, k->comm);
-		else
-			fprintf(out, ", kept alive by the nsfs mount %s in mnt:[%u]", k->path,
-				k->mnt_ns);
-	}
-	if (!h->total_pids) {
-		fprintf(out, ", no process left in it");
-		return;
-	}
-	fprintf(out, ", %d process%s:", h->total_pids, h->total_pids == 1 ? "" : "es");
-	for (int i = 0; i < h->nr_pids; i++) {
-		const struct mt_finding_pid *p = &h->pids[i];
-
-		fprintf(out, " %u %s", p->pid, p->comm);
-		if (p->holds[0])
-			fprintf(out, " (%s %s)", p->holds, p->holds_path);
-	}
-	if (h->nr_pids < h->total_pids)
-		fprintf(out, " and %d more", h->total_pids - h->nr_pids);
-}
-
-int mt_finding_text(FILE *out, const struct mt_finding *f, __s64 wall_offset_ns)
-{
-	char tbuf[32], reason[1024];
-
-	wall_time(f->ts_ns, wall_offset_ns, tbuf, sizeof(tbuf));
-	fprintf(out, "\n*** FINDING #%llu %s", (unsigned long long)f->id,
-		mt_finding_kind_name(f->kind));
-	if (f->leak_id)
-		fprintf(out, " (follows leak #%llu)", (unsigned long long)f->leak_id);
-	fprintf(out, " at %s: %s\n    %s", tbuf, f->path ? f->path : "?",
-		mt_finding_reason(f, reason, sizeof(reason)));
-	if (f->pid)
-		fprintf(out, " [%s by %s pid %u in mnt:[%u]", f->op ?: "?", f->comm,
-			f->pid, f->mnt_ns);
-	else
-		fprintf(out, " [%s, original in mnt:[%u]", f->op ?: "?", f->mnt_ns);
-	if (f->err)
-		fprintf(out, " -> %s", mt_errno_name(f->err) ?: "error");
-	fprintf(out, "]");
-	if (f->container_id) {
-		fprintf(out, " Container %s", f->container_id);
-		if (f->container_name)
-			fprintf(out, " \"%s\"", f->container_name);
-		if (f->image)
-			fprintf(out, " of image %s", f->image);
-		fprintf(out, " (%s, id from %s", f->runtime ?: "?", f->id_source ?: "?");
-		if (f->layer_id && strcmp(f->layer_id, f->container_id))
-			fprintf(out, ", layer %s", f->layer_id);
-		fprintf(out, ").");
-	}
-	if (f->upperdir)
-		fprintf(out, " upperdir %s, workdir %s.", f->upperdir, f->workdir ?: "?");
-	for (int i = 0; i < f->nr_holders; i++) {
-		fprintf(out, i ? "; " : " Held in: ");
-		text_holder(out, &f->holders[i], wall_offset_ns);
-	}
-	if (f->holders_truncated)
-		fprintf(out, "; more namespaces not listed");
-	if (f->nr_holders)
-		fprintf(out, ". Release it now (printed, not run): %s",
-			mt_finding_release(f, reason, sizeof(reason)));
-	fprintf(out, "%s\n\n", f->nr_holders ? "." : "");
-	if (fflush(out) || ferror(out))
-		return -EIO;
-	return 0;
 }

@@ -58,6 +58,7 @@ enum mt_reason {
 	MT_REASON_DETACHED_BY_RMDIR,
 	MT_REASON_UPPER_IN_USE,		/* upper/workdir pinned by another overlay */
 	MT_REASON_DETACHED_BUSY_BY_LAZY_UMOUNT,	/* umount2(MNT_DETACH) took busy copies */
+	MT_REASON_LEAK_ORIGINAL_GONE,	/* snapshot: gone from the runtime's namespace */
 	MT_REASON__MAX,
 };
 
@@ -165,6 +166,16 @@ struct mt_finding {
 /* The reason as one sentence (the words depend on f->kind and f->err too). */
 const char *mt_finding_reason(const struct mt_finding *f, char *buf, size_t len);
 
+/* The same without what prevents it: the "why" of the text block. */
+const char *mt_finding_why(const struct mt_finding *f, char *buf, size_t len);
+
+/*
+ * What keeps it from happening again, as the words that follow "prevent it
+ * by" (a risk's own clause, the runtime's remedy for a leak), or NULL.
+ * mt_finding_reason() ends a risk's sentence with it.
+ */
+const char *mt_finding_prevention(const struct mt_finding *f, char *buf, size_t len);
+
 /*
  * The commands that release each holder's copy now, "; "-joined: printed
  * for the user, never run. A plain umount (never -l, which would leave a
@@ -172,6 +183,9 @@ const char *mt_finding_reason(const struct mt_finding *f, char *buf, size_t len)
  * that has something below it.
  */
 const char *mt_finding_release(const struct mt_finding *f, char *buf, size_t len);
+
+/* The same for holder @i alone. */
+const char *mt_finding_release_one(const struct mt_finding *f, int i, char *buf, size_t len);
 
 const char *mt_finding_kind_name(enum mt_finding_kind kind);
 
@@ -189,7 +203,20 @@ const char *mt_finding_remedy(const struct mt_finding *f, char *buf, size_t len)
 int mt_finding_json(struct mt_json *j, const struct mt_finding *f,
 		    __s64 wall_offset_ns);
 
-/* The human form: a marked paragraph. Returns 0 or -errno. */
+/* A keeper as a JSON object (an array member: @j is inside an array). */
+void mt_keeper_json(struct mt_json *j, const struct mt_keeper *k);
+
+/*
+ * The human form (finding_text.c): a block with a headline (kind, container,
+ * path), why, the call, the holders as an indented list, a fix line.
+ * @term gives colour and width (NULL: none, MT_TERM_WIDTH); @verbose adds
+ * the overlay's dirs and the container's details. Returns 0 or -errno.
+ */
+struct mt_term;
+int mt_finding_text_styled(FILE *out, const struct mt_finding *f, __s64 wall_offset_ns,
+			   const struct mt_term *term, bool verbose);
+
+/* mt_finding_text_styled() without colour, at the default width. */
 int mt_finding_text(FILE *out, const struct mt_finding *f, __s64 wall_offset_ns);
 
 #endif /* MT_FINDINGS_H */

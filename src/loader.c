@@ -73,6 +73,18 @@ struct mt_loader {
 	int verbose;
 };
 
+/*
+ * When a record wakes the reader (bpf/emit.h): a sixteenth of the ring
+ * buffer, at most 256 KiB, so a burst is read well before it fills the
+ * ring, and a trickle waits at most one poll timeout (MT_POLL_MS).
+ */
+static __u32 wakeup_bytes(__u32 ring_size)
+{
+	__u32 b = ring_size / 16;
+
+	return b > 256 * 1024 ? 256 * 1024 : b;
+}
+
 static int libbpf_verbosity;
 
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -294,6 +306,11 @@ static int try_mode(struct mt_loader *l, const struct mt_options *opt,
 	l->skel->rodata->self_pid = getpid();
 	l->skel->rodata->self_pidns_ino = own_pidns_ino();
 	l->skel->rodata->overlay_only = opt->overlay;
+	if (opt->ringbuf_size && bpf_map__set_max_entries(l->skel->maps.events, opt->ringbuf_size)) {
+		snprintf(why, whylen, "setting the ring buffer size failed: %s", strerror(errno));
+		return -errno;
+	}
+	l->skel->rodata->wakeup_bytes = wakeup_bytes(bpf_map__max_entries(l->skel->maps.events));
 	/* -p and --mntns narrow what is shown; the model needs every record
 	 * to explain a finding, so BPF filters only when findings are off */
 	l->skel->rodata->filter_pid = opt->no_findings ? opt->pid : 0;
@@ -413,7 +430,13 @@ enum mt_attach_mode mt_loader__mode(const struct mt_loader *l)
 
 int mt_loader__poll(struct mt_loader *l, int timeout_ms)
 {
-	return ring_buffer__poll(l->rb, timeout_ms);
+	int n = ring_buffer__poll(l->rb, timeout_ms), more;
+
+	if (n < 0)
+		return n;
+	/* records sent without a wake-up (bpf/emit.h: wakeup_bytes) */
+	more = ring_buffer__consume(l->rb);
+	return more < 0 ? more : n + more;
 }
 
 int mt_loader__counters(struct mt_loader *l, uint64_t out[MT_CNT__MAX])

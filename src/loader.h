@@ -28,6 +28,10 @@ struct mt_loader *mt_loader__start(const struct mt_options *opt, mt_record_fn fn
 /* The mode attached. What it cannot see was said on stderr at start. */
 enum mt_attach_mode mt_loader__mode(const struct mt_loader *l);
 
+/* How long a record may wait unread: records below the wake-up threshold
+ * are read when a poll times out. */
+#define MT_POLL_MS 50
+
 /* Deliver pending records; returns the number consumed or -errno. */
 int mt_loader__poll(struct mt_loader *l, int timeout_ms);
 

@@ -25,6 +25,7 @@
 #include "record.h"
 #include "recorder.h"
 #include "replay.h"
+#include "snapshot_cmd.h"
 #include "sysenv.h"
 
 static volatile sig_atomic_t exiting, marker_asked;
@@ -74,7 +75,8 @@ static void on_finding(void *ctx, const struct mt_finding *f)
 		err = mt_finding_json(&app->out.j, f, app->out.wall_offset_ns);
 		err = err < 0 && err != -EINVAL ? err : 0;
 	} else {
-		err = mt_finding_text(app->out.f, f, app->out.wall_offset_ns);
+		err = mt_finding_text_styled(app->out.f, f, app->out.wall_offset_ns,
+					     &app->out.term, app->opt.verbose > 0);
 	}
 	if (err && !app->write_err)
 		app->write_err = err;
@@ -101,6 +103,8 @@ static void learn_from_model(struct app *app, const struct mt_record *rec)
 
 static int on_record(void *ctx, const void *data, size_t size)
 {
+	/* a compact walk record made whole (mt_model__join) */
+	static char joined[sizeof(struct mt_mount) + 4 * MT_STR_MAX + MT_DATA_MAX];
 	struct app *app = ctx;
 	struct mt_record rec;
 
@@ -110,11 +114,14 @@ static int on_record(void *ctx, const void *data, size_t size)
 		return 0;
 	}
 	app->records++;
+	if (app->model)
+		mt_model__join(app->model, &rec, joined, sizeof(joined));
 	if (mt_record_incomplete(&rec))
 		app->incomplete++;
 	learn_from_model(app, &rec);
 	mt_filter__learn(app->filter, &rec);
-	if (!app->opt.findings_only && mt_filter__match(app->filter, &rec)) {
+	if (!app->opt.findings_only && mt_filter__match(app->filter, &rec) &&
+	    mt_output_wants(&app->out, &rec)) {
 		app->shown++;
 		app->write_err = mt_output_record(&app->out, &rec);
 	}
@@ -240,7 +247,7 @@ static int trace(struct app *app, struct mt_loader *l)
 	fprintf(stderr, "mnttrace: tracing in %s mode%s. Ctrl-C to end.\n",
 		mt_attach_mode_name(mt_loader__mode(l)), app->opt.overlay ? " (--overlay)" : "");
 	while (!exiting) {
-		err = mt_loader__poll(l, 100);
+		err = mt_loader__poll(l, MT_POLL_MS);
 		if (err == -EINTR) {
 			err = 0;
 			continue;
@@ -374,6 +381,10 @@ static int replay(struct app *app)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 	mt_output_init(&app->out, stdout, app->opt.json, app->opt.timestamp);
+	app->out.internals = app->opt.internals || app->opt.verbose;
+	app->out.verbose = app->opt.verbose;
+	app->out.wide = app->opt.wide;
+	mt_term_init(&app->out.term, STDOUT_FILENO, app->opt.color, app->opt.wide);
 	err = mt_replay__run(app->opt.replay, &cbs);
 	if (!err && app->write_err) {
 		fprintf(stderr, "mnttrace: error: writing the output failed: %s "
@@ -418,6 +429,9 @@ int main(int argc, char **argv)
 	err = mt_options_parse(argc, argv, &app.opt);
 	if (err)
 		return err > 0 ? 0 : 1;
+	/* answers from /proc alone: no privileges, BTF or tracefs needed */
+	if (app.opt.snapshot || app.opt.explain)
+		return mt_snapshot_cmd(&app.opt);
 	if (app.opt.replay)
 		return replay(&app);
 	if (mt_check_privileges() || mt_check_btf() || mt_ensure_tracefs(app.opt.verbose))
@@ -429,6 +443,10 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 
 	mt_output_init(&app.out, stdout, app.opt.json, app.opt.timestamp);
+	app.out.internals = app.opt.internals || app.opt.verbose;
+	app.out.verbose = app.opt.verbose;
+	app.out.wide = app.opt.wide;
+	mt_term_init(&app.out.term, STDOUT_FILENO, app.opt.color, app.opt.wide);
 	app.filter = mt_filter__new(&app.opt);
 	if (!app.filter) {
 		fprintf(stderr, "mnttrace: error: out of memory\n");

@@ -86,6 +86,14 @@ int mt_model__load(struct mt_model *m, const struct mt_snapshot *snap);
  * namespace (records were lost, so was what they said). 0, or -errno on
  * allocation failure.
  */
+/*
+ * A compact walk record (MT_MNT_WALK_COPY, no strings) made whole from the
+ * mount it copies: rebuilt in @buf (@len >= 5 pages and its fixed part)
+ * as an MT_MNT_WALK record with the strings, and @rec points there. 0 when done or nothing to do,
+ * -ENOENT when the model does not know that mount (then feeding the
+ * record asks for a resync).
+ */
+int mt_model__join(struct mt_model *m, struct mt_record *rec, void *buf, size_t len);
 int mt_model__feed(struct mt_model *m, const struct mt_record *rec);
 
 /*

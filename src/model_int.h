@@ -10,6 +10,8 @@
  *   finding_build.c a finding under construction: holders, creators, pids
  *   model_rescan.c  start-up load, rescans, resync, the deferred work queue
  *   model.c         the public verbs
+ *   model_view.c    a read-only view of overlays and copies (model_view.h)
+ *   rule_gone.c     the snapshot's rule: copies whose original is gone
  *
  * Identity (checked on 6.18, which reuses a dead namespace's inode at once):
  * a namespace is (inode, unique id); an entry whose id is not known yet

@@ -190,6 +190,10 @@ int model_on_mount(struct mt_model *m, const struct mt_record *rec)
 		 * open_tree clones. Walks and rescans see them where they land.
 		 */
 		return 0;
+	case MT_MNT_WALK_COPY:
+		/* not joined (mt_model__join): the model lacks the original */
+		m->want_resync = true;
+		return 0;
 	case MT_MNT_WALK: {
 		/* the kernel keeps upper/work dirs as given, overlay's "\,"
 		 * escapes in (checked in fs/overlayfs/params.c, 6.18): the
@@ -243,6 +247,24 @@ int model_on_mount(struct mt_model *m, const struct mt_record *rec)
 /* ---- namespace records ---- */
 
 /*
+ * Do the mounts of @n that walk @e did not send match the ones it counted
+ * as sent before (MT_NS_WALK_DONE's nr_unchanged and digest)?
+ */
+static bool same_unchanged(const struct ns_entry *n, const struct mt_ns *e)
+{
+	__u64 digest = 0;
+	__u32 nr = 0;
+
+	for (const struct mount_entry *mm = n->mnts; mm; mm = mm->ns_next) {
+		if (mm->walk_seq == e->walk_seq)
+			continue;
+		nr++;
+		digest += mt_mnt_digest(mm->id);
+	}
+	return nr == e->nr_unchanged && digest == e->digest;
+}
+
+/*
  * A namespace walk (tracepoint mode's view of clone_mnt) is complete: its
  * overlay mounts were all emitted, so one not shown is gone. Judge the
  * copies now that the namespace is whole.
@@ -259,10 +281,16 @@ static int on_walk_done(struct mt_model *m, const struct mt_record *rec)
 		ns_set_creator(m, n, rec->hdr, mt_call_name(e->trigger),
 			       e->old_ns ? ns_find(m, e->old_ns) : NULL);
 	if (!e->truncated && !(e->hdr.flags & MT_F_WALK_TRUNC)) {
-		for (struct mount_entry *mm = n->mnts, *next; mm; mm = next) {
-			next = mm->ns_next;
-			if (mm->walk_seq != e->walk_seq)
-				mnt_remove(m, mm);
+		if (!e->nr_unchanged) {
+			for (struct mount_entry *mm = n->mnts, *next; mm; mm = next) {
+				next = mm->ns_next;
+				if (mm->walk_seq != e->walk_seq)
+					mnt_remove(m, mm);
+			}
+		} else if (!same_unchanged(n, e)) {
+			/* the kernel left out mounts it sent before: unless they
+			 * are exactly the ones held, /proc says what is there */
+			m->want_resync = true;
 		}
 	}
 	for (struct mount_entry *mm = n->mnts; mm; mm = mm->ns_next) {

@@ -172,7 +172,9 @@ static void take_keepers(struct ns_entry *n, const struct mt_ns_keepers *ks)
 		o->fd = k->fd;
 		mt_strscpy(o->comm, k->comm, sizeof(o->comm));
 		o->mnt_ns = k->mount_ns;
-		mt_strscpy(o->path, k->path, sizeof(o->path));
+		/* an fd keeper has no path */
+		if (k->path)
+			mt_strscpy(o->path, k->path, sizeof(o->path));
 	}
 	ns_set_keepers(n, v, nr);
 }

@@ -367,6 +367,7 @@ int mt_mnttab_parse(struct mt_mnttab *tab, char *buf, size_t len, unsigned int f
 	struct prop *props = NULL;
 	int nr_props = 0, cap_props = 0;
 	char *line, *p = buf, *end = buf + len;
+	__u32 lineno = 0, at;
 	int err = 0;
 
 	memset(tab, 0, sizeof(*tab));
@@ -385,6 +386,7 @@ int mt_mnttab_parse(struct mt_mnttab *tab, char *buf, size_t len, unsigned int f
 		p = nl ? nl + 1 : end;
 		if (!*line)
 			continue;
+		at = lineno++;
 		if (strlen(line) != (size_t)((nl ? nl : end) - line)) {
 			tab->nr_bad++;	/* embedded NUL */
 			continue;
@@ -425,6 +427,7 @@ int mt_mnttab_parse(struct mt_mnttab *tab, char *buf, size_t len, unsigned int f
 				nr_props--;
 			continue;
 		}
+		e.line = at;
 		err = ovl_only ? 0 : push_pin(tab, &e);
 		if (!err)
 			err = push_ent(tab, &e);

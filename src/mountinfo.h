@@ -24,6 +24,10 @@ struct mt_mntent {
 	__u32 mnt_id;		/* reused as soon as the mount is gone */
 	__u64 mnt_id_unique;	/* never reused (statmount, 6.11+; nsid.h); 0 = unknown */
 	__u32 parent_id;
+	/* the 0-based line of the file it came from: on 6.8+ (checked on 6.18) mountinfo and
+	 * listmount both walk the namespace's mounts in unique-id order, so
+	 * it is also its index in listmount's answer (nsid.c checks it) */
+	__u32 line;
 	__u32 major, minor;
 	char *root;		/* root of the mount within its filesystem */
 	char *mountpoint;	/* as seen from the reader's root */

@@ -382,6 +382,7 @@ const struct mt_flag_name mt_call_names[] = {
 	CALL(SETNS, "setns"),
 	CALL(RMDIR, "rmdir"),
 	CALL(UNLINKAT, "unlinkat"),
+	CALL(OPEN_TREE_ATTR, "open_tree_attr"),
 	END
 };
 /* A new enum mt_call needs its name here. */
@@ -400,6 +401,7 @@ const struct mt_flag_name mt_mount_ops[] = {
 	MOP(LOCAL_MP, "local_mountpoint"),
 	MOP(OVL_INUSE, "ovl_inuse"),
 	MOP(PROP_COPY, "propagated_copy"),
+	MOP(WALK_COPY, "walk_copy"),
 	END
 };
 _Static_assert(ARRAY_SIZE(mt_mount_ops) == MT_MNT_OP__MAX, "mt_mount_ops");

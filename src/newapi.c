@@ -289,6 +289,7 @@ int mt_newapi__feed(struct mt_newapi *t, const struct mt_record *rec,
 	case MT_CALL_FSOPEN:
 		return on_fsopen(t, rec, res);
 	case MT_CALL_OPEN_TREE:
+	case MT_CALL_OPEN_TREE_ATTR:
 		if (sc->ret >= 0)
 			fd_handed_out(t, rec->hdr->pid, (int)sc->ret);
 		return 0;

@@ -193,6 +193,77 @@ static int cmp_ent_ptr(const void *a, const void *b)
 	return cmp_old_id(*(struct mt_mntent *const *)a, *(struct mt_mntent *const *)b);
 }
 
+/* Is @sm the mount @e of mountinfo: the same id, parent and device? */
+static bool same_mount(const struct mt_mntent *e, const struct mt_statmount *sm)
+{
+	return e->mnt_id == sm->mnt_id_old && e->parent_id == sm->mnt_parent_id_old &&
+	       e->major == sm->sb_dev_major && e->minor == sm->sb_dev_minor;
+}
+
+static long list_ids(struct mt_mnt_id_req *req, __u64 *ids, size_t nr)
+{
+	return syscall(__NR_listmount, req, ids, nr, 0);
+}
+
+static int stat_id(__u64 ns_id, __u64 id, struct mt_statmount *sm)
+{
+	struct mt_mnt_id_req req = { .size = MT_MNT_ID_REQ_SIZE_VER1, .mnt_id = id,
+				     .mnt_ns_id = ns_id,
+				     .param = MT_STATMOUNT_SB_BASIC | MT_STATMOUNT_MNT_BASIC };
+
+	return (int)syscall(__NR_statmount, &req, sm, sizeof(*sm), 0);
+}
+
+/*
+ * The fast way: every id of the namespace (listmount), then one statmount
+ * per entry, at the index of its mountinfo line (both lists are in
+ * unique-id order on 6.8+, checked on 6.18), kept only when it is the
+ * same mount. A namespace of 1,000 mounts with 10 overlays costs a few
+ * listmount calls and 10 statmounts instead of up to 1,000 (measured on
+ * 6.18: the statmounts were a third of a 1,000-namespace snapshot).
+ * Returns how many entries got an id, or -errno from listmount.
+ */
+static int ids_by_line(struct mt_mnttab *tab, __u64 ns_id)
+{
+	struct mt_mnt_id_req req = { .size = MT_MNT_ID_REQ_SIZE_VER1,
+				     .mnt_id = MT_LSMT_ROOT, .mnt_ns_id = ns_id };
+	__u64 *ids = NULL;
+	int nr = 0, cap = 0, found = 0;
+
+	for (;;) {
+		size_t want;
+		long n;
+
+		/* room for 256 more at least */
+		if (mt_array_grow(&ids, nr + 255, &cap, sizeof(*ids), 1024)) {
+			free(ids);
+			return -ENOMEM;
+		}
+		want = (size_t)(cap - nr);
+		n = list_ids(&req, ids + nr, want);
+		if (n < 0) {
+			free(ids);
+			return -errno;
+		}
+		nr += (int)n;
+		if ((size_t)n < want)
+			break;
+		req.param = ids[nr - 1];	/* continue after the last one */
+	}
+	for (int i = 0; i < tab->nr; i++) {
+		struct mt_mntent *e = &tab->ents[i];
+		struct mt_statmount sm;
+
+		if (e->line < (__u32)nr && !stat_id(ns_id, ids[e->line], &sm) &&
+		    same_mount(e, &sm)) {
+			e->mnt_id_unique = sm.mnt_id;
+			found++;
+		}
+	}
+	free(ids);
+	return found;
+}
+
 int mt_mnttab_unique_ids(struct mt_mnttab *tab, __u64 ns_id)
 {
 	struct mt_mnt_id_req req = { .size = MT_MNT_ID_REQ_SIZE_VER1,
@@ -205,6 +276,11 @@ int mt_mnttab_unique_ids(struct mt_mnttab *tab, __u64 ns_id)
 		return -EINVAL;
 	if (!tab->nr)
 		return 0;
+	found = ids_by_line(tab, ns_id);
+	if (found < 0 || found == tab->nr)
+		return found;
+	/* an entry did not line up (a mount came or went between the two
+	 * reads, or mountinfo hid one above the reader's root): map the rest */
 	sorted = malloc((size_t)tab->nr * sizeof(*sorted));
 	if (!sorted)
 		return -ENOMEM;
@@ -212,25 +288,21 @@ int mt_mnttab_unique_ids(struct mt_mnttab *tab, __u64 ns_id)
 		sorted[i] = &tab->ents[i];
 	qsort(sorted, (size_t)tab->nr, sizeof(*sorted), cmp_ent_ptr);
 	for (;;) {
-		long n = syscall(__NR_listmount, &req, ids, sizeof(ids) / sizeof(ids[0]), 0);
+		long n = list_ids(&req, ids, sizeof(ids) / sizeof(ids[0]));
 
 		if (n < 0) {
 			found = found ? found : -errno;
 			break;
 		}
 		for (long i = 0; i < n && found < tab->nr; i++) {
-			struct mt_mnt_id_req sreq = { .size = MT_MNT_ID_REQ_SIZE_VER1,
-				.mnt_id = ids[i], .mnt_ns_id = ns_id,
-				.param = MT_STATMOUNT_SB_BASIC | MT_STATMOUNT_MNT_BASIC };
 			struct mt_statmount sm;
 			struct mt_mntent *e;
 
-			if (syscall(__NR_statmount, &sreq, &sm, sizeof(sm), 0))
+			if (stat_id(ns_id, ids[i], &sm))
 				continue;	/* unmounted since it was listed */
 			e = by_old_id(sorted, tab->nr, sm.mnt_id_old);
 			/* the same id, parent and device: the mount mountinfo showed */
-			if (!e || e->parent_id != sm.mnt_parent_id_old ||
-			    e->major != sm.sb_dev_major || e->minor != sm.sb_dev_minor)
+			if (!e || !same_mount(e, &sm) || e->mnt_id_unique)
 				continue;
 			e->mnt_id_unique = sm.mnt_id;
 			found++;

@@ -22,14 +22,20 @@ static const char doc[] =
 "\n"
 "USAGE: mnttrace [-j] [-t] [-x] [--overlay] [-p PID] [--comm COMM]\n"
 "                [--mntns INODE] [--path PREFIX] [--attach MODE] [-v]\n"
+"       mnttrace --snapshot [-j] [-v]\n"
+"       mnttrace --explain PATH|ID [-j | --dot] [-v]\n"
 "\n"
 "EXAMPLES:\n"
 "    mnttrace --overlay          # overlay mounts, their copies and findings\n"
 "    mnttrace -x                 # only calls that failed (EBUSY, ...)\n"
+"    mnttrace --overlay -v       # and the walks and fields behind them\n"
 "    mnttrace -j > trace.jsonl   # JSON Lines, one object per event\n"
 "    mnttrace --path /var/lib/docker/overlay2\n"
 "    mnttrace --mntns 4026531841 # one mount namespace (ls -l /proc/PID/ns/mnt)\n"
 "    mnttrace --attach tracepoint --check   # can this kernel use that mode?\n"
+"    mnttrace --snapshot         # now, no BPF: overlay copies, risks, leaks, holders\n"
+"    mnttrace --explain /var/lib/docker/overlay2/<id>/merged   # why is it busy?\n"
+"    mnttrace --explain 3f4e9c1d # the same for a container id (or unique prefix)\n"
 "    mnttrace --record incident.rec   # keep everything for a later --replay\n"
 "    mnttrace --replay incident.rec   # the findings again, offline, no root\n"
 "    mnttrace --record /var/lib/mnttrace --max-size 100M   # flight recorder\n";
@@ -44,7 +50,14 @@ enum {
 	OPT_NO_FINDINGS,
 	OPT_FINDINGS_ONLY,
 	OPT_DURATION,
+	OPT_RINGBUF_SIZE,
 	OPT_USAGE,
+	OPT_INTERNALS,
+	OPT_WIDE,
+	OPT_COLOR,
+	OPT_SNAPSHOT,
+	OPT_EXPLAIN,
+	OPT_DOT,
 	OPT_RECORD,
 	OPT_REPLAY,
 	OPT_FORCE,
@@ -57,6 +70,11 @@ static const struct argp_option options[] = {
 	{ "timestamp", 't', NULL, 0, "Show a time column", 0 },
 	{ "no-findings", OPT_NO_FINDINGS, NULL, 0, "Events only, no findings", 0 },
 	{ "findings-only", OPT_FINDINGS_ONLY, NULL, 0, "Findings only, no events", 0 },
+	{ "internals", OPT_INTERNALS, NULL, 0,
+	  "Also show internal records (namespace walks, propagation bookkeeping); -j always has them", 0 },
+	{ "wide", OPT_WIDE, NULL, 0, "Every field on the event's own line, however long", 0 },
+	{ "color", OPT_COLOR, "WHEN", OPTION_ARG_OPTIONAL,
+	  "Colour: auto (default: on a terminal, unless NO_COLOR is set), always or never", 0 },
 	{ NULL, 0, NULL, 0, "Filters:", 2 },
 	{ "pid", 'p', "PID", 0,
 	  "Only this process: its pid as seen where mnttrace runs (in a container, the container's own pids)", 0 },
@@ -72,8 +90,17 @@ static const struct argp_option options[] = {
 	{ "check", OPT_CHECK, NULL, 0,
 	  "Probe the attach mode, print what it can see and exit", 0 },
 	{ "duration", OPT_DURATION, "SECONDS", 0, "Stop after SECONDS", 0 },
+	{ "ringbuf-size", OPT_RINGBUF_SIZE, "KIB", 0,
+	  "Ring buffer size in KiB, a power of 2 from 4 to 1048576 (default 4096)", 0 },
 	{ "verbose", 'v', NULL, 0,
-	  "More detail on stderr; -vvv adds libbpf's debug output", 0 },
+	  "More detail: internal records and extra fields in text, more on stderr; "
+	  "-vvv adds libbpf's debug output", 0 },
+	{ NULL, 0, NULL, 0, "Answer now, without BPF (any kernel with /proc, also as non-root):", 4 },
+	{ "snapshot", OPT_SNAPSHOT, NULL, 0,
+	  "Scan every mount namespace once: overlay copies, risk and leak findings, holders", 0 },
+	{ "explain", OPT_EXPLAIN, "PATH|ID", 0,
+	  "Why an overlay (merged dir, or container id or unique prefix) is busy or still mounted", 0 },
+	{ "dot", OPT_DOT, NULL, 0, "With --explain: the peer-group tree as Graphviz DOT", 0 },
 	{ NULL, 0, NULL, 0, "Recording (docs/recording.md):", 4 },
 	{ "record", OPT_RECORD, "FILE|DIR", 0,
 	  "Also write everything seen to FILE (0600), for --replay", 0 },
@@ -219,10 +246,42 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_FINDINGS_ONLY:
 		opt->findings_only = true;
 		break;
+	case OPT_INTERNALS:
+		opt->internals = true;
+		break;
+	case OPT_WIDE:
+		opt->wide = true;
+		break;
+	case OPT_COLOR:
+		/* a bare --color means always, as for ls and grep */
+		if (!arg)
+			opt->color = MT_COLOR_ALWAYS;
+		else if (mt_color_parse(arg, &opt->color))
+			return opt_error(state, "invalid --color '%s': expected auto, always or never",
+					 arg);
+		break;
+	case OPT_SNAPSHOT:
+		opt->snapshot = true;
+		break;
+	case OPT_EXPLAIN:
+		if (!*arg)
+			return opt_error(state, "invalid --explain '': expected a path or a container id");
+		opt->explain = arg;
+		break;
+	case OPT_DOT:
+		opt->dot = true;
+		break;
 	case OPT_DURATION:
 		if (parse_uint(arg, 1, 365ULL * 24 * 3600, &v))
 			return opt_error(state, "invalid --duration '%s': expected seconds (1 or more)", arg);
 		opt->duration = v;
+		break;
+	case OPT_RINGBUF_SIZE:
+		/* BPF_MAP_TYPE_RINGBUF: a power-of-2 multiple of the page size */
+		if (parse_uint(arg, 4, 1 << 20, &v) || (v & (v - 1)))
+			return opt_error(state, "invalid --ringbuf-size '%s': expected KiB, a power "
+					 "of 2 from 4 to 1048576", arg);
+		opt->ringbuf_size = v * 1024;
 		break;
 	case OPT_RECORD:
 		opt->record = arg;
@@ -266,6 +325,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (opt->check && (opt->json || opt->pid || opt->comm || opt->mntns ||
 				   opt->path_prefix || opt->failed_only || opt->duration))
 			return opt_error(state, "--check takes only --attach and -v: it traces nothing");
+		if (opt->snapshot && opt->explain)
+			return opt_error(state, "--snapshot and --explain conflict: choose one");
+		if (opt->dot && (!opt->explain || opt->json))
+			return opt_error(state, "--dot goes with --explain, without -j");
+		if ((opt->snapshot || opt->explain) &&
+		    (opt->check || opt->attach != MT_ATTACH_AUTO || opt->duration || opt->pid ||
+		     opt->comm || opt->mntns || opt->path_prefix || opt->failed_only ||
+		     opt->overlay || opt->no_findings || opt->findings_only || opt->timestamp ||
+		     opt->record || opt->replay))
+			return opt_error(state, "--snapshot and --explain take only -j, --dot and -v: "
+					 "they trace nothing");
 		if (opt->check && opt->record)
 			return opt_error(state, "--check records nothing: drop --record");
 		if ((opt->force || opt->max_size) && !opt->record)

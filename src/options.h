@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "term.h"
+
 enum mt_attach_mode {
 	MT_ATTACH_AUTO,
 	MT_ATTACH_FENTRY,
@@ -22,12 +24,19 @@ struct mt_options {
 	bool overlay;
 	bool no_findings;
 	bool findings_only;
+	bool internals;		/* --internals (or -v): walks and bookkeeping in text */
+	bool wide;		/* --wide: every field on the event's line */
+	enum mt_color_when color;	/* --color */
 	int verbose;
 	uint32_t pid;		/* 0 = all */
 	uint32_t mntns;		/* 0 = all */
 	const char *comm;
 	const char *path_prefix;
 	unsigned int duration;	/* seconds, 0 = until SIGINT/SIGTERM */
+	bool snapshot;		/* --snapshot: one /proc scan, no BPF (snapshot_cmd.h) */
+	const char *explain;	/* --explain PATH|ID: the same, for one overlay */
+	bool dot;		/* --dot: --explain's tree as Graphviz */
+	uint32_t ringbuf_size;	/* bytes, a power of 2; 0 = the default (4 MiB) */
 	const char *record;	/* --record FILE|DIR (docs/recording.md) */
 	const char *replay;	/* --replay FILE|DIR */
 	bool force;		/* --force: --record may replace */

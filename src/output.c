@@ -2,6 +2,8 @@
 /*
  * Each record is described once, as a list of fields, through a small sink
  * that either appends "key=value" to the text line or a JSON member.
+ * In text, a field goes to one of three parts (field_part()): the main
+ * fields a user acts on, the extra ones (-v, --wide) and the path, last.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,38 +20,80 @@
 #define TEXT_MAX (2 * MT_RECORD_MAX)
 #define ELLIPSIS "\u2026"	/* "…": where a cut value lost its part */
 
+enum part { PART_MAIN, PART_EXTRA, PART_PATH, PART__MAX };
+
 struct sink {
 	struct mt_output *o;
-	char text[TEXT_MAX];
-	size_t pos;
+	char text[PART__MAX][TEXT_MAX];
+	size_t pos[PART__MAX];
+	bool path_is_full;	/* full_path is the path shown; path is extra */
+	bool data_is_path;	/* fsconfig: the value is what a user reads */
+	const char *demoted[2];	/* keys that say again what the line says */
 	/* JSON names of the fields that are incomplete / could not be read */
 	const char *cut[MT_REC_NSTR + 1];
 	const char *unreadable[MT_REC_NSTR];
 	int ncut, nunreadable;
 };
 
-static void text_append(struct sink *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* Fields a user rarely acts on: shown with -v or --wide. */
+static const char *const extra_fields[] = {
+	"mnt_id", "mnt_id_unique", "parent_id", "parent_propagation", "src_mnt_id",
+	"src_ns", "dest_mnt_id", "dev", "upperdir", "workdir", "lowerdir", "walk_seq",
+	"emitted", "trigger", "dfd", "from_dfd", "to_dfd", "fd", "aux", "userns_fd",
+	"size", "data",
+};
 
-static void text_append(struct sink *s, const char *fmt, ...)
+static enum part field_part(const struct sink *s, const char *key)
 {
+	if (strcmp(key, "full_path") == 0)
+		return PART_PATH;
+	if (strcmp(key, "path") == 0)
+		return s->path_is_full ? PART_EXTRA : PART_PATH;
+	if (strcmp(key, "data") == 0 && s->data_is_path)
+		return PART_PATH;
+	for (size_t i = 0; i < sizeof(s->demoted) / sizeof(s->demoted[0]); i++)
+		if (s->demoted[i] && strcmp(key, s->demoted[i]) == 0)
+			return PART_EXTRA;
+	for (size_t i = 0; i < sizeof(extra_fields) / sizeof(extra_fields[0]); i++)
+		if (strcmp(key, extra_fields[i]) == 0)
+			return PART_EXTRA;
+	return PART_MAIN;
+}
+
+static void text_append(struct sink *s, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* " key=<fmt>" into the part @key belongs to. */
+static void text_append(struct sink *s, const char *key, const char *fmt, ...)
+{
+	enum part p = field_part(s, key);
+	char *buf = s->text[p];
+	size_t *pos = &s->pos[p];
 	va_list ap;
 	int n;
 
-	if (s->pos >= sizeof(s->text) - 1)
+	if (*pos >= TEXT_MAX - 1)
 		return;
+	n = snprintf(buf + *pos, TEXT_MAX - *pos, " %s=", key);
+	if (n > 0)
+		*pos += n;
+	if (*pos >= TEXT_MAX - 1) {
+		*pos = TEXT_MAX - 1;
+		return;
+	}
 	va_start(ap, fmt);
-	n = vsnprintf(s->text + s->pos, sizeof(s->text) - s->pos, fmt, ap);
+	n = vsnprintf(buf + *pos, TEXT_MAX - *pos, fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		s->pos += n;
-	if (s->pos > sizeof(s->text) - 1)
-		s->pos = sizeof(s->text) - 1;
+		*pos += n;
+	if (*pos > TEXT_MAX - 1)
+		*pos = TEXT_MAX - 1;
 }
 
 /* A string field; in text, "…" marks the @front and/or the end that was cut. */
 static void put_str_cut(struct sink *s, const char *key, const char *val, bool front, bool end)
 {
+	static char shown[TEXT_MAX];
 	const char *q;
 
 	if (!val)
@@ -58,9 +102,10 @@ static void put_str_cut(struct sink *s, const char *key, const char *val, bool f
 		mt_json_str(&s->o->j, key, val);
 		return;
 	}
+	val = mt_term_value(val, shown, sizeof(shown));
 	/* quote what a reader could not split on spaces */
 	q = !*val || strpbrk(val, " \t\n\"=") ? "\"" : "";
-	text_append(s, " %s=%s%s%s%s%s", key, q, front ? ELLIPSIS : "", val, end ? ELLIPSIS : "", q);
+	text_append(s, key, "%s%s%s%s%s", q, front ? ELLIPSIS : "", val, end ? ELLIPSIS : "", q);
 }
 
 static void put_str(struct sink *s, const char *key, const char *val)
@@ -87,7 +132,7 @@ static void put_slot_as(struct sink *s, const struct mt_record *rec, int slot, c
 	if (rec->str_fault & (1u << slot)) {
 		note_field(s->unreadable, &s->nunreadable, MT_REC_NSTR, key);
 		if (!s->o->json)
-			text_append(s, " %s=<unreadable>", key);
+			text_append(s, key, "<unreadable>");
 		return;
 	}
 	if (cut)
@@ -133,7 +178,7 @@ static void put_int(struct sink *s, const char *key, long long v)
 	if (s->o->json)
 		mt_json_int(&s->o->j, key, v);
 	else
-		text_append(s, " %s=%lld", key, v);
+		text_append(s, key, "%lld", v);
 }
 
 static void put_uint(struct sink *s, const char *key, unsigned long long v)
@@ -141,7 +186,7 @@ static void put_uint(struct sink *s, const char *key, unsigned long long v)
 	if (s->o->json)
 		mt_json_uint(&s->o->j, key, v);
 	else
-		text_append(s, " %s=%llu", key, v);
+		text_append(s, key, "%llu", v);
 }
 
 static void put_flags(struct sink *s, const char *key, unsigned long long v,
@@ -165,6 +210,18 @@ static void put_fd(struct sink *s, const char *key, long long fd)
 		put_str(s, key, "AT_FDCWD");
 }
 
+/* struct mount_attr, as strace shows it; absent when unreadable */
+static void put_mount_attr(struct sink *s, const struct mt_syscall *sc)
+{
+	if (sc->attr_size) {
+		put_flags(s, "attr_set", sc->attr_set, mt_mount_attr_flags);
+		put_flags(s, "attr_clr", sc->attr_clr, mt_mount_attr_flags);
+		put_flags(s, "propagation", sc->extra, mt_propagation_types);
+		put_uint(s, "userns_fd", sc->userns_fd);
+	}
+	put_uint(s, "size", sc->args[4]);
+}
+
 void mt_output_init(struct mt_output *o, FILE *f, bool json, bool timestamp)
 {
 	struct timespec rt, mono;
@@ -173,6 +230,7 @@ void mt_output_init(struct mt_output *o, FILE *f, bool json, bool timestamp)
 	o->f = f;
 	o->json = json;
 	o->timestamp = timestamp;
+	o->term.width = MT_TERM_WIDTH;
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	o->wall_offset_ns = (rt.tv_sec - mono.tv_sec) * 1000000000LL +
@@ -204,11 +262,18 @@ static void describe_syscall(struct sink *s, const struct mt_record *rec)
 	/* text shows the errno in the RESULT column */
 	if (s->o->json && sc->ret < 0 && mt_errno_name(-sc->ret))
 		put_str(s, "errno", mt_errno_name(-sc->ret));
+	/* BASE has no field of its own: it shows in full_path, which text
+	 * then shows as the path (the relative one only with -v) */
+	mt_record_full_path(rec, full, sizeof(full));
+	s->path_is_full = full[0] && rec->str[MT_SC_BASE];
+	s->data_is_path = sc->call == MT_CALL_FSCONFIG;
+	/* "source=overlay fstype=overlay" says it twice: once will do */
+	if (rec->str[MT_SC_SRC] && rec->str[MT_SC_FSTYPE] &&
+	    strcmp(rec->str[MT_SC_SRC], rec->str[MT_SC_FSTYPE]) == 0)
+		s->demoted[0] = "source";
 	if (sc->call != MT_CALL_FSCONFIG)
 		put_slot(s, rec, MT_SC_SRC, "source", false);
 	put_slot(s, rec, MT_SC_PATH, "path", false);
-	/* BASE has no field of its own: it shows in full_path */
-	mt_record_full_path(rec, full, sizeof(full));
 	if (full[0] && (s->o->json || rec->str[MT_SC_BASE])) {
 		if (base_cut || path_cut)
 			note_field(s->cut, &s->ncut, MT_REC_NSTR + 1, "full_path");
@@ -250,17 +315,15 @@ static void describe_syscall(struct sink *s, const struct mt_record *rec)
 		put_fd(s, "dfd", (int)a[0]);
 		put_flags(s, "flags", a[2], mt_open_tree_flags);
 		break;
+	case MT_CALL_OPEN_TREE_ATTR:
+		put_fd(s, "dfd", (int)a[0]);
+		put_flags(s, "flags", a[2], mt_open_tree_flags);
+		put_mount_attr(s, sc);
+		break;
 	case MT_CALL_MOUNT_SETATTR:
 		put_fd(s, "dfd", (int)a[0]);
 		put_flags(s, "flags", a[2], mt_mount_setattr_flags);
-		/* struct mount_attr, as strace shows it; absent when unreadable */
-		if (sc->attr_size) {
-			put_flags(s, "attr_set", sc->attr_set, mt_mount_attr_flags);
-			put_flags(s, "attr_clr", sc->attr_clr, mt_mount_attr_flags);
-			put_flags(s, "propagation", sc->extra, mt_propagation_types);
-			put_uint(s, "userns_fd", sc->userns_fd);
-		}
-		put_uint(s, "size", a[4]);
+		put_mount_attr(s, sc);
 		break;
 	case MT_CALL_UNSHARE:
 		put_flags(s, "flags", a[0], mt_unshare_flags);
@@ -311,6 +374,9 @@ static void describe_mount(struct sink *s, const struct mt_record *rec)
 		put_slot(s, rec, MT_MS_PATH, "path", true);
 		return;
 	}
+	/* the mount's fstype is in its mount line; here it would push the
+	 * path of "mnt:umount_propagated" past 120 columns (-v shows it) */
+	s->demoted[1] = "fstype";
 	put_uint(s, "mnt_id", m->mnt_id);
 	if (m->mnt_id_unique)
 		put_uint(s, "mnt_id_unique", m->mnt_id_unique);
@@ -326,7 +392,7 @@ static void describe_mount(struct sink *s, const struct mt_record *rec)
 	put_str(s, "parent_propagation", mt_propagation_str(m->parent_group_id,
 							    m->parent_master_id, false,
 							    buf, sizeof(buf)));
-	if (m->op == MT_MNT_COPY || m->op == MT_MNT_PROP_COPY) {
+	if (m->op == MT_MNT_COPY || m->op == MT_MNT_PROP_COPY || m->src_mnt_ns_id) {
 		put_uint(s, "src_mnt_id", m->src_mnt_id);
 		if (m->aux)
 			put_uint(s, "src_ns", m->aux);
@@ -351,7 +417,7 @@ static void describe_mount(struct sink *s, const struct mt_record *rec)
 		put_flags(s, "change", m->aux, mt_propagation_types);
 	if (m->op == MT_MNT_PROPAGATE)
 		put_uint(s, "dest_mnt_id", m->aux);
-	if (m->op == MT_MNT_WALK)
+	if (m->op == MT_MNT_WALK || m->op == MT_MNT_WALK_COPY)
 		put_uint(s, "walk_seq", m->walk_seq);
 }
 
@@ -359,6 +425,8 @@ static void describe_ns(struct sink *s, const struct mt_record *rec)
 {
 	const struct mt_ns *n = rec->ns;
 
+	if (n->ns == rec->hdr->mntns)
+		s->demoted[0] = "ns";	/* the MNTNS column has it */
 	put_uint(s, "ns", n->ns);
 	if (s->o->json)
 		put_uint(s, "ns_id", n->ns_id);
@@ -372,6 +440,8 @@ static void describe_ns(struct sink *s, const struct mt_record *rec)
 	put_uint(s, "walk_seq", n->walk_seq);
 	put_uint(s, "mounts", n->nr_mounts);
 	put_uint(s, "emitted", n->nr_emitted);
+	if (n->nr_unchanged)
+		put_uint(s, "unchanged", n->nr_unchanged);
 	if (s->o->json)
 		mt_json_bool(&s->o->j, "truncated", n->truncated);
 	else if (n->truncated)
@@ -413,12 +483,45 @@ static void event_name(const struct mt_record *rec, char *buf, size_t len)
 	}
 }
 
+/* Internal records: how the model learns, not what a user acts on. */
+static bool is_internal(const struct mt_record *rec)
+{
+	switch (rec->hdr->type) {
+	case MT_EV_MOUNT:
+		switch (rec->mnt->op) {
+		case MT_MNT_WALK:
+		case MT_MNT_COPY:
+		case MT_MNT_UMOUNT:	/* the umount2 call says it */
+		case MT_MNT_PROPAGATE:
+		case MT_MNT_PROP_COPY:
+			return true;
+		}
+		return false;
+	case MT_EV_NS:
+		return rec->ns->op == MT_NS_WALK_DONE;
+	}
+	return false;
+}
+
+bool mt_output_wants(const struct mt_output *o, const struct mt_record *rec)
+{
+	return o->json || o->internals || !is_internal(rec);
+}
+
+#define COL_COMM 15
+#define COL_PID 7
+#define COL_NS 10
+#define COL_EVENT 14
+#define COL_RESULT 6
+
 static void print_header(struct mt_output *o)
 {
+	fputs(mt_term_on(&o->term, MT_ST_HEADER), o->f);
 	if (o->timestamp)
 		fprintf(o->f, "%-15s ", "TIME");
-	fprintf(o->f, "%-16s %-7s %-10s %-18s %-8s %s\n", "COMM", "PID", "MNTNS", "EVENT",
-		"RESULT", "DETAILS");
+	fprintf(o->f, "%-*s %-*s %-*s %-*s %-*s DETAILS", COL_COMM, "COMM", COL_PID, "PID",
+		COL_NS, "MNTNS", COL_EVENT, "EVENT", COL_RESULT, "RESULT");
+	fprintf(o->f, "%s\n", mt_term_off(&o->term, MT_ST_HEADER));
 	o->header_done = true;
 }
 
@@ -440,11 +543,17 @@ int mt_output_record(struct mt_output *o, const struct mt_record *rec)
 {
 	static struct sink s;	/* 32 KiB: kept off the stack */
 	const struct mt_hdr *h = rec->hdr;
-	char tbuf[32], ev[32], res[24];
+	char tbuf[32], ev[32], res[24], comm[MT_COMM_LEN + 1], shown[4 * MT_COMM_LEN + 1];
+	bool failed;
 
 	s.o = o;
-	s.pos = 0;
-	s.text[0] = '\0';
+	for (int p = 0; p < PART__MAX; p++) {
+		s.pos[p] = 0;
+		s.text[p][0] = '\0';
+	}
+	s.path_is_full = s.data_is_path = false;
+	s.demoted[0] = s.demoted[1] = NULL;
+	snprintf(comm, sizeof(comm), "%.*s", MT_COMM_LEN, h->comm);
 	s.ncut = 0;
 	s.nunreadable = 0;
 	mt_output_time(o, h->ts_ns, tbuf, sizeof(tbuf));
@@ -486,18 +595,27 @@ int mt_output_record(struct mt_output *o, const struct mt_record *rec)
 
 	if (!o->header_done)
 		print_header(o);
-	if (h->type == MT_EV_SYSCALL) {
-		if (rec->sc->ret < 0 && mt_errno_name(-rec->sc->ret))
-			snprintf(res, sizeof(res), "%s", mt_errno_name(-rec->sc->ret));
-		else
-			snprintf(res, sizeof(res), "%lld", (long long)rec->sc->ret);
-	} else {
+	failed = h->type == MT_EV_SYSCALL && rec->sc->ret < 0;
+	if (failed && mt_errno_name(-rec->sc->ret))
+		snprintf(res, sizeof(res), "%s", mt_errno_name(-rec->sc->ret));
+	else if (h->type == MT_EV_SYSCALL)
+		snprintf(res, sizeof(res), "%lld", (long long)rec->sc->ret);
+	else
 		snprintf(res, sizeof(res), "-");
-	}
 	if (o->timestamp)
 		fprintf(o->f, "%-15s ", tbuf);
-	fprintf(o->f, "%-16.16s %-7u %-10u %-18s %-8s%s\n", h->comm, h->pid, h->mntns, ev, res,
-		s.text);
+	fprintf(o->f, "%-*.*s %-*u %-*u %-*s %s%-*s%s", COL_COMM, COL_COMM,
+		mt_term_value(comm, shown, sizeof(shown)), COL_PID, h->pid, COL_NS, h->mntns,
+		COL_EVENT, ev, mt_term_on(&o->term, failed ? MT_ST_ERROR : MT_ST_NONE),
+		COL_RESULT, res, mt_term_off(&o->term, failed ? MT_ST_ERROR : MT_ST_NONE));
+	/* short fields first, the path last and whole; the extras (-v, --wide)
+	 * between them on one line, or below it */
+	fputs(s.text[PART_MAIN], o->f);
+	if (o->wide)
+		fputs(s.text[PART_EXTRA], o->f);
+	fprintf(o->f, "%s\n", s.text[PART_PATH]);
+	if (o->verbose && !o->wide && s.pos[PART_EXTRA])
+		fprintf(o->f, "%*s%s\n", COL_COMM + 1, "", s.text[PART_EXTRA]);
 	return flush_line(o);
 }
 

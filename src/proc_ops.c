@@ -54,9 +54,10 @@ static bool live_owner(void *ctx, struct mt_runtime_meta *rm, const char *merged
 	return mt_runtime_meta__resolve(rm, merged, upper, out);
 }
 
-static int live_lower_layers(void *ctx, const char *lowerdir, const char *upper, char ***out)
+static int live_lower_layers(void *ctx, struct mt_runtime_meta *rm, const char *lowerdir,
+			     const char *upper, char ***out)
 {
-	return mt_lower_layers(lowerdir, upper, out);
+	return mt_lower_layers(rm, lowerdir, upper, out);
 }
 
 const struct mt_proc_ops mt_proc_live = {

@@ -37,7 +37,8 @@ struct mt_proc_ops {
 	bool (*owner)(void *ctx, struct mt_runtime_meta *rm, const char *merged,
 		      const char *upper, struct mt_ctr_meta *out);
 	/* mt_lower_layers() */
-	int (*lower_layers)(void *ctx, const char *lowerdir, const char *upper, char ***out);
+	int (*lower_layers)(void *ctx, struct mt_runtime_meta *rm, const char *lowerdir,
+			    const char *upper, char ***out);
 };
 
 /* The real look-ups; ctx is the proc root ("/proc"). */

@@ -605,9 +605,10 @@ static bool rec_owner(void *ctx, struct mt_runtime_meta *rm, const char *merged,
 	return ret;
 }
 
-static int rec_lower_layers(void *ctx, const char *lowerdir, const char *upper, char ***out)
+static int rec_lower_layers(void *ctx, struct mt_runtime_meta *rm, const char *lowerdir,
+			    const char *upper, char ***out)
 {
-	int ret = mt_proc_live.lower_layers("/proc", lowerdir, upper, out);
+	int ret = mt_proc_live.lower_layers("/proc", rm, lowerdir, upper, out);
 	struct mt_buf b = ask(MT_ANS_LOWER_LAYERS);
 
 	mt_buf_str(&b, lowerdir);

@@ -395,7 +395,8 @@ static bool rp_owner(void *ctx, struct mt_runtime_meta *rm, const char *merged,
 	return answer_ok(ctx, &c) && found;
 }
 
-static int rp_lower_layers(void *ctx, const char *lowerdir, const char *upper, char ***out)
+static int rp_lower_layers(void *ctx, struct mt_runtime_meta *rm, const char *lowerdir,
+			   const char *upper, char ***out)
 {
 	struct mt_cur c;
 	char **v = NULL;

@@ -22,6 +22,10 @@
 struct mt_runtime_meta {
 	struct mt_ctr_meta cache[MT_RTMETA_CACHE];
 	int nr, next;		/* filled entries; the one replaced next */
+	struct {
+		char *link, *target;	/* absolute paths */
+	} links[MT_RTMETA_LINKS];
+	int nr_links, next_link;
 };
 
 struct mt_runtime_meta *mt_runtime_meta__new(void)
@@ -31,6 +35,10 @@ struct mt_runtime_meta *mt_runtime_meta__new(void)
 
 void mt_runtime_meta__free(struct mt_runtime_meta *rm)
 {
+	for (int i = 0; rm && i < rm->nr_links; i++) {
+		free(rm->links[i].link);
+		free(rm->links[i].target);
+	}
 	free(rm);
 }
 
@@ -331,8 +339,44 @@ static bool driver_of_upper(const char *upper, char *buf, size_t len)
 	return true;
 }
 
-/* @layer with an l/XXXX link followed; NULL on ENOMEM. */
-static char *follow_short_link(const char *layer, const char *driver)
+static const char *link_find(const struct mt_runtime_meta *rm, const char *link)
+{
+	for (int i = 0; rm && i < rm->nr_links; i++)
+		if (!strcmp(rm->links[i].link, link))
+			return rm->links[i].target;
+	return NULL;
+}
+
+/* Remember link -> target (a link known already keeps its first target). */
+static void link_add(struct mt_runtime_meta *rm, const char *link, const char *target)
+{
+	char *l, *t;
+	int i;
+
+	if (!rm || link_find(rm, link))
+		return;
+	l = strdup(link);
+	t = strdup(target);
+	if (!l || !t) {
+		free(l);
+		free(t);
+		return;
+	}
+	i = rm->next_link;
+	if (rm->nr_links == MT_RTMETA_LINKS) {
+		free(rm->links[i].link);
+		free(rm->links[i].target);
+	} else {
+		rm->nr_links++;
+	}
+	rm->links[i].link = l;
+	rm->links[i].target = t;
+	rm->next_link = (i + 1) % MT_RTMETA_LINKS;
+}
+
+/* @layer with an l/XXXX link followed (or remembered, once it is gone);
+ * NULL on ENOMEM. */
+static char *follow_short_link(struct mt_runtime_meta *rm, const char *layer, const char *driver)
 {
 	char abs[PATH_MAX], target[PATH_MAX], out[PATH_MAX];
 	const char *slash;
@@ -346,16 +390,22 @@ static char *follow_short_link(const char *layer, const char *driver)
 	if (!slash || slash - abs < 2 || strncmp(slash - 2, "/l", 2))
 		return strdup(abs[0] == '/' ? abs : layer);
 	n = readlink(abs, target, sizeof(target) - 1);
-	if (n <= 0)
-		return strdup(abs);
+	if (n <= 0) {
+		const char *known = link_find(rm, abs);
+
+		return strdup(known ? known : abs);
+	}
 	target[n] = '\0';
 	abs[slash - abs] = '\0';	/* the l/ dir: relative targets start there */
 	if (mt_path_resolve(abs, target, out, sizeof(out)) <= 0)
 		return strdup(layer);
+	abs[slash - abs] = '/';
+	link_add(rm, abs, out);
 	return strdup(out);
 }
 
-int mt_lower_layers(const char *lowerdir, const char *upper, char ***out)
+int mt_lower_layers(struct mt_runtime_meta *rm, const char *lowerdir, const char *upper,
+		    char ***out)
 {
 	struct mt_ovl_opts o = MT_OVL_OPTS_INIT;
 	char driver[PATH_MAX] = "";
@@ -377,7 +427,7 @@ int mt_lower_layers(const char *lowerdir, const char *upper, char ***out)
 	if (!v)
 		goto nomem;
 	for (size_t i = 0; i < o.nr_lower; i++) {
-		v[nr] = follow_short_link(o.lower[i], driver);
+		v[nr] = follow_short_link(rm, o.lower[i], driver);
 		if (!v[nr])
 			goto nomem;
 		nr++;

@@ -26,6 +26,7 @@
 
 #define MT_RTMETA_ROOT_LEN 512
 #define MT_RTMETA_CACHE 256	/* resolved containers kept (FIFO) */
+#define MT_RTMETA_LINKS 1024	/* followed l/ links kept (FIFO) */
 
 /* id_source values (docs/findings.md) */
 #define MT_IDSRC_DOCKER "docker-layerdb"
@@ -66,10 +67,14 @@ bool mt_runtime_meta__resolve(struct mt_runtime_meta *rm, const char *merged,
  * (l/ABC -> ../<layer>/diff) followed, and a relative layer taken from the
  * driver dir above @upper (<graph>/overlay2, where docker chdirs for a long
  * option string). A layer that is no such link stays as given.
+ * @rm (or NULL) remembers each link it followed: docker rm deletes the
+ * container's -init layer and its link before it removes merged, so the
+ * detached finding that the removal raises still names that layer.
  * Returns the number of layers with *@out a malloc'ed array of malloc'ed
  * strings (mt_lower_layers_free), 0 when none, -ENOMEM.
  */
-int mt_lower_layers(const char *lowerdir, const char *upper, char ***out);
+int mt_lower_layers(struct mt_runtime_meta *rm, const char *lowerdir, const char *upper,
+		    char ***out);
 void mt_lower_layers_free(char **layers, int nr);
 
 #endif /* MT_RUNTIME_META_H */

@@ -13,6 +13,9 @@
 #   tools/demo.sh inuse     a leaked copy pins upper/workdir: an index=on mount
 #                           fails, an index=off one succeeds with a warning
 #   tools/demo.sh unlinkat  like leak, removing merged with unlinkat(AT_REMOVEDIR)
+#   tools/demo.sh incident  like leak with Docker's umount -l, then, with the copy
+#                           still held, runs $MNTTRACE (default ./mnttrace)
+#                           --snapshot and --explain where the runtime runs
 set -eu
 
 usage() {
@@ -21,7 +24,7 @@ usage() {
 }
 
 [ $# -eq 1 ] || usage
-case $1 in leak | shared | busy | inuse | unlinkat) ;; *) usage ;; esac
+case $1 in leak | shared | busy | inuse | unlinkat | incident) ;; *) usage ;; esac
 if [ "$(id -u)" -ne 0 ]; then
 	echo "demo.sh: error: needs root for mount namespaces (run: sudo $0 $1)" >&2
 	exit 1
@@ -56,6 +59,8 @@ mount -t overlay overlay -o "lowerdir=$root/l/base,upperdir=$layer/diff,workdir=
 # systemd's PrivateTmp= makes it. With "busy" it sits inside the copy.
 if [ "$1" = busy ]; then
 	unshare -m --propagation slave sh -c "cd '$layer/merged' && sleep 3" &
+elif [ "$1" = incident ]; then
+	unshare -m --propagation slave sleep 60 &
 else
 	unshare -m --propagation slave sleep 3 &
 fi
@@ -81,6 +86,14 @@ inuse)
 unlinkat)
 	umount "$layer/merged"
 	rm -d "$layer/merged"		# unlinkat(AT_FDCWD, ..., AT_REMOVEDIR)
+	;;
+incident)
+	umount -l "$layer/merged"	# Docker's overlay2 driver: MNT_DETACH
+	echo "\$ mnttrace --snapshot"
+	"${MNTTRACE:-./mnttrace}" --snapshot
+	echo "\$ mnttrace --explain $layer/merged"
+	"${MNTTRACE:-./mnttrace}" --explain "$layer/merged"
+	kill "$service"
 	;;
 *)
 	umount "$layer/merged"

@@ -1,10 +1,21 @@
 #!/bin/sh
 # Install the Debian packages mnttrace needs to build and test, if missing.
+# Usage: tools/deps.sh [--e2e | --bench]
 # Idempotent: with everything present it only runs dpkg-query.
+# --bench adds what `make bench` compares mnttrace with (bpftrace, perf).
 set -eu
 
 pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-pkg-config busybox-static qemu-system-x86 cpio xz-utils zstd kmod util-linux"
+pkg-config busybox-static qemu-system-x86 cpio xz-utils zstd kmod util-linux
+man-db debhelper dpkg-dev yamllint python3-kubernetes"
+# --e2e: only the real runtimes of tests/e2e (docker.io pulls in containerd
+# and runc); `make e2e` asks for them, the build never does.
+case "${1:-}" in
+--e2e)
+	pkgs="docker.io podman busybox-static util-linux" ;;
+--bench)
+	pkgs="$pkgs bpftrace linux-perf bc" ;;
+esac
 
 missing=""
 for p in $pkgs; do

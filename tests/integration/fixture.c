@@ -402,6 +402,26 @@ bool mi_find(pid_t pid, const char *path, struct mi_entry *e)
 	return found;
 }
 
+void mi_collect_option(const char *opts, const char *key, const char *sep,
+		       char *out, size_t len)
+{
+	size_t klen = strlen(key);
+	const char *p = opts;
+
+	while (p && *p) {
+		const char *end = strchr(p, ',');
+		size_t vlen = end ? (size_t)(end - p) : strlen(p);
+
+		if (vlen > klen && !strncmp(p, key, klen) && p[klen] == '=') {
+			size_t used = strlen(out);
+
+			snprintf(out + used, len - used, "%s%.*s", used ? sep : "",
+				 (int)(vlen - klen - 1), p + klen + 1);
+		}
+		p = end ? end + 1 : NULL;
+	}
+}
+
 /* ---- in the runner ---- */
 
 static const char *tmp_base(void)

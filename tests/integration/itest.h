@@ -84,6 +84,8 @@ struct tracer {
 	struct json **recs;	/* parsed stdout lines, in order */
 	size_t nrecs;
 	char *err_text;		/* all of stderr */
+	bool text;		/* started without -j (it_tracer_text) */
+	char *out_text;		/* then all of its stdout */
 	char rec_path[96];	/* its --record file, "" when none */
 };
 
@@ -101,6 +103,12 @@ bool tracer_stop(struct tracer *t);
  * t->pid is then the shim that waits for it in our namespace, and
  * /proc/t->pid/ns/pid_for_children is mnttrace's pid namespace. */
 extern bool it_tracer_in_new_pidns;
+/* The next tracer_start*() runs mnttrace without -j: tracer_stop() keeps
+ * its stdout as text in t->out_text and parses no records. */
+extern bool it_tracer_text;
+/* Parse mnttrace's JSON Lines @out (modified) into t->recs, checking each
+ * record against docs/json.md (a failure fails the test). */
+void tracer_parse_output(struct tracer *t, char *out);
 /* ---- replay_check.c ---- */
 /* A fresh --record path in the runner's temp dir, or NULL. */
 const char *replay_check_path(char *buf, size_t size);
@@ -276,6 +284,11 @@ struct mi_entry {
 /* Find the mount at path in /proc/PID/mountinfo (0 = self), the last
  * (top) one if stacked. */
 bool mi_find(pid_t pid, const char *path, struct mi_entry *e);
+/* Append the value of every "key=" option of a mountinfo super-option
+ * list (mi_entry.super_opts) to out, each after sep (none before the
+ * first): "lowerdir" gives the kernel's own lowerdir= list. */
+void mi_collect_option(const char *opts, const char *key, const char *sep,
+		       char *out, size_t len);
 
 /* Wait for pid with a timeout, SIGKILL after it. Returns wait status. */
 int wait_pid_timeout(pid_t pid, int timeout_ms);

@@ -4,9 +4,12 @@
  *                [-v] [TEST-NAME-FILTER...]
  *
  * Runs the integration tests against a built mnttrace. Needs root (it makes
- * mounts, in private namespaces only).
+ * mounts, in private namespaces only). The end-to-end runner (mnttrace-e2e,
+ * tests/e2e/) is the same program with other tests linked in.
  */
+#define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -27,10 +30,11 @@ char *volatile it_scenario_dir;
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: mnttrace-itest --mnttrace PATH [--attach auto|fentry|kprobe|tracepoint]"
+	fprintf(f, "Usage: %s --mnttrace PATH [--attach auto|fentry|kprobe|tracepoint]"
 		" [-v] [TEST-NAME-FILTER...]\n"
-		"Runs mnttrace's integration tests (as root) and prints "
-		"\"N passed, N failed, N skipped\".\n");
+		"Runs mnttrace's %s tests (as root) and prints "
+		"\"N passed, N failed, N skipped\".\n", program_invocation_short_name,
+		strstr(program_invocation_short_name, "e2e") ? "end-to-end" : "integration");
 }
 
 static bool valid_mode(const char *m)
@@ -96,7 +100,7 @@ static int kill_leftovers(void)
 		fclose(f);
 		if (ppid != getpid())
 			continue;
-		fprintf(stderr, "mnttrace-itest: killing leftover child %d\n", pid);
+		fprintf(stderr, "%s: killing leftover child %d\n", program_invocation_short_name, pid);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		n++;
@@ -125,8 +129,8 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 	}
 	if (it_scenario_dir)
 		rmdir(it_scenario_dir);	/* empty here: the tmpfs is in the child's ns */
-	n = snprintf(msg, sizeof(msg), "\nmnttrace-itest: interrupted by signal %d from pid %d (%s)\n",
-		     sig, si->si_pid, comm);
+	n = snprintf(msg, sizeof(msg), "\n%s: interrupted by signal %d from pid %d (%s)\n",
+		     program_invocation_short_name, sig, si->si_pid, comm);
 	if (write(2, msg, (size_t)n) < 0)
 		_exit(130);
 	_exit(128 + sig);
@@ -172,14 +176,14 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!it_mnttrace || !valid_mode(it_attach)) {
-		fprintf(stderr, "mnttrace-itest: %s\n", !it_mnttrace ?
+		fprintf(stderr, "%s: %s\n", program_invocation_short_name, !it_mnttrace ?
 			"--mnttrace PATH is required" : "--attach takes auto|fentry|kprobe|tracepoint");
 		usage(stderr);
 		return 2;
 	}
 	if (access(it_mnttrace, X_OK) < 0)
-		fprintf(stderr, "mnttrace-itest: warning: %s is not executable; "
-			"tests that run it will fail\n", it_mnttrace);
+		fprintf(stderr, "%s: warning: %s is not executable; "
+			"tests that run it will fail\n", program_invocation_short_name, it_mnttrace);
 	/* mt_test_main() takes argv[0], an optional "-v", then filters */
 	targv = calloc((size_t)argc + 2, sizeof(*targv));
 	if (!targv)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The other mount-namespace calls mnttrace traces: setns, clone3,
- * open_tree(OPEN_TREE_CLONE) and mount_setattr. Each one must appear as a
+ * open_tree(OPEN_TREE_CLONE), open_tree_attr and mount_setattr. Each one must appear as a
  * syscall record with its decoded arguments and, where the namespace
  * changes, the new namespace's inode.
  */
@@ -147,6 +147,61 @@ TEST(open_tree_and_mount_setattr_records)
 		ASSERT_JINT(r, "ret", 0);
 		ASSERT_JSTR(r, "propagation", "MS_SHARED");
 	}
+out:
+	sc_free(&s);
+	tracer_free(&t);
+}
+
+/* open_tree_attr (6.15+) is not in glibc 2.36's headers; x86-64's number */
+#ifndef SYS_open_tree_attr
+#define SYS_open_tree_attr 467
+#endif
+
+static void tree_attr_child(struct sc_ctx *c, void *arg)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+	char base[256], merged[512], clone_dir[256];
+	struct mi_entry e;
+	int fd;
+
+	snprintf(base, sizeof(base), "%s/ovl", c->dir);
+	snprintf(clone_dir, sizeof(clone_dir), "%s/clone", c->dir);
+	make_overlay(c, base, NULL, merged, sizeof(merged));
+	make_dir(c, clone_dir);
+	fd = (int)syscall(SYS_open_tree_attr, AT_FDCWD, merged,
+			  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC, &attr, sizeof(attr));
+	skip_if_enosys(c, fd, "open_tree_attr");
+	SC_CHECK(c, fd >= 0, "open_tree_attr %s", merged);
+	SC_CHECK(c, syscall(SYS_move_mount, fd, "", AT_FDCWD, clone_dir,
+			    MOVE_MOUNT_F_EMPTY_PATH) == 0, "move_mount the clone");
+	SC_CHECK(c, mi_find(0, clone_dir, &e) && !strcmp(e.fstype, "overlay"),
+		 "the clone is not at %s", clone_dir);
+	sc_report(c, "tree_fd", "%d", fd);
+	sc_report(c, "merged", "%s", merged);
+	sc_report(c, "clone_dir", "%s", clone_dir);
+	close(fd);
+}
+
+/* open_tree_attr clones a tree and sets its attributes in one call (6.15+,
+ * checked on 6.18 and 7.2): traced like open_tree, with its mount_attr. */
+TEST(open_tree_attr_records)
+{
+	struct tracer t = TRACER_INIT;
+	struct scenario s = SC_INIT;
+	const struct json *r;
+
+	if (!trace_scenario(&t, NULL, &s, tree_attr_child, NULL))
+		goto out;
+	r = ASSERT_REC(&t, "open_tree_attr", "type", "syscall", "call", "open_tree_attr",
+		       "pid", sc_get(&s, "pid"), "path", sc_get(&s, "merged"));
+	if (r) {
+		ASSERT_JINT(r, "ret", sc_num(&s, "tree_fd"));
+		ASSERT_JFLAG(r, "flags", "OPEN_TREE_CLONE");
+		ASSERT_JFLAG(r, "attr_set", "MOUNT_ATTR_RDONLY");
+		ASSERT_JINT(r, "size", sizeof(struct mount_attr));
+	}
+	ASSERT_REC(&t, "walk after the clone was attached", "type", "mount", "op", "walk",
+		   "path", sc_get(&s, "clone_dir"), "fstype", "overlay");
 out:
 	sc_free(&s);
 	tracer_free(&t);

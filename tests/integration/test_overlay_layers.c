@@ -17,28 +17,6 @@
 
 #include "scenarios.h"
 
-/* Append the values of every "key=" option of a mountinfo super-option
- * list to out, each after sep (none before the first). */
-static void collect_option(const char *opts, const char *key, const char *sep,
-			   char *out, size_t len)
-{
-	size_t klen = strlen(key);
-	const char *p = opts;
-
-	while (p && *p) {
-		const char *end = strchr(p, ',');
-		size_t vlen = end ? (size_t)(end - p) : strlen(p);
-
-		if (vlen > klen && !strncmp(p, key, klen) && p[klen] == '=') {
-			size_t used = strlen(out);
-
-			snprintf(out + used, len - used, "%s%.*s", used ? sep : "",
-				 (int)(vlen - klen - 1), p + klen + 1);
-		}
-		p = end ? end + 1 : NULL;
-	}
-}
-
 /* The walk record of the overlay at the scenario's "merged" must carry
  * the lower layers that mountinfo showed the child ("mi_lower"). */
 static void assert_walk_lowerdir(const struct tracer *t, const struct scenario *s)
@@ -103,7 +81,7 @@ static void three_lowers_child(struct sc_ctx *c, void *arg)
 		 base, base, base, base, base);
 	SC_CHECK(c, mount("overlay", merged, "overlay", 0, opts) == 0, "mount overlay (%s)", opts);
 	SC_CHECK(c, mi_find(0, merged, &e), "overlay not in mountinfo at %s", merged);
-	collect_option(e.super_opts, "lowerdir", ":", lower, sizeof(lower));
+	mi_collect_option(e.super_opts, "lowerdir", ":", lower, sizeof(lower));
 	sc_report(c, "merged", "%s", merged);
 	sc_report(c, "mi_lower", "%s", lower);
 }
@@ -180,8 +158,8 @@ static void layers_plus_child(struct sc_ctx *c, void *arg)
 	close(fd);
 	SC_CHECK(c, mi_find(0, merged, &e), "overlay not in mountinfo at %s", merged);
 	/* overlay's legacy syntax for the same layers: a:b::data */
-	collect_option(e.super_opts, "lowerdir+", ":", lower, sizeof(lower));
-	collect_option(e.super_opts, "datadir+", "::", data, sizeof(data));
+	mi_collect_option(e.super_opts, "lowerdir+", ":", lower, sizeof(lower));
+	mi_collect_option(e.super_opts, "datadir+", "::", data, sizeof(data));
 	snprintf(lower + strlen(lower), sizeof(lower) - strlen(lower), "::%s", data);
 	sc_report(c, "merged", "%s", merged);
 	sc_report(c, "mi_lower", "%s", lower);

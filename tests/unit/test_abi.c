@@ -50,4 +50,9 @@ TEST(abi_record_layout)
 	 * in one per-CPU value of at most 32 KiB (PCPU_MIN_UNIT_SIZE) */
 	ASSERT_TRUE(MT_RECORD_MAX + 2 * MT_STR_MAX + 256 + 64 <= 32768, "scratch fits per-CPU");
 	ASSERT_EQ(sizeof(struct mt_syscall), 184, "syscall record size");
+	/* ABI 3: WALK_COPY's src_mnt_ns_id, WALK_DONE's nr_unchanged/digest */
+	ASSERT_EQ(sizeof(struct mt_mount), 144, "mount record size");
+	ASSERT_EQ(offsetof(struct mt_mount, src_mnt_ns_id), 128, "src_mnt_ns_id offset");
+	ASSERT_EQ(sizeof(struct mt_ns), 128, "ns record size");
+	ASSERT_EQ(offsetof(struct mt_ns, digest), 120, "digest offset");
 }

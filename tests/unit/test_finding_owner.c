@@ -7,6 +7,7 @@
 #include "testlib.h"
 #include "findings.h"
 #include "json.h"
+#include "term.h"
 
 #define LOWER_LAYER "0a0b0c0d0e0f10111213141516171819"
 #define PODMAN_LAYER "7d3c9a1b2e4f5061728394a5b6c7d8e9"
@@ -46,16 +47,25 @@ TEST(finding_owner_json_and_remedy)
 			mt_test_log("json: %s", buf);
 	ASSERT_FALSE(strstr(buf, "moby#36047"), "no Docker advice for podman");
 	{
-		char text[4096] = "";
+		char text[4096] = "", brief[4096] = "";
 		FILE *mem = fmemopen(text, sizeof(text) - 1, "w");
 
+		if (ASSERT_TRUE(mem, "fmemopen")) {
+			/* -v, unwrapped */
+			mt_finding_text_styled(mem, &f, 0, &(struct mt_term){ .width = 0 }, true);
+			fclose(mem);
+		}
+		ASSERT_TRUE(strstr(text, "    owner:   " PODMAN_CTR " of image localhost/busybox:latest, "
+				   "id from containers-storage, layer " PODMAN_LAYER "\n"),
+			    "text names it");
+		mem = fmemopen(brief, sizeof(brief) - 1, "w");
 		if (ASSERT_TRUE(mem, "fmemopen")) {
 			mt_finding_text(mem, &f, 0);
 			fclose(mem);
 		}
-		ASSERT_TRUE(strstr(text, "Container " PODMAN_CTR " \"sleepy\" of image "
-				   "localhost/busybox:latest (podman/cri-o, id from "
-				   "containers-storage, layer " PODMAN_LAYER ")."), "text names it");
+		/* by default the headline has the id as docker ps shows it */
+		ASSERT_TRUE(strstr(brief, ", podman/cri-o container abc000001111 \"sleepy\": "), brief);
+		ASSERT_FALSE(strstr(brief, "owner:"), "no owner line without -v");
 	}
 	f.runtime_kind = MT_RT_DOCKER;
 	f.runtime_root = "/home/docker_rt";

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -95,7 +96,8 @@ TEST(options_rejects_bad_values)
 		{ "-p", "99999999999" }, { "--mntns", "0" }, { "--mntns", "4294967296" },
 		{ "--mntns", "" }, { "--path", "relative/dir" }, { "--comm", "a-name-longer-than-15" },
 		{ "--attach", "bogus" }, { "--duration", "0" }, { "--duration", "1.5" },
-		{ "--bogus" }, { "extra-argument" }, { "-p" },
+		{ "--ringbuf-size", "0" }, { "--ringbuf-size", "2" }, { "--ringbuf-size", "48" },
+		{ "--ringbuf-size", "2097152" }, { "--bogus" }, { "extra-argument" }, { "-p" },
 	};
 	struct mt_options o;
 
@@ -106,6 +108,16 @@ TEST(options_rejects_bad_values)
 		snprintf(what, sizeof(what), "%s %s", bad[i][0], bad[i][1] ? bad[i][1] : "");
 		ASSERT_EQ(parse(&o, args), -22 /* -EINVAL */, what);
 	}
+}
+
+TEST(options_ringbuf_size_in_kib)
+{
+	struct mt_options o;
+
+	ASSERT_EQ(parse(&o, (const char *[]){ "--ringbuf-size", "64", NULL }), 0, "parsed");
+	ASSERT_EQ(o.ringbuf_size, 64 * 1024, "bytes");
+	ASSERT_EQ(parse(&o, (const char *[]){ NULL }), 0, "parsed");
+	ASSERT_EQ(o.ringbuf_size, 0, "default");
 }
 
 TEST(options_rejects_conflicts)
@@ -119,4 +131,45 @@ TEST(options_rejects_conflicts)
 		  "--check with -p");
 	ASSERT_EQ(parse(&o, (const char *[]){ "--check", "--attach", "kprobe", NULL }), 0,
 		  "--check with --attach");
+}
+
+/* --color as ls takes it; --internals and --wide are plain switches. */
+TEST(options_text_display)
+{
+	struct mt_options o;
+
+	ASSERT_EQ(parse(&o, (const char *[]){ NULL }), 0, "no arguments");
+	ASSERT_EQ(o.color, MT_COLOR_AUTO, "colour: auto by default");
+	ASSERT_FALSE(o.internals || o.wide, "internals and wide off");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--color", NULL }), 0, "bare --color");
+	ASSERT_EQ(o.color, MT_COLOR_ALWAYS, "a bare --color means always");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--color=never", NULL }), 0, "--color=never");
+	ASSERT_EQ(o.color, MT_COLOR_NEVER, "never");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--color=always", NULL }), 0, "--color=always");
+	ASSERT_EQ(o.color, MT_COLOR_ALWAYS, "always");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--color=yes", NULL }), -EINVAL, "--color=yes");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--internals", "--wide", NULL }), 0, "switches");
+	ASSERT_TRUE(o.internals && o.wide, "--internals --wide");
+}
+
+/* --snapshot and --explain trace nothing: tracing options are refused. */
+TEST(options_snapshot_explain)
+{
+	struct mt_options o;
+
+	ASSERT_OK(parse(&o, (const char *[]){ "--snapshot", "-j", NULL }), "--snapshot -j");
+	ASSERT_TRUE(o.snapshot && o.json, "set");
+	ASSERT_OK(parse(&o, (const char *[]){ "--explain", "3f4e", "--dot", NULL }), "--explain --dot");
+	ASSERT_STREQ(o.explain, "3f4e", "the id");
+	ASSERT_TRUE(o.dot, "dot");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--snapshot", "--explain", "x", NULL }), -EINVAL,
+		  "one of the two");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--dot", NULL }), -EINVAL, "--dot alone");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--explain", "x", "--dot", "-j", NULL }), -EINVAL,
+		  "--dot and -j");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--snapshot", "--attach", "kprobe", NULL }), -EINVAL,
+		  "no attach mode");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--explain", "x", "--overlay", NULL }), -EINVAL,
+		  "no filter");
+	ASSERT_EQ(parse(&o, (const char *[]){ "--explain", "", NULL }), -EINVAL, "empty");
 }

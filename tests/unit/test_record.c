@@ -206,6 +206,7 @@ static char *render(const struct builder *b, bool json)
 
 	if (mt_record_decode(b->buf, b->len, &rec) == 0) {
 		mt_output_init(&out, f, json, false);
+		out.wide = true;	/* every field, on one line */
 		mt_output_record(&out, &rec);
 	}
 	fclose(f);
@@ -242,7 +243,7 @@ TEST(record_shows_cut_user_string)
 	ASSERT_TRUE(strstr(text, "\"truncated\":[\"path\",\"full_path\"]") != NULL, text);
 	free(text);
 	text = render(&b, false);
-	ASSERT_TRUE(strstr(text, " path=/long/tar\u2026 ") != NULL, text);
+	ASSERT_TRUE(strstr(text, " path=/long/tar\u2026\n") != NULL, text);
 	ASSERT_TRUE(strstr(text, " source=none ") != NULL, text);
 	free(text);
 }
@@ -309,7 +310,7 @@ TEST(record_shows_mount_attr)
 	free(text);
 	text = render(&b, false);
 	ASSERT_TRUE(strstr(text, " flags=AT_EMPTY_PATH|AT_RECURSIVE attr_set=MOUNT_ATTR_RDONLY|MOUNT_ATTR_IDMAP"
-			   " attr_clr=MOUNT_ATTR__ATIME propagation=MS_SHARED userns_fd=7 size=32") != NULL, text);
+			   " attr_clr=MOUNT_ATTR__ATIME propagation=MS_SHARED dfd=3 userns_fd=7 size=32 path=\"\"\n") != NULL, text);
 	free(text);
 	sc->attr_size = 0;	/* unreadable struct: no fields made up */
 	text = render(&b, true);
@@ -363,7 +364,7 @@ TEST(record_mount_overlay_dirs)
 	ASSERT_TRUE(strstr(text, "\"truncated\":[\"path\"]") != NULL, text);
 	free(text);
 	text = render(&b, false);
-	ASSERT_TRUE(strstr(text, " path=\u2026deep/m ") != NULL, text);
+	ASSERT_TRUE(strstr(text, " path=\u2026deep/m\n") != NULL, text);
 	ASSERT_TRUE(strstr(text, " upperdir=/o/u,p ") != NULL, text);
 	free(text);
 }

@@ -215,7 +215,7 @@ TEST(runtime_meta_lower_short_links)
 	snprintf(lower, sizeof(lower), "%s/overlay2/l/ABCDEFGHIJ:%s/overlay2/l/KLMNOPQRST", root,
 		 root);
 	snprintf(upper, sizeof(upper), "%s/overlay2/" DOCKER_LAYER "/diff", root);
-	nr = mt_lower_layers(lower, upper, &layers);
+	nr = mt_lower_layers(NULL, lower, upper, &layers);
 	if (ASSERT_EQ(nr, 2, "layers")) {
 		snprintf(want, sizeof(want), "%s/overlay2/" LOWER_LAYER "/diff", root);
 		ASSERT_STREQ(layers[0], want, "top layer resolved");
@@ -224,14 +224,52 @@ TEST(runtime_meta_lower_short_links)
 	}
 	mt_lower_layers_free(layers, nr > 0 ? nr : 0);
 	/* relative, as docker passes them from its overlay2 dir for long lists */
-	nr = mt_lower_layers("l/KLMNOPQRST:/not/a/link", upper, &layers);
+	nr = mt_lower_layers(NULL, "l/KLMNOPQRST:/not/a/link", upper, &layers);
 	if (ASSERT_EQ(nr, 2, "layers")) {
 		snprintf(want, sizeof(want), "%s/overlay2/" LOWER_LAYER2 "/diff", root);
 		ASSERT_STREQ(layers[0], want, "relative link resolved from the driver dir");
 		ASSERT_STREQ(layers[1], "/not/a/link", "a plain layer stays");
 	}
 	mt_lower_layers_free(layers, nr > 0 ? nr : 0);
-	ASSERT_EQ(mt_lower_layers(NULL, upper, &layers), 0, "no lowerdir");
+	ASSERT_EQ(mt_lower_layers(NULL, NULL, upper, &layers), 0, "no lowerdir");
+}
+
+/* docker rm deletes the -init layer and its short link before it removes
+ * merged: the detached finding that follows must name the same layer. */
+TEST(runtime_meta_lower_link_outlives_layer)
+{
+	char lower[PATH_MAX], upper[PATH_MAX], link[PATH_MAX], want[PATH_MAX];
+	struct scratch sc = {};
+	char **layers = NULL;
+	int nr = 0;
+
+	if (!scratch_begin(&sc))
+		goto out;
+	fx_write(sc.tmp, "g/overlay2/" LOWER_LAYER "-init/diff/.keep", "%s", "");
+	snprintf(link, sizeof(link), "%s/g/overlay2/l/INITLINK01", sc.tmp);
+	snprintf(want, sizeof(want), "%s/g/overlay2/" LOWER_LAYER "-init/diff", sc.tmp);
+	snprintf(lower, sizeof(lower), "%s/g/overlay2/l", sc.tmp);
+	if (!ASSERT_EQ(mkdir(lower, 0755), 0, "l/ dir") ||
+	    !ASSERT_EQ(symlink("../" LOWER_LAYER "-init/diff", link), 0, "short link"))
+		goto out;
+	snprintf(lower, sizeof(lower), "%s", link);
+	snprintf(upper, sizeof(upper), "%s/g/overlay2/" DOCKER_LAYER "/diff", sc.tmp);
+	nr = mt_lower_layers(sc.rm, lower, upper, &layers);
+	if (ASSERT_EQ(nr, 1, "layers"))
+		ASSERT_STREQ(layers[0], want, "resolved while the link is there");
+	mt_lower_layers_free(layers, nr > 0 ? nr : 0);
+	ASSERT_EQ(unlink(link), 0, "docker rm removes the link");
+	nr = mt_lower_layers(sc.rm, lower, upper, &layers);
+	if (ASSERT_EQ(nr, 1, "layers"))
+		ASSERT_STREQ(layers[0], want, "remembered");
+	mt_lower_layers_free(layers, nr > 0 ? nr : 0);
+	/* without the memory: the link as given shows the test is real */
+	nr = mt_lower_layers(NULL, lower, upper, &layers);
+	if (ASSERT_EQ(nr, 1, "layers"))
+		ASSERT_STREQ(layers[0], link, "a gone link without memory");
+	mt_lower_layers_free(layers, nr > 0 ? nr : 0);
+out:
+	scratch_end(&sc);
 }
 
 /* Anyone can mount an overlay below a path they own (a user namespace): a

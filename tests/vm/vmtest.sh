@@ -16,6 +16,8 @@ cell failed or a required mode did not run.
   -k, --kernel NAME    only this kernel (6.1, 6.12, 7; a comma list is fine)
   -m, --mode MODE      only this attach mode (fentry, kprobe, tracepoint; list ok)
       --host           add the host row: the suite on this machine, tracepoint mode
+      --e2e            add the e2e row: tests/e2e/e2e.sh (docker and podman) on
+                       this machine, after the host row, while the guests run
       --probe          instead of the suite, report which mount functions and
                        struct fields each kernel has (kallsyms, BTF); keep the
                        guests' BTF in .cache/vm/kernels/*/btf/
@@ -31,7 +33,7 @@ cell failed or a required mode did not run.
 Environment: VMTEST_APPEND adds kernel command-line arguments to every guest.
 
 Examples:
-  tests/vm/vmtest.sh --host              # what `make test` runs
+  tests/vm/vmtest.sh --host --e2e        # what `make test` runs
   tests/vm/vmtest.sh -k 6.1 -m kprobe    # one cell (make vmtest KERNEL=6.1 MODE=kprobe)
   tests/vm/vmtest.sh --probe             # attach points and struct fields per kernel
 EOF
@@ -61,11 +63,12 @@ guest_cmdline="console=ttyS0 quiet panic=-1 rcupdate.rcu_expedited=1"
 # Kernel log lines that fail a cell, as libbpf's CI treats "kernel splats".
 splat_re='WARNING:|BUG:|Oops|Call Trace|[Vv]erifier|Kernel panic|general protection fault|soft lockup|blocked for more than|detected stalls|KASAN|UBSAN'
 
-opt_kernels= opt_modes= opt_host=0 opt_probe=0 jobs=2 suite_timeout=600 boot_timeout= verbose=0
+opt_kernels= opt_modes= opt_host=0 opt_e2e=0 opt_probe=0 jobs=2 suite_timeout=600 boot_timeout= verbose=0
 mnttrace_bin=$top/mnttrace-static
 itest_bin=$top/.output/mnttrace-itest-static
 host_mnttrace=$top/mnttrace
 host_itest=$top/.output/mnttrace-itest
+host_e2e=$top/.output/mnttrace-e2e
 
 say() { printf 'vmtest: %s\n' "$*"; }
 die() { printf 'vmtest: error: %s\n' "$*" >&2; exit 2; }
@@ -75,6 +78,7 @@ while [ $# -gt 0 ]; do
 	-k | --kernel) opt_kernels=${2:?--kernel needs a NAME}; shift ;;
 	-m | --mode) opt_modes=${2:?--mode needs a MODE}; shift ;;
 	--host) opt_host=1 ;;
+	--e2e) opt_e2e=1 ;;
 	--probe) opt_probe=1 ;;
 	-j | --jobs) jobs=${2:?--jobs needs N}; shift ;;
 	-t | --timeout) suite_timeout=${2:?--timeout needs SECS}; shift ;;
@@ -589,6 +593,31 @@ run_host() { # OUT
 	evaluate "$out" tracepoint tracepoint >"$out/cells"
 }
 
+# The end-to-end suite (real docker and podman, tests/e2e/) in the same
+# report format. It traces the whole machine like the host row, so it runs
+# after that row, never beside it. A suite that could only skip (no runtime
+# here) is a SKIP row with e2e.sh's reasons, not a failure.
+run_e2e() { # OUT
+	local out=$1 rc t0 skips
+	mkdir -p "$out"
+	say "host: end-to-end tests with docker and podman"
+	{
+		echo "@@vmtest check e2e 0"
+		echo "@@vmtest suite-begin e2e"
+		t0=$(date +%s)
+		rc=0
+		"$top/tests/e2e/e2e.sh" --mnttrace "$host_mnttrace" --runner "$host_e2e" 2>&1 || rc=$?
+		echo "@@vmtest suite-end e2e $rc $(($(date +%s) - t0))"
+		echo "@@vmtest done"
+	} >"$out/report.log"
+	echo ok >"$out/guest"
+	skips=$(sed -n 's/^e2e: \([a-z]*\): SKIP: /\1 skipped: /p' "$out/report.log" | paste -sd ';' | sed 's/;/; /g')
+	evaluate "$out" e2e e2e | awk -F '\t' -v OFS='\t' -v skips="${skips:--}" '
+		$2 == "FAIL" && $4 == 0 && $5 > 0 && $7 == "no test ran" { $2 = "SKIP"; $7 = skips }
+		$2 == "ok" && $5 > 0 { $7 = skips }
+		{ print }' >"$out/cells"
+}
+
 # ---- main -----------------------------------------------------------------
 
 for tool in qemu-system-x86_64 cpio gzip xz dpkg-deb modinfo apt-cache readelf timeout flock; do
@@ -605,6 +634,10 @@ fi
 if [ "$opt_host" = 1 ]; then
 	[ -x "$host_mnttrace" ] && [ -x "$host_itest" ] ||
 		die "the host row needs $host_mnttrace and $host_itest (run: make mnttrace .output/mnttrace-itest)"
+fi
+if [ "$opt_e2e" = 1 ]; then
+	[ -x "$host_mnttrace" ] && [ -x "$host_e2e" ] ||
+		die "the e2e row needs $host_mnttrace and $host_e2e (run: make mnttrace .output/mnttrace-e2e)"
 fi
 
 start=$(date +%s)
@@ -625,14 +658,19 @@ for k in "${kernels[@]}"; do
 done
 flock -u 9
 
-# The host row mostly waits on the real kernel, so it runs beside the guests
-# and does not take a --jobs slot.
-if [ "$opt_host" = 1 ] && [ "$opt_probe" = 0 ]; then
-	if [[ " $modes " == *" tracepoint "* ]]; then
-		run_host "$run/host" &
-	else
-		say "host: skipped, it runs tracepoint mode only"
-	fi
+# The host rows mostly wait on the real kernel, so they run beside the
+# guests and take no --jobs slot; e2e only after the host suite is done.
+if [ "$opt_probe" = 0 ] && { [ "$opt_host" = 1 ] || [ "$opt_e2e" = 1 ]; }; then
+	{
+		if [ "$opt_host" = 0 ]; then
+			:
+		elif [[ " $modes " == *" tracepoint "* ]]; then
+			run_host "$run/host"
+		else
+			say "host: skipped, it runs tracepoint mode only"
+		fi
+		[ "$opt_e2e" = 0 ] || run_e2e "$run/e2e"
+	} &
 fi
 
 # The last kernels of kernels.conf (the newest) are the slowest under TCG:
@@ -674,11 +712,11 @@ fi
 
 failed=0
 rows=()
-for k in host "${kernels[@]}"; do
+for k in host e2e "${kernels[@]}"; do
 	read -r name _ <<<"$k"
 	out=$run/$name
 	[ -d "$out" ] || continue
-	if [ "$name" = host ]; then
+	if [ "$name" = host ] || [ "$name" = e2e ]; then
 		label="host $(uname -r)"
 	else
 		label=$(cat "${kdirs[$name]}/release")
