@@ -302,6 +302,8 @@ void mt_recorder__snapshot(struct mt_recorder *r, const struct mt_snapshot *snap
 		       snap->elapsed_ns);
 	frame(r, MT_FR_SNAPSHOT, &b);
 	mt_buf_free(&b);
+	/* on disk at once: a run that cannot write more still has its start */
+	write_out(r);
 }
 
 static void rotate(struct mt_recorder *r);
