@@ -26,7 +26,7 @@ struct fbuild {
 	char **strs;		/* owned strings the finding points at */
 	int nr_strs, cap_strs;
 	char **lower_layers;	/* f.lower_layers */
-	const char *proc_root;
+	struct mt_model *m;	/* for its /proc look-ups (proc_ops.h) */
 	struct mt_runtime_meta *rtmeta;	/* container lookups, cached */
 	__u32 dev;		/* the overlay's superblock dev, 0 = unknown */
 };
@@ -102,7 +102,7 @@ static void fb_owner(struct fbuild *b, const struct overlay_entry *o)
 	struct mt_ctr_meta meta;
 	int nr;
 
-	if (mt_runtime_meta__resolve(b->rtmeta, o->merged, o->upper, &meta)) {
+	if (b->m->px->owner(b->m->px_ctx, b->rtmeta, o->merged, o->upper, &meta)) {
 		b->f.container_id = nonempty_str(b, meta.container_id);
 		b->f.layer_id = nonempty_str(b, meta.layer_id);
 		b->f.id_source = meta.id_source;
@@ -112,7 +112,8 @@ static void fb_owner(struct fbuild *b, const struct overlay_entry *o)
 		b->f.runtime_kind = meta.runtime;
 		b->f.runtime_root = nonempty_str(b, meta.root);
 	}
-	nr = mt_lower_layers(b->rtmeta, o->lower, o->upper, &b->lower_layers);
+	nr = b->m->px->lower_layers(b->m->px_ctx, b->rtmeta, o->lower, o->upper,
+				     &b->lower_layers);
 	if (nr > 0) {
 		b->f.lower_layers = (const char *const *)b->lower_layers;
 		b->f.nr_lower_layers = nr;
@@ -127,7 +128,7 @@ struct fbuild *fb_new(struct mt_model *m, enum mt_finding_kind kind,
 	struct fbuild *b = m->fb;
 
 	fb_clear(b);
-	b->proc_root = m->proc_root;
+	b->m = m;
 	b->dev = o ? o->dev : 0;
 	b->f.kind = kind;
 	b->f.holders = b->h;
@@ -139,10 +140,7 @@ struct fbuild *fb_new(struct mt_model *m, enum mt_finding_kind kind,
 		b->f.mnt_ns = h->mntns;
 	} else {
 		/* seen at start-up: no event */
-		struct timespec now;
-
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		b->f.ts_ns = (__u64)now.tv_sec * 1000000000ULL + (__u64)now.tv_nsec;
+		b->f.ts_ns = m->px->now_ns(m->px_ctx);
 	}
 	b->f.op = op;
 	b->f.err = err;
@@ -163,7 +161,7 @@ struct fbuild *fb_new(struct mt_model *m, enum mt_finding_kind kind,
  * process instead (for a restarted daemon's namespace, the shim that keeps
  * it alive), marked as inferred.
  */
-static void infer_creator(const char *proc_root, struct ns_entry *n,
+static void infer_creator(struct mt_model *m, struct ns_entry *n,
 			  struct mt_finding_holder *h)
 {
 	const struct proc_entry *best = n->inf_pid ? ns_proc(n, n->inf_pid) : NULL;
@@ -175,7 +173,7 @@ static void infer_creator(const char *proc_root, struct ns_entry *n,
 		for (int i = 0; i < n->nr_procs && i < INFER_MAX_PROCS; i++) {
 			__u64 ts;
 
-			if (mt_proc_start_ns(proc_root, n->procs[i].pid, &ts))
+			if (m->px->start_ns(m->px_ctx, n->procs[i].pid, &ts))
 				continue;
 			if (!best || ts < best_ts) {
 				best = &n->procs[i];
@@ -230,11 +228,11 @@ struct mt_finding_pid *fb_add_pid(struct fbuild *b, struct mt_finding_holder *h)
 
 /* Whether process @pr of a holder is worth listing: not a kernel thread,
  * not mnttrace itself (it sits in the host's namespace, reading /proc). */
-static bool listable(const char *proc_root, struct proc_entry *pr)
+static bool listable(struct mt_model *m, struct proc_entry *pr)
 {
 	if (pr->kthread < 0)
-		pr->kthread = mt_proc_is_kthread(proc_root, pr->pid);
-	return !pr->kthread && pr->pid != (__u32)getpid();
+		pr->kthread = m->px->is_kthread(m->px_ctx, pr->pid);
+	return !pr->kthread && pr->pid != m->self_pid;
 }
 
 static void list_pid(struct fbuild *b, struct mt_finding_holder *h,
@@ -271,7 +269,7 @@ static bool holder_pids(struct fbuild *b, struct ns_entry *n, struct mt_finding_
 	bool initial = false, *used = NULL;
 
 	for (int i = 0; i < n->nr_procs; i++) {
-		h->total_pids += listable(b->proc_root, &n->procs[i]);
+		h->total_pids += listable(b->m, &n->procs[i]);
 		initial |= n->procs[i].pid == 2 && n->procs[i].kthread > 0;
 	}
 	if (!list)
@@ -281,14 +279,14 @@ static bool holder_pids(struct fbuild *b, struct ns_entry *n, struct mt_finding_
 	for (int i = 0; used && i < n->nr_procs && i < INFER_MAX_PROCS; i++) {
 		struct mt_use use;
 
-		if (!listable(b->proc_root, &n->procs[i]) ||
-		    mt_proc_uses(b->proc_root, n->procs[i].pid, path, b->dev, &use, 1) <= 0)
+		if (!listable(b->m, &n->procs[i]) ||
+		    b->m->px->uses(b->m->px_ctx, n->procs[i].pid, path, b->dev, &use, 1) <= 0)
 			continue;
 		used[i] = true;
 		list_pid(b, h, &n->procs[i], &use);
 	}
 	for (int i = 0; i < n->nr_procs && h->nr_pids < FB_PIDS; i++)
-		if (listable(b->proc_root, &n->procs[i]) && !(used && used[i]))
+		if (listable(b->m, &n->procs[i]) && !(used && used[i]))
 			list_pid(b, h, &n->procs[i], NULL);
 	free(used);
 	return !initial;
@@ -340,7 +338,7 @@ struct mt_finding_holder *fb_holder(struct fbuild *b, struct ns_entry *n,
 	if (!holder_pids(b, n, h, mm ? mm->path : NULL, list_pids))
 		h->initial_ns = true;
 	else if (!n->has_creator)
-		infer_creator(b->proc_root, n, h);
+		infer_creator(b->m, n, h);
 	if (n->has_creator) {
 		h->has_creator = true;
 		h->created_by.pid = n->cr_pid;

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "evidence.h"
 #include "fatal.h"
 #include "filter.h"
 #include "loader.h"
@@ -24,15 +25,24 @@
 #include "options.h"
 #include "output.h"
 #include "paths.h"
+#include "procinfo.h"
 #include "record.h"
+#include "recorder.h"
+#include "replay.h"
 #include "snapshot_cmd.h"
 #include "sysenv.h"
 
 static volatile sig_atomic_t exiting;	/* the signal that ends the trace */
+static volatile sig_atomic_t marker_asked;	/* SIGUSR1: a marker in the recording */
 
 static void on_signal(int sig)
 {
 	exiting = sig;
+}
+
+static void on_usr1(int sig)
+{
+	marker_asked = 1;
 }
 
 struct app {
@@ -49,6 +59,8 @@ struct app {
 	uint64_t counters[MT_CNT__MAX];	/* BPF's, as last read */
 	int write_err;
 	bool stdout_closed;	/* the reader went away: a normal end */
+	struct mt_recorder *rec;	/* --record, else NULL */
+	struct mt_replay *replay;	/* during --replay */
 };
 
 static void on_finding(void *ctx, const struct mt_finding *f)
@@ -74,6 +86,9 @@ static void on_finding(void *ctx, const struct mt_finding *f)
 	}
 	if (err && !app->write_err)
 		app->write_err = err;
+	mt_recorder__finding(app->rec, f);
+	if (app->rec && mt_evidence_wanted(f))
+		mt_evidence_write(app->rec, f);
 }
 
 static void count_where(void *ctx, __u32 mnt_ns, __u32 mnt_id, const char *mountpoint)
@@ -99,6 +114,7 @@ static int on_record(void *ctx, const void *data, size_t size)
 	struct app *app = ctx;
 	struct mt_record rec;
 
+	mt_recorder__record(app->rec, data, size);
 	if (mt_record_decode(data, size, &rec)) {
 		app->bad++;
 		return 0;
@@ -122,6 +138,15 @@ static int on_record(void *ctx, const void *data, size_t size)
 	return app->write_err ? app->write_err : 0;
 }
 
+/* The model's rescans, logged by --record or answered by --replay. */
+static struct mt_snapshot *rescan(void *ctx, const __u32 *ns, int nr)
+{
+	struct app *app = ctx;
+
+	return app->replay ? mt_replay__rescan(app->replay, ns, nr) :
+			     mt_recorder__rescan(app->rec, ns, nr);
+}
+
 /*
  * The model starts from what is mounted now, read after attaching so that
  * nothing falls between the snapshot and the first record.
@@ -133,6 +158,9 @@ static int start_model(struct app *app, enum mt_attach_mode mode)
 		.defer_work = true,	/* /proc is read after the poll, not in it */
 		.on_finding = on_finding,
 		.ctx = app,
+		.rescan = app->rec ? rescan : NULL,
+		.proc_ops = app->rec ? &mt_recorder_proc_ops : NULL,
+		.proc_ctx = app->rec,
 	};
 	struct mt_snap_opts so = { .mnttab_flags = MT_MNTTAB_OVERLAY_ONLY };
 	struct mt_snapshot *snap;
@@ -148,6 +176,7 @@ static int start_model(struct app *app, enum mt_attach_mode mode)
 			"(is /proc mounted?)\n", strerror(-err));
 		return err;
 	}
+	mt_recorder__snapshot(app->rec, snap);
 	err = mt_model__load(app->model, snap);
 	mt_snapshot__free(snap);
 	if (err)
@@ -156,7 +185,24 @@ static int start_model(struct app *app, enum mt_attach_mode mode)
 	return err;
 }
 
-/* Say so at once when records were lost, on stderr and in the stream. */
+/* Lost records, on stderr, in the stream and to the model (live or replayed). */
+static void lost(struct app *app, uint64_t bpf, uint64_t bad)
+{
+	fprintf(stderr, "mnttrace: warning: lost %llu records in BPF (ring buffer or stash full) and "
+		"%llu undecodable (narrow the trace, e.g. --overlay or -p PID)\n",
+		(unsigned long long)bpf, (unsigned long long)bad);
+	mt_recorder__drops(app->rec, bpf, bad);
+	mt_output_lost(&app->out, bpf, bad);
+	/* the model missed something: let it re-read what it holds (after
+	 * this poll round, with the rest of its work) */
+	if (app->model) {
+		struct mt_record rec = { .hdr = &(struct mt_hdr){ .type = MT_EV_LOST } };
+
+		mt_model__feed(app->model, &rec);
+	}
+}
+
+/* Say so at once when records were lost. */
 static void report_drops(struct app *app, struct mt_loader *l, uint64_t counters[MT_CNT__MAX])
 {
 	uint64_t bpf;
@@ -166,18 +212,7 @@ static void report_drops(struct app *app, struct mt_loader *l, uint64_t counters
 	bpf = counters[MT_CNT_RB_DROP] + counters[MT_CNT_STASH_DROP];
 	if (bpf == app->reported_bpf_drops && app->bad == app->reported_bad)
 		return;
-	fprintf(stderr, "mnttrace: warning: lost %llu records in BPF (ring buffer or stash full) and "
-		"%llu undecodable (narrow the trace, e.g. --overlay or -p PID)\n",
-		(unsigned long long)(bpf - app->reported_bpf_drops),
-		(unsigned long long)(app->bad - app->reported_bad));
-	mt_output_lost(&app->out, bpf - app->reported_bpf_drops, app->bad - app->reported_bad);
-	/* the model missed something: let it re-read what it holds (after
-	 * this poll round, with the rest of its work) */
-	if (app->model) {
-		struct mt_record lost = { .hdr = &(struct mt_hdr){ .type = MT_EV_LOST } };
-
-		mt_model__feed(app->model, &lost);
-	}
+	lost(app, bpf - app->reported_bpf_drops, app->bad - app->reported_bad);
 	app->reported_bpf_drops = bpf;
 	app->reported_bad = app->bad;
 }
@@ -203,6 +238,7 @@ static void model_work(struct app *app, double *last, bool now)
 		return;
 	if (!now && now_s() - *last < WORK_INTERVAL_S)
 		return;
+	mt_recorder__work(app->rec);
 	if (mt_model__work(app->model) == -ENOMEM && !app->write_err)
 		app->write_err = -ENOMEM;
 	*last = now_s();
@@ -240,6 +276,12 @@ static int trace(struct app *app, struct mt_loader *l)
 		/* an idle poll (0 records) is a good moment for the work */
 		model_work(app, &last_work, err == 0);
 		err = 0;
+		if (marker_asked) {
+			marker_asked = 0;
+			mt_recorder__marker(app->rec, "SIGUSR1");
+			fprintf(stderr, "mnttrace: marker written (SIGUSR1)\n");
+		}
+		mt_recorder__flush(app->rec);
 		if (now_s() - last_check >= 1.0) {
 			report_drops(app, l, counters);
 			last_check = now_s();
@@ -273,6 +315,122 @@ static int trace(struct app *app, struct mt_loader *l)
 	if (exiting)
 		fprintf(stderr, "mnttrace: %s: detaching\n", strsignal(exiting));
 	return err;
+}
+
+/* --record: the header says what the run was; mnttrace's own namespace
+ * is read once, for the model and the replay alike. */
+static int open_recording(struct app *app)
+{
+	struct mt_rec_info info = {
+		.wall_offset_ns = app->out.wall_offset_ns,
+		.overlay = app->opt.overlay, .failed_only = app->opt.failed_only,
+		.findings_only = app->opt.findings_only, .no_findings = app->opt.no_findings,
+		.pid = app->opt.pid, .mntns = app->opt.mntns,
+		.comm = app->opt.comm, .path_prefix = app->opt.path_prefix,
+		.force = app->opt.force, .max_size = app->opt.max_size,
+	};
+
+	mt_proc_mntns("/proc", (__u32)getpid(), &info.self_ns);
+	app->rec = mt_recorder__open(app->opt.record, &info);
+	/* a write past RLIMIT_FSIZE fails with EFBIG, like a full disk */
+	signal(SIGXFSZ, SIG_IGN);
+	return app->rec ? 0 : -EINVAL;
+}
+
+/* ---- --replay: the recorded run's frames through the same paths ---- */
+
+static int replay_header(void *ctx, struct mt_replay *r, const struct mt_rec_header *h)
+{
+	struct app *app = ctx;
+	struct mt_model_opts mo = {
+		.internals = strcmp(h->attach_mode, "tracepoint") != 0,
+		.defer_work = true,
+		.on_finding = on_finding,
+		.ctx = app,
+		.rescan = rescan,
+		.proc_ops = &mt_replay_proc_ops,
+		.proc_ctx = r,
+		.self_ns = h->self_ns,
+		.self_pid = h->pid,
+	};
+	struct mt_options *o = &app->opt;
+
+	app->replay = r;
+	o->overlay = h->overlay;
+	o->failed_only = h->failed_only;
+	o->findings_only |= h->findings_only;
+	o->no_findings |= h->no_findings;
+	o->pid = h->filter_pid;
+	o->mntns = h->filter_mntns;
+	o->comm = h->comm[0] ? strdup(h->comm) : NULL;
+	o->path_prefix = h->path_prefix[0] ? strdup(h->path_prefix) : NULL;
+	app->out.wall_offset_ns = h->wall_offset_ns;
+	fprintf(stderr, "mnttrace: replaying a recording of %s (kernel %s, %s mode, mnttrace %s)\n",
+		h->hostname, h->kernel, h->attach_mode, h->version);
+	app->filter = mt_filter__new(o);
+	if (!app->filter)
+		return -ENOMEM;
+	if (o->no_findings)
+		return 0;
+	app->model = mt_model__new(&mo);
+	return app->model ? 0 : -ENOMEM;
+}
+
+static int replay_snapshot(void *ctx, const struct mt_snapshot *snap)
+{
+	struct app *app = ctx;
+
+	return app->model ? mt_model__load(app->model, snap) : 0;
+}
+
+static int replay_record(void *ctx, const void *data, size_t size)
+{
+	return on_record(ctx, data, size);
+}
+
+static int replay_work(void *ctx)
+{
+	struct app *app = ctx;
+
+	return app->model ? mt_model__work(app->model) : 0;
+}
+
+static int replay_drops(void *ctx, uint64_t bpf, uint64_t bad)
+{
+	lost(ctx, bpf, bad);
+	return 0;
+}
+
+/* No root, no BPF: the recording's records and answers, the same model. */
+static int replay(struct app *app)
+{
+	struct mt_replay_cbs cbs = {
+		.ctx = app, .header = replay_header, .snapshot = replay_snapshot,
+		.record = replay_record, .work = replay_work, .drops = replay_drops,
+	};
+	int err;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	mt_output_init(&app->out, stdout, app->opt.json, app->opt.timestamp);
+	app->out.internals = app->opt.internals || app->opt.verbose;
+	app->out.verbose = app->opt.verbose;
+	app->out.wide = app->opt.wide;
+	mt_term_init(&app->out.term, STDOUT_FILENO, app->opt.color, app->opt.wide);
+	err = mt_replay__run(app->opt.replay, &cbs);
+	if (!err && app->write_err) {
+		fprintf(stderr, "mnttrace: error: writing the output failed: %s "
+			"(check the disk or the pipe reader)\n", strerror(-app->write_err));
+		err = app->write_err;
+	}
+	fprintf(stderr, "mnttrace: replayed %llu records, %llu shown, %llu findings\n",
+		(unsigned long long)app->records, (unsigned long long)app->shown,
+		(unsigned long long)app->findings);
+	mt_model__free(app->model);
+	mt_filter__free(app->filter);
+	free((char *)app->opt.comm);
+	free((char *)app->opt.path_prefix);
+	return err ? 1 : 0;
 }
 
 /* What the --overlay lens held and let go: its state is bounded. */
@@ -362,6 +520,8 @@ int main(int argc, char **argv)
 	/* answers from /proc alone: no privileges, BTF or tracefs needed */
 	if (app.opt.snapshot || app.opt.explain)
 		return mt_snapshot_cmd(&app.opt);
+	if (app.opt.replay)
+		return replay(&app);
 	if (mt_check_privileges() || mt_check_btf() || mt_ensure_tracefs(app.opt.verbose))
 		return fatal(json, "this host cannot run mnttrace", MT_EXIT_FAILURE);
 	if (!app.opt.check)
@@ -383,8 +543,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mnttrace: error: out of memory (free some memory and retry)\n");
 		return fatal(json, "out of memory", MT_EXIT_FAILURE);
 	}
+	/* a recording that cannot be made is refused before BPF loads */
+	if (app.opt.record && open_recording(&app)) {
+		mt_filter__free(app.filter);
+		return fatal(json, "the recording could not be made", MT_EXIT_FAILURE);
+	}
 	l = mt_loader__start(&app.opt, on_record, &app);
 	if (!l) {
+		mt_recorder__close(app.rec);
 		mt_filter__free(app.filter);
 		return fatal(json, "loading or attaching the BPF programs failed",
 			     MT_EXIT_FAILURE);
@@ -397,10 +563,15 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	err = app.opt.no_findings ? 0 : start_model(&app, mode);
+	sigaction(SIGUSR1, &(struct sigaction){ .sa_handler = on_usr1 }, NULL);
+	mt_recorder__begin(app.rec, mt_attach_mode_name(mode));
+	err = 0;
+	if (!app.opt.no_findings)
+		err = start_model(&app, mode);
 	if (!err)
 		err = trace(&app, l);
 	mt_loader__free(l);	/* detaches every link before we report */
+	mt_recorder__close(app.rec);
 	report_lens(&app);
 	fprintf(stderr, "mnttrace: %llu records, %llu shown, %llu truncated, %llu findings, "
 		"%llu lost in BPF, %llu undecodable; namespace walks: %llu done, %llu skipped, "

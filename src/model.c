@@ -28,6 +28,9 @@ struct mt_model *mt_model__new(const struct mt_model_opts *opts)
 		free(m);
 		return NULL;
 	}
+	m->px = m->o.proc_ops ? m->o.proc_ops : &mt_proc_live;
+	m->px_ctx = m->o.proc_ops ? m->o.proc_ctx : (void *)m->proc_root;
+	m->self_pid = m->o.self_pid ? m->o.self_pid : (__u32)getpid();
 	m->self_ns = m->o.self_ns;
 	if (!m->self_ns)
 		mt_proc_mntns(m->proc_root, (__u32)getpid(), &m->self_ns);

@@ -32,6 +32,7 @@
 
 #include "findings.h"
 #include "nsscan.h"
+#include "proc_ops.h"
 #include "record.h"
 
 struct mt_model;
@@ -62,6 +63,11 @@ struct mt_model_opts {
 	mt_finding_fn on_finding;
 	void *ctx;		/* for on_finding and rescan */
 	mt_rescan_fn rescan;	/* NULL = mt_snapshot__new() over proc_root */
+	/* the other /proc look-ups (proc_ops.h); NULL = mt_proc_live over
+	 * proc_root. A recording logs them, a replay answers them. */
+	const struct mt_proc_ops *proc_ops;
+	void *proc_ctx;
+	__u32 self_pid;		/* mnttrace's pid, never listed as a holder; 0 = getpid() */
 };
 
 /* NULL and errno on failure. */

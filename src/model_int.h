@@ -188,6 +188,9 @@ struct mt_model {
 	__u64 work_round;
 	__u64 next_id;
 	__u32 self_ns;
+	__u32 self_pid;
+	const struct mt_proc_ops *px;	/* /proc look-ups, and their ctx */
+	void *px_ctx;
 	struct fbuild *fb;
 	struct mt_model_stats st;
 };

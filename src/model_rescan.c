@@ -247,7 +247,7 @@ static void confirm_gone(struct mt_model *m, struct ns_entry *n)
 {
 	struct mt_ns_keepers ks = {};
 
-	switch (mt_ns_alive(m->proc_root, n->ino, n->id, &ks)) {
+	switch (m->px->ns_alive(m->px_ctx, n->ino, n->id, &ks)) {
 	case MT_NS_DEAD:
 		ns_kill(m, n);
 		break;
@@ -331,7 +331,7 @@ static void finish_ident(struct mt_model *m, struct job *j)
 	struct mt_cg_ident id = {};
 	char cg[4096];
 
-	if (mt_proc_cgroup(m->proc_root, n->cr_pid, cg, sizeof(cg)) == 0)
+	if (m->px->cgroup(m->px_ctx, n->cr_pid, cg, sizeof(cg)) == 0)
 		mt_cgroup_ident(cg, &id);
 	snprintf(n->cr_unit, sizeof(n->cr_unit), "%s",
 		 id.container_id[0] ? id.container_id : id.unit);
@@ -341,14 +341,11 @@ static void finish_ident(struct mt_model *m, struct job *j)
  * are gone from namespaces whose lists grew long. */
 static void prune_procs(struct mt_model *m)
 {
-	char path[64 + 4096];
-
 	for (struct ns_entry *n = m->ns; n; n = n->next) {
 		if (n->dead || n->nr_procs < PROCS_PRUNE_AT)
 			continue;
 		for (int i = 0; i < n->nr_procs;) {
-			snprintf(path, sizeof(path), "%s/%u", m->proc_root, n->procs[i].pid);
-			if (access(path, F_OK) == 0)
+			if (m->px->pid_exists(m->px_ctx, n->procs[i].pid))
 				i++;
 			else
 				n->procs[i] = n->procs[--n->nr_procs];

@@ -36,7 +36,10 @@ static const char doc[] =
 "    mnttrace --attach tracepoint --check   # can this kernel use that mode?\n"
 "    mnttrace --snapshot         # now, no BPF: overlay copies, risks, leaks, holders\n"
 "    mnttrace --explain /var/lib/docker/overlay2/<id>/merged   # why is it busy?\n"
-"    mnttrace --explain 3f4e9c1d # the same for a container id (or unique prefix)\n";
+"    mnttrace --explain 3f4e9c1d # the same for a container id (or unique prefix)\n"
+"    mnttrace --record incident.rec   # keep everything for a later --replay\n"
+"    mnttrace --replay incident.rec   # the findings again, offline, no root\n"
+"    mnttrace --record /var/lib/mnttrace --max-size 100M   # flight recorder\n";
 
 enum {
 	OPT_COMM = 0x100,
@@ -56,6 +59,10 @@ enum {
 	OPT_SNAPSHOT,
 	OPT_EXPLAIN,
 	OPT_DOT,
+	OPT_RECORD,
+	OPT_REPLAY,
+	OPT_FORCE,
+	OPT_MAX_SIZE,
 };
 
 static const struct argp_option options[] = {
@@ -96,6 +103,14 @@ static const struct argp_option options[] = {
 	{ "explain", OPT_EXPLAIN, "PATH|ID", 0,
 	  "Why an overlay (merged dir, or container id or unique prefix) is busy or still mounted", 0 },
 	{ "dot", OPT_DOT, NULL, 0, "With --explain: the peer-group tree as Graphviz DOT", 0 },
+	{ NULL, 0, NULL, 0, "Recording (docs/recording.md):", 5 },
+	{ "record", OPT_RECORD, "FILE|DIR", 0,
+	  "Also write everything seen to FILE (0600), for --replay", 0 },
+	{ "max-size", OPT_MAX_SIZE, "SIZE", 0,
+	  "With --record DIR: keep the newest SIZE bytes (K, M, G) as rotated segments", 0 },
+	{ "force", OPT_FORCE, NULL, 0, "Let --record replace an existing recording", 0 },
+	{ "replay", OPT_REPLAY, "FILE|DIR", 0,
+	  "Rerun a recording's findings offline (no root, no BPF)", 0 },
 	{ NULL, 0, NULL, 0, "Help:", -1 },
 	{ "help", 'h', NULL, 0, "Show this help and exit", 0 },
 	{ "usage", OPT_USAGE, NULL, 0, "Show a short usage message and exit", 0 },
@@ -166,6 +181,28 @@ int mt_parse_duration(const char *arg, double *out)
 	return 0;
 }
 
+/* A byte count with an optional K, M or G (powers of 1024). */
+static int parse_size(const char *arg, unsigned long long *out)
+{
+	unsigned long long mul = 1;
+	char *end;
+
+	if (!arg || !*arg || *arg == '-' || *arg == '+')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoull(arg, &end, 10);
+	if (*end && !end[1]) {
+		const char *u = strchr("KMG", *end);
+
+		mul = u ? 1ULL << (10 * (u - "KMG" + 1)) : 0;
+		end++;
+	}
+	if (errno || *end || !mul || *out > (1ULL << 50) / mul)
+		return -EINVAL;
+	*out *= mul;
+	return 0;
+}
+
 static bool error_printed;
 
 /* One line in the house format; argp's own errors are two lines. */
@@ -197,7 +234,8 @@ static FILE *help_out;
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct mt_options *opt = state->input;
-	static bool seen_pid, seen_comm, seen_mntns, seen_path, seen_attach, seen_duration;
+	static bool seen_pid, seen_comm, seen_mntns, seen_path, seen_attach, seen_duration,
+		seen_explain, seen_ringbuf, seen_record, seen_replay, seen_max_size;
 	unsigned long long v;
 	double d;
 	error_t e = 0;
@@ -287,6 +325,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		opt->snapshot = true;
 		break;
 	case OPT_EXPLAIN:
+		if ((e = once(state, &seen_explain, "--explain")))
+			return e;
 		if (!*arg)
 			return opt_error(state, "invalid --explain '': expected a path or a container id");
 		opt->explain = arg;
@@ -303,11 +343,34 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		opt->duration = d;
 		break;
 	case OPT_RINGBUF_SIZE:
+		if ((e = once(state, &seen_ringbuf, "--ringbuf-size")))
+			return e;
 		/* BPF_MAP_TYPE_RINGBUF: a power-of-2 multiple of the page size */
 		if (parse_uint(arg, 4, 1 << 20, &v) || (v & (v - 1)))
 			return opt_error(state, "invalid --ringbuf-size '%s': expected KiB, a power "
 					 "of 2 from 4 to 1048576", arg);
 		opt->ringbuf_size = v * 1024;
+		break;
+	case OPT_RECORD:
+		if ((e = once(state, &seen_record, "--record")))
+			return e;
+		opt->record = arg;
+		break;
+	case OPT_REPLAY:
+		if ((e = once(state, &seen_replay, "--replay")))
+			return e;
+		opt->replay = arg;
+		break;
+	case OPT_FORCE:
+		opt->force = true;
+		break;
+	case OPT_MAX_SIZE:
+		if ((e = once(state, &seen_max_size, "--max-size")))
+			return e;
+		if (parse_size(arg, &v) || v < 256 * 1024)
+			return opt_error(state, "invalid --max-size '%s': expected bytes, 256K or more "
+				   "(with K, M or G)", arg);
+		opt->max_size = v;
 		break;
 	/*
 	 * Our own --help/--usage/--version: under ARGP_NO_ERRS argp's would
@@ -332,6 +395,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_INIT:
 		seen_pid = seen_comm = seen_mntns = seen_path = seen_attach = seen_duration = false;
+		seen_explain = seen_ringbuf = seen_record = seen_replay = seen_max_size = false;
 		break;
 	case ARGP_KEY_END:
 		if (opt->no_findings && opt->findings_only)
@@ -346,9 +410,19 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if ((opt->snapshot || opt->explain) &&
 		    (opt->check || opt->attach != MT_ATTACH_AUTO || opt->duration || opt->pid ||
 		     opt->comm || opt->mntns || opt->path_prefix || opt->failed_only ||
-		     opt->overlay || opt->no_findings || opt->findings_only || opt->timestamp))
+		     opt->overlay || opt->no_findings || opt->findings_only || opt->timestamp ||
+		     opt->record || opt->replay))
 			return opt_error(state, "--snapshot and --explain take only -j, --dot and -v: "
 					 "they trace nothing");
+		if (opt->check && opt->record)
+			return opt_error(state, "--check records nothing: drop --record");
+		if ((opt->force || opt->max_size) && !opt->record)
+			return opt_error(state, "--force and --max-size go with --record");
+		if (opt->replay && (opt->record || opt->pid || opt->comm || opt->mntns ||
+				    opt->path_prefix || opt->failed_only || opt->overlay ||
+				    opt->attach != MT_ATTACH_AUTO || opt->duration || opt->check))
+			return opt_error(state, "--replay takes only -j, -t, --findings-only, "
+				   "--no-findings and -v: the recording's own filters apply");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -37,6 +37,10 @@ struct mt_options {
 	const char *explain;	/* --explain PATH|ID: the same, for one overlay */
 	bool dot;		/* --dot: --explain's tree as Graphviz */
 	uint32_t ringbuf_size;	/* bytes, a power of 2; 0 = the default (4 MiB) */
+	const char *record;	/* --record FILE|DIR (docs/recording.md) */
+	const char *replay;	/* --replay FILE|DIR */
+	bool force;		/* --force: --record may replace */
+	uint64_t max_size;	/* --max-size: bytes, DIR is a flight recorder */
 };
 
 #define MT_OPTIONS_DEFAULT { .attach = MT_ATTACH_AUTO }

@@ -237,6 +237,15 @@ int mt_proc_start_ns(const char *proc_root, __u32 pid, __u64 *ns)
 	return 0;
 }
 
+int mt_proc_ppid(const char *proc_root, __u32 pid, __u32 *ppid)
+{
+	unsigned long long v;
+	int err = stat_field(proc_root, pid, 4, &v);	/* ppid */
+
+	*ppid = err ? 0 : (__u32)v;
+	return err;
+}
+
 bool mt_proc_is_kthread(const char *proc_root, __u32 pid)
 {
 	unsigned long long flags;

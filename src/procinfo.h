@@ -69,6 +69,9 @@ int mt_proc_cgroup(const char *proc_root, __u32 pid, char *buf, size_t size);
  */
 int mt_proc_start_ns(const char *proc_root, __u32 pid, __u64 *ns);
 
+/* The parent's pid (field 4 of /proc/PID/stat); 0 or -errno. */
+int mt_proc_ppid(const char *proc_root, __u32 pid, __u32 *ppid);
+
 /* true for a kernel thread (PF_KTHREAD in /proc/PID/stat's flags). */
 bool mt_proc_is_kthread(const char *proc_root, __u32 pid);
 

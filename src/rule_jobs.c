@@ -97,7 +97,7 @@ int find_users(struct mt_model *m, struct fbuild *b, const struct mount_ref *r,
 		struct mt_finding_pid *p;
 		struct mt_use use;
 
-		if (mt_proc_uses(m->proc_root, n->procs[k].pid, r->path, dev, &use, 1) <= 0)
+		if (m->px->uses(m->px_ctx, n->procs[k].pid, r->path, dev, &use, 1) <= 0)
 			continue;
 		h = fb_holder(b, n, r, false);
 		p = fb_add_pid(b, h);

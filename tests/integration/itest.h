@@ -86,6 +86,7 @@ struct tracer {
 	char *err_text;		/* all of stderr */
 	bool text;		/* started without -j (it_tracer_text) */
 	char *out_text;		/* then all of its stdout */
+	char rec_path[96];	/* its --record file, "" when none */
 };
 
 #define TRACER_INIT { .pid = -1, .out_fd = -1, .err_fd = -1 }
@@ -114,6 +115,15 @@ extern bool it_tracer_text;
 /* Parse mnttrace's JSON Lines @out (modified) into t->recs, checking each
  * record against docs/json.md (a failure fails the test). */
 void tracer_parse_output(struct tracer *t, char *out);
+/* ---- replay_check.c ---- */
+/* A fresh --record path in the runner's temp dir, or NULL. */
+const char *replay_check_path(char *buf, size_t size);
+/* `mnttrace -j --replay PATH`: its wait status (-1 on error), stdout and
+ * stderr (never NULL; the caller frees them). */
+int replay_run(const char *rec_path, char **out, char **err);
+/* Replay @rec_path and check that it prints what @t printed live. */
+bool replay_check(const struct tracer *t, const char *rec_path);
+
 /* Kill and free whatever is left (safe to call twice). */
 void tracer_free(struct tracer *t);
 

@@ -167,6 +167,7 @@ static bool wait_ready(struct tracer *t)
 bool tracer_startv(struct tracer *t, const char *const *args)
 {
 	char *argv[TR_MAX_ARGS + 8];
+	bool own_record = false;
 	int n = 0;
 
 	memset(t, 0, sizeof(*t));
@@ -182,7 +183,15 @@ bool tracer_startv(struct tracer *t, const char *const *args)
 		argv[n++] = "-j";
 	argv[n++] = "--attach";
 	argv[n++] = (char *)it_attach;
-	for (; args && *args && n < TR_MAX_ARGS + 4; args++)
+	/* every run is recorded, and tracer_stop() replays it (replay_check.c),
+	 * unless the test records itself */
+	for (const char *const *a = args; a && *a; a++)
+		own_record |= strcmp(*a, "--record") == 0;
+	if (!own_record && replay_check_path(t->rec_path, sizeof(t->rec_path))) {
+		argv[n++] = "--record";
+		argv[n++] = t->rec_path;
+	}
+	for (; args && *args && n < TR_MAX_ARGS + 6; args++)
 		argv[n++] = (char *)*args;
 	argv[n] = NULL;
 	t->pid = spawn(argv, t->out_fd, t->err_fd);
@@ -448,6 +457,10 @@ bool tracer_stop_sig(struct tracer *t, int sig)
 	if (!WIFEXITED(t->status) || WEXITSTATUS(t->status) != 0)
 		mt_test_fail(__FILE__, __LINE__, "mnttrace after %s: status 0x%x, want exit 0; "
 			     "stderr:\n%.2000s", strsignal(sig), t->status, t->err_text);
+	else if (t->rec_path[0] && !t->text)
+		replay_check(t, t->rec_path);	/* compares JSON Lines */
+	else if (t->rec_path[0])
+		unlink(t->rec_path);
 	return true;
 }
 
@@ -457,6 +470,8 @@ void tracer_free(struct tracer *t)
 		kill(t->pid, SIGKILL);
 		wait_pid_timeout(t->pid, STOP_TIMEOUT_MS);
 		t->exited = true;
+		if (t->rec_path[0])
+			unlink(t->rec_path);	/* never replayed */
 	}
 	for (size_t i = 0; i < t->nrecs; i++)
 		json_free(t->recs[i]);

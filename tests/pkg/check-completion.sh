@@ -39,7 +39,7 @@ expect completion_attach_modes "auto fentry kprobe tracepoint " --attach ""
 expect completion_attach_prefix "fentry " --attach f
 expect completion_color_after_equals "always " --color = al
 expect completion_color_values "always auto never " --color = ""
-expect completion_option_prefix "--failed --findings-only " --f
+expect completion_option_prefix "--failed --findings-only --force " --f
 expect completion_option_with_value "--color= " --col
 
 if complete_words -p "" | grep -qx "$$"; then

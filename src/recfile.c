@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The recording format's frames and payload codec (recfile.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "recfile.h"
+
+#define NULL_STR 0xffffffffu
+
+void mt_buf_put(struct mt_buf *b, const void *data, size_t len)
+{
+	if (b->oom)
+		return;
+	if (b->len + len > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		unsigned char *p;
+
+		while (cap < b->len + len)
+			cap *= 2;
+		p = realloc(b->p, cap);
+		if (!p) {
+			b->oom = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	if (len)
+		memcpy(b->p + b->len, data, len);
+	b->len += len;
+}
+
+/* little-endian, whatever the host (memcpy of a native value on x86/arm64) */
+static void put_le(struct mt_buf *b, uint64_t v, int bytes)
+{
+	unsigned char x[8];
+
+	for (int i = 0; i < bytes; i++)
+		x[i] = (unsigned char)(v >> (8 * i));
+	mt_buf_put(b, x, (size_t)bytes);
+}
+
+void mt_buf_u8(struct mt_buf *b, uint8_t v) { put_le(b, v, 1); }
+void mt_buf_u16(struct mt_buf *b, uint16_t v) { put_le(b, v, 2); }
+void mt_buf_u32(struct mt_buf *b, uint32_t v) { put_le(b, v, 4); }
+void mt_buf_u64(struct mt_buf *b, uint64_t v) { put_le(b, v, 8); }
+
+void mt_buf_str(struct mt_buf *b, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	mt_buf_u32(b, s ? (uint32_t)n : NULL_STR);
+	mt_buf_put(b, s, n);
+}
+
+void mt_buf_free(struct mt_buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+static uint32_t frame_crc(uint16_t type, const void *payload, size_t len)
+{
+	unsigned char th[4] = { (unsigned char)type, (unsigned char)(type >> 8), 0, 0 };
+	uLong crc = crc32(0L, th, sizeof(th));
+
+	/* crc32(crc, NULL, 0) would return zlib's initial value, not crc */
+	return len ? (uint32_t)crc32(crc, payload, (uInt)len) : (uint32_t)crc;
+}
+
+void mt_buf_frame(struct mt_buf *b, enum mt_frame_type type, const void *payload, size_t len)
+{
+	mt_buf_u32(b, (uint32_t)len);
+	mt_buf_u16(b, (uint16_t)type);
+	mt_buf_u16(b, 0);
+	mt_buf_u32(b, frame_crc((uint16_t)type, payload, len));
+	mt_buf_put(b, payload, len);
+}
+
+void mt_buf_preamble(struct mt_buf *b)
+{
+	mt_buf_put(b, MT_REC_MAGIC, 8);
+	mt_buf_u32(b, MT_REC_FORMAT);
+	mt_buf_u32(b, 0);
+}
+
+/* ---- reading ---- */
+
+static uint64_t get_le(struct mt_cur *c, int bytes)
+{
+	uint64_t v = 0;
+
+	if (c->bad || c->len - c->at < (size_t)bytes) {
+		c->bad = true;
+		return 0;
+	}
+	for (int i = 0; i < bytes; i++)
+		v |= (uint64_t)c->p[c->at + i] << (8 * i);
+	c->at += (size_t)bytes;
+	return v;
+}
+
+uint8_t mt_cur_u8(struct mt_cur *c) { return (uint8_t)get_le(c, 1); }
+uint16_t mt_cur_u16(struct mt_cur *c) { return (uint16_t)get_le(c, 2); }
+uint32_t mt_cur_u32(struct mt_cur *c) { return (uint32_t)get_le(c, 4); }
+uint64_t mt_cur_u64(struct mt_cur *c) { return get_le(c, 8); }
+
+bool mt_cur_strview(struct mt_cur *c, const char **s, uint32_t *len)
+{
+	uint32_t n = mt_cur_u32(c);
+
+	*s = NULL;
+	*len = 0;
+	if (c->bad || n == NULL_STR)
+		return false;
+	if (c->len - c->at < n) {
+		c->bad = true;
+		return false;
+	}
+	*s = (const char *)c->p + c->at;
+	*len = n;
+	c->at += n;
+	return true;
+}
+
+char *mt_cur_strdup(struct mt_cur *c)
+{
+	const char *s;
+	uint32_t n;
+	char *d;
+
+	if (!mt_cur_strview(c, &s, &n))
+		return NULL;
+	d = malloc((size_t)n + 1);
+	if (!d) {
+		c->bad = true;
+		return NULL;
+	}
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+void mt_cur_strcpy(struct mt_cur *c, char *buf, size_t size)
+{
+	const char *s;
+	uint32_t n;
+
+	if (!size)
+		return;
+	if (!mt_cur_strview(c, &s, &n))
+		n = 0;
+	if (n >= size)
+		n = (uint32_t)size - 1;
+	if (n)
+		memcpy(buf, s, n);
+	buf[n] = '\0';
+}
+
+int mt_frame_reader_open(struct mt_frame_reader *r, const char *path)
+{
+	unsigned char pre[MT_REC_PREAMBLE];
+	struct mt_cur c = { .p = pre, .len = sizeof(pre), .at = 8 };
+	uint32_t version;
+
+	memset(r, 0, sizeof(*r));
+	r->name = path;
+	r->f = fopen(path, "rb");
+	if (!r->f) {
+		int err = -errno;
+
+		snprintf(r->err, sizeof(r->err), "cannot open %s: %s", path, strerror(errno));
+		return err;
+	}
+	if (fread(pre, 1, sizeof(pre), r->f) != sizeof(pre) || memcmp(pre, MT_REC_MAGIC, 8)) {
+		snprintf(r->err, sizeof(r->err), "%s is not an mnttrace recording "
+			 "(no \"MNTTREC\" preamble at byte offset 0)", path);
+		return -EPROTO;
+	}
+	version = mt_cur_u32(&c);
+	if (version > MT_REC_FORMAT) {
+		snprintf(r->err, sizeof(r->err), "%s is recording format %u, this mnttrace reads "
+			 "format %u and older (upgrade mnttrace)", path, version, MT_REC_FORMAT);
+		return -EPROTONOSUPPORT;
+	}
+	if (version == 0) {
+		snprintf(r->err, sizeof(r->err), "%s has format version 0 at byte offset 8 "
+			 "(a corrupt preamble)", path);
+		return -EPROTO;
+	}
+	r->offset = MT_REC_PREAMBLE;
+	return 0;
+}
+
+static int bad_frame(struct mt_frame_reader *r, const char *what)
+{
+	snprintf(r->err, sizeof(r->err), "%s: %s at byte offset %llu, record %llu",
+		 r->name, what, (unsigned long long)r->offset,
+		 (unsigned long long)r->frame_no + 1);
+	return -EBADMSG;
+}
+
+int mt_frame_next(struct mt_frame_reader *r, struct mt_frame *fr)
+{
+	unsigned char h[MT_REC_FRAME_HDR];
+	struct mt_cur c = { .p = h, .len = sizeof(h) };
+	uint32_t len, crc;
+	uint16_t type, zero;
+	size_t got;
+
+	got = fread(h, 1, sizeof(h), r->f);
+	if (got == 0 && feof(r->f))
+		return 0;
+	if (got != sizeof(h))
+		return bad_frame(r, "cut frame header");
+	len = mt_cur_u32(&c);
+	type = mt_cur_u16(&c);
+	zero = mt_cur_u16(&c);
+	crc = mt_cur_u32(&c);
+	if (type == 0 || type >= MT_FR__MAX || zero || len > MT_REC_FRAME_MAX)
+		return bad_frame(r, "corrupt frame header");
+	if (len > r->cap) {
+		unsigned char *p = realloc(r->buf, len);
+
+		if (!p)
+			return bad_frame(r, "frame too big for memory");
+		r->buf = p;
+		r->cap = len;
+	}
+	if (fread(r->buf, 1, len, r->f) != len)
+		return bad_frame(r, "cut frame");
+	if (frame_crc(type, r->buf, len) != crc)
+		return bad_frame(r, "checksum mismatch");
+	fr->type = (enum mt_frame_type)type;
+	fr->payload = r->buf;
+	fr->len = len;
+	fr->offset = r->offset;
+	fr->no = ++r->frame_no;
+	r->offset += MT_REC_FRAME_HDR + len;
+	return 1;
+}
+
+void mt_frame_reader_close(struct mt_frame_reader *r)
+{
+	if (r->f)
+		fclose(r->f);
+	free(r->buf);
+	memset(r, 0, sizeof(*r));
+}
