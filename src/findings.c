@@ -93,8 +93,10 @@ const char *mt_finding_remedy(const struct mt_finding *f, char *buf, size_t len)
 			 "[storage.options.overlay] in storage.conf, because containers/storage "
 			 "makes %s/overlay a private mount again each time it starts (podman: "
 			 "every command; CRI-O: every daemon start), so mount --make-shared "
-			 "alone does not stick; then mount --make-shared %s/overlay (or reboot)",
-			 root ?: "the graph root", root ?: "<graph root>");
+			 "alone does not stick; with it set, the overlays sit on the mount "
+			 "above %s, which must be shared (findmnt -o TARGET,PROPAGATION -T %s; "
+			 "/ is under systemd)",
+			 root ?: "the graph root", root ?: "the graph root", root ?: "<graph root>");
 		break;
 	case MT_RT_CONTAINERD:
 		/* containerd 1.6/1.7 mount.UnmountAll(rootfs, 0): no MNT_DETACH */
