@@ -164,8 +164,8 @@ $(OUTPUT)/mnttrace-itest-static: $(IT_OBJS) $(TESTLIB) $(IT_LIB)
 	$(Q)$(CC) $(CFLAGS) -static $^ -o $@
 
 # The end-to-end runner: the integration suite's main, tracer, JSON parser and
-# mountinfo helpers, with scenarios that drive docker and podman.
-E2E_IT    := $(addprefix $(OUTPUT)/it/,main.o json.o tracer.o fixture.o)
+# mountinfo helpers and the replay check, with scenarios that drive docker and podman.
+E2E_IT    := $(addprefix $(OUTPUT)/it/,main.o json.o tracer.o fixture.o replay_check.o)
 $(OUTPUT)/mnttrace-e2e: $(E2E_OBJS) $(E2E_IT) $(TESTLIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@
