@@ -369,8 +369,11 @@ static void finding_list(const char *jsonl, const char *path, char *buf, size_t 
 
 		if (type && !strcmp(type, "finding") && json_str(r, "path") &&
 		    !strcmp(json_str(r, "path"), path) && n < size)
+			/* the reason's code, not its words: a replay from a later
+			 * segment may lack a look-up the words use (the runtime's
+			 * advice), as docs/recording.md says */
 			n += (size_t)snprintf(buf + n, size - n, "%s: %s\n", json_str(r, "kind"),
-					      json_str(r, "reason"));
+					      json_str(r, "reason_code"));
 		json_free(r);
 	}
 	free(copy);
