@@ -22,7 +22,7 @@ cell failed or a required mode did not run.
                        struct fields each kernel has (kallsyms, BTF); keep the
                        guests' BTF in .cache/vm/kernels/*/btf/
   -j, --jobs N         boot up to N guests at once (default 2)
-  -t, --timeout SECS   guest-side limit for one mode's suite (default 600)
+  -t, --timeout SECS   guest-side limit for one mode's suite (default 900)
       --boot-timeout SECS  host-side limit for a whole guest (default: enough
                        for every mode's suite to reach --timeout)
       --mnttrace PATH  static tool for the guests (default ./mnttrace-static)
@@ -63,7 +63,7 @@ guest_cmdline="console=ttyS0 quiet panic=-1 rcupdate.rcu_expedited=1"
 # Kernel log lines that fail a cell, as libbpf's CI treats "kernel splats".
 splat_re='WARNING:|BUG:|Oops|Call Trace|[Vv]erifier|Kernel panic|general protection fault|soft lockup|blocked for more than|detected stalls|KASAN|UBSAN'
 
-opt_kernels= opt_modes= opt_host=0 opt_e2e=0 opt_probe=0 jobs=2 suite_timeout=600 boot_timeout= verbose=0
+opt_kernels= opt_modes= opt_host=0 opt_e2e=0 opt_probe=0 jobs=2 suite_timeout=900 boot_timeout= verbose=0
 mnttrace_bin=$top/mnttrace-static
 itest_bin=$top/.output/mnttrace-itest-static
 host_mnttrace=$top/mnttrace
