@@ -85,18 +85,6 @@ bool rt_podman(struct e2e_runtime *rt, bool shared)
 	return true;
 }
 
-static char *memfd_text(int fd)
-{
-	struct stat st;
-	char *buf;
-	ssize_t n;
-
-	if (fstat(fd, &st) < 0 || !(buf = malloc((size_t)st.st_size + 1)))
-		return NULL;
-	n = pread(fd, buf, (size_t)st.st_size, 0);
-	buf[n > 0 ? n : 0] = '\0';
-	return buf;
-}
 
 /* Exec argv with stdout and stderr in memfds; the exit status, or -1. */
 static int run_argv(const char *const *argv, char **out, char **err)
@@ -124,8 +112,8 @@ static int run_argv(const char *const *argv, char **out, char **err)
 	}
 	if (pid > 0)
 		status = wait_pid_timeout(pid, CMD_TIMEOUT_MS);
-	*out = memfd_text(ofd);
-	*err = memfd_text(efd);
+	*out = it_read_memfd(ofd);
+	*err = it_read_memfd(efd);
 out:
 	if (ofd >= 0)
 		close(ofd);

@@ -44,18 +44,6 @@ const char *replay_check_path(char *buf, size_t size)
 	return buf;
 }
 
-static char *slurp(int fd)
-{
-	struct stat st;
-	char *buf;
-	ssize_t n;
-
-	if (fstat(fd, &st) < 0 || !(buf = malloc((size_t)st.st_size + 1)))
-		return NULL;
-	n = pread(fd, buf, (size_t)st.st_size, 0);
-	buf[n > 0 ? n : 0] = '\0';
-	return buf;
-}
 
 /* Where two values first differ: "" when equal, else the field's path. */
 static bool json_diff(const struct json *a, const struct json *b, char *path, size_t size)
@@ -158,8 +146,8 @@ int replay_run(const char *rec_path, char **out, char **err)
 			_exit(127);
 		}
 		status = pid < 0 ? -1 : wait_pid_timeout(pid, REPLAY_TIMEOUT_MS);
-		*out = slurp(out_fd);
-		*err = slurp(err_fd);
+		*out = it_read_memfd(out_fd);
+		*err = it_read_memfd(err_fd);
 	}
 	if (out_fd >= 0)
 		close(out_fd);

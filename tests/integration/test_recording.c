@@ -36,17 +36,6 @@ static size_t count_str(const char *text, const char *needle)
 	return n;
 }
 
-static char *live_text_fd(int fd)
-{
-	struct stat st;
-	char *s;
-
-	if (fstat(fd, &st) || !(s = calloc(1, (size_t)st.st_size + 1)))
-		return NULL;
-	if (pread(fd, s, (size_t)st.st_size, 0) < 0)
-		s[0] = '\0';
-	return s;
-}
 
 static size_t live_findings(const struct tracer *t)
 {
@@ -255,7 +244,7 @@ TEST(recording_killed_mnttrace_leaves_a_replayable_file)
 	kill(t.pid, SIGKILL);
 	wait_pid_timeout(t.pid, RUN_TIMEOUT_MS);
 	t.exited = true;
-	if (!(live = live_text_fd(t.out_fd)))
+	if (!(live = it_read_memfd(t.out_fd)))
 		goto out;
 	status = replay_run(rec, &out, &err);
 	ASSERT_TRUE(exited_with(status, 0), "the recording of a killed run replays");
@@ -434,7 +423,7 @@ TEST(recording_flight_recorder_keeps_its_bound)
 	for (int ms = 0; ms < 5000 && !strstr(t.err_text ? t.err_text : "", "marker"); ms += 100) {
 		usleep(100000);
 		free(t.err_text);
-		t.err_text = live_text_fd(t.err_fd);
+		t.err_text = it_read_memfd(t.err_fd);
 	}
 	if (!tracer_stop(&t))
 		goto out;
@@ -461,7 +450,7 @@ TEST(recording_flight_recorder_keeps_its_bound)
 
 	status = replay_run(dir, &out, &err);
 	ASSERT_TRUE(exited_with(status, 0), "--replay DIR exits 0");
-	live = live_text_fd(t.out_fd);
+	live = it_read_memfd(t.out_fd);
 	finding_list(live ? live : "", sc_get(&s, "merged"), live_f, sizeof(live_f));
 	finding_list(out, sc_get(&s, "merged"), replay_f, sizeof(replay_f));
 	ASSERT_TRUE(live_f[0] != '\0', "live findings on the scenario's overlay");

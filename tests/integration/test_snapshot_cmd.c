@@ -37,18 +37,6 @@ static int memfd(const char *name)
 	return (int)syscall(SYS_memfd_create, name, 0);
 }
 
-static char *slurp(int fd)
-{
-	struct stat st;
-	char *buf;
-	ssize_t n;
-
-	if (fstat(fd, &st) < 0 || !(buf = malloc((size_t)st.st_size + 1)))
-		return NULL;
-	n = pread(fd, buf, (size_t)st.st_size, 0);
-	buf[n > 0 ? n : 0] = '\0';
-	return buf;
-}
 
 /* In the child: enter @ns_pid's mount namespace, become @uid, run mnttrace. */
 static void exec_in(int exe, pid_t ns_pid, uid_t uid, int out, int err, char **argv)
@@ -100,8 +88,8 @@ static bool run_in(struct tracer *t, char **text, pid_t ns_pid, uid_t uid, ...)
 	close(exe);
 	t->status = pid < 0 ? -1 : wait_pid_timeout(pid, RUN_TIMEOUT_MS);
 	t->exited = true;
-	t->err_text = slurp(err);
-	stdout_text = slurp(out);
+	t->err_text = it_read_memfd(err);
+	stdout_text = it_read_memfd(out);
 	close(out);
 	close(err);
 	if (!stdout_text || !t->err_text) {
