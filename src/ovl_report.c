@@ -16,6 +16,7 @@
 
 #define USES_MAX_PROCS 256	/* processes per namespace whose links are read */
 #define CMDLINE_LEN 256
+#define NOTE_MAX 160	/* a copy's note in the tree: its findings, coloured */
 
 /* A copy's holders, as findings.h describes them, plus what only a
  * snapshot shows: each process's command line and start time. */
@@ -250,8 +251,14 @@ static void text_holder(FILE *out, struct mt_report_ctx *rc, const struct holder
 		fprintf(out, "      and %d more\n", hd->h.total_pids - hd->h.nr_pids);
 }
 
+/* A finding kind as the live findings colour it: a risk, or harm done. */
+static enum mt_style kind_style(const char *kind)
+{
+	return strcmp(kind, "risk") == 0 ? MT_ST_RISK : MT_ST_HARM;
+}
+
 static void tree_copies(const struct mt_ovl_view *v, const struct mt_report_ctx *rc,
-			struct mt_tree_copy *tc, char (*notes)[96])
+			struct mt_tree_copy *tc, char (*notes)[NOTE_MAX])
 {
 	for (int i = 0; i < v->nr; i++) {
 		const struct mt_view_copy *c = &v->copies[i];
@@ -260,10 +267,12 @@ static void tree_copies(const struct mt_ovl_view *v, const struct mt_report_ctx 
 
 		notes[i][0] = '\0';
 		if (c->self_ns)
-			o += snprintf(notes[i] + o, 96 - (size_t)o, "mnttrace's namespace ");
-		for (int k = 0; k < nr && o < 90; k++)
-			o += snprintf(notes[i] + o, 96 - (size_t)o, "%s #%llu ", refs[k]->kind,
-				      (unsigned long long)refs[k]->finding_id);
+			o += snprintf(notes[i] + o, NOTE_MAX - (size_t)o, "mnttrace's namespace ");
+		for (int k = 0; k < nr && o < NOTE_MAX - 48; k++)
+			o += snprintf(notes[i] + o, NOTE_MAX - (size_t)o, "%s%s #%llu%s ",
+				      mt_term_on(rc->term, kind_style(refs[k]->kind)), refs[k]->kind,
+				      (unsigned long long)refs[k]->finding_id,
+				      mt_term_off(rc->term, kind_style(refs[k]->kind)));
 		if (o)
 			notes[i][o - 1] = '\0';
 		tc[i] = (struct mt_tree_copy){ .mnt_ns = c->mnt_ns, .mnt_id = c->mnt_id,
@@ -275,7 +284,7 @@ static void tree_copies(const struct mt_ovl_view *v, const struct mt_report_ctx 
 int mt_ovl_report_text(FILE *out, struct mt_report_ctx *rc, const struct mt_ovl_view *v)
 {
 	struct mt_tree_copy *tc = calloc((size_t)v->nr, sizeof(*tc));
-	char (*notes)[96] = calloc((size_t)v->nr, sizeof(*notes));
+	char (*notes)[NOTE_MAX] = calloc((size_t)v->nr, sizeof(*notes));
 	struct holder *hd = malloc(sizeof(*hd));
 	char rel[1024];
 	struct mt_ctr_meta m;
@@ -286,9 +295,10 @@ int mt_ovl_report_text(FILE *out, struct mt_report_ctx *rc, const struct mt_ovl_
 		goto out;
 	}
 	owner(rc, v, &m);
-	fprintf(out, "overlay %s (dev %u:%u), mounted in %d namespace%s\n",
-		v->merged ? v->merged : "?", v->dev >> 20, v->dev & 0xfffff, v->nr_ns,
-		v->nr_ns == 1 ? "" : "s");
+	fprintf(out, "%soverlay %s (dev %u:%u), mounted in %d namespace%s%s\n",
+		mt_term_on(rc->term, MT_ST_HEADER), v->merged ? v->merged : "?", v->dev >> 20,
+		v->dev & 0xfffff, v->nr_ns, v->nr_ns == 1 ? "" : "s",
+		mt_term_off(rc->term, MT_ST_HEADER));
 	if (m.container_id[0])
 		fprintf(out, "  container %s%s%s (%s, id from %s)\n", m.container_id,
 			m.name[0] ? " " : "", m.name, m.runtime_name ? m.runtime_name : "?",
@@ -307,8 +317,9 @@ int mt_ovl_report_text(FILE *out, struct mt_report_ctx *rc, const struct mt_ovl_
 			c->path ? c->path : "?", hd->h.propagation,
 			hd->h.parent_propagation[0] ? ", parent " : "", hd->h.parent_propagation);
 		text_holder(out, rc, hd);
-		fprintf(out, "      release (printed, not run): %s\n",
-			release_of(v, hd, rel, sizeof(rel)));
+		fprintf(out, "      release (printed, not run): %s%s%s\n",
+			mt_term_on(rc->term, MT_ST_FIX), release_of(v, hd, rel, sizeof(rel)),
+			mt_term_off(rc->term, MT_ST_FIX));
 	}
 	fputc('\n', out);
 	if (!err && (fflush(out) || ferror(out)))
@@ -324,7 +335,7 @@ int mt_ovl_report_dot(FILE *out, const struct mt_ovl_view *v)
 {
 	struct mt_report_ctx none = {};
 	struct mt_tree_copy *tc = calloc((size_t)v->nr, sizeof(*tc));
-	char (*notes)[96] = calloc((size_t)v->nr, sizeof(*notes));
+	char (*notes)[NOTE_MAX] = calloc((size_t)v->nr, sizeof(*notes));
 	int err = -ENOMEM;
 
 	if (tc && notes) {

@@ -18,6 +18,7 @@
 #include <wchar.h>
 
 #include "findings.h"
+#include "ovl_report.h"
 #include "output.h"
 #include "term.h"
 #include "testlib.h"
@@ -539,4 +540,89 @@ TEST(output_finding_fits_80)
 	ASSERT_TRUE(strstr(text, "\n    docker container 3f4e9c1d2b7a \"k8s_web_frontend-7d9f8c6b5-"
 			   "x2x4z_prod\": " SHORT "\n") != NULL, text);
 	free(text);
+}
+
+/* ---- colour: only when asked for, or on a terminal without NO_COLOR ---- */
+
+/* Everything text prints with @t: the event lines (with a failed call), a
+ * finding block, and --snapshot/--explain's report of an overlay with a
+ * leak in its tree and a release line. */
+static char *render_all(const struct mt_term *t)
+{
+	struct mt_view_copy copies[] = {
+		{ .mnt_ns = HOST, .mnt_id = 300, .path = SHORT, .prop_known = true, .orig = -1 },
+		{ .mnt_ns = SVC, .mnt_id = 302, .path = SHORT, .prop_known = true, .orig = 0 },
+	};
+	struct mt_ovl_view v = { .dev = 50, .merged = SHORT, .upper = "/u", .work = "/w",
+				 .copies = copies, .nr = 2, .nr_ns = 2 };
+	struct mt_report_ref ref = { .finding_id = 2, .kind = "leak", .mnt_ns = SVC, .mnt_id = 302 };
+	struct mt_report_ctx rc = { .proc_root = "/nonexistent", .term = t, .refs = &ref,
+				    .nr_refs = 1 };
+	struct mt_output out;
+	struct fx_sink s = { .feed = show, .ctx = &out, .clock = 1000 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	mt_output_init(&out, f, false, false);
+	out.term = *t;
+	feed_every_kind(&s);
+	mt_finding_text_styled(f, &busy, 0, t, false);
+	mt_ovl_report_text(f, &rc, &v);
+	fclose(f);
+	return text;
+}
+
+TEST(output_color_only_when_asked)
+{
+	struct mt_term t;
+	char *text;
+	int pipefd[2], master, slave = -1;
+
+	ASSERT_OK(pipe(pipefd), "pipe");
+	unsetenv("NO_COLOR");
+	mt_term_init(&t, pipefd[1], MT_COLOR_ALWAYS, false);
+	text = render_all(&t);
+	ASSERT_TRUE(strstr(text, "\033[1mCOMM") != NULL, "always: the column titles");
+	ASSERT_TRUE(strstr(text, "\033[31mEBUSY\033[0m") != NULL, "always: a failed call");
+	ASSERT_TRUE(strstr(text, "\033[1;31m*** FINDING #1 ebusy") != NULL, "always: the headline");
+	ASSERT_TRUE(strstr(text, "\033[32mkill 29937 (sh)") != NULL, "always: the fix");
+	ASSERT_TRUE(strstr(text, "\033[1moverlay " SHORT) != NULL, "always: the report's headline");
+	ASSERT_TRUE(strstr(text, "\033[1;31mleak #2\033[0m") != NULL, "always: the report's kind");
+	ASSERT_TRUE(strstr(text, "release (printed, not run): \033[32m") != NULL,
+		    "always: the report's release");
+	free(text);
+	for (int when = MT_COLOR_AUTO; when <= MT_COLOR_NEVER; when += 2) {
+		mt_term_init(&t, pipefd[1], when, false);
+		text = render_all(&t);
+		ASSERT_FALSE(strchr(text, '\033'), when ? "never: no escape" : "auto: none in a pipe");
+		free(text);
+	}
+	close(pipefd[0]);
+	close(pipefd[1]);
+
+	master = posix_openpt(O_RDWR | O_NOCTTY);
+	if (master >= 0 && !grantpt(master) && !unlockpt(master))
+		slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+	if (slave < 0) {
+		mt_test_log("no pseudo-terminal here: the tty half is not checked");
+	} else {
+		setenv("NO_COLOR", "1", 1);
+		mt_term_init(&t, slave, MT_COLOR_AUTO, false);
+		text = render_all(&t);
+		ASSERT_FALSE(strchr(text, '\033'), "NO_COLOR: no escape on a terminal");
+		free(text);
+		mt_term_init(&t, slave, MT_COLOR_NEVER, false);
+		text = render_all(&t);
+		ASSERT_FALSE(strchr(text, '\033'), "never: no escape on a terminal");
+		free(text);
+		unsetenv("NO_COLOR");
+		mt_term_init(&t, slave, MT_COLOR_AUTO, false);
+		text = render_all(&t);
+		ASSERT_TRUE(strchr(text, '\033') != NULL, "auto: colour on a terminal");
+		free(text);
+		close(slave);
+	}
+	if (master >= 0)
+		close(master);
 }
