@@ -281,11 +281,25 @@ TEST(output_finding_block)
 	free(text);
 }
 
+/* A pseudo-terminal's slave end (*@master its master, or -1), or -1 with a
+ * note when this host has none. */
+static int open_pty(int *master)
+{
+	int slave = -1;
+
+	*master = posix_openpt(O_RDWR | O_NOCTTY);
+	if (*master >= 0 && !grantpt(*master) && !unlockpt(*master))
+		slave = open(ptsname(*master), O_RDWR | O_NOCTTY);
+	if (slave < 0)
+		mt_test_log("no pseudo-terminal here: the tty half is not checked");
+	return slave;
+}
+
 TEST(output_color_when)
 {
 	struct mt_term t;
 	char *text;
-	int pipefd[2], master, slave = -1;
+	int pipefd[2], master, slave;
 
 	ASSERT_OK(pipe(pipefd), "pipe");
 	unsetenv("NO_COLOR");
@@ -304,12 +318,8 @@ TEST(output_color_when)
 	close(pipefd[1]);
 
 	/* a terminal: colour by default, none with NO_COLOR (no-color.org) */
-	master = posix_openpt(O_RDWR | O_NOCTTY);
-	if (master >= 0 && !grantpt(master) && !unlockpt(master))
-		slave = open(ptsname(master), O_RDWR | O_NOCTTY);
-	if (slave < 0) {
-		mt_test_log("no pseudo-terminal here: the tty half is not checked");
-	} else {
+	slave = open_pty(&master);
+	if (slave >= 0) {
 		mt_term_init(&t, slave, MT_COLOR_AUTO, false);
 		ASSERT_TRUE(t.color, "auto: colour on a terminal");
 		setenv("NO_COLOR", "1", 1);
@@ -577,7 +587,7 @@ TEST(output_color_only_when_asked)
 {
 	struct mt_term t;
 	char *text;
-	int pipefd[2], master, slave = -1;
+	int pipefd[2], master, slave;
 
 	ASSERT_OK(pipe(pipefd), "pipe");
 	unsetenv("NO_COLOR");
@@ -601,12 +611,8 @@ TEST(output_color_only_when_asked)
 	close(pipefd[0]);
 	close(pipefd[1]);
 
-	master = posix_openpt(O_RDWR | O_NOCTTY);
-	if (master >= 0 && !grantpt(master) && !unlockpt(master))
-		slave = open(ptsname(master), O_RDWR | O_NOCTTY);
-	if (slave < 0) {
-		mt_test_log("no pseudo-terminal here: the tty half is not checked");
-	} else {
+	slave = open_pty(&master);
+	if (slave >= 0) {
 		setenv("NO_COLOR", "1", 1);
 		mt_term_init(&t, slave, MT_COLOR_AUTO, false);
 		text = render_all(&t);
