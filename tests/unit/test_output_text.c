@@ -561,7 +561,8 @@ static char *render_all(const struct mt_term *t)
 {
 	struct mt_view_copy copies[] = {
 		{ .mnt_ns = HOST, .mnt_id = 300, .path = SHORT, .prop_known = true, .orig = -1 },
-		{ .mnt_ns = SVC, .mnt_id = 302, .path = SHORT, .prop_known = true, .orig = 0 },
+		/* a path anyone who can mount chose: escaped, never sent raw */
+		{ .mnt_ns = SVC, .mnt_id = 302, .path = "/m\033[2J", .prop_known = true, .orig = 0 },
 	};
 	struct mt_ovl_view v = { .dev = 50, .merged = SHORT, .upper = "/u", .work = "/w",
 				 .copies = copies, .nr = 2, .nr_ns = 2 };
@@ -606,6 +607,8 @@ TEST(output_color_only_when_asked)
 		mt_term_init(&t, pipefd[1], when, false);
 		text = render_all(&t);
 		ASSERT_FALSE(strchr(text, '\033'), when ? "never: no escape" : "auto: none in a pipe");
+		ASSERT_TRUE(strstr(text, "id 302 /m\\x1b[2J") && strstr(text, "at /m\\x1b[2J ("),
+			    "the report escapes a copy's path, in its tree and its holders");
 		free(text);
 	}
 	close(pipefd[0]);
