@@ -164,9 +164,10 @@ static void holder(struct block *b, const struct mt_finding_holder *h, bool firs
 
 	fprintf(b->f, "%*s%s%-*s%s", INDENT, "", mt_term_on(b->t, MT_ST_HEADER),
 		LABEL, first ? "held in:" : "", mt_term_off(b->t, MT_ST_HEADER));
-	fprintf(b->f, "mnt:[%u] %s%s%s%s%s\n", h->mnt_ns, h->gone ? "detached, " : "",
-		h->propagation, h->parent_propagation[0] ? ", parent " : "",
-		h->parent_propagation, h->initial_ns ? " (the host's initial mount namespace)" : "");
+	snprintf(line, sizeof(line), "mnt:[%u] %s%s%s%s%s", h->mnt_ns, h->gone ? "detached, " : "",
+		 h->propagation, h->parent_propagation[0] ? ", parent " : "",
+		 h->parent_propagation, h->initial_ns ? " (the host's initial mount namespace)" : "");
+	mt_term_wrap(b->f, b->t, INDENT + LABEL, SUB, line, "", MT_WRAP_PROSE);
 	if (h->has_creator) {
 		wall_time(b, h->created_by.ts_ns, tbuf, sizeof(tbuf));
 		if (h->created_by.inferred)

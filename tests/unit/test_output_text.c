@@ -537,6 +537,7 @@ TEST(output_finding_fits_80)
 	FILE *out = open_memstream(&text, &len);
 
 	h.path = SHORT;
+	h.gone = h.initial_ns = true;	/* the holder's longest line */
 	f.path = f.why.path = f.why.user_path = SHORT;
 	f.holders = &h;
 	f.kind = MT_FIND_DETACHED;
@@ -549,6 +550,8 @@ TEST(output_finding_fits_80)
 	ASSERT_TRUE(strstr(text, "\n*** FINDING #13 detached (follows leak #12) at ") != NULL, text);
 	ASSERT_TRUE(strstr(text, "\n    docker container 3f4e9c1d2b7a \"k8s_web_frontend-7d9f8c6b5-"
 			   "x2x4z_prod\": " SHORT "\n") != NULL, text);
+	ASSERT_TRUE(strstr(text, "\n    held in: mnt:[4026532178] detached, master:2, parent master:1 "
+			   "(the host's\n               initial mount namespace)\n") != NULL, text);
 	free(text);
 }
 
