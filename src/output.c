@@ -280,7 +280,8 @@ static const char *ret_errno(long long ret)
 /*
  * Slots mount(2) does not read for its flags: a remount or a propagation
  * change reads neither source nor fstype, a bind or a move no fstype
- * (6.18 fs/namespace.c path_mount()). Text leaves them to -v.
+ * (fs/namespace.c path_mount(); checked on 6.18: each succeeds with a
+ * source and an fstype that do not exist). Text leaves them to -v.
  */
 static bool mount_ignores(const struct mt_syscall *sc, int slot)
 {
@@ -355,8 +356,8 @@ static void describe_syscall(struct sink *s, const struct mt_record *rec)
 		break;
 	case MT_CALL_FSCONFIG:
 		put_int(s, "fd", (int)a[0]);
-		/* always a string: the name, or the number of an unknown command */
-		/* "key=upperdir data=/u" says it is a string */
+		/* always a string: the name, or the number of an unknown command;
+		 * text leaves SET_STRING to -v ("key=upperdir data=/u" says it) */
 		s->minor = a[1] == FSCONFIG_SET_STRING && rec->str[MT_SC_SRC];
 		put_str(s, "cmd", mt_value_format(cmd, sizeof(cmd), (unsigned int)a[1],
 						  mt_fsconfig_cmds));
