@@ -17,6 +17,7 @@
 #include "json.h"
 #include "model_view.h"
 #include "runtime_meta.h"
+#include "term.h"
 
 #define MT_REPORT_PIDS 16	/* processes listed per copy */
 
@@ -34,6 +35,7 @@ struct mt_report_ref {
 
 struct mt_report_ctx {
 	const char *proc_root;		/* "/proc" */
+	const struct mt_term *term;	/* text's colour; NULL: none */
 	__s64 wall_offset_ns;		/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	struct mt_runtime_meta *rtmeta;
 	/* findings raised, for "finding_ids": sorted by mt_report_refs_sort() */
