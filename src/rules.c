@@ -349,7 +349,12 @@ static void finish_not_mounted_here(struct mt_model *m, struct job *j)
 
 /* ---- ebusy: umount2, rmdir, or an overlay mount said EBUSY ---- */
 
-/* umount2 failed with EBUSY: find the busy copy and who holds it. */
+/*
+ * umount2 failed with EBUSY: find the busy copy and who holds it. The
+ * candidates are taken now, as the record says the mounts were: a lazy
+ * umount right after (Docker's umount -l, tools/demo.sh busy) detaches the
+ * copies before the job runs, and they must still be named.
+ */
 void rule_umount_ebusy(struct mt_model *m, const struct mt_record *rec,
 		       struct ns_entry *caller, const char *path, struct pending *pend)
 {
@@ -366,81 +371,64 @@ void rule_umount_ebusy(struct mt_model *m, const struct mt_record *rec,
 	if (!mm)
 		return;
 	j = rule_queue(m, JOB_UMOUNT_BUSY, rec, mm->ovl, caller, path);
-	for (struct pending *p = pend; j && p && j->nr_mounts < MAX_CANDIDATES; p = p->next) {
+	if (!j)
+		return;
+	for (struct pending *p = pend; p && j->nr_mounts < MAX_CANDIDATES; p = p->next) {
 		struct mount_entry *x = pending_mount(m, p);
 
 		if (p->op == MT_MNT_BUSY && x)
 			job_add_ref(j, x);
 	}
-}
-
-/* find_users() for a live mount of the umount's reach. */
-static int find_busy_users(struct mt_model *m, struct fbuild *b, struct job *j,
-			   struct mount_entry *x, int found)
-{
-	struct mount_ref r = mount_ref_of(x);
-
-	found = find_users(m, b, &r, x->ovl->dev,
-			   x->ns == j->caller ? MT_REASON_BUSY_HERE : MT_REASON_BUSY_COPY, found);
-	mount_ref_free(m, &r);
-	return found;
-}
-
-static void finish_umount_busy(struct mt_model *m, struct job *j)
-{
-	struct mount_entry *busy[MAX_CANDIDATES], *mm;
-	int nr_busy = 0, found = 0;
-	bool capped = false;
-	struct fbuild *b;
-
-	for (int i = 0; i < j->nr_mounts; i++) {
-		struct mount_entry *x = mount_deref(m, &j->mounts[i]);
-
-		if (x)
-			busy[nr_busy++] = x;
-	}
-	mm = ns_mnt_at(j->caller, j->path);
-	if (!mm && nr_busy)
-		mm = busy[0];
-	if (!mm)
-		return;
+	if (!j->nr_mounts)
+		job_add_ref(j, mm);
 	/*
 	 * propagate_mount_busy(mnt) names the mount being unmounted, and says
 	 * busy when it or any copy the umount propagates to is (6.1, 6.12):
 	 * the copies it reaches are candidates in every mode.
 	 */
-	if (!nr_busy)
-		busy[nr_busy++] = mm;
 	for (struct mount_entry *x = mm->ovl->mnts; x; x = x->ovl_next) {
-		bool listed = false;
+		bool listed = x == mm;
 
-		for (int i = 0; i < nr_busy; i++)
-			listed |= busy[i] == x;
-		if (listed || x == mm || !reaches(mm, x))
+		for (int i = 0; i < j->nr_mounts; i++)
+			listed |= j->mounts[i].ns == x->ns && j->mounts[i].id == x->id;
+		if (listed || !reaches(mm, x))
 			continue;
-		if (nr_busy == MAX_CANDIDATES) {
-			capped = true;
+		if (j->nr_mounts == MAX_CANDIDATES) {
+			j->capped = true;
 			break;
 		}
-		busy[nr_busy++] = x;
+		job_add_ref(j, x);
 	}
-	b = fb_new(m, MT_FIND_EBUSY, &j->hdr, "umount2", EBUSY, mm->ovl);
-	fb_finding(b)->holders_truncated = capped;
+}
+
+/* find_users() for a mount of the umount's reach, as it was. */
+static int find_busy_users(struct mt_model *m, struct fbuild *b, struct job *j,
+			   const struct mount_ref *r, int found)
+{
+	return find_users(m, b, r, j->ovl->dev,
+			  r->ns == j->caller ? MT_REASON_BUSY_HERE : MT_REASON_BUSY_COPY, found);
+}
+
+static void finish_umount_busy(struct mt_model *m, struct job *j)
+{
+	int found = 0;
+	struct fbuild *b;
+
+	if (!j->nr_mounts || !j->ovl)
+		return;
+	b = fb_new(m, MT_FIND_EBUSY, &j->hdr, "umount2", EBUSY, j->ovl);
+	fb_finding(b)->holders_truncated = j->capped;
 	fb_finding(b)->why.path = fb_str(b, j->path);
 	/* copies in other namespaces first: they are the surprise */
 	for (int pass = 0; pass < 2; pass++)
-		for (int i = 0; i < nr_busy; i++)
-			if ((busy[i]->ns == j->caller) == (pass == 1) && busy[i]->path)
-				found = find_busy_users(m, b, j, busy[i], found);
+		for (int i = 0; i < j->nr_mounts; i++)
+			if ((j->mounts[i].ns == j->caller) == (pass == 1) && j->mounts[i].path)
+				found = find_busy_users(m, b, j, &j->mounts[i], found);
 	if (!found) {
-		for (int i = 0; i < nr_busy; i++) {
-			struct mount_ref r = mount_ref_of(busy[i]);
-
-			fb_holder(b, busy[i]->ns, &r, true);
-			mount_ref_free(m, &r);
-		}
+		for (int i = 0; i < j->nr_mounts; i++)
+			fb_holder(b, j->mounts[i].ns, &j->mounts[i], true);
 		fb_finding(b)->reason_code = MT_REASON_BUSY_UNKNOWN;
-		fb_finding(b)->why.count = nr_busy - 1;
+		fb_finding(b)->why.count = j->nr_mounts - 1;
 	}
 	fb_emit(m, b);
 }
