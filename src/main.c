@@ -407,6 +407,7 @@ static int replay(struct app *app)
 	struct mt_replay_cbs cbs = {
 		.ctx = app, .header = replay_header, .snapshot = replay_snapshot,
 		.record = replay_record, .work = replay_work, .drops = replay_drops,
+		.no_model = app->opt.no_findings,
 	};
 	int err;
 
