@@ -33,7 +33,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all static test unit asan fuzz itest e2e vmtest clean deps vmlinux install uninstall pkgtest deb bench
+.PHONY: all static test unit asan fuzz itest e2e vmtest clean deps vmlinux install uninstall pkgtest deb bench bench-core soak
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
@@ -205,10 +205,31 @@ deps:
 	$(Q)tools/deps.sh
 
 # Benchmarks, not tests: mnttrace beside bpftrace, perf trace and no tracer
-# (bench/bench.sh; BENCH_FLAGS=--quick for a short run). Needs root and
-# tools/deps.sh --bench.
-bench: mnttrace $(OUTPUT)/bench-workload
+# (bench/bench.sh; BENCH_FLAGS=--quick for a short run), then bench-core:
+# userspace records/s from a recording, start-up on a host of 10,000
+# mounts, the model's bytes per mount (bench/core.sh). Needs root and
+# tools/deps.sh --bench. make soak (not in bench): a storm for
+# SOAK_DURATION seconds (1800), RSS and fds every SOAK_INTERVAL (10).
+BENCH_BINS := $(OUTPUT)/bench-workload $(OUTPUT)/replay-bench $(OUTPUT)/model-mem
+bench: mnttrace $(BENCH_BINS)
 	bench/bench.sh $(BENCH_FLAGS)
+	bench/core.sh $(BENCH_FLAGS)
+
+bench-core: mnttrace $(BENCH_BINS)
+	bench/core.sh $(BENCH_FLAGS)
+
+SOAK_DURATION ?= 1800
+SOAK_INTERVAL ?= 10
+soak: mnttrace $(OUTPUT)/bench-workload
+	bench/soak.sh $(SOAK_DURATION) $(SOAK_INTERVAL)
+
+$(OUTPUT)/replay-bench: tests/fixtures/bench/replay_bench.c $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+$(OUTPUT)/model-mem: tests/fixtures/bench/model_mem.c $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
 $(OUTPUT)/bench-workload: bench/workload.c | $(OUTPUT)
 	$(call msg,CC,$@)

@@ -10,6 +10,8 @@
  *                           prints the setup's time, then the unshares'
  *   workload rmdir N        N x mkdir + rmdir
  *   workload getppid N | read N
+ *   workload startup M K R CMD...  M mounts copied into K namespaces, then R
+ *                           times: exec CMD, time its first line (below)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,8 +20,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -106,12 +112,10 @@ static double churn(const char *kind, long n)
 	return now() - t0;
 }
 
-/* Prints the setup's time first: mnttrace walks the namespace after each
- * overlay mount, so building it is a workload of its own. */
-static double storm(long m, long k)
+/* M mounts under base, every 10th an overlay. */
+static void many_mounts(long m)
 {
 	char target[128], opts[512];
-	double t0 = now();
 
 	for (long i = 0; i < m; i++) {
 		mkdir_p("%s/%d", base, (int)i);
@@ -124,6 +128,15 @@ static double storm(long m, long k)
 			die("mount tmpfs");
 		}
 	}
+}
+
+/* Prints the setup's time first: mnttrace walks the namespace after each
+ * overlay mount, so building it is a workload of its own. */
+static double storm(long m, long k)
+{
+	double t0 = now();
+
+	many_mounts(m);
 	printf("%.6f ", now() - t0);
 	/* each unshare copies every mount; the previous copy dies with it */
 	t0 = now();
@@ -170,6 +183,162 @@ static double cheap(const char *kind, long n)
 	return now() - t0;
 }
 
+/* A process that holds a copy of our namespace until we go. */
+static pid_t hold_copy(void)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(p))
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (unshare(CLONE_NEWNS))
+			die("unshare");
+		close(p[0]);
+		if (write(p[1], "x", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	if (read(p[0], &c, 1) != 1)
+		die("namespace holder");
+	close(p[0]);
+	return pid;
+}
+
+/*
+ * Start-up: exec @cmd once the host is built and time (a) the first
+ * line on its stdout that names a mount made after the exec (a tmpfs
+ * mounted and unmounted at @marker, outside the copied tree, every
+ * millisecond), (b) the line on stderr that says it traces, (c) SIGINT
+ * to exit. @cmd runs in the host's namespace (@host_ns). Prints
+ * "FIRST READY EXIT" in seconds, -1 for what never came.
+ */
+static void startup_once(char **cmd, int host_ns, const char *marker)
+{
+	int go[2], out[2], err[2];
+	double t0, first = -1, ready = -1, t_int, gone;
+	char buf[65536];
+	size_t have = 0;
+	pid_t pid;
+	char c;
+
+	if (pipe(go) || pipe(out) || pipe(err))
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		setpgid(0, 0);	/* SIGINT to the group: a wrapper (strace) and CMD */
+		if (setns(host_ns, CLONE_NEWNS) || read(go[0], &c, 1) != 1)
+			_exit(1);
+		execvp(cmd[0], cmd);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	t0 = now();
+	if (write(go[1], "x", 1) != 1)
+		die("start");
+	while (first < 0 && now() - t0 < 30) {
+		struct pollfd p[2] = { { .fd = out[0], .events = POLLIN },
+				       { .fd = err[0], .events = POLLIN } };
+		ssize_t n;
+
+		if (mount("m", marker, "tmpfs", 0, NULL) == 0)
+			umount2(marker, 0);
+		if (poll(p, 2, 1) <= 0)
+			continue;
+		if (p[1].revents && (n = read(err[0], buf, sizeof(buf) - 1)) > 0) {
+			buf[n] = '\0';
+			if (ready < 0 && strstr(buf, "tracing in"))
+				ready = now() - t0;
+		}
+		if (!p[0].revents)
+			continue;
+		/* the marker is the path's end: look at whole lines only */
+		n = read(out[0], buf + have, sizeof(buf) - 1 - have);
+		if (n <= 0)
+			break;
+		have += n;
+		buf[have] = '\0';
+		if (strstr(buf, marker))
+			first = now() - t0;
+		char *nl = strrchr(buf, '\n');
+		if (nl) {
+			have = strlen(nl + 1);
+			memmove(buf, nl + 1, have + 1);
+		} else if (have > sizeof(buf) / 2) {
+			have = 0;
+		}
+	}
+	t_int = now();
+	kill(-pid, SIGINT);
+	/* drain so that it never blocks on a full pipe while exiting */
+	for (;;) {
+		struct pollfd p[2] = { { .fd = out[0], .events = POLLIN },
+				       { .fd = err[0], .events = POLLIN } };
+
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			break;
+		if (now() - t_int > 10) {	/* it did not end: say so (-1) */
+			kill(-pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			t_int = now() + 1;
+			break;
+		}
+		poll(p, 2, 1);
+		for (int i = 0; i < 2; i++)
+			if (p[i].revents && read(p[i].fd, buf, sizeof(buf)) < 0)
+				break;
+	}
+	gone = now() - t_int;
+	close(out[0]);
+	close(err[0]);
+	close(go[0]);
+	close(go[1]);
+	printf("%.6f %.6f %.6f\n", first, ready, gone);
+	fflush(stdout);
+}
+
+static int startup(long m, long k, long rounds, char **cmd)
+{
+	pid_t *holders = calloc(k, sizeof(*holders));
+	int host_ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	char marker[] = "/tmp/mnttrace-marker.XXXXXX";
+	double t0 = now();
+
+	if (!holders || host_ns < 0 || !mkdtemp(marker))
+		die("startup");
+	private_tmpfs();
+	many_mounts(m);
+	/* copies that stay peers of ours: a quiet host, no finding at start */
+	if (mount(NULL, base, NULL, MS_REC | MS_SHARED, NULL))
+		die("make the tmpfs shared");
+	for (long i = 0; i < k; i++)
+		holders[i] = hold_copy();
+	printf("setup %.6f\n", now() - t0);
+	fflush(stdout);
+	for (long r = 0; r < rounds; r++)
+		startup_once(cmd, host_ns, marker);
+	rmdir(marker);
+	for (long i = 0; i < k; i++)
+		kill(holders[i], SIGKILL);
+	for (long i = 0; i < k; i++)
+		waitpid(holders[i], NULL, 0);
+	free(holders);
+	cleanup();
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *w = argc > 1 ? argv[1] : "";
@@ -177,6 +346,8 @@ int main(int argc, char **argv)
 	long k = argc > 3 ? atol(argv[3]) : 0;
 	double t;
 
+	if (!strcmp(w, "startup") && argc > 5 && n > 0 && k > 0 && atol(argv[4]) > 0)
+		return startup(n, k, atol(argv[4]), argv + 5);
 	if (n <= 0 || (!strcmp(w, "storm") && k <= 0)) {
 		fprintf(stderr, "usage: workload churn-tmpfs|churn-bind|churn-overlay|rmdir|"
 			"getppid|read N, or workload storm M K\n");

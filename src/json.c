@@ -78,6 +78,7 @@ void mt_json_init_file(struct mt_json *j, FILE *f)
 	j->pos = 0;
 	j->line_start = 0;
 	j->f = f;
+	j->batch = false;
 	reset_line(j);
 }
 
@@ -331,7 +332,7 @@ int mt_json_end_line(struct mt_json *j)
 		flush_stage(j);
 		/* a line-buffered FILE can take a failed write as done and keep
 		 * only its error flag; errno still names it (EPIPE) */
-		if (fflush(j->f) || ferror(j->f))
+		if ((!j->batch && fflush(j->f)) || ferror(j->f))
 			set_err(j, errno ? -errno : -EIO);
 	} else {
 		/* keep only whole lines in the caller's buffer */

@@ -188,6 +188,7 @@ static int start_model(struct app *app, enum mt_attach_mode mode)
 /* Lost records, on stderr, in the stream and to the model (live or replayed). */
 static void lost(struct app *app, uint64_t bpf, uint64_t bad)
 {
+	fflush(stdout);	/* a batched replay's lines before it */
 	fprintf(stderr, "mnttrace: warning: lost %llu records in BPF (ring buffer or stash full) and "
 		"%llu undecodable (narrow the trace, e.g. --overlay or -p PID)\n",
 		(unsigned long long)bpf, (unsigned long long)bad);
@@ -407,17 +408,25 @@ static int replay(struct app *app)
 	struct mt_replay_cbs cbs = {
 		.ctx = app, .header = replay_header, .snapshot = replay_snapshot,
 		.record = replay_record, .work = replay_work, .drops = replay_drops,
+		.no_model = app->opt.no_findings,
 	};
 	int err;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* into a file or pipe a replay writes in blocks, not a write(2) a
+	 * line; each note on stderr flushes stdout first, so 2>&1 keeps the order */
+	bool batch = !isatty(STDOUT_FILENO);
+
+	setvbuf(stdout, NULL, batch ? _IOFBF : _IOLBF, batch ? 1 << 16 : 0);
 	signal(SIGPIPE, SIG_IGN);
 	mt_output_init(&app->out, stdout, app->opt.json, app->opt.timestamp);
+	app->out.batch = app->out.j.batch = batch;
 	app->out.internals = app->opt.internals || app->opt.verbose;
 	app->out.verbose = app->opt.verbose;
 	app->out.wide = app->opt.wide;
 	mt_term_init(&app->out.term, STDOUT_FILENO, app->opt.color, app->opt.wide);
 	err = mt_replay__run(app->opt.replay, &cbs);
+	if ((fflush(stdout) || ferror(stdout)) && !app->write_err)
+		app->write_err = errno ? -errno : -EIO;
 	if (!err && app->write_err) {
 		fprintf(stderr, "mnttrace: error: writing the output failed: %s "
 			"(check the disk or the pipe reader)\n", strerror(-app->write_err));

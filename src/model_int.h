@@ -73,6 +73,8 @@ struct ns_entry {
 	__u64 inf_ts;
 	int inf_nr;		/* nr_procs when looked up */
 	struct mount_entry *mnts;
+	int nr_mnts;		/* in mnts: look-ups walk the shorter list */
+	int nr_noid;		/* of them, known only from a syscall (id 0) */
 	__u64 mounts_round;	/* the work round that last took its mounts in */
 };
 
@@ -103,6 +105,7 @@ struct overlay_entry {
 	int refs;		/* queued jobs that point here */
 	__u64 first_ts;		/* when the model first saw it */
 	struct mount_entry *mnts;
+	int nr_mnts;		/* in mnts */
 	struct mount_entry *home;	/* cached likeliest original, NULL = recompute */
 	__u64 leak_id;
 };
@@ -250,6 +253,8 @@ struct mount_entry *mnt_upsert(struct mt_model *m, struct ns_entry *n,
 void mnt_remove(struct mt_model *m, struct mount_entry *mm);
 struct mount_entry *ns_mnt(struct mt_model *m, struct ns_entry *n, __u32 id);
 struct mount_entry *ns_mnt_at(struct ns_entry *n, const char *path);
+struct mount_entry *ns_ovl_first(struct ns_entry *n, const struct overlay_entry *o,
+				 bool (*want)(const struct mount_entry *));
 void set_orig(struct mount_entry *mm, struct mount_entry *orig);
 void gc(struct mt_model *m);
 void check_invariants(struct mt_model *m);

@@ -433,6 +433,9 @@ static __u64 mnt_key(const struct ns_entry *n, __u32 id)
 
 void mnt_remove(struct mt_model *m, struct mount_entry *mm)
 {
+	mm->ns->nr_mnts--;
+	mm->ns->nr_noid -= !mm->id;
+	mm->ovl->nr_mnts--;
 	*mm->ns_pprev = mm->ns_next;
 	if (mm->ns_next)
 		mm->ns_next->ns_pprev = mm->ns_pprev;
@@ -477,8 +480,36 @@ struct mount_entry *ns_mnt_at(struct ns_entry *n, const char *path)
 	return NULL;
 }
 
+/*
+ * The first mount of @o in @n, in @n's list order, that @want (NULL: any).
+ * A storm's namespace holds thousands of overlays and an overlay a few
+ * copies, or the other way round: walk the shorter list, and @n's own
+ * only when more than one mount of @o is there (its order decides).
+ */
+struct mount_entry *ns_ovl_first(struct ns_entry *n, const struct overlay_entry *o,
+				 bool (*want)(const struct mount_entry *))
+{
+	struct mount_entry *hit = NULL;
+	int hits = 0;
+
+	if (o->nr_mnts < n->nr_mnts) {
+		for (struct mount_entry *x = o->mnts; x && hits < 2; x = x->ovl_next)
+			if (x->ns == n && (!want || want(x))) {
+				hit = x;
+				hits++;
+			}
+		if (hits < 2)
+			return hit;
+	}
+	for (struct mount_entry *x = n->mnts; x; x = x->ns_next)
+		if (x->ovl == o && (!want || want(x)))
+			return x;
+	return NULL;
+}
+
 static void mnt_set_id(struct mt_model *m, struct mount_entry *mm, __u32 id)
 {
+	mm->ns->nr_noid += !id - !mm->id;
 	if (mm->id)
 		htab_del(&m->mnt_by_id, &mm->by_id);
 	mm->id = id;
@@ -496,7 +527,7 @@ struct mount_entry *mnt_upsert(struct mt_model *m, struct ns_entry *n,
 	/* a rescan may have found the namespace gone meanwhile */
 	if (n->dead)
 		return NULL;
-	if (!mm && in->id) {
+	if (!mm && in->id && n->nr_noid) {
 		/* a mount known only from its syscall gets its id now */
 		for (mm = n->mnts; mm; mm = mm->ns_next)
 			if (!mm->id && streq(mm->path, in->path))
@@ -524,6 +555,9 @@ struct mount_entry *mnt_upsert(struct mt_model *m, struct ns_entry *n,
 			o->first_ts = m->now_ts;
 		mm->ns = n;
 		mm->ovl = o;
+		n->nr_mnts++;
+		n->nr_noid++;	/* until mnt_set_id() */
+		o->nr_mnts++;
 		mnt_set_id(m, mm, in->id);
 		mm->ns_next = n->mnts;
 		if (n->mnts)
@@ -587,9 +621,24 @@ void check_invariants(struct mt_model *m)
 			if (!found || copies != x->nr_copies)
 				abort();
 		}
-	for (struct ns_entry *n = m ? m->ns : NULL; n; n = n->next)
+	for (struct ns_entry *n = m ? m->ns : NULL; n; n = n->next) {
+		int nr = 0, noid = 0;
+
 		if (!n->dead && ns_find(m, n->ino) != n)
 			abort();
+		for (struct mount_entry *x = n->mnts; x; x = x->ns_next, nr++)
+			noid += !x->id;
+		if (nr != n->nr_mnts || noid != n->nr_noid)
+			abort();
+	}
+	for (struct overlay_entry *o = m ? m->ovls : NULL; o; o = o->next) {
+		int nr = 0;
+
+		for (struct mount_entry *x = o->mnts; x; x = x->ovl_next)
+			nr++;
+		if (nr != o->nr_mnts)
+			abort();
+	}
 #else
 	(void)m;
 #endif

@@ -654,7 +654,7 @@ static int flush_line(struct mt_output *o)
 	}
 	/* stdio may take a failed write as done and keep only the error
 	 * flag: errno still names it (EPIPE for a closed pipe) */
-	if (fflush(o->f) || ferror(o->f))
+	if ((!o->batch && fflush(o->f)) || ferror(o->f))
 		return errno ? -errno : -EIO;
 	return 0;
 }

@@ -69,9 +69,10 @@ struct mount_entry *guess_orig(__u32 self_ns, struct mount_entry *mm)
 
 	/* the namespace it was copied from, when an event said so */
 	if (mm->ns->cr_from) {
-		for (struct mount_entry *x = mm->ns->cr_from->mnts; x; x = x->ns_next)
-			if (x->ovl == o)
-				return x;
+		struct mount_entry *x = ns_ovl_first(mm->ns->cr_from, o, NULL);
+
+		if (x)
+			return x;
 	}
 	/* the copy in our own namespace is no copy, if anything is */
 	if (mm->ns->ino == self_ns)

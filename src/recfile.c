@@ -174,6 +174,8 @@ int mt_frame_reader_open(struct mt_frame_reader *r, const char *path)
 		snprintf(r->err, sizeof(r->err), "cannot open %s: %s", path, strerror(errno));
 		return err;
 	}
+	/* a replay reads the whole file: stdio's 4 KiB default is a read(2) per frame */
+	setvbuf(r->f, NULL, _IOFBF, 1 << 18);
 	if (fread(pre, 1, sizeof(pre), r->f) != sizeof(pre) || memcmp(pre, MT_REC_MAGIC, 8)) {
 		snprintf(r->err, sizeof(r->err), "%s is not an mnttrace recording "
 			 "(no \"MNTTREC\" preamble at byte offset 0)", path);

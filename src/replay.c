@@ -104,6 +104,7 @@ static void print_marker(const struct mt_replay *r, const struct mt_frame *f)
 	mt_cur_u64(&c);
 	mt_cur_u64(&c);
 	mt_cur_strcpy(&c, note, sizeof(note));
+	fflush(stdout);	/* the lines before it first (a batched replay) */
 	fprintf(stderr, "mnttrace: marker at byte offset %llu of %s: %s\n",
 		(unsigned long long)f->offset, r->fr.name, note);
 }
@@ -136,6 +137,7 @@ static void print_evidence(const struct mt_frame *f)
 
 	mt_cur_u64(&c);
 	mt_cur_strview(&c, &text, &len);
+	fflush(stdout);
 	if (mt_cur_strview(&c, &text, &len))
 		fprintf(stderr, "mnttrace: evidence recorded at byte offset %llu:\n%.*s",
 			(unsigned long long)f->offset, (int)len, text);
@@ -477,6 +479,8 @@ static int dispatch(struct mt_replay *r, const struct mt_frame *f)
 		r->ended = true;
 		return 0;
 	case MT_FR_ANSWER:
+		if (cb->no_model)
+			return 0;
 		if (r->tolerant) {
 			r->unasked++;	/* the live model asked; this one did not */
 			return 0;
@@ -595,6 +599,7 @@ int mt_replay__run(const char *path, const struct mt_replay_cbs *cbs)
 	else
 		replay_file(&r, path, -1);
 	mt_frame_reader_close(&r.fr);
+	fflush(stdout);
 	if (r.err)
 		fprintf(stderr, "mnttrace: error: %s\n", r.msg);
 	else if (!r.ended)

@@ -46,6 +46,8 @@ struct mt_replay_cbs {
 	int (*record)(void *ctx, const void *data, size_t size);
 	int (*work)(void *ctx);
 	int (*drops)(void *ctx, uint64_t bpf, uint64_t bad);
+	/* no model runs (--no-findings): nothing asks, answers are passed over */
+	bool no_model;
 };
 
 /*

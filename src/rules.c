@@ -20,6 +20,11 @@
 
 enum verdict { NO_RISK, RISK, NEED_ORIGINAL };
 
+static bool risk_was_done(const struct mount_entry *x)
+{
+	return x->risk_done;
+}
+
 static enum verdict judge_risk(struct mount_entry *c, bool can_read)
 {
 	struct mount_entry *r;
@@ -38,10 +43,7 @@ static enum verdict judge_risk(struct mount_entry *c, bool can_read)
 	if (r->prop_known && reaches(r, c))
 		return NO_RISK;
 	/* once per (namespace, overlay) */
-	for (struct mount_entry *x = c->ns->mnts; x; x = x->ns_next)
-		if (x->ovl == c->ovl && x->risk_done)
-			return NO_RISK;
-	return RISK;
+	return ns_ovl_first(c->ns, c->ovl, risk_was_done) ? NO_RISK : RISK;
 }
 
 static void queue_risk(struct mt_model *m, struct mount_entry *c, const struct mt_hdr *h,

@@ -121,6 +121,8 @@ const char *replay_check_path(char *buf, size_t size);
 /* `mnttrace -j --replay PATH`: its wait status (-1 on error), stdout and
  * stderr (never NULL; the caller frees them). */
 int replay_run(const char *rec_path, char **out, char **err);
+/* The same with one more option (NULL: none), e.g. "--no-findings". */
+int replay_run_opt(const char *rec_path, const char *opt, char **out, char **err);
 /* Replay @rec_path and check that it prints what @t printed live. */
 bool replay_check(const struct tracer *t, const char *rec_path);
 

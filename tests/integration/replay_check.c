@@ -130,7 +130,13 @@ static bool compare(const struct tracer *t, char *out)
 
 int replay_run(const char *rec_path, char **out, char **err)
 {
-	char *argv[] = { (char *)it_mnttrace, "-j", "--replay", (char *)rec_path, NULL };
+	return replay_run_opt(rec_path, NULL, out, err);
+}
+
+int replay_run_opt(const char *rec_path, const char *opt, char **out, char **err)
+{
+	char *argv[] = { (char *)it_mnttrace, "-j", "--replay", (char *)rec_path, (char *)opt,
+			 NULL };
 	int out_fd = (int)syscall(SYS_memfd_create, "replay-out", 0);
 	int err_fd = (int)syscall(SYS_memfd_create, "replay-err", 0);
 	int status = -1;

@@ -125,6 +125,17 @@ TEST(recording_cut_or_corrupt_replays_to_the_damage)
 			mt_test_log("replay stderr:\n%.4000s", err);
 	}
 
+	/* --no-findings: no model asks, so its recorded answers are passed over */
+	status = replay_run_opt(rec, "--no-findings", &cut_out, &cut_err);
+	ASSERT_TRUE(exited_with(status, 0), "a replay with --no-findings exits 0");
+	ASSERT_EQ(count_str(cut_out, "\"type\":\"finding\""), 0, "no findings");
+	ASSERT_EQ(count_str(cut_out, "\n") + live_findings(&t), count_str(out, "\n"),
+		  "every other line of the whole replay");
+	if (mt_test_failed())
+		mt_test_log("stderr of the --no-findings replay:\n%s", cut_err);
+	free(cut_out);
+	free(cut_err);
+
 	/* cut inside its last frame: what comes before, then an error */
 	ASSERT_TRUE(copy_file(rec, bad, st.st_size - 5), "cut copy");
 	status = replay_run(bad, &cut_out, &cut_err);
