@@ -16,6 +16,7 @@
 
 #include "json.h"
 #include "model_view.h"
+#include "proc_cache.h"
 #include "runtime_meta.h"
 
 #define MT_REPORT_PIDS 16	/* processes listed per copy */
@@ -33,7 +34,7 @@ struct mt_report_ref {
 };
 
 struct mt_report_ctx {
-	const char *proc_root;		/* "/proc" */
+	struct mt_proc_cache *procs;	/* the /proc look-ups, each made once */
 	__s64 wall_offset_ns;		/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	struct mt_runtime_meta *rtmeta;
 	/* findings raised, for "finding_ids": sorted by mt_report_refs_sort() */

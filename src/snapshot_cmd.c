@@ -354,6 +354,7 @@ static void cmd_free(struct cmd *c)
 		free(c->ids[i]);
 	free(c->ids);
 	mt_runtime_meta__free(c->rc.rtmeta);
+	mt_proc_cache__free(c->rc.procs);
 }
 
 static int run(struct cmd *c, struct mt_model *m, struct mt_snapshot *s, double t0)
@@ -404,9 +405,12 @@ int mt_snapshot_cmd(const struct mt_options *opt)
 	}
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	mt_output_init(&c.out, stdout, opt->json, false);
-	c.rc = (struct mt_report_ctx){ .proc_root = "/proc",
+	c.rc = (struct mt_report_ctx){ .procs = mt_proc_cache__new("/proc"),
 				       .wall_offset_ns = c.out.wall_offset_ns,
 				       .rtmeta = mt_runtime_meta__new() };
+	/* the model and the report ask about the same processes: once */
+	mo.proc_ops = &mt_proc_cached;
+	mo.proc_ctx = c.rc.procs;
 	s = mt_snapshot__new(NULL, &so);
 	if (!s) {
 		fprintf(stderr, "mnttrace: error: reading the mount namespaces in /proc failed: %s "
@@ -415,7 +419,7 @@ int mt_snapshot_cmd(const struct mt_options *opt)
 		return 1;
 	}
 	m = mt_model__new(&mo);
-	err = m && c.rc.rtmeta ? run(&c, m, s, t0) : -ENOMEM;
+	err = m && c.rc.rtmeta && c.rc.procs ? run(&c, m, s, t0) : -ENOMEM;
 	if (err == -ENOMEM || c.err == -ENOMEM)
 		fprintf(stderr, "mnttrace: error: out of memory\n");
 	mt_model__free(m);
