@@ -42,19 +42,25 @@ static const char *val(struct block *b, const char *s)
 }
 
 /* "    why:     <text wrapped>" */
-static void labelled(struct block *b, const char *label, enum mt_style style, const char *text)
+static void labelled_as(struct block *b, const char *label, enum mt_style style,
+			const char *text, enum mt_wrap how)
 {
 	fprintf(b->f, "%*s%s%s%s%*s%s", INDENT, "", mt_term_on(b->t, MT_ST_HEADER), label,
 		mt_term_off(b->t, MT_ST_HEADER), LABEL - (int)strlen(label), "",
 		mt_term_on(b->t, style));
 	mt_term_wrap(b->f, b->t, INDENT + LABEL, INDENT + LABEL, val(b, text),
-		     mt_term_off(b->t, style));
+		     mt_term_off(b->t, style), how);
+}
+
+static void labelled(struct block *b, const char *label, enum mt_style style, const char *text)
+{
+	labelled_as(b, label, style, text, MT_WRAP_PROSE);
 }
 
 static void sub_line(struct block *b, const char *text)
 {
 	fprintf(b->f, "%*s", SUB, "");
-	mt_term_wrap(b->f, b->t, SUB, SUB + 2, val(b, text), "");
+	mt_term_wrap(b->f, b->t, SUB, SUB + 2, val(b, text), "", MT_WRAP_PROSE);
 }
 
 static void wall_time(const struct block *b, __u64 ts_ns, char *buf, size_t len)
@@ -64,24 +70,54 @@ static void wall_time(const struct block *b, __u64 ts_ns, char *buf, size_t len)
 	mt_output_time(&o, ts_ns, buf, len);
 }
 
+/*
+ * "*** FINDING #2 leak at <time>, docker container <id>: <path>": the
+ * phrases before the path wrap at the width as wholes (a container name
+ * can be long), the path follows them whole.
+ */
 static void headline(struct block *b, const struct mt_finding *f)
 {
 	enum mt_style st = f->kind == MT_FIND_RISK ? MT_ST_RISK : MT_ST_HARM;
-	char tbuf[32];
+	char tbuf[32], phrase[4][256], shown[MT_ESC_MAX_PER_BYTE * MT_STR_MAX + 1];
+	const char *path = val(b, f->path ? f->path : "?");
+	int n = 0, col;
 
 	wall_time(b, f->ts_ns, tbuf, sizeof(tbuf));
-	fprintf(b->f, "%s*** FINDING #%llu %s", mt_term_on(b->t, st), (unsigned long long)f->id,
-		mt_finding_kind_name(f->kind));
+	snprintf(phrase[n++], sizeof(phrase[0]), "*** FINDING #%llu %s",
+		 (unsigned long long)f->id, mt_finding_kind_name(f->kind));
 	if (f->leak_id)
-		fprintf(b->f, " (follows leak #%llu)", (unsigned long long)f->leak_id);
-	fprintf(b->f, " at %s", tbuf);
+		snprintf(phrase[n++], sizeof(phrase[0]), "(follows leak #%llu)",
+			 (unsigned long long)f->leak_id);
+	snprintf(phrase[n++], sizeof(phrase[0]), "at %s%s", tbuf, f->container_id ? "," : ":");
 	if (f->container_id) {
-		fprintf(b->f, ", %s container %.*s", f->runtime ?: "a", SHORT_ID,
-			val(b, f->container_id));
-		if (f->container_name)
-			fprintf(b->f, " \"%s\"", val(b, f->container_name));
+		char id[SHORT_ID * MT_ESC_MAX_PER_BYTE + 1];
+
+		snprintf(id, sizeof(id), "%.*s", SHORT_ID,
+			 mt_term_value(f->container_id, shown, sizeof(shown)));
+		snprintf(phrase[n++], sizeof(phrase[0]), "%s container %s%s%s%s:",
+			 f->runtime ?: "a", id, f->container_name ? " \"" : "",
+			 f->container_name ? mt_term_value(f->container_name, shown,
+							   sizeof(shown)) : "",
+			 f->container_name ? "\"" : "");
 	}
-	fprintf(b->f, ":%s %s\n", mt_term_off(b->t, st), val(b, f->path ? f->path : "?"));
+	fputs(mt_term_on(b->t, st), b->f);
+	col = 0;
+	for (int i = 0; i < n; i++) {
+		int cols = mt_term_cols(phrase[i], strlen(phrase[i]));
+
+		if (mt_term_breaks(b->t, col, INDENT, 1 + cols, false)) {
+			fprintf(b->f, "%s\n%*s%s", mt_term_off(b->t, st), INDENT, "",
+				mt_term_on(b->t, st));
+			col = INDENT;
+		} else if (i) {
+			fputc(' ', b->f);
+			col++;
+		}
+		fputs(phrase[i], b->f);
+		col += cols;
+	}
+	/* the path stays on the headline's last line: "FINDING.*<path>" greps */
+	fprintf(b->f, "%s %s\n", mt_term_off(b->t, st), path);
 }
 
 /* -v: the whole id, where it came from, the image and the overlay's own dirs. */
@@ -128,9 +164,10 @@ static void holder(struct block *b, const struct mt_finding_holder *h, bool firs
 
 	fprintf(b->f, "%*s%s%-*s%s", INDENT, "", mt_term_on(b->t, MT_ST_HEADER),
 		LABEL, first ? "held in:" : "", mt_term_off(b->t, MT_ST_HEADER));
-	fprintf(b->f, "mnt:[%u] %s%s%s%s%s\n", h->mnt_ns, h->gone ? "detached, " : "",
-		h->propagation, h->parent_propagation[0] ? ", parent " : "",
-		h->parent_propagation, h->initial_ns ? " (the host's initial mount namespace)" : "");
+	snprintf(line, sizeof(line), "mnt:[%u] %s%s%s%s%s", h->mnt_ns, h->gone ? "detached, " : "",
+		 h->propagation, h->parent_propagation[0] ? ", parent " : "",
+		 h->parent_propagation, h->initial_ns ? " (the host's initial mount namespace)" : "");
+	mt_term_wrap(b->f, b->t, INDENT + LABEL, SUB, line, "", MT_WRAP_PROSE);
 	if (h->has_creator) {
 		wall_time(b, h->created_by.ts_ns, tbuf, sizeof(tbuf));
 		if (h->created_by.inferred)
@@ -197,14 +234,11 @@ int mt_finding_text_styled(FILE *out, const struct mt_finding *f, __s64 wall_off
 		holder(&b, &f->holders[i], i == 0);
 	if (f->holders_truncated)
 		sub_line(&b, "(more namespaces, not listed)");
-	/* one command a line, never wrapped: it is for copying */
-	for (int i = 0; i < f->nr_holders; i++) {
-		fprintf(out, "%*s%s%-*s%s%s%s%s\n", INDENT, "", mt_term_on(b.t, MT_ST_HEADER),
-			LABEL, i ? "" : "fix:", mt_term_off(b.t, MT_ST_HEADER),
-			mt_term_on(b.t, MT_ST_FIX),
-			val(&b, mt_finding_release_one(f, i, fix, sizeof(fix))),
-			mt_term_off(b.t, MT_ST_FIX));
-	}
+	/* one holder's release a line: wrapped, but never before a path, so
+	 * a command stays one line for copying */
+	for (int i = 0; i < f->nr_holders; i++)
+		labelled_as(&b, i ? "" : "fix:", MT_ST_FIX,
+			    mt_finding_release_one(f, i, fix, sizeof(fix)), MT_WRAP_COMMAND);
 	if (mt_finding_prevention(f, text, sizeof(text))) {
 		snprintf(fix, sizeof(fix), "by %s", text);
 		labelled(&b, "prevent:", MT_ST_NONE, fix);

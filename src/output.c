@@ -8,9 +8,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/mount.h>		/* MS_*, MOVE_MOUNT_*, FSCONFIG_* (glibc >= 2.36) */
 #include <time.h>
+#include <linux/sched.h>	/* CLONE_NEWNS, CSIGNAL */
 
 #include "escape.h"
 #include "mountinfo.h"
@@ -19,6 +22,7 @@
 
 /* room for every string of the largest record, quoted and escaped */
 #define TEXT_MAX (MT_ESC_MAX_PER_BYTE * MT_RECORD_MAX + 1024)
+#define FIELDS_MAX 32	/* a part's fields a line may break between */
 #define ELLIPSIS "\u2026"	/* "…": where a cut value lost its part */
 
 enum part { PART_MAIN, PART_EXTRA, PART_PATH, PART__MAX };
@@ -27,6 +31,9 @@ struct sink {
 	struct mt_output *o;
 	char text[PART__MAX][TEXT_MAX];
 	size_t pos[PART__MAX];
+	size_t field_at[PART__MAX][FIELDS_MAX];	/* where each " key=value" starts */
+	int nr_fields[PART__MAX];
+	bool minor;		/* the next field says nothing a user acts on: extra */
 	bool path_is_full;	/* full_path is the path shown; path is extra */
 	bool data_is_path;	/* fsconfig: the value is what a user reads */
 	const char *demoted[2];	/* keys that say again what the line says */
@@ -58,7 +65,7 @@ static enum part field_part(const struct sink *s, const char *key)
 	for (size_t i = 0; i < sizeof(extra_fields) / sizeof(extra_fields[0]); i++)
 		if (strcmp(key, extra_fields[i]) == 0)
 			return PART_EXTRA;
-	return PART_MAIN;
+	return s->minor ? PART_EXTRA : PART_MAIN;
 }
 
 static void text_append(struct sink *s, const char *key, const char *fmt, ...)
@@ -75,6 +82,8 @@ static void text_append(struct sink *s, const char *key, const char *fmt, ...)
 
 	if (*pos >= TEXT_MAX - 1)
 		return;
+	if (s->nr_fields[p] < FIELDS_MAX)
+		s->field_at[p][s->nr_fields[p]++] = *pos;
 	n = snprintf(buf + *pos, TEXT_MAX - *pos, " %s=", key);
 	if (n > 0)
 		*pos += n;
@@ -196,9 +205,12 @@ static void put_flags(struct sink *s, const char *key, unsigned long long v,
 		      const struct mt_flag_name *table)
 {
 	char buf[512], raw[64];
+	bool minor = s->minor;
 
 	mt_flags_format(buf, sizeof(buf), v, table);
+	s->minor |= v == 0;	/* no flag set: -v says so */
 	put_str(s, key, buf);
+	s->minor = minor;
 	if (s->o->json) {
 		snprintf(raw, sizeof(raw), "%s_raw", key);
 		mt_json_uint(&s->o->j, raw, v);
@@ -265,6 +277,30 @@ static const char *ret_errno(long long ret)
 	return ret < 0 && ret >= -4095 ? mt_errno_name((int)-ret) : NULL;
 }
 
+/*
+ * Slots mount(2) does not read for its flags: a remount or a propagation
+ * change reads neither source nor fstype, a bind or a move no fstype
+ * (fs/namespace.c path_mount(); checked on 6.18: each succeeds with a
+ * source and an fstype that do not exist). Text leaves them to -v.
+ */
+static bool mount_ignores(const struct mt_syscall *sc, int slot)
+{
+	__u64 flags = sc->args[3];
+
+	if (sc->call != MT_CALL_MOUNT)
+		return false;
+	if (flags & (MS_REMOUNT | MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE))
+		return true;
+	return slot == MT_SC_FSTYPE && (flags & (MS_BIND | MS_MOVE));
+}
+
+/* A new mount namespace, and flags (or an nstype) that say only that:
+ * "new_mnt_ns=" says it all, the flags are for -v. */
+static bool only_newns(const struct mt_syscall *sc, __u64 flags)
+{
+	return sc->new_mntns && flags == CLONE_NEWNS;
+}
+
 static void describe_syscall(struct sink *s, const struct mt_record *rec)
 {
 	const struct mt_syscall *sc = rec->sc;
@@ -286,15 +322,22 @@ static void describe_syscall(struct sink *s, const struct mt_record *rec)
 	if (rec->str[MT_SC_SRC] && rec->str[MT_SC_FSTYPE] &&
 	    strcmp(rec->str[MT_SC_SRC], rec->str[MT_SC_FSTYPE]) == 0)
 		s->demoted[0] = "source";
-	if (sc->call != MT_CALL_FSCONFIG)
+	if (sc->call != MT_CALL_FSCONFIG) {
+		s->minor = mount_ignores(sc, MT_SC_SRC) ||
+			   (sc->call == MT_CALL_MOVE_MOUNT && (a[4] & MOVE_MOUNT_F_EMPTY_PATH) &&
+			    rec->str[MT_SC_SRC] && !rec->str[MT_SC_SRC][0]);
 		put_slot(s, rec, MT_SC_SRC, "source", false);
+		s->minor = false;
+	}
 	put_slot(s, rec, MT_SC_PATH, "path", false);
 	if (full[0] && (s->o->json || rec->str[MT_SC_BASE])) {
 		if (base_cut || path_cut)
 			note_field(s->cut, &s->ncut, MT_REC_NSTR + 1, "full_path");
 		put_str_cut(s, "full_path", full, base_cut, path_cut);
 	}
+	s->minor = mount_ignores(sc, MT_SC_FSTYPE);
 	put_slot(s, rec, MT_SC_FSTYPE, "fstype", false);
+	s->minor = false;
 
 	switch (sc->call) {
 	case MT_CALL_MOUNT:
@@ -313,9 +356,12 @@ static void describe_syscall(struct sink *s, const struct mt_record *rec)
 		break;
 	case MT_CALL_FSCONFIG:
 		put_int(s, "fd", (int)a[0]);
-		/* always a string: the name, or the number of an unknown command */
+		/* always a string: the name, or the number of an unknown command;
+		 * text leaves SET_STRING to -v ("key=upperdir data=/u" says it) */
+		s->minor = a[1] == FSCONFIG_SET_STRING && rec->str[MT_SC_SRC];
 		put_str(s, "cmd", mt_value_format(cmd, sizeof(cmd), (unsigned int)a[1],
 						  mt_fsconfig_cmds));
+		s->minor = false;
 		if (s->o->json)
 			put_uint(s, "cmd_raw", (unsigned int)a[1]);
 		put_slot(s, rec, MT_SC_SRC, "key", false);
@@ -341,16 +387,20 @@ static void describe_syscall(struct sink *s, const struct mt_record *rec)
 		put_mount_attr(s, sc);
 		break;
 	case MT_CALL_UNSHARE:
+		s->minor = only_newns(sc, a[0]);
 		put_flags(s, "flags", a[0], mt_unshare_flags);
 		break;
 	case MT_CALL_CLONE:
+		s->minor = only_newns(sc, a[0] & ~(__u64)CSIGNAL);
 		put_flags(s, "flags", a[0], mt_clone_flags);
 		break;
 	case MT_CALL_CLONE3:
+		s->minor = only_newns(sc, sc->extra);
 		put_flags(s, "flags", sc->extra, mt_unshare_flags);
 		break;
 	case MT_CALL_SETNS:
 		put_int(s, "fd", (int)a[0]);
+		s->minor = only_newns(sc, a[1]);
 		put_flags(s, "nstype", a[1], mt_setns_flags);
 		break;
 	case MT_CALL_UNLINKAT:
@@ -358,6 +408,7 @@ static void describe_syscall(struct sink *s, const struct mt_record *rec)
 		put_flags(s, "flags", a[2], mt_unlinkat_flags);
 		break;
 	}
+	s->minor = false;
 	/* fsconfig's value travels in the DATA slot */
 	put_slot(s, rec, MT_SC_DATA, "data", false);
 	if (sc->new_mntns) {
@@ -449,7 +500,9 @@ static void describe_ns(struct sink *s, const struct mt_record *rec)
 		put_uint(s, "old_ns", n->old_ns);
 		if (s->o->json)
 			put_uint(s, "old_ns_id", n->old_ns_id);
+		s->minor = n->flags == CLONE_NEWNS;	/* what a copy is */
 		put_flags(s, "flags", n->flags, mt_unshare_flags);
+		s->minor = false;
 		return;
 	}
 	put_uint(s, "walk_seq", n->walk_seq);
@@ -529,6 +582,57 @@ bool mt_output_wants(const struct mt_output *o, const struct mt_record *rec)
 #define COL_EVENT 14
 #define COL_RESULT 6
 
+#define COL_INDENT (COL_COMM + 1)	/* a continued line starts under PID */
+
+/* Where the fields start: the width of the columns before them. */
+static int prefix_cols(const struct mt_output *o)
+{
+	return (o->timestamp ? 16 : 0) + COL_COMM + COL_PID + COL_NS + COL_EVENT + COL_RESULT + 4;
+}
+
+/*
+ * Print the fields of @part from column *@col, *@pad spaces owed before
+ * the first; both move on. On a terminal (not --wide) a
+ * field that would pass its width starts a continued line, so each line
+ * fits but for its path; a field too wide for any line ("flags=" of five
+ * namespaces) breaks after a '|'. Off a terminal an event stays one line
+ * for grep and awk (-j is for programs).
+ */
+static void print_fields(struct mt_output *o, const struct sink *s, enum part part, int *col,
+			 int *pad)
+{
+	const struct mt_term *t = &o->term;
+	const struct mt_term plain = { 0 };
+
+	if (!t->tty || o->wide)
+		t = &plain;
+	for (int i = 0; i < s->nr_fields[part]; i++) {
+		const char *f = s->text[part] + s->field_at[part][i];
+		size_t to = i + 1 < s->nr_fields[part] ? s->field_at[part][i + 1] : s->pos[part];
+		size_t len = to - s->field_at[part][i];
+		bool split = part != PART_PATH && t->width &&
+			     COL_INDENT + mt_term_cols(f, len) > t->width;
+
+		while (len) {
+			const char *bar = split ? memchr(f, '|', len) : NULL;
+			size_t piece = bar ? (size_t)(bar - f) + 1 : len;
+			int cols = mt_term_cols(f, piece);
+
+			if (mt_term_breaks(t, *col + *pad, COL_INDENT, cols, part == PART_PATH)) {
+				*col = COL_INDENT + (*f != ' ');
+				fprintf(o->f, "\n%*s", *col, "");
+				*pad = 0;
+			}
+			fprintf(o->f, "%*s", *pad, "");
+			fwrite(f, 1, piece, o->f);
+			*col += *pad + cols;
+			*pad = 0;
+			f += piece;
+			len -= piece;
+		}
+	}
+}
+
 static void print_header(struct mt_output *o)
 {
 	fputs(mt_term_on(&o->term, MT_ST_HEADER), o->f);
@@ -561,13 +665,16 @@ int mt_output_record(struct mt_output *o, const struct mt_record *rec)
 	const struct mt_hdr *h = rec->hdr;
 	char tbuf[32], ev[32], res[24], comm[MT_COMM_LEN + 1], shown[4 * MT_COMM_LEN + 1];
 	bool failed;
+	int col, pad;
 
 	errno = 0;	/* flush_line() reads what a failed write left */
 	s.o = o;
 	for (int p = 0; p < PART__MAX; p++) {
 		s.pos[p] = 0;
 		s.text[p][0] = '\0';
+		s.nr_fields[p] = 0;
 	}
+	s.minor = false;
 	s.path_is_full = s.data_is_path = false;
 	s.demoted[0] = s.demoted[1] = NULL;
 	snprintf(comm, sizeof(comm), "%.*s", MT_COMM_LEN, h->comm);
@@ -621,18 +728,28 @@ int mt_output_record(struct mt_output *o, const struct mt_record *rec)
 		snprintf(res, sizeof(res), "-");
 	if (o->timestamp)
 		fprintf(o->f, "%-15s ", tbuf);
-	fprintf(o->f, "%-*.*s %-*u %-*u %-*s %s%-*s%s", COL_COMM, COL_COMM,
+	/* RESULT's padding is owed to the first field: no trailing blanks
+	 * when that field starts a continued line */
+	fprintf(o->f, "%-*.*s %-*u %-*u %-*s %s%s%s", COL_COMM, COL_COMM,
 		mt_term_value(comm, shown, sizeof(shown)), COL_PID, h->pid, COL_NS, h->mntns,
 		COL_EVENT, ev, mt_term_on(&o->term, failed ? MT_ST_ERROR : MT_ST_NONE),
-		COL_RESULT, res, mt_term_off(&o->term, failed ? MT_ST_ERROR : MT_ST_NONE));
+		res, mt_term_off(&o->term, failed ? MT_ST_ERROR : MT_ST_NONE));
+	pad = COL_RESULT > (int)strlen(res) ? COL_RESULT - (int)strlen(res) : 0;
+	col = prefix_cols(o) - pad;
 	/* short fields first, the path last and whole; the extras (-v, --wide)
 	 * between them on one line, or below it */
-	fputs(s.text[PART_MAIN], o->f);
+	print_fields(o, &s, PART_MAIN, &col, &pad);
 	if (o->wide)
-		fputs(s.text[PART_EXTRA], o->f);
-	fprintf(o->f, "%s\n", s.text[PART_PATH]);
-	if (o->verbose && !o->wide && s.pos[PART_EXTRA])
-		fprintf(o->f, "%*s%s\n", COL_COMM + 1, "", s.text[PART_EXTRA]);
+		print_fields(o, &s, PART_EXTRA, &col, &pad);
+	print_fields(o, &s, PART_PATH, &col, &pad);
+	fputc('\n', o->f);
+	if (o->verbose && !o->wide && s.pos[PART_EXTRA]) {
+		col = COL_INDENT;
+		pad = 0;
+		fprintf(o->f, "%*s", COL_INDENT, "");
+		print_fields(o, &s, PART_EXTRA, &col, &pad);
+		fputc('\n', o->f);
+	}
 	return flush_line(o);
 }
 

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "findings.h"
 #include "mountinfo.h"
 #include "ovl_report.h"
@@ -16,6 +17,7 @@
 #include "proc_cache.h"
 
 #define USES_MAX_PROCS 256	/* processes per namespace whose links are read */
+#define NOTE_MAX 160	/* a copy's note in the tree: its findings, coloured */
 
 /* A copy's holders, as findings.h describes them, plus what only a
  * snapshot shows: each process's command line and start time. */
@@ -190,6 +192,19 @@ static void owner(struct mt_report_ctx *rc, const struct mt_ovl_view *v, struct 
 
 /* ---- text ---- */
 
+/*
+ * A value anyone who can mount or name a task chose (a path, a comm, a
+ * command line), escaped as every text value is (escape.h): one line, no
+ * control sequence for the terminal. @slot picks one of a few buffers, so
+ * one fprintf() can show several.
+ */
+static const char *shown(const char *s, int slot)
+{
+	static char esc[2][MT_ESC_MAX_PER_BYTE * PATH_MAX + 1];
+
+	return mt_term_value(s ? s : "?", esc[slot], sizeof(esc[slot]));
+}
+
 static void text_holder(FILE *out, struct mt_report_ctx *rc, const struct holder *hd)
 {
 	char tbuf[32];
@@ -198,37 +213,44 @@ static void text_holder(FILE *out, struct mt_report_ctx *rc, const struct holder
 		const struct mt_keeper *k = &hd->h.kept_by[i];
 
 		if (k->is_fd)
-			fprintf(out, "      kept alive by fd %d of pid %u %s\n", k->fd, k->pid, k->comm);
+			fprintf(out, "      kept alive by fd %d of pid %u %s\n", k->fd, k->pid,
+				shown(k->comm, 0));
 		else
-			fprintf(out, "      kept alive by the nsfs mount %s in mnt:[%u]\n", k->path,
-				k->mnt_ns);
+			fprintf(out, "      kept alive by the nsfs mount %s in mnt:[%u]\n",
+				shown(k->path, 0), k->mnt_ns);
 	}
 	if (!hd->h.total_pids && !hd->h.nr_kept_by)
 		fprintf(out, "      no process in it that mnttrace could read\n");
 	for (int i = 0; i < hd->h.nr_pids; i++) {
 		const struct mt_finding_pid *p = &hd->pids[i];
 
-		fprintf(out, "      pid %u %s", p->pid, p->comm);
+		fprintf(out, "      pid %u %s", p->pid, shown(p->comm, 0));
 		if (p->container_id[0])
-			fprintf(out, " (container %.12s)", p->container_id);
+			fprintf(out, " (container %.12s)", shown(p->container_id, 0));
 		else if (p->unit[0])
-			fprintf(out, " (%s)", p->unit);
+			fprintf(out, " (%s)", shown(p->unit, 0));
 		if (hd->start_ns[i]) {
 			start_time(rc, hd->start_ns[i], tbuf, sizeof(tbuf));
 			fprintf(out, " started %s", tbuf);
 		}
 		if (hd->cmdline[i][0])
-			fprintf(out, ": %s", hd->cmdline[i]);
+			fprintf(out, ": %s", shown(hd->cmdline[i], 0));
 		if (p->holds[0])
-			fprintf(out, "\n        has its %s at %s", p->holds, p->holds_path);
+			fprintf(out, "\n        has its %s at %s", p->holds, shown(p->holds_path, 0));
 		fputc('\n', out);
 	}
 	if (hd->h.nr_pids < hd->h.total_pids)
 		fprintf(out, "      and %d more\n", hd->h.total_pids - hd->h.nr_pids);
 }
 
+/* A finding kind as the live findings colour it: a risk, or harm done. */
+static enum mt_style kind_style(const char *kind)
+{
+	return strcmp(kind, "risk") == 0 ? MT_ST_RISK : MT_ST_HARM;
+}
+
 static void tree_copies(const struct mt_ovl_view *v, const struct mt_report_ctx *rc,
-			struct mt_tree_copy *tc, char (*notes)[96])
+			struct mt_tree_copy *tc, char (*notes)[NOTE_MAX])
 {
 	for (int i = 0; i < v->nr; i++) {
 		const struct mt_view_copy *c = &v->copies[i];
@@ -237,10 +259,12 @@ static void tree_copies(const struct mt_ovl_view *v, const struct mt_report_ctx 
 
 		notes[i][0] = '\0';
 		if (c->self_ns)
-			o += snprintf(notes[i] + o, 96 - (size_t)o, "mnttrace's namespace ");
-		for (int k = 0; k < nr && o < 90; k++)
-			o += snprintf(notes[i] + o, 96 - (size_t)o, "%s #%llu ", refs[k]->kind,
-				      (unsigned long long)refs[k]->finding_id);
+			o += snprintf(notes[i] + o, NOTE_MAX - (size_t)o, "mnttrace's namespace ");
+		for (int k = 0; k < nr && o < NOTE_MAX - 48; k++)
+			o += snprintf(notes[i] + o, NOTE_MAX - (size_t)o, "%s%s #%llu%s ",
+				      mt_term_on(rc->term, kind_style(refs[k]->kind)), refs[k]->kind,
+				      (unsigned long long)refs[k]->finding_id,
+				      mt_term_off(rc->term, kind_style(refs[k]->kind)));
 		if (o)
 			notes[i][o - 1] = '\0';
 		tc[i] = (struct mt_tree_copy){ .mnt_ns = c->mnt_ns, .mnt_id = c->mnt_id,
@@ -252,28 +276,33 @@ static void tree_copies(const struct mt_ovl_view *v, const struct mt_report_ctx 
 int mt_ovl_report_text(FILE *out, struct mt_report_ctx *rc, const struct mt_ovl_view *v)
 {
 	struct mt_tree_copy *tc = calloc((size_t)v->nr, sizeof(*tc));
-	char (*notes)[96] = calloc((size_t)v->nr, sizeof(*notes));
+	char (*notes)[NOTE_MAX] = calloc((size_t)v->nr, sizeof(*notes));
+	char **paths = calloc((size_t)v->nr, sizeof(*paths));	/* escaped, for the tree */
 	struct holder *hd = malloc(sizeof(*hd));
 	char rel[1024];
 	struct mt_ctr_meta m;
 	int err = 0;
 
-	if (!tc || !notes || !hd) {
+	if (!tc || !notes || !paths || !hd) {
 		err = -ENOMEM;
 		goto out;
 	}
 	owner(rc, v, &m);
-	fprintf(out, "overlay %s (dev %u:%u), mounted in %d namespace%s\n",
-		v->merged ? v->merged : "?", v->dev >> 20, v->dev & 0xfffff, v->nr_ns,
-		v->nr_ns == 1 ? "" : "s");
+	fprintf(out, "%soverlay %s (dev %u:%u), mounted in %d namespace%s%s\n",
+		mt_term_on(rc->term, MT_ST_HEADER), shown(v->merged, 0), v->dev >> 20,
+		v->dev & 0xfffff, v->nr_ns, v->nr_ns == 1 ? "" : "s",
+		mt_term_off(rc->term, MT_ST_HEADER));
 	if (m.container_id[0])
-		fprintf(out, "  container %s%s%s (%s, id from %s)\n", m.container_id,
-			m.name[0] ? " " : "", m.name, m.runtime_name ? m.runtime_name : "?",
+		fprintf(out, "  container %s%s%s (%s, id from %s)\n", shown(m.container_id, 0),
+			m.name[0] ? " " : "", shown(m.name, 1), m.runtime_name ? m.runtime_name : "?",
 			m.id_source ? m.id_source : "?");
-	fprintf(out, "  upperdir %s\n  workdir  %s\n", v->upper ? v->upper : "?",
-		v->work ? v->work : "?");
+	fprintf(out, "  upperdir %s\n  workdir  %s\n", shown(v->upper, 0), shown(v->work, 1));
 	fprintf(out, "  copies, by peer group and master:\n");
 	tree_copies(v, rc, tc, notes);
+	for (int i = 0; i < v->nr; i++) {
+		paths[i] = strdup(shown(tc[i].path, 0));
+		tc[i].path = paths[i] ? paths[i] : "?";
+	}
 	err = mt_peer_tree_text(out, "    ", tc, v->nr);
 	fprintf(out, "  holders:\n");
 	for (int i = 0; !err && i < v->nr; i++) {
@@ -281,16 +310,20 @@ int mt_ovl_report_text(FILE *out, struct mt_report_ctx *rc, const struct mt_ovl_
 
 		fill_holder(rc, v, c, hd);
 		fprintf(out, "    mnt:[%u] id %u at %s (%s%s%s)\n", c->mnt_ns, c->mnt_id,
-			c->path ? c->path : "?", hd->h.propagation,
+			shown(c->path, 0), hd->h.propagation,
 			hd->h.parent_propagation[0] ? ", parent " : "", hd->h.parent_propagation);
 		text_holder(out, rc, hd);
-		fprintf(out, "      release (printed, not run): %s\n",
-			release_of(v, hd, rel, sizeof(rel)));
+		fprintf(out, "      release (printed, not run): %s%s%s\n",
+			mt_term_on(rc->term, MT_ST_FIX), shown(release_of(v, hd, rel, sizeof(rel)), 0),
+			mt_term_off(rc->term, MT_ST_FIX));
 	}
 	fputc('\n', out);
 	if (!err && (fflush(out) || ferror(out)))
 		err = -EIO;
 out:
+	for (int i = 0; paths && i < v->nr; i++)
+		free(paths[i]);
+	free(paths);
 	free(tc);
 	free(notes);
 	free(hd);
@@ -301,7 +334,8 @@ int mt_ovl_report_dot(FILE *out, const struct mt_ovl_view *v)
 {
 	struct mt_report_ctx none = {};
 	struct mt_tree_copy *tc = calloc((size_t)v->nr, sizeof(*tc));
-	char (*notes)[96] = calloc((size_t)v->nr, sizeof(*notes));
+	char (*notes)[NOTE_MAX] = calloc((size_t)v->nr, sizeof(*notes));
+	char **paths = calloc((size_t)v->nr, sizeof(*paths));	/* escaped, for the tree */
 	int err = -ENOMEM;
 
 	if (tc && notes) {

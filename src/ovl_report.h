@@ -18,6 +18,7 @@
 #include "model_view.h"
 #include "proc_cache.h"
 #include "runtime_meta.h"
+#include "term.h"
 
 #define MT_REPORT_PIDS 16	/* processes listed per copy */
 
@@ -35,6 +36,7 @@ struct mt_report_ref {
 
 struct mt_report_ctx {
 	struct mt_proc_cache *procs;	/* the /proc look-ups, each made once */
+	const struct mt_term *term;	/* text's colour; NULL: none */
 	__s64 wall_offset_ns;		/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	struct mt_runtime_meta *rtmeta;
 	/* findings raised, for "finding_ids": sorted by mt_report_refs_sort() */

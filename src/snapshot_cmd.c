@@ -82,7 +82,9 @@ static void on_finding(void *ctx, const struct mt_finding *f)
 		}
 		free(j);
 	} else {
-		mt_finding_text(fp, f, c->out.wall_offset_ns);
+		/* coloured for stdout, where the text goes in the end */
+		mt_finding_text_styled(fp, f, c->out.wall_offset_ns, &c->out.term,
+				       c->opt->verbose > 0);
 	}
 	fclose(fp);
 	k->upper = dup_or_null(f->upperdir);
@@ -140,7 +142,8 @@ static int list_overlay(void *ctx, const struct mt_ovl_view *v)
 	if (v->nr_ns < 2 && !has_finding(c, v))
 		return 0;
 	if (!c->listed++ && !c->opt->json)
-		fprintf(stdout, "== overlays in more than one mount namespace, or leaked ==\n\n");
+		fprintf(stdout, "%s== overlays in more than one mount namespace, or leaked ==%s\n\n",
+			mt_term_on(&c->out.term, MT_ST_HEADER), mt_term_off(&c->out.term, MT_ST_HEADER));
 	write_out(c, c->opt->json ? mt_ovl_report_json(&c->out.j, &c->rc, v) :
 				  mt_ovl_report_text(stdout, &c->rc, v));
 	return 0;
@@ -225,7 +228,8 @@ static void verdict(struct cmd *c, const struct mt_ovl_view *v)
 	for (int i = 0; i < c->nr_kept; i++)
 		finding |= kept_is_of(&c->kept[i], v);
 	if (finding) {
-		printf("Why it stays mounted, and what releases it:\n");
+		printf("%sWhy it stays mounted, and what releases it:%s\n",
+		       mt_term_on(&c->out.term, MT_ST_HEADER), mt_term_off(&c->out.term, MT_ST_HEADER));
 		print_findings(c, v);
 		return;
 	}
@@ -405,7 +409,9 @@ int mt_snapshot_cmd(const struct mt_options *opt)
 	}
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	mt_output_init(&c.out, stdout, opt->json, false);
-	c.rc = (struct mt_report_ctx){ .procs = mt_proc_cache__new("/proc"),
+	/* the same colour and width as the live findings (--color, NO_COLOR) */
+	mt_term_init(&c.out.term, STDOUT_FILENO, opt->color, opt->wide);
+	c.rc = (struct mt_report_ctx){ .procs = mt_proc_cache__new("/proc"), .term = &c.out.term,
 				       .wall_offset_ns = c.out.wall_offset_ns,
 				       .rtmeta = mt_runtime_meta__new() };
 	/* the model and the report ask about the same processes: once */

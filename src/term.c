@@ -26,6 +26,7 @@ void mt_term_init(struct mt_term *t, int fd, enum mt_color_when when, bool wide)
 
 	t->color = when == MT_COLOR_ALWAYS ||
 		   (when == MT_COLOR_AUTO && tty && !(no_color && *no_color));
+	t->tty = tty;
 	t->width = MT_TERM_WIDTH;
 	if (tty && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col) {
 		t->width = ws.ws_col;
@@ -70,20 +71,38 @@ const char *mt_term_value(const char *val, char *buf, size_t len)
 	return buf;
 }
 
+int mt_term_cols(const char *s, size_t len)
+{
+	int cols = 0;
+
+	for (size_t i = 0; i < len && s[i]; i++)
+		cols += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return cols;
+}
+
+bool mt_term_breaks(const struct mt_term *t, int col, int indent, int cols, bool path)
+{
+	if (!t->width || col <= indent || col + cols <= t->width)
+		return false;
+	return !path || indent + cols <= t->width;
+}
+
 void mt_term_wrap(FILE *f, const struct mt_term *t, int first_cols, int indent,
-		  const char *text, const char *end)
+		  const char *text, const char *end, enum mt_wrap how)
 {
 	int col = first_cols;
 	bool line_empty = true;
 
 	while (*text) {
 		size_t word = strcspn(text, " ");
+		int cols = mt_term_cols(text, word);
 
 		if (word == 0) {
 			text++;
 			continue;
 		}
-		if (!line_empty && t->width && col + 1 + (int)word > t->width) {
+		if (!line_empty && t->width && col + 1 + cols > t->width &&
+		    !(how == MT_WRAP_COMMAND && *text == '/')) {
 			fprintf(f, "\n%*s", indent, "");
 			col = indent;
 			line_empty = true;
@@ -93,7 +112,7 @@ void mt_term_wrap(FILE *f, const struct mt_term *t, int first_cols, int indent,
 			col++;
 		}
 		fwrite(text, 1, word, f);
-		col += (int)word;
+		col += cols;
 		line_empty = false;
 		text += word;
 	}

@@ -30,6 +30,7 @@ enum mt_style {
 
 struct mt_term {
 	bool color;
+	bool tty;		/* a terminal: event lines wrap at width too */
 	int width;		/* prose wraps here; 0 = never wrap (--wide) */
 };
 
@@ -59,13 +60,33 @@ const char *mt_term_off(const struct mt_term *t, enum mt_style style);
  */
 const char *mt_term_value(const char *val, char *buf, size_t len);
 
+/* How mt_term_wrap() treats a path ('/...'): */
+enum mt_wrap {
+	MT_WRAP_PROSE,		/* too long for the line: whole on a line of its own */
+	MT_WRAP_COMMAND,	/* never after a break: a command stays copyable */
+};
+
 /*
  * Print @text word-wrapped at t->width, then @end (a colour's end, or "")
  * and a newline. The first line continues one already @first_cols columns
  * wide; the next ones are indented by @indent spaces. A word longer than a
- * line (a path) is printed whole on a line of its own.
+ * line (a path) is printed whole, where @how says. Columns are counted in
+ * characters, not bytes (an ellipsis is one).
  */
 void mt_term_wrap(FILE *f, const struct mt_term *t, int first_cols, int indent,
-		  const char *text, const char *end);
+		  const char *text, const char *end, enum mt_wrap how);
+
+/* Columns of the first @len bytes of @s: UTF-8 characters, not bytes
+ * (a wide East Asian character counts one: only paths and user strings
+ * carry them, and those are never cut). */
+int mt_term_cols(const char *s, size_t len);
+
+/*
+ * Break the line before a piece @cols wide, at column @col? Only on a
+ * line that has something (@col > @indent) and when the piece would pass
+ * the width; a @path piece only when that makes it fit (a longer path stays,
+ * whole, where it is). Never with width 0.
+ */
+bool mt_term_breaks(const struct mt_term *t, int col, int indent, int cols, bool path);
 
 #endif /* MT_TERM_H */

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install the Debian packages mnttrace needs to build and test, if missing.
-# Usage: tools/deps.sh [--e2e | --bench]
+# Usage: tools/deps.sh [--e2e | --bench | --docs]
 # Idempotent: with everything present it only runs dpkg-query.
 # --bench adds what `make bench` compares mnttrace with (bpftrace, perf).
 set -eu
@@ -15,6 +15,9 @@ case "${1:-}" in
 	pkgs="docker.io podman busybox-static util-linux" ;;
 --bench)
 	pkgs="$pkgs bpftrace linux-perf bc" ;;
+# --docs: tools/capture.sh, which makes the README's terminal captures
+--docs)
+	pkgs="tmux" ;;
 esac
 
 missing=""

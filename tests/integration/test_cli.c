@@ -8,11 +8,13 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -151,10 +153,9 @@ struct child_run {
 	char err[4096], out[4096];
 };
 
-/* Run `mnttrace -j` in a child after @setup (which drops privileges) ran there. */
-static bool run_after(bool (*setup)(void), struct child_run *res)
+/* Run mnttrace @args in a child after @setup (drops privileges, hides tracefs) ran there. */
+static bool run_after(bool (*setup)(void), const char *const *args, struct child_run *res)
 {
-	const char *args[] = { "-j", NULL };
 	char *err = NULL, *out = NULL;
 	pid_t pid;
 	int p[2];
@@ -213,10 +214,11 @@ TEST(cli_runtime_failure_exit_1)
 		{ "mnttrace -j as root without CAP_SYS_ADMIN and CAP_PERFMON", drop_admin_perfmon,
 		  "missing CAP_PERFMON," },
 	};
+	static const char *const args[] = { "-j", NULL };
 	static struct child_run res;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (!run_after(cases[i].setup, &res)) {
+		if (!run_after(cases[i].setup, args, &res)) {
 			mt_test_fail(__FILE__, __LINE__, "%s: the child could not drop privileges",
 				     cases[i].what);
 			continue;
@@ -233,6 +235,67 @@ TEST(cli_runtime_failure_exit_1)
 				     cases[i].what, cases[i].names, res.err);
 		assert_json_error(cases[i].what, res.out, EXIT_FAILURE_);
 	}
+}
+
+/* Detach every tracefs mount of a private mount namespace (debugfs too: its
+ * tracing directory automounts tracefs). */
+static bool hide_tracefs(void)
+{
+	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing",
+					    "/sys/kernel/debug" };
+
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return false;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		for (int n = 0; n < 8 && !umount2(dirs[i], MNT_DETACH); n++)
+			;
+	return true;
+}
+
+/* ... and leave no directory to mount it on: a read-only tmpfs over
+ * /sys/kernel that has only btf/ (bound back from the real one). */
+static bool no_tracefs_dir(void)
+{
+	/* btf/ waits on /tmp meanwhile (this namespace's own /tmp mount) */
+	return hide_tracefs() && !mount("/sys/kernel/btf", "/tmp", NULL, MS_BIND, NULL) &&
+	       !mount("itest", "/sys/kernel", "tmpfs", 0, "mode=0755") &&
+	       !mkdir("/sys/kernel/btf", 0755) &&
+	       !mount("/tmp", "/sys/kernel/btf", NULL, MS_BIND, NULL) &&
+	       !umount2("/tmp", MNT_DETACH) &&
+	       !mount(NULL, "/sys/kernel", NULL, MS_REMOUNT | MS_RDONLY, NULL);
+}
+
+/*
+ * tracefs missing: mnttrace mounts it itself and says so (-v), or, when it
+ * cannot, names what is missing and the command that fixes it, exit 1.
+ */
+TEST(cli_tracefs_missing)
+{
+	static const char *const check[] = { "-v", "--check", NULL };
+	static const char *const trace[] = { "-j", "--duration", "5", NULL };
+	static struct child_run res;
+
+	if (!run_after(hide_tracefs, check, &res)) {
+		mt_test_fail(__FILE__, __LINE__, "a private namespace without tracefs: setup failed");
+		return;
+	}
+	if (!WIFEXITED(res.status) || WEXITSTATUS(res.status) != 0)
+		mt_test_fail(__FILE__, __LINE__, "without tracefs, --check: status 0x%x, stderr:\n%s",
+			     res.status, res.err);
+	if (!strstr(res.err, "mounted tracefs on /sys/kernel/tracing"))
+		mt_test_fail(__FILE__, __LINE__, "without tracefs, -v does not say it mounted "
+			     "tracefs:\n%s", res.err);
+	if (!run_after(no_tracefs_dir, trace, &res)) {
+		mt_test_skip("cannot hide /sys/kernel/tracing here (tmpfs over /sys/kernel failed)");
+		return;
+	}
+	assert_one_error_line("no tracefs and nowhere to mount it", res.status, res.err,
+			      EXIT_FAILURE_);
+	if (!strstr(res.err, "tracefs is not mounted") ||
+	    !strstr(res.err, "mount -t tracefs nodev /sys/kernel/tracing"))
+		mt_test_fail(__FILE__, __LINE__, "the error does not name tracefs and its fix: %s",
+			     res.err);
+	assert_json_error("no tracefs and nowhere to mount it", res.out, EXIT_FAILURE_);
 }
 
 /* A mode --check refuses must make a tracing run fail the same way. */

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 
 #include "scenarios.h"
 
@@ -28,21 +27,8 @@ static const char *dir_a(const struct scenario *s, char *buf, size_t len)
 static bool run_both(struct tracer *all, struct tracer *filtered, struct scenario *s,
 		     const char *opt, const char *key)
 {
-	struct utsname u;
 	char val[300];
 
-	/*
-	 * Known defect (2026-12-02): two instances at once on 6.1 (6.1.0-57,
-	 * TCG guest) lose side a's records now and then: in fentry and in
-	 * kprobe mode one to three of these tests failed in each of three
-	 * matrix runs; every mode on 6.12, 7.2 and the host passes. Skipped
-	 * on 6.1 until found, not hidden: the skip names it.
-	 */
-	if (!uname(&u) && !strncmp(u.release, "6.1.", 4)) {
-		mt_test_skip("known defect: two instances at once on 6.1 lose early records "
-			     "(tests/integration/README.md)");
-		return false;
-	}
 	if (!sc_start(s, scn_two_leaks_child, NULL) || !sc_wait_sync(s))
 		return false;
 	if (!strcmp(key, "dir_a"))

@@ -236,8 +236,8 @@ out:
 TEST(snapshot_cmd_explain_leaked_copy)
 {
 	struct scenario s = SC_INIT;
-	struct tracer t = TRACER_INIT, tt = TRACER_INIT, td = TRACER_INIT;
-	char *text = NULL, *dot = NULL, want[128];
+	struct tracer t = TRACER_INIT, tt = TRACER_INIT, td = TRACER_INIT, tc = TRACER_INIT;
+	char *text = NULL, *dot = NULL, *color = NULL, want[128];
 	const struct json *f, *o;
 	const char *merged;
 
@@ -267,15 +267,25 @@ TEST(snapshot_cmd_explain_leaked_copy)
 	ASSERT_TRUE(strstr(text, want), "the release command");
 	if (it_verbose || mt_test_failed())
 		mt_test_log("explain:\n%.4000s", text);
+	ASSERT_FALSE(strchr(text, '\033'), "no colour into a file");
+	/* as the live findings: --color=always colours headline, kind and fix */
+	if (run_in(&tc, &color, s.pid, 0, "--explain", "3f4e9c1d", "--color=always", NULL) &&
+	    exited_ok(&tc))
+		ASSERT_TRUE(strstr(color, "\033[1;31m*** FINDING #") &&
+			    strstr(color, "\033[1;31mleak #") &&
+			    strstr(color, "release (printed, not run): \033[32mnsenter -t "),
+			    "--color=always: the finding, its kind in the tree, the release");
 	if (run_in(&td, &dot, s.pid, 0, "--explain", merged, "--dot", NULL) && exited_ok(&td))
 		ASSERT_TRUE(!strncmp(dot, "digraph", 7) && strstr(dot, "style=dashed"),
 			    "DOT with the private copy");
 out:
 	free(text);
 	free(dot);
+	free(color);
 	tracer_free(&t);
 	tracer_free(&tt);
 	tracer_free(&td);
+	tracer_free(&tc);
 	scenario_end(&s);
 }
 

@@ -211,6 +211,22 @@ static bool host_env(struct env *e, bool internals, bool no_rescan, bool shared)
 	return env_load(e);
 }
 
+/* A model with .defer_work, as main.c runs it: /proc is read by
+ * mt_model__work() only; the host loaded (private graph root). */
+static bool deferred_env(struct env *e, mt_rescan_fn rescan)
+{
+	memset(e, 0, sizeof(*e));
+	e->root = fx_tmpdir();
+	if (!ASSERT_TRUE(e->root != NULL, "tmpdir"))
+		return false;
+	e->m = mt_model__new(&(struct mt_model_opts){
+		.proc_root = e->root, .self_ns = HOST, .defer_work = true,
+		.rescan = rescan, .on_finding = collect, .ctx = e });
+	e->s = (struct fx_sink){ .feed = feed, .ctx = e->m, .clock = 1000000 };
+	host_proc(e, false);
+	return ASSERT_TRUE(env_load(e), "load");
+}
+
 /* What the service namespace's mountinfo shows now. */
 static void svc_mountinfo(struct env *e, const char *ovl_line)
 {
@@ -1390,6 +1406,51 @@ TEST(model_recycled_inode_with_ids_is_a_new_namespace)
 	env_fini(&e);
 }
 
+/*
+ * A reader behind the kernel (two mnttrace at once on one CPU, 6.1 TCG
+ * guest): the first record with an id for a namespace the start-up scan
+ * saw without one (6.1 has no NS_GET_MNTNS_ID) queues a check that it is
+ * the same namespace. That check reads /proc when the work runs, which may
+ * be after dockerd's umount although its record is still to come: it must
+ * not take the mounts from that read, or the overlay is gone from the
+ * model before its umount record arrives, and the leak is never told.
+ */
+TEST(model_identity_check_keeps_mounts_records_still_name)
+{
+	const struct got *leak;
+	struct env e;
+
+	if (!deferred_env(&e, NULL))
+		goto out;
+	/* dockerd's first record names the host namespace with its id */
+	SC(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST, .ns_id = 1 },
+	   .call = MT_CALL_MOUNT, .ret = -EINVAL, .path = "/x");
+	/* meanwhile the kernel went on: httpd unshared, dockerd unmounted */
+	fx_proc(e.root, 1500, "httpd", SVC, "/system.slice/httpd.service", NULL);
+	svc_mountinfo(&e, PRIVATE_COPY);
+	fx_write(e.root, "1/mountinfo", "%s",
+		 "22 1 253:0 / / rw,relatime shared:1 - xfs /dev/root rw\n");
+	mt_model__work(e.m);
+	/* the records of what happened meanwhile, then the work */
+	SC(&e.s, .h = { .pid = 1500, .comm = "httpd", .ns = HOST, .ns_id = 1 },
+	   .call = MT_CALL_UNSHARE, .args = { 0x20000 }, .new_ns = SVC, .new_ns_id = 7);
+	WALK(&e, .pid = 1500, .comm = "httpd", .ns = SVC, .ns_id = 7, .mnt_id = 312, .seq = 1,
+	     .trigger = MT_CALL_UNSHARE);
+	SC(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST, .ns_id = 1 },
+	   .call = MT_CALL_UMOUNT2, .path = MERGED, .args = { 0, 2 });
+	mt_model__work(e.m);
+	ASSERT_EQ(count(&e, MT_FIND_RISK), 1, "httpd's copy is a risk");
+	leak = find(&e, MT_FIND_LEAK);
+	if (ASSERT_TRUE(leak != NULL, "the leak is told")) {
+		ASSERT_EQ(leak->h[0].ns, SVC, "held in httpd's namespace");
+		ASSERT_EQ(leak->h[0].cr_pid, 1500, "made by httpd");
+	}
+	if (mt_test_failed())
+		dump(&e);
+out:
+	env_fini(&e);
+}
+
 /* A namespace whose inode comes back, seen by a scan that gives no id:
  * still the same namespace while its copy is still there. */
 TEST(model_same_inode_kept_by_its_mounts)
@@ -1431,27 +1492,13 @@ static struct mt_snapshot *counting_rescan(void *ctx, const __u32 *ns, int nr)
 		.only_ns = ns, .nr_only = nr, .mnttab_flags = MT_MNTTAB_OVERLAY_ONLY });
 }
 
-static void collect_deferred(void *ctx, const struct mt_finding *f)
-{
-	collect(ctx, f);
-}
-
 /* With .defer_work, records never read /proc: the work does, in one scan
  * for all the jobs queued, and the findings come out then. */
 TEST(model_deferred_work_reads_proc_once)
 {
 	struct env e;
 
-	memset(&e, 0, sizeof(e));
-	e.root = fx_tmpdir();
-	if (!ASSERT_TRUE(e.root != NULL, "tmpdir"))
-		return;
-	e.m = mt_model__new(&(struct mt_model_opts){
-		.proc_root = e.root, .self_ns = HOST, .defer_work = true,
-		.rescan = counting_rescan, .on_finding = collect_deferred, .ctx = &e });
-	e.s = (struct fx_sink){ .feed = feed, .ctx = e.m, .clock = 1000000 };
-	host_proc(&e, false);
-	if (!ASSERT_TRUE(env_load(&e), "load"))
+	if (!deferred_env(&e, counting_rescan))
 		goto out;
 	httpd_unshare(&e, 0, 0, 0);
 	ASSERT_EQ(e.n, 0, "no finding inside feed");
