@@ -436,6 +436,7 @@ int mt_mnttab_parse(struct mt_mnttab *tab, char *buf, size_t len, unsigned int f
 			goto out;
 		}
 	}
+	tab->nr_lines = lineno;
 	if (!ovl_only) {
 		mt_mnttab_link(tab);
 		goto out;

@@ -108,6 +108,7 @@ struct mt_mnttab {
 	int nr;
 	int cap;
 	int nr_bad;		/* malformed lines skipped */
+	__u32 nr_lines;		/* lines read, kept or not (mt_mntent.line counts them) */
 	/* every mount-namespace pin of the table, whatever the flags keep */
 	struct mt_ns_pin *pins;
 	int nr_pins;

@@ -14,9 +14,9 @@
 #include "mountinfo.h"
 #include "ovl_report.h"
 #include "peer_tree.h"
+#include "proc_cache.h"
 
 #define USES_MAX_PROCS 256	/* processes per namespace whose links are read */
-#define CMDLINE_LEN 256
 #define NOTE_MAX 160	/* a copy's note in the tree: its findings, coloured */
 
 /* A copy's holders, as findings.h describes them, plus what only a
@@ -24,38 +24,14 @@
 struct holder {
 	struct mt_finding_holder h;
 	struct mt_finding_pid pids[MT_REPORT_PIDS];
-	char cmdline[MT_REPORT_PIDS][CMDLINE_LEN];
+	char cmdline[MT_REPORT_PIDS][MT_PROC_CACHE_CMDLINE];
 	__u64 start_ns[MT_REPORT_PIDS];	/* CLOCK_MONOTONIC, 0 = unknown */
 	char prop[64], parent_prop[64];
 };
 
-/* argv joined with spaces; "" for a kernel thread or when unreadable */
-static void read_cmdline(const char *proc_root, __u32 pid, char *buf, size_t size)
+static bool listable(struct mt_report_ctx *rc, __u32 pid)
 {
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), "%s/%u/cmdline", proc_root, pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	while (n > 0 && buf[n - 1] == '\0')
-		n--;
-	for (ssize_t i = 0; i < n; i++)
-		if (buf[i] == '\0')
-			buf[i] = ' ';
-}
-
-static bool listable(const char *proc_root, __u32 pid)
-{
-	return pid != (__u32)getpid() && !mt_proc_is_kthread(proc_root, pid);
+	return pid != (__u32)getpid() && !mt_proc_cache__is_kthread(rc->procs, pid);
 }
 
 static void add_pid(struct mt_report_ctx *rc, struct holder *hd, const struct mt_view_proc *p,
@@ -75,8 +51,8 @@ static void add_pid(struct mt_report_ctx *rc, struct holder *hd, const struct mt
 		mt_strscpy(fp->holds, use->what, sizeof(fp->holds));
 		mt_strscpy(fp->holds_path, use->path, sizeof(fp->holds_path));
 	}
-	read_cmdline(rc->proc_root, p->pid, hd->cmdline[i], CMDLINE_LEN);
-	if (mt_proc_start_ns(rc->proc_root, p->pid, &hd->start_ns[i]))
+	mt_proc_cache__cmdline(rc->procs, p->pid, hd->cmdline[i], MT_PROC_CACHE_CMDLINE);
+	if (mt_proc_cache__start_ns(rc->procs, p->pid, &hd->start_ns[i]))
 		hd->start_ns[i] = 0;
 	hd->h.nr_pids++;
 }
@@ -125,8 +101,8 @@ static void take_pids(struct mt_report_ctx *rc, const struct mt_report_ref *ref,
 {
 	for (int i = 0; i < ref->nr_pids && i < MT_REPORT_PIDS; i++) {
 		hd->pids[i] = ref->pids[i];
-		read_cmdline(rc->proc_root, ref->pids[i].pid, hd->cmdline[i], CMDLINE_LEN);
-		if (mt_proc_start_ns(rc->proc_root, ref->pids[i].pid, &hd->start_ns[i]))
+		mt_proc_cache__cmdline(rc->procs, ref->pids[i].pid, hd->cmdline[i], MT_PROC_CACHE_CMDLINE);
+		if (mt_proc_cache__start_ns(rc->procs, ref->pids[i].pid, &hd->start_ns[i]))
 			hd->start_ns[i] = 0;
 		hd->h.nr_pids++;
 	}
@@ -164,17 +140,18 @@ static void fill_holder(struct mt_report_ctx *rc, const struct mt_ovl_view *v,
 	for (int i = 0; i < c->nr_procs; i++) {
 		struct mt_use use;
 
-		if (!listable(rc->proc_root, c->procs[i].pid))
+		if (!listable(rc, c->procs[i].pid))
 			continue;
 		hd->h.total_pids++;
 		if (i >= USES_MAX_PROCS || !c->path ||
-		    mt_proc_uses(rc->proc_root, c->procs[i].pid, c->path, v->dev, &use, 1) <= 0)
+		    mt_proc_cache__uses(rc->procs, c->procs[i].pid, c->path, v->dev, &use,
+					1) <= 0)
 			continue;
 		used[i] = true;
 		add_pid(rc, hd, &c->procs[i], &use);
 	}
 	for (int i = 0; i < c->nr_procs && hd->h.nr_pids < MT_REPORT_PIDS; i++)
-		if (!(i < USES_MAX_PROCS && used[i]) && listable(rc->proc_root, c->procs[i].pid))
+		if (!(i < USES_MAX_PROCS && used[i]) && listable(rc, c->procs[i].pid))
 			add_pid(rc, hd, &c->procs[i], NULL);
 }
 

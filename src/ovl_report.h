@@ -16,6 +16,7 @@
 
 #include "json.h"
 #include "model_view.h"
+#include "proc_cache.h"
 #include "runtime_meta.h"
 #include "term.h"
 
@@ -34,7 +35,7 @@ struct mt_report_ref {
 };
 
 struct mt_report_ctx {
-	const char *proc_root;		/* "/proc" */
+	struct mt_proc_cache *procs;	/* the /proc look-ups, each made once */
 	const struct mt_term *term;	/* text's colour; NULL: none */
 	__s64 wall_offset_ns;		/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	struct mt_runtime_meta *rtmeta;

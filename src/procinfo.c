@@ -10,6 +10,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "paths.h"
 #include "procinfo.h"
 
@@ -254,55 +255,73 @@ bool mt_proc_is_kthread(const char *proc_root, __u32 pid)
 	return stat_field(proc_root, pid, 9, &flags) == 0 && (flags & 0x00200000);
 }
 
-static int check_link(const char *proc_root, __u32 pid, const char *rel,
-		      const char *what, int fd, const char *dir, __u32 dev,
-		      struct mt_use *uses, int max, int found)
+void mt_proc_cmdline(const char *proc_root, __u32 pid, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%u/cmdline", proc_root, pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\0')
+		n--;
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+}
+
+/* Append link @rel of @pid ("cwd", "root", "fd/3") to @links: 0, or
+ * -ENOMEM. A link that cannot be read (gone meanwhile) is left out. */
+static int add_link(const char *proc_root, __u32 pid, const char *rel, const char *what,
+		    int fd, struct mt_proc_link **links, int *nr, int *cap)
 {
 	char path[PATH_MAX], target[PATH_MAX];
-	struct stat st;
+	struct mt_proc_link *l;
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/%u/%s", proc_root, pid, rel);
 	n = readlink(path, target, sizeof(target) - 1);
 	if (n <= 0)
-		return found;
+		return 0;
 	target[n] = '\0';
-	/*
-	 * By path (files deleted since they were opened end in " (deleted)"),
-	 * or by the superblock the link leads to: a cwd in a copy that a lazy
-	 * umount detached since reads as "/", yet is still on the overlay
-	 * (checked on 6.18).
-	 */
-	if (!mt_path_under(target, dir) &&
-	    !(dev && stat(path, &st) == 0 &&
-	      st.st_dev == makedev(dev >> 20, dev & 0xfffff)))
-		return found;
-	if (found < max) {
-		struct mt_use *u = &uses[found];
-
-		u->pid = pid;
-		u->fd = fd;
-		mt_strscpy(u->what, what, sizeof(u->what));
-		mt_strscpy(u->path, target, sizeof(u->path));
-	}
-	return found + 1;
+	if (mt_array_grow(links, *nr, cap, sizeof(**links), 8))
+		return -ENOMEM;
+	l = &(*links)[*nr];
+	memset(l, 0, sizeof(*l));
+	l->fd = fd;
+	mt_strscpy(l->what, what, sizeof(l->what));
+	l->target = strdup(target);
+	if (!l->target)
+		return -ENOMEM;
+	(*nr)++;
+	return 0;
 }
 
-int mt_proc_uses(const char *proc_root, __u32 pid, const char *dir, __u32 dev,
-		 struct mt_use *uses, int max)
+int mt_proc_links(const char *proc_root, __u32 pid, struct mt_proc_link **out)
 {
+	struct mt_proc_link *links = NULL;
 	char path[PATH_MAX];
 	struct dirent *d;
-	int found = 0;
+	int nr = 0, cap = 0, err;
 	DIR *fds;
 
+	*out = NULL;
 	snprintf(path, sizeof(path), "%s/%u/fd", proc_root, pid);
 	fds = opendir(path);
 	if (!fds)
 		return -errno;
-	found = check_link(proc_root, pid, "cwd", "cwd", -1, dir, dev, uses, max, found);
-	found = check_link(proc_root, pid, "root", "root", -1, dir, dev, uses, max, found);
-	while ((d = readdir(fds)) != NULL) {
+	err = add_link(proc_root, pid, "cwd", "cwd", -1, &links, &nr, &cap);
+	if (!err)
+		err = add_link(proc_root, pid, "root", "root", -1, &links, &nr, &cap);
+	while (!err && (d = readdir(fds)) != NULL) {
 		char rel[64], what[16];
 		char *end;
 		long fd = strtol(d->d_name, &end, 10);
@@ -311,8 +330,81 @@ int mt_proc_uses(const char *proc_root, __u32 pid, const char *dir, __u32 dev,
 			continue;
 		snprintf(rel, sizeof(rel), "fd/%ld", fd);
 		snprintf(what, sizeof(what), "fd %ld", fd);
-		found = check_link(proc_root, pid, rel, what, (int)fd, dir, dev, uses, max, found);
+		err = add_link(proc_root, pid, rel, what, (int)fd, &links, &nr, &cap);
 	}
 	closedir(fds);
+	if (err) {
+		mt_proc_links_free(links, nr);
+		return err;
+	}
+	*out = links;
+	return nr;
+}
+
+void mt_proc_links_free(struct mt_proc_link *links, int nr)
+{
+	for (int i = 0; links && i < nr; i++)
+		free(links[i].target);
+	free(links);
+}
+
+/* Is link @l on the superblock @dev? Its stat is taken once. */
+static bool link_on_dev(const char *proc_root, __u32 pid, struct mt_proc_link *l, __u32 dev)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (!l->stat_done) {
+		if (l->fd >= 0)
+			snprintf(path, sizeof(path), "%s/%u/fd/%d", proc_root, pid, l->fd);
+		else
+			snprintf(path, sizeof(path), "%s/%u/%s", proc_root, pid, l->what);
+		l->stat_done = true;
+		l->stat_ok = stat(path, &st) == 0;
+		l->dev = l->stat_ok ? st.st_dev : 0;
+	}
+	return l->stat_ok && l->dev == makedev(dev >> 20, dev & 0xfffff);
+}
+
+int mt_proc_links_match(const char *proc_root, __u32 pid, struct mt_proc_link *links, int nr,
+			const char *dir, __u32 dev, struct mt_use *uses, int max)
+{
+	int found = 0;
+
+	for (int i = 0; i < nr; i++) {
+		struct mt_proc_link *l = &links[i];
+
+		/*
+		 * By path (files deleted since they were opened end in " (deleted)"),
+		 * or by the superblock the link leads to: a cwd in a copy that a lazy
+		 * umount detached since reads as "/", yet is still on the overlay
+		 * (checked on 6.18).
+		 */
+		if (!mt_path_under(l->target, dir) &&
+		    !(dev && link_on_dev(proc_root, pid, l, dev)))
+			continue;
+		if (found < max) {
+			struct mt_use *u = &uses[found];
+
+			u->pid = pid;
+			u->fd = l->fd;
+			mt_strscpy(u->what, l->what, sizeof(u->what));
+			mt_strscpy(u->path, l->target, sizeof(u->path));
+		}
+		found++;
+	}
+	return found;
+}
+
+int mt_proc_uses(const char *proc_root, __u32 pid, const char *dir, __u32 dev,
+		 struct mt_use *uses, int max)
+{
+	struct mt_proc_link *links;
+	int nr = mt_proc_links(proc_root, pid, &links), found;
+
+	if (nr < 0)
+		return nr;
+	found = mt_proc_links_match(proc_root, pid, links, nr, dir, dev, uses, max);
+	mt_proc_links_free(links, nr);
 	return found;
 }

@@ -93,4 +93,29 @@ struct mt_use {
 int mt_proc_uses(const char *proc_root, __u32 pid, const char *dir, __u32 dev,
 		 struct mt_use *uses, int max);
 
+/*
+ * The same in two steps, for a caller that asks about one process many
+ * times (proc_cache.h): its links read once, in mt_proc_uses' order (cwd,
+ * root, then the fds as /proc lists them), then matched against a @dir
+ * and @dev each time; a link's stat is taken on its first @dev question.
+ */
+struct mt_proc_link {
+	int fd;			/* -1 for cwd/root */
+	char what[16];		/* as mt_use's */
+	char *target;		/* what the link reads as */
+	bool stat_done, stat_ok;
+	unsigned long dev;	/* st_dev of what it leads to, when stat_ok */
+};
+
+/* How many links were put in *@out (malloc'ed), or -errno when the
+ * process is gone (-ENOMEM). */
+int mt_proc_links(const char *proc_root, __u32 pid, struct mt_proc_link **out);
+int mt_proc_links_match(const char *proc_root, __u32 pid, struct mt_proc_link *links, int nr,
+			const char *dir, __u32 dev, struct mt_use *uses, int max);
+void mt_proc_links_free(struct mt_proc_link *links, int nr);
+
+/* argv joined with spaces, cut to @size; "" for a kernel thread or when
+ * unreadable. */
+void mt_proc_cmdline(const char *proc_root, __u32 pid, char *buf, size_t size);
+
 #endif /* MT_PROCINFO_H */

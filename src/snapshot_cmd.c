@@ -358,6 +358,7 @@ static void cmd_free(struct cmd *c)
 		free(c->ids[i]);
 	free(c->ids);
 	mt_runtime_meta__free(c->rc.rtmeta);
+	mt_proc_cache__free(c->rc.procs);
 }
 
 static int run(struct cmd *c, struct mt_model *m, struct mt_snapshot *s, double t0)
@@ -410,9 +411,12 @@ int mt_snapshot_cmd(const struct mt_options *opt)
 	mt_output_init(&c.out, stdout, opt->json, false);
 	/* the same colour and width as the live findings (--color, NO_COLOR) */
 	mt_term_init(&c.out.term, STDOUT_FILENO, opt->color, opt->wide);
-	c.rc = (struct mt_report_ctx){ .proc_root = "/proc", .term = &c.out.term,
+	c.rc = (struct mt_report_ctx){ .procs = mt_proc_cache__new("/proc"), .term = &c.out.term,
 				       .wall_offset_ns = c.out.wall_offset_ns,
 				       .rtmeta = mt_runtime_meta__new() };
+	/* the model and the report ask about the same processes: once */
+	mo.proc_ops = &mt_proc_cached;
+	mo.proc_ctx = c.rc.procs;
 	s = mt_snapshot__new(NULL, &so);
 	if (!s) {
 		fprintf(stderr, "mnttrace: error: reading the mount namespaces in /proc failed: %s "
@@ -421,7 +425,7 @@ int mt_snapshot_cmd(const struct mt_options *opt)
 		return 1;
 	}
 	m = mt_model__new(&mo);
-	err = m && c.rc.rtmeta ? run(&c, m, s, t0) : -ENOMEM;
+	err = m && c.rc.rtmeta && c.rc.procs ? run(&c, m, s, t0) : -ENOMEM;
 	if (err == -ENOMEM || c.err == -ENOMEM)
 		fprintf(stderr, "mnttrace: error: out of memory\n");
 	mt_model__free(m);

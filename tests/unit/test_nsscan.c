@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "testlib.h"
+#include "nsid.h"
 #include "nsscan.h"
 #include "procinfo.h"
 #include "../fixtures/fixture.h"
@@ -325,6 +326,58 @@ TEST(snapshot_unique_mount_ids)
 	ASSERT_GT(snap->nr_unique_ids, 0, "unique ids given");
 out:
 	mt_snapshot__free(snap);
+}
+
+/*
+ * Only a few entries kept, as an overlay-only table keeps them: the first
+ * ones (listed forward, no further than the last of them) or the last ones
+ * (listed from the end, LISTMOUNT_REVERSE on 6.18) get the ids the whole
+ * table gets.
+ */
+TEST(unique_ids_of_the_first_and_last_mounts)
+{
+	struct mt_mnttab full = {}, part = {};
+	__u64 ns_id = own_ns_id();
+	int got;
+
+	if (mt_mnttab_read(&full, "/proc/self/mountinfo", 0) ||
+	    !ns_id || (got = mt_mnttab_unique_ids(&full, ns_id)) <= 0 || full.nr < 6) {
+		mt_test_log("SKIP: no namespace id or listmount on this kernel, or few mounts");
+		goto out;
+	}
+	ASSERT_EQ(got, full.nr, "every mount of the whole table");
+	for (int last = 0; last < 2; last++) {
+		int nr;
+
+		if (!ASSERT_OK(mt_mnttab_read(&part, "/proc/self/mountinfo", 0), "read again") ||
+		    !ASSERT_EQ(part.nr, full.nr, "the same table (nothing mounted meanwhile)"))
+			goto out;
+		/* keep two: move them to the front */
+		if (last) {
+			struct mt_mntent t = part.ents[0];
+
+			part.ents[0] = part.ents[part.nr - 2];
+			part.ents[part.nr - 2] = t;
+			t = part.ents[1];
+			part.ents[1] = part.ents[part.nr - 1];
+			part.ents[part.nr - 1] = t;
+		}
+		nr = part.nr;
+		part.nr = 2;
+		mt_test_log("the %s two", last ? "last" : "first");
+		ASSERT_EQ(mt_mnttab_unique_ids(&part, ns_id), 2, "both got one");
+		for (int i = 0; i < 2; i++) {
+			const struct mt_mntent *e = &part.ents[i], *f = &full.ents[e->line];
+
+			ASSERT_EQ(e->mnt_id, f->mnt_id, "the same mount");
+			ASSERT_EQ(e->mnt_id_unique, f->mnt_id_unique, "the same unique id");
+		}
+		part.nr = nr;
+		mt_mnttab_free(&part);
+	}
+out:
+	mt_mnttab_free(&part);
+	mt_mnttab_free(&full);
 }
 
 TEST(snapshot_reader_left_its_namespace)

@@ -570,8 +570,8 @@ static char *render_all(const struct mt_term *t)
 	struct mt_ovl_view v = { .dev = 50, .merged = SHORT, .upper = "/u", .work = "/w",
 				 .copies = copies, .nr = 2, .nr_ns = 2 };
 	struct mt_report_ref ref = { .finding_id = 2, .kind = "leak", .mnt_ns = SVC, .mnt_id = 302 };
-	struct mt_report_ctx rc = { .proc_root = "/nonexistent", .term = t, .refs = &ref,
-				    .nr_refs = 1 };
+	struct mt_proc_cache *procs = mt_proc_cache__new("/nonexistent");
+	struct mt_report_ctx rc = { .procs = procs, .term = t, .refs = &ref, .nr_refs = 1 };
 	struct mt_output out;
 	struct fx_sink s = { .feed = show, .ctx = &out, .clock = 1000 };
 	char *text = NULL;
@@ -582,7 +582,9 @@ static char *render_all(const struct mt_term *t)
 	out.term = *t;
 	feed_every_kind(&s);
 	mt_finding_text_styled(f, &busy, 0, t, false);
-	mt_ovl_report_text(f, &rc, &v);
+	if (procs)
+		mt_ovl_report_text(f, &rc, &v);
+	mt_proc_cache__free(procs);
 	fclose(f);
 	return text;
 }
