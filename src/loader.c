@@ -537,12 +537,17 @@ void mt_loader__free(struct mt_loader *l)
 	if (!l)
 		return;
 	ring_buffer__free(l->rb);
-	if (l->skel) {
+	/* without the kprobe PMU (before 4.17) libbpf made each kprobe in
+	 * kprobe_events and removes it there at detach: that fails while the
+	 * event is held, and the kprobe would stay */
+	if (l->skel && (l->mode != MT_ATTACH_KPROBE ||
+			!access("/sys/bus/event_source/devices/kprobe/type", F_OK))) {
 		for (int i = 0; i < l->nlinks; i++)
 			link_fds[i] = bpf_link__fd(l->links[i]);
 		nheld = mt_perf_hold(link_fds, l->nlinks, held, MAX_LINKS);
-		undo_mode(l);
 	}
+	if (l->skel)
+		undo_mode(l);
 	mt_perf_release_later(held, nheld);
 	free(l);
 }
