@@ -26,7 +26,13 @@ while [ $i -lt "$runs" ]; do
 	kill -INT $tracer
 	wait $tracer || { echo "mnttrace: error: bench: $bin failed:" >&2; cat "$dir/err" >&2; exit 1; }
 	t1=$(ms)
-	while pgrep -x mnttrace-rel > /dev/null; do sleep 0.01; done
+	# its release child, until it is gone or a zombie (its fds are closed then)
+	rel=$(pgrep -x mnttrace-rel || true)
+	for p in $rel; do
+		while [ -r /proc/$p/stat ] && [ "$(cut -d' ' -f3 /proc/$p/stat 2>/dev/null)" != Z ]; do
+			sleep 0.01
+		done
+	done
 	t2=$(ms)
 	echo "$((t1 - t0)) $((t2 - t0))" >> "$dir/times"
 	i=$((i + 1))
