@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/utsname.h>
 
 #include "scenarios.h"
 
@@ -77,14 +76,7 @@ TEST(two_instances_both_see_and_ignore_each_other)
 	struct tracer a = TRACER_INIT, b = TRACER_INIT;
 	struct scenario s1 = SC_INIT, s2 = SC_INIT;
 	pid_t pid_a, pid_b;
-	struct utsname u;
 
-	/* the same known defect as finding_filter_* (tests/integration/README.md) */
-	if (!uname(&u) && !strncmp(u.release, "6.1.", 4)) {
-		mt_test_skip("known defect: two instances at once on 6.1 lose early records "
-			     "(tests/integration/README.md)");
-		return;
-	}
 	if (!tracer_startv(&a, NULL) || !tracer_startv(&b, NULL))
 		goto out;
 	pid_a = a.pid;
