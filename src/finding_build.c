@@ -366,6 +366,10 @@ __u64 fb_emit(struct mt_model *m, struct fbuild *b)
 	__u64 id = ++m->next_id;
 
 	b->f.id = id;
+	if (m->loss_open)
+		b->f.incomplete = m->o.no_rescan || m->reread_failed ? MT_INCOMPLETE_NO_REREAD :
+				  m->rereading	 ? MT_INCOMPLETE_REREAD :
+						   MT_INCOMPLETE_LOST;
 	m->st.findings++;
 	if (m->o.on_finding)
 		m->o.on_finding(m->o.ctx, &b->f);

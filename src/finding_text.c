@@ -117,7 +117,8 @@ static void headline(struct block *b, const struct mt_finding *f)
 		col += cols;
 	}
 	/* the path stays on the headline's last line: "FINDING.*<path>" greps */
-	fprintf(b->f, "%s %s\n", mt_term_off(b->t, st), path);
+	fprintf(b->f, "%s %s%s\n", mt_term_off(b->t, st), path,
+		f->incomplete ? " (may be incomplete)" : "");
 }
 
 /* -v: the whole id, where it came from, the image and the overlay's own dirs. */
@@ -226,6 +227,8 @@ int mt_finding_text_styled(FILE *out, const struct mt_finding *f, __s64 wall_off
 	errno = 0;	/* what a failed write leaves is the answer (EPIPE) */
 	fputc('\n', out);
 	headline(&b, f);
+	if (f->incomplete)
+		labelled(&b, "partial:", MT_ST_NONE, mt_incomplete_reason(f->incomplete));
 	labelled(&b, "why:", MT_ST_NONE, mt_finding_why(f, text, sizeof(text)));
 	call_line(&b, f);
 	if (verbose)

@@ -485,6 +485,22 @@ static void json_holder(struct mt_json *j, const struct mt_finding_holder *h,
 	mt_json_obj_end(j);
 }
 
+const char *mt_incomplete_reason(enum mt_incomplete why)
+{
+	switch (why) {
+	case MT_INCOMPLETE_LOST:
+		return "records were lost (ring buffer or stash full) around the event that "
+		       "raised it: what they said is missing from these facts";
+	case MT_INCOMPLETE_REREAD:
+		return "found by the re-read of /proc after records were lost: the calls "
+		       "that led here, and who made a namespace, may be among them";
+	case MT_INCOMPLETE_NO_REREAD:
+		return "records were lost before it and /proc could not be re-read since";
+	default:
+		return NULL;
+	}
+}
+
 int mt_finding_json(struct mt_json *j, const struct mt_finding *f,
 		    __s64 wall_offset_ns)
 {
@@ -536,5 +552,9 @@ int mt_finding_json(struct mt_json *j, const struct mt_finding *f,
 	mt_json_str(j, "reason", mt_finding_reason(f, reason, sizeof(reason)));
 	if (f->nr_holders)
 		mt_json_str(j, "release", mt_finding_release(f, reason, sizeof(reason)));
+	if (f->incomplete) {
+		mt_json_bool(j, "incomplete", true);
+		mt_json_str(j, "incomplete_reason", mt_incomplete_reason(f->incomplete));
+	}
 	return mt_json_end_line(j);
 }

@@ -62,6 +62,20 @@ enum mt_reason {
 	MT_REASON__MAX,
 };
 
+/*
+ * Why a finding may be incomplete: records were lost (ring buffer or stash
+ * full), so what they said is missing from the facts it was drawn from.
+ */
+enum mt_incomplete {
+	MT_INCOMPLETE_NO,
+	MT_INCOMPLETE_LOST,	/* raised from records read around the loss */
+	MT_INCOMPLETE_REREAD,	/* found by the re-read of /proc that follows it */
+	MT_INCOMPLETE_NO_REREAD,	/* after a loss, with no re-read possible */
+};
+
+/* The words of "incomplete_reason" (NULL for MT_INCOMPLETE_NO). */
+const char *mt_incomplete_reason(enum mt_incomplete why);
+
 /* The facts a reason's words are made from; unused fields stay 0/NULL. */
 struct mt_reason_args {
 	__u32 caller_ns;	/* namespace of the call */
@@ -161,6 +175,7 @@ struct mt_finding {
 	bool holders_truncated;	/* more holders than listed */
 	enum mt_reason reason_code;
 	struct mt_reason_args why;
+	enum mt_incomplete incomplete;
 };
 
 /* The reason as one sentence (the words depend on f->kind and f->err too). */

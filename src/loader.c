@@ -14,6 +14,7 @@
 
 #include "loader.h"
 #include "mnttrace.skel.h"
+#include "perf_release.h"
 #include "sysenv.h"
 
 /*
@@ -313,8 +314,9 @@ static void *destroy_link(void *link)
  * Releasing a link waits for the kernel's grace periods: 35-70 ms per
  * tracepoint link on 6.18 (strace -T of close()), so 31 links one after
  * the other kept an idle mnttrace 1.6 s past Ctrl-C. Released from one
- * thread each, the waits overlap; a thread that cannot start leaves its
- * link to this one.
+ * thread each, the waits that are not under a global lock overlap (0.75
+ * s); the rest is perf event teardown, which mt_loader__free() leaves to
+ * perf_release.c. A thread that cannot start leaves its link to this one.
  */
 static void detach_all(struct mt_loader *l)
 {
@@ -522,12 +524,30 @@ int mt_loader__counters(struct mt_loader *l, uint64_t out[MT_CNT__MAX])
 	return 0;
 }
 
+/*
+ * Every BPF link and program is gone on return. The perf events under the
+ * tracepoint and kprobe links are held across the detach and released by
+ * perf_release.c, so that their serialized teardown (~20 ms each on 6.18)
+ * does not keep mnttrace from exiting.
+ */
 void mt_loader__free(struct mt_loader *l)
 {
+	int link_fds[MAX_LINKS], held[MAX_LINKS], nheld = 0;
+
 	if (!l)
 		return;
 	ring_buffer__free(l->rb);
+	/* without the kprobe PMU (before 4.17) libbpf made each kprobe in
+	 * kprobe_events and removes it there at detach: that fails while the
+	 * event is held, and the kprobe would stay */
+	if (l->skel && (l->mode != MT_ATTACH_KPROBE ||
+			!access("/sys/bus/event_source/devices/kprobe/type", F_OK))) {
+		for (int i = 0; i < l->nlinks; i++)
+			link_fds[i] = bpf_link__fd(l->links[i]);
+		nheld = mt_perf_hold(link_fds, l->nlinks, held, MAX_LINKS);
+	}
 	if (l->skel)
 		undo_mode(l);
+	mt_perf_release_later(held, nheld);
 	free(l);
 }

@@ -56,6 +56,8 @@ struct app {
 	uint64_t shown;
 	uint64_t bad;		/* undecodable: counted as user-side drops */
 	uint64_t reported_bpf_drops, reported_bad;
+	uint64_t unwarned_bpf, unwarned_bad;	/* not said on stderr yet */
+	double last_warn;
 	uint64_t counters[MT_CNT__MAX];	/* BPF's, as last read */
 	int write_err;
 	bool stdout_closed;	/* the reader went away: a normal end */
@@ -185,13 +187,29 @@ static int start_model(struct app *app, enum mt_attach_mode mode)
 	return err;
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /* Lost records, on stderr, in the stream and to the model (live or replayed). */
 static void lost(struct app *app, uint64_t bpf, uint64_t bad)
 {
-	fflush(stdout);	/* a batched replay's lines before it */
-	fprintf(stderr, "mnttrace: warning: lost %llu records in BPF (ring buffer or stash full) and "
-		"%llu undecodable (narrow the trace, e.g. --overlay or -p PID)\n",
-		(unsigned long long)bpf, (unsigned long long)bad);
+	/* at once, then at most once a second in a lasting overflow (the
+	 * stream's "lost" records and the summary have every count) */
+	app->unwarned_bpf += bpf;
+	app->unwarned_bad += bad;
+	if (now_s() - app->last_warn >= 1.0) {
+		fflush(stdout);	/* a batched replay's lines before it */
+		fprintf(stderr, "mnttrace: warning: lost %llu records in BPF (ring buffer or stash "
+			"full) and %llu undecodable (narrow the trace, e.g. --overlay or -p PID)\n",
+			(unsigned long long)app->unwarned_bpf, (unsigned long long)app->unwarned_bad);
+		app->unwarned_bpf = app->unwarned_bad = 0;
+		app->last_warn = now_s();
+	}
 	mt_recorder__drops(app->rec, bpf, bad);
 	mt_output_lost(&app->out, bpf, bad);
 	/* the model missed something: let it re-read what it holds (after
@@ -218,14 +236,6 @@ static void report_drops(struct app *app, struct mt_loader *l, uint64_t counters
 	app->reported_bad = app->bad;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*
  * The model's /proc work (rescans, process lookups, findings) runs here,
  * between polls: at most every WORK_INTERVAL_S while records stream in,
@@ -233,12 +243,16 @@ static double now_s(void)
  */
 #define WORK_INTERVAL_S 0.05
 
-static void model_work(struct app *app, double *last, bool now)
+static void model_work(struct app *app, struct mt_loader *l, double *last, bool now)
 {
 	if (!app->model || !mt_model__pending(app->model))
 		return;
 	if (!now && now_s() - *last < WORK_INTERVAL_S)
 		return;
+	/* a loss is heard before the work on the records read around it:
+	 * their findings say they may be incomplete (model_rescan.c) */
+	if (l)
+		report_drops(app, l, app->counters);
 	mt_recorder__work(app->rec);
 	if (mt_model__work(app->model) == -ENOMEM && !app->write_err)
 		app->write_err = -ENOMEM;
@@ -275,7 +289,7 @@ static int trace(struct app *app, struct mt_loader *l)
 		if (err < 0)
 			break;
 		/* an idle poll (0 records) is a good moment for the work */
-		model_work(app, &last_work, err == 0);
+		model_work(app, l, &last_work, err == 0);
 		err = 0;
 		if (marker_asked) {
 			marker_asked = 0;
@@ -298,7 +312,7 @@ static int trace(struct app *app, struct mt_loader *l)
 	if (!app->write_err)
 		mt_loader__poll(l, 0);
 	report_drops(app, l, counters);
-	model_work(app, &last_work, true);
+	model_work(app, l, &last_work, true);
 	if (app->write_err == -EPIPE || (app->stdout_closed && !app->write_err)) {
 		app->stdout_closed = true;
 		fprintf(stderr, "mnttrace: stdout was closed (the pipe's reader exited): tracing "

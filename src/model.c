@@ -63,7 +63,8 @@ void mt_model__free(struct mt_model *m)
 static int feed(struct mt_model *m, const struct mt_record *rec)
 {
 	m->st.records++;
-	m->now_ts = rec->hdr->ts_ns;
+	if (rec->hdr->ts_ns)	/* a LOST record made by userspace has none */
+		m->now_ts = rec->hdr->ts_ns;
 	switch (rec->hdr->type) {
 	case MT_EV_SYSCALL:
 		return model_on_syscall(m, rec);
@@ -73,6 +74,7 @@ static int feed(struct mt_model *m, const struct mt_record *rec)
 		return model_on_ns(m, rec);
 	case MT_EV_LOST:
 		m->want_resync = true;
+		m->loss_open = true;
 		return 0;
 	default:
 		return 0;

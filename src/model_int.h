@@ -188,6 +188,11 @@ struct mt_model {
 	int nr_jobs;
 	__u64 now_ts;			/* the record being fed */
 	bool want_resync;		/* records were lost: re-read everything */
+	/* records were lost and the re-read that follows has not ended: the
+	 * findings raised meanwhile may miss what the lost records said */
+	bool loss_open;
+	bool rereading;			/* mt_model__resync() is running */
+	bool reread_failed;		/* the last one after a loss failed */
 	__u64 work_round;
 	__u64 next_id;
 	__u32 self_ns;

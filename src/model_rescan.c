@@ -353,7 +353,33 @@ static void prune_procs(struct mt_model *m)
 	}
 }
 
+static void work_jobs(struct mt_model *m);
+
+/*
+ * After lost records, the jobs of this round came from records read around
+ * the loss: their findings are marked incomplete (fb_emit), and so are
+ * those the re-read itself raises. The loss is closed once both are done;
+ * without a re-read (no_rescan) it never is.
+ */
 int mt_model__work(struct mt_model *m)
+{
+	bool reread = false;
+
+	if (m->want_resync) {
+		m->want_resync = false;
+		m->rereading = true;
+		reread = !mt_model__resync(m) && !m->o.no_rescan;
+		m->rereading = false;
+		m->reread_failed = m->loss_open && !reread;
+	}
+	if (m->jobs)
+		work_jobs(m);
+	if (reread)
+		m->loss_open = false;
+	return 0;
+}
+
+static void work_jobs(struct mt_model *m)
 {
 	struct ns_entry *want[MAX_SCAN_NS], **set = NULL;
 	struct mt_snapshot *snap = NULL;
@@ -361,12 +387,6 @@ int mt_model__work(struct mt_model *m)
 	__u64 round;
 	int nr = 0;
 
-	if (m->want_resync) {
-		m->want_resync = false;
-		mt_model__resync(m);
-	}
-	if (!m->jobs)
-		return 0;
 	prune_procs(m);
 	/* jobs that finishing queues (none today) wait for the next round */
 	jobs = m->jobs;
@@ -416,7 +436,6 @@ int mt_model__work(struct mt_model *m)
 		ns_put(m, set[i]);
 	free(set);
 	gc(m);
-	return 0;
 }
 
 /* ---- the snapshot ---- */

@@ -438,6 +438,14 @@ TEST(clean_exit_no_bpf_object_left)
 			bpf_set_collect(&b, t.pid);
 			/* exit 0 is checked by tracer_stop_sig() */
 			if (tracer_stop_sig(&t, sigs[i])) {
+				char left[512] = "";
+
+				/* links go before the summary, not after (the perf
+				 * events under them are released later: loader.c) */
+				if (bpf_survivors(&b.held[0], left, sizeof(left)))
+					mt_test_fail(__FILE__, __LINE__, "BPF links still attached "
+						     "when mnttrace exited after %s:%s",
+						     strsignal(sigs[i]), left);
 				bpf_set_assert_gone(&b, strsignal(sigs[i]));
 				assert_summary(&t, strsignal(sigs[i]));
 			}

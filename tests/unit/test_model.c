@@ -48,6 +48,7 @@ struct got {
 	int err;
 	char path[256], reason[1024], ctr[80], upper[256], release[1024];
 	enum mt_reason code;
+	enum mt_incomplete incomplete;
 	int nr_holders;
 	struct got_holder h[4];
 	char json[8192];
@@ -87,6 +88,7 @@ static void collect(void *ctx, const struct mt_finding *f)
 	mt_finding_reason(f, g->reason, sizeof(g->reason));
 	mt_finding_release(f, g->release, sizeof(g->release));
 	g->code = f->reason_code;
+	g->incomplete = f->incomplete;
 	copy(g->ctr, f->container_id, sizeof(g->ctr));
 	copy(g->upper, f->upperdir, sizeof(g->upper));
 	g->nr_holders = f->nr_holders;
@@ -1240,10 +1242,22 @@ TEST(model_lost_records_resync)
 	svc_mountinfo(&e, PRIVATE_COPY);
 	fx_lost(&e.s, 12);
 	risk = find(&e, MT_FIND_RISK);
-	if (ASSERT_TRUE(risk != NULL, "the copy is found again"))
+	if (ASSERT_TRUE(risk != NULL, "the copy is found again")) {
 		ASSERT_EQ(risk->h[0].ns, SVC, "holder");
+		/* who made the copy was in the lost records */
+		ASSERT_EQ(risk->incomplete, MT_INCOMPLETE_REREAD, "found by the re-read");
+		ASSERT_TRUE(strstr(risk->json, "\"incomplete\":true,\"incomplete_reason\":\"") != NULL,
+			    "said in JSON");
+		ASSERT_TRUE(strstr(risk->text, "(may be incomplete)") != NULL, "said in text");
+	}
 	dockerd_umount(&e, 0, 2);
 	ASSERT_EQ(count(&e, MT_FIND_LEAK), 1, "and its leak");
+	if (e.n > 1) {
+		/* raised after the re-read, from records that all came */
+		ASSERT_EQ(e.got[e.n - 1].incomplete, MT_INCOMPLETE_NO, "the leak is whole");
+		ASSERT_TRUE(strstr(e.got[e.n - 1].json, "incomplete") == NULL, "no key");
+		ASSERT_TRUE(strstr(e.got[e.n - 1].text, "incomplete") == NULL, "no mark");
+	}
 	if (mt_test_failed())
 		dump(&e);
 	env_fini(&e);
@@ -1566,4 +1580,60 @@ TEST(findings_release_quotes_paths)
 	h.nr_pids = 0;
 	ASSERT_STREQ(mt_finding_release(&f, buf, sizeof(buf)),
 		     "nothing to run: no process left in mnt:[9]", "no process");
+}
+
+/*
+ * With .defer_work (live mnttrace), the loss is noticed after the poll
+ * round whose records queued work: the findings of that work, done after
+ * the re-read, may miss what the lost records said; those of the next
+ * round do not.
+ */
+TEST(model_findings_around_a_loss_are_incomplete)
+{
+	const struct got *leak;
+	struct env e;
+
+	if (!deferred_env(&e, counting_rescan))
+		goto out;
+	httpd_unshare(&e, 0, 0, 0);
+	ASSERT_EQ(mt_model__work(e.m), 0, "work");
+	ASSERT_EQ(count(&e, MT_FIND_RISK), 1, "the risk");
+	ASSERT_EQ(e.got[0].incomplete, MT_INCOMPLETE_NO, "before any loss: whole");
+
+	dockerd_umount(&e, 0, 2);	/* read in the round that overflowed */
+	fx_lost(&e.s, 3);
+	ASSERT_EQ(mt_model__work(e.m), 0, "work");
+	leak = find(&e, MT_FIND_LEAK);
+	if (ASSERT_TRUE(leak != NULL, "the leak"))
+		ASSERT_EQ(leak->incomplete, MT_INCOMPLETE_LOST, "raised around the loss");
+
+	/* the next round: the re-read is done, nothing was lost since */
+	SC(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .call = MT_CALL_RMDIR,
+	   .path = MERGED);
+	svc_mountinfo(&e, NULL);
+	ASSERT_EQ(mt_model__work(e.m), 0, "work");
+	if (ASSERT_EQ(count(&e, MT_FIND_DETACHED), 1, "the detach"))
+		ASSERT_EQ(find(&e, MT_FIND_DETACHED)->incomplete, MT_INCOMPLETE_NO,
+			  "after the re-read: whole");
+	if (mt_test_failed())
+		dump(&e);
+out:
+	env_fini(&e);
+}
+
+/* Without a re-read (no_rescan) a loss never closes. */
+TEST(model_loss_without_reread_stays_open)
+{
+	struct env e;
+
+	if (!ASSERT_TRUE(private_copy_env(&e, false, true), "env"))
+		return;
+	fx_lost(&e.s, 1);
+	dockerd_umount(&e, 0, 2);
+	if (ASSERT_EQ(count(&e, MT_FIND_LEAK), 1, "the leak, predicted"))
+		ASSERT_EQ(find(&e, MT_FIND_LEAK)->incomplete, MT_INCOMPLETE_NO_REREAD,
+			  "incomplete for good");
+	if (mt_test_failed())
+		dump(&e);
+	env_fini(&e);
 }
