@@ -11,10 +11,16 @@ static bool cur_failed, cur_skipped, verbose;
 static char cur_log[16384];
 static size_t cur_log_len;
 static const char *(*test_gate)(const struct mt_test *t);
+static void (*test_note)(char *buf, size_t len);
 
 void mt_test_set_gate(const char *(*gate)(const struct mt_test *t))
 {
 	test_gate = gate;
+}
+
+void mt_test_set_note(void (*note)(char *buf, size_t len))
+{
+	test_note = note;
 }
 
 void mt_test_register(struct mt_test *t)
@@ -115,6 +121,7 @@ int mt_test_main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (struct mt_test *t = tests; t; t = t->next) {
 		const char *why = NULL;
+		char note[160] = "";
 		double secs;
 
 		if (!selected(t->name, nfilters, filters))
@@ -128,16 +135,18 @@ int mt_test_main(int argc, char **argv)
 		else
 			t->fn();
 		secs = mt_now_s() - secs;
+		if (test_note && !why)
+			test_note(note, sizeof(note));
 		/* the time after the name: where a slow suite (TCG guests) spends it */
 		if (cur_failed) {
 			failed++;
-			printf("FAIL %s %.1fs\n%s", t->name, secs, cur_log);
+			printf("FAIL %s %.1fs%s\n%s", t->name, secs, note, cur_log);
 		} else if (cur_skipped) {
 			skipped++;
-			printf("SKIP %s %.1fs\n%s", t->name, secs, cur_log);
+			printf("SKIP %s %.1fs%s\n%s", t->name, secs, note, cur_log);
 		} else {
 			passed++;
-			printf("PASS %s %.1fs\n", t->name, secs);
+			printf("PASS %s %.1fs%s\n", t->name, secs, note);
 			if (verbose)
 				fputs(cur_log, stdout);
 		}

@@ -28,6 +28,8 @@ struct mt_test {
 void mt_test_register(struct mt_test *t);
 /* Before each test: a gate that returns a reason SKIPs it unrun. */
 void mt_test_set_gate(const char *(*gate)(const struct mt_test *t));
+/* After each test: a note for its result line (after its time), or "". */
+void mt_test_set_note(void (*note)(char *buf, size_t len));
 
 /* Mark the running test failed / skipped (with a reason, printf-style). */
 void mt_test_fail(const char *file, int line, const char *fmt, ...)

@@ -76,9 +76,26 @@ bool it_internals_available(const char **why)
 	return cached;
 }
 
+static struct it_times before_test;
+
+/* " (mnttrace: 1 start 3.1s, ...)": what the test's time went to. */
+static void time_note(char *buf, size_t len)
+{
+	const struct it_times *a = &before_test, *b = &it_times;
+	double other = b->run_s - a->run_s;
+
+	if (b->starts == a->starts && b->runs == a->runs && b->replays == a->replays)
+		return;
+	snprintf(buf, len, " (mnttrace: %d start %.1fs, stop %.1fs, replay %.1fs, "
+		 "settle %.1fs, %d other %.1fs)", b->starts - a->starts, b->start_s - a->start_s,
+		 b->stop_s - a->stop_s, b->replay_s - a->replay_s, b->settle_s - a->settle_s,
+		 b->runs - a->runs, other);
+}
+
 /* The matrix runs a mode-independent test once a kernel, in tracepoint mode. */
 static const char *mode_gate(const struct mt_test *t)
 {
+	before_test = it_times;
 	if (!(t->flags & MT_TEST_MODE_INDEPENDENT) || all_tests)
 		return NULL;
 	if (strcmp(it_attach, "fentry") && strcmp(it_attach, "kprobe"))
@@ -214,6 +231,7 @@ int main(int argc, char **argv)
 	setvbuf(stderr, NULL, _IONBF, 0);
 	catch_signals();
 	mt_test_set_gate(mode_gate);
+	mt_test_set_note(time_note);
 	rc = mt_test_main(targc, targv);
 	printf("%s: time in mnttrace: %d starts %.0fs, %d stops %.0fs, %d replays %.0fs, "
 	       "%d other runs %.0fs; settling %.0fs\n", program_invocation_short_name,
