@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -323,10 +324,29 @@ static __u32 own_pidns_ino(void)
 	return (__u32)st.st_ino;
 }
 
+static double ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int count_autoload(const struct mt_loader *l)
+{
+	struct bpf_program *p;
+	int n = 0;
+
+	bpf_object__for_each_program(p, l->skel->obj)
+		n += bpf_program__autoload(p);
+	return n;
+}
+
 /* One attempt at one mode, from a freshly opened skeleton. */
 static int try_mode(struct mt_loader *l, const struct mt_options *opt,
 		    enum mt_attach_mode mode, char *why, size_t whylen)
 {
+	double t0 = ms_now(), t1, t2;
 	int err;
 
 	l->skel = mnttrace_bpf__open();
@@ -357,7 +377,9 @@ static int try_mode(struct mt_loader *l, const struct mt_options *opt,
 	err = select_hooks(l, mode, why, whylen);
 	if (err)
 		return err;
+	t1 = ms_now();
 	err = mnttrace_bpf__load(l->skel);
+	t2 = ms_now();
 	if (err) {
 		char hint[512];
 
@@ -370,7 +392,12 @@ static int try_mode(struct mt_loader *l, const struct mt_options *opt,
 				 strerror(-err));
 		return err;
 	}
-	return attach_all(l, mode, why, whylen);
+	err = attach_all(l, mode, why, whylen);
+	/* -v: where a start-up's time goes (seconds each under TCG) */
+	note(l, "%s: hooks chosen in %.0f ms, %d programs loaded in %.0f ms, %d links "
+	     "attached in %.0f ms", mt_attach_mode_name(mode), t1 - t0, count_autoload(l),
+	     t2 - t1, l->nlinks, ms_now() - t2);
+	return err;
 }
 
 static void undo_mode(struct mt_loader *l)
