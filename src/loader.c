@@ -118,18 +118,24 @@ static struct bpf_program *prog(const struct mt_loader *l, const char *name)
 }
 
 /* kallsyms names we may kprobe, exact only: a .isra/.constprop clone may
- * take different arguments. */
+ * take different arguments. Lines are "ADDR TYPE NAME[\t[MODULE]]"; split
+ * by hand: sscanf() on 120,000 lines was a third of this under TCG. */
 static void kallsyms_find(bool found[NHOOKS])
 {
-	char line[512], sym[256];
+	char line[512], *sym, *end;
 	FILE *f = fopen("/proc/kallsyms", "re");
 
 	memset(found, 0, sizeof(bool) * NHOOKS);
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%*s %*s %255s", sym) != 1)
+		sym = strchr(line, ' ');
+		sym = sym ? strchr(sym + 1, ' ') : NULL;
+		if (!sym)
 			continue;
+		sym++;
+		end = sym + strcspn(sym, " \t\n");
+		*end = '\0';
 		for (size_t i = 0; i < NHOOKS; i++)
 			if (!found[i] && strcmp(sym, hooks[i].func) == 0)
 				found[i] = true;
