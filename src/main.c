@@ -149,6 +149,14 @@ static struct mt_snapshot *rescan(void *ctx, const __u32 *ns, int nr)
 			     mt_recorder__rescan(app->rec, ns, nr);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /*
  * The model starts from what is mounted now, read after attaching so that
  * nothing falls between the snapshot and the first record.
@@ -168,6 +176,8 @@ static int start_model(struct app *app, enum mt_attach_mode mode)
 	struct mt_snapshot *snap;
 	int err;
 
+	double t0 = now_s();
+
 	app->model = mt_model__new(&mo);
 	if (!app->model)
 		return -errno;
@@ -181,6 +191,9 @@ static int start_model(struct app *app, enum mt_attach_mode mode)
 	mt_recorder__snapshot(app->rec, snap);
 	err = mt_model__load(app->model, snap);
 	mt_snapshot__free(snap);
+	if (app->opt.verbose)
+		fprintf(stderr, "mnttrace: start-up snapshot read in %.0f ms\n",
+			(now_s() - t0) * 1e3);
 	if (err)
 		fprintf(stderr, "mnttrace: error: loading the start-up snapshot failed: %s\n",
 			strerror(-err));

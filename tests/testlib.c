@@ -10,6 +10,18 @@ static struct mt_test *tests, **tests_tail = &tests;
 static bool cur_failed, cur_skipped, verbose;
 static char cur_log[16384];
 static size_t cur_log_len;
+static const char *(*test_gate)(const struct mt_test *t);
+static void (*test_note)(char *buf, size_t len);
+
+void mt_test_set_gate(const char *(*gate)(const struct mt_test *t))
+{
+	test_gate = gate;
+}
+
+void mt_test_set_note(void (*note)(char *buf, size_t len))
+{
+	test_note = note;
+}
 
 void mt_test_register(struct mt_test *t)
 {
@@ -77,6 +89,14 @@ bool mt_test_failed(void)
 	return cur_failed;
 }
 
+double mt_now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static bool selected(const char *name, int nfilters, char **filters)
 {
 	if (nfilters == 0)
@@ -100,21 +120,33 @@ int mt_test_main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (struct mt_test *t = tests; t; t = t->next) {
+		const char *why = NULL;
+		char note[160] = "";
+		double secs;
+
 		if (!selected(t->name, nfilters, filters))
 			continue;
 		cur_failed = cur_skipped = false;
 		cur_log_len = 0;
 		cur_log[0] = '\0';
-		t->fn();
+		secs = mt_now_s();
+		if (test_gate && (why = test_gate(t)))
+			mt_test_skip("%s", why);
+		else
+			t->fn();
+		secs = mt_now_s() - secs;
+		if (test_note && !why)
+			test_note(note, sizeof(note));
+		/* the time after the name: where a slow suite (TCG guests) spends it */
 		if (cur_failed) {
 			failed++;
-			printf("FAIL %s\n%s", t->name, cur_log);
+			printf("FAIL %s %.1fs%s\n%s", t->name, secs, note, cur_log);
 		} else if (cur_skipped) {
 			skipped++;
-			printf("SKIP %s\n%s", t->name, cur_log);
+			printf("SKIP %s %.1fs%s\n%s", t->name, secs, note, cur_log);
 		} else {
 			passed++;
-			printf("PASS %s\n", t->name);
+			printf("PASS %s %.1fs%s\n", t->name, secs, note);
 			if (verbose)
 				fputs(cur_log, stdout);
 		}

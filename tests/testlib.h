@@ -12,13 +12,24 @@
 #include <stdio.h>
 #include <string.h>
 
+/* What a runner may know of a test before it runs it (mt_test_set_gate). */
+enum mt_test_flags {
+	/* does the same whatever the attach mode: one mode a kernel is enough */
+	MT_TEST_MODE_INDEPENDENT = 1 << 0,
+};
+
 struct mt_test {
 	const char *name;
 	void (*fn)(void);
 	struct mt_test *next;
+	unsigned int flags;	/* enum mt_test_flags */
 };
 
 void mt_test_register(struct mt_test *t);
+/* Before each test: a gate that returns a reason SKIPs it unrun. */
+void mt_test_set_gate(const char *(*gate)(const struct mt_test *t));
+/* After each test: a note for its result line (after its time), or "". */
+void mt_test_set_note(void (*note)(char *buf, size_t len));
 
 /* Mark the running test failed / skipped (with a reason, printf-style). */
 void mt_test_fail(const char *file, int line, const char *fmt, ...)
@@ -27,14 +38,18 @@ void mt_test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A note printed under the test only when it fails or with -v. */
 void mt_test_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool mt_test_failed(void);
+/* CLOCK_MONOTONIC in seconds, for timing what a test waits on. */
+double mt_now_s(void);
 
 /* Run every registered test whose name matches one of the filters (all if
  * none). Returns the process exit code. */
 int mt_test_main(int argc, char **argv);
 
-#define TEST(tname)                                                          \
+#define TEST(tname) TEST_FLAGS(tname, 0)
+
+#define TEST_FLAGS(tname, tflags)                                            \
 	static void tname(void);                                             \
-	static struct mt_test mt_test_##tname = { #tname, tname, NULL };      \
+	static struct mt_test mt_test_##tname = { #tname, tname, NULL, tflags }; \
 	__attribute__((constructor)) static void mt_register_##tname(void)   \
 	{                                                                    \
 		mt_test_register(&mt_test_##tname);                          \

@@ -31,6 +31,15 @@ extern bool it_verbose;
 /* The running scenario's temp dir, for the signal handler to remove. */
 extern char *volatile it_scenario_dir;
 
+/*
+ * A test whose outcome does not depend on the attach mode: it runs no BPF
+ * (option errors, --snapshot, --explain, --replay, the fixtures) or checks
+ * only what userspace does with the records (the recording file). Under
+ * --attach fentry or kprobe it SKIPs unless --all-tests: the matrix runs it
+ * in each kernel's tracepoint cell (and on the host), once a kernel.
+ */
+#define TEST_ANY_MODE(tname) TEST_FLAGS(tname, MT_TEST_MODE_INDEPENDENT)
+
 /* Can this kernel hook internals (fentry or kprobe)? Asks mnttrace --check
  * once when the mode is auto. Sets *why when it cannot. */
 bool it_internals_available(const char **why);
@@ -74,6 +83,15 @@ bool json_has_flag(const struct json *obj, const char *key, const char *name);
 void json_format(const struct json *v, char *buf, size_t len);
 
 /* ---- tracer.c ---- */
+/* Where the suite's time went (main.c prints it at the end): mnttrace's
+ * start-ups until "tracing", its stops, the replays, other runs to
+ * completion (--check, option errors), and tracer_settle()'s waits. */
+struct it_times {
+	int starts, stops, replays, runs;
+	double start_s, stop_s, replay_s, run_s, settle_s;
+};
+extern struct it_times it_times;
+
 #define TR_MAX_ARGS 16
 
 struct tracer {

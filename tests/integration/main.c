@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mnttrace-itest --mnttrace PATH [--attach auto|fentry|kprobe|tracepoint]
- *                [-v] [TEST-NAME-FILTER...]
+ *                [--all-tests] [-v] [TEST-NAME-FILTER...]
  *
  * Runs the integration tests against a built mnttrace. Needs root (it makes
  * mounts, in private namespaces only). The end-to-end runner (mnttrace-e2e,
@@ -24,6 +24,7 @@
 const char *it_mnttrace;
 const char *it_attach = "auto";
 bool it_verbose;
+static bool all_tests;
 char *volatile it_scenario_dir;
 
 #define CHECK_TIMEOUT_MS 60000
@@ -31,9 +32,12 @@ char *volatile it_scenario_dir;
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: %s --mnttrace PATH [--attach auto|fentry|kprobe|tracepoint]"
-		" [-v] [TEST-NAME-FILTER...]\n"
+		" [--all-tests] [-v] [TEST-NAME-FILTER...]\n"
 		"Runs mnttrace's %s tests (as root) and prints "
-		"\"N passed, N failed, N skipped\".\n", program_invocation_short_name,
+		"\"N passed, N failed, N skipped\".\n"
+		"Under --attach fentry or kprobe, the tests that do not depend on the mode\n"
+		"skip (they run in tracepoint mode); --all-tests runs them too.\n",
+		program_invocation_short_name,
 		strstr(program_invocation_short_name, "e2e") ? "end-to-end" : "integration");
 }
 
@@ -70,6 +74,33 @@ bool it_internals_available(const char **why)
 	if (!cached)
 		*why = "neither fentry nor kprobe attach on this kernel (mnttrace --check)";
 	return cached;
+}
+
+static struct it_times before_test;
+
+/* " (mnttrace: 1 start 3.1s, ...)": what the test's time went to. */
+static void time_note(char *buf, size_t len)
+{
+	const struct it_times *a = &before_test, *b = &it_times;
+	double other = b->run_s - a->run_s;
+
+	if (b->starts == a->starts && b->runs == a->runs && b->replays == a->replays)
+		return;
+	snprintf(buf, len, " (mnttrace: %d start %.1fs, stop %.1fs, replay %.1fs, "
+		 "settle %.1fs, %d other %.1fs)", b->starts - a->starts, b->start_s - a->start_s,
+		 b->stop_s - a->stop_s, b->replay_s - a->replay_s, b->settle_s - a->settle_s,
+		 b->runs - a->runs, other);
+}
+
+/* The matrix runs a mode-independent test once a kernel, in tracepoint mode. */
+static const char *mode_gate(const struct mt_test *t)
+{
+	before_test = it_times;
+	if (!(t->flags & MT_TEST_MODE_INDEPENDENT) || all_tests)
+		return NULL;
+	if (strcmp(it_attach, "fentry") && strcmp(it_attach, "kprobe"))
+		return NULL;
+	return "mode-independent; runs in tracepoint mode (--all-tests runs it here)";
 }
 
 /*
@@ -150,6 +181,7 @@ int main(int argc, char **argv)
 		{ "mnttrace", required_argument, NULL, 'm' },
 		{ "attach", required_argument, NULL, 'a' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "all-tests", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -166,6 +198,9 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			it_verbose = true;
+			break;
+		case 'A':
+			all_tests = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -195,7 +230,14 @@ int main(int argc, char **argv)
 		targv[targc++] = argv[optind++];
 	setvbuf(stderr, NULL, _IONBF, 0);
 	catch_signals();
+	mt_test_set_gate(mode_gate);
+	mt_test_set_note(time_note);
 	rc = mt_test_main(targc, targv);
+	printf("%s: time in mnttrace: %d starts %.0fs, %d stops %.0fs, %d replays %.0fs, "
+	       "%d other runs %.0fs; settling %.0fs\n", program_invocation_short_name,
+	       it_times.starts, it_times.start_s, it_times.stops, it_times.stop_s,
+	       it_times.replays, it_times.replay_s, it_times.runs, it_times.run_s,
+	       it_times.settle_s);
 	if (kill_leftovers()) {
 		printf("FAIL: the tests left child processes behind\n");
 		rc = 1;

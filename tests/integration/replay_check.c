@@ -140,6 +140,7 @@ int replay_run_opt(const char *rec_path, const char *opt, char **out, char **err
 	int out_fd = (int)syscall(SYS_memfd_create, "replay-out", 0);
 	int err_fd = (int)syscall(SYS_memfd_create, "replay-err", 0);
 	int status = -1;
+	double t0 = mt_now_s();
 	pid_t pid;
 
 	*out = *err = NULL;
@@ -152,6 +153,8 @@ int replay_run_opt(const char *rec_path, const char *opt, char **out, char **err
 			_exit(127);
 		}
 		status = pid < 0 ? -1 : wait_pid_timeout(pid, REPLAY_TIMEOUT_MS);
+		it_times.replays++;
+		it_times.replay_s += mt_now_s() - t0;
 		*out = it_read_memfd(out_fd);
 		*err = it_read_memfd(err_fd);
 	}

@@ -3,6 +3,9 @@
  * The command line as a user meets it: bad input gives one error line and
  * a non-zero exit; a refused attach mode is an error, never a silent
  * fallback; SIGINT gives exit 0, a summary, and no BPF object left behind.
+ * Option errors, the privilege check and the refused-mode test (it tries
+ * every mode itself) are TEST_ANY_MODE; the signal tests count the BPF
+ * objects of the mode under test, so they run in every mode.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -64,7 +67,7 @@ static void assert_json_error(const char *what, const char *out, int code)
 	json_free(r);
 }
 
-TEST(cli_usage_errors_exit_2)
+TEST_ANY_MODE(cli_usage_errors_exit_2)
 {
 	static const char *const cases[][6] = {
 		{ "--no-such-flag" },
@@ -131,7 +134,7 @@ TEST(cli_usage_errors_exit_2)
 }
 
 /* Values that look odd but are right: accepted (checked with --help's exit). */
-TEST(cli_durations_accepted)
+TEST_ANY_MODE(cli_durations_accepted)
 {
 	static const char *const ok[] = { "1", "1.5", "0.2", "90s", "2m", "1h", "1d", "0.5m" };
 
@@ -203,7 +206,7 @@ static bool drop_admin_perfmon(void)
  * A runtime failure (not enough privileges) is exit 1, not 2, in one line
  * that names the capabilities missing, and under -j a JSON error object.
  */
-TEST(cli_runtime_failure_exit_1)
+TEST_ANY_MODE(cli_runtime_failure_exit_1)
 {
 	static const struct {
 		const char *what;
@@ -299,7 +302,7 @@ TEST(cli_tracefs_missing)
 }
 
 /* A mode --check refuses must make a tracing run fail the same way. */
-TEST(cli_refused_mode_is_an_error)
+TEST_ANY_MODE(cli_refused_mode_is_an_error)
 {
 	static const char *const modes[] = { "fentry", "kprobe", "tracepoint" };
 	int refused = 0;

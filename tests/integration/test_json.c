@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The runner's JSON parser: if it is wrong, every other verdict is too. */
+/* The runner's JSON parser: if it is wrong, every other verdict is too.
+ * No mnttrace: TEST_ANY_MODE, once a kernel. */
 #include <stdlib.h>
 
 #include "itest.h"
@@ -30,7 +31,7 @@ static bool rejects(const char *text)
 	return !v && ASSERT_TRUE(err != NULL, "error message");
 }
 
-TEST(json_parser_values)
+TEST_ANY_MODE(json_parser_values)
 {
 	parses_to(" {\"a\" : 1 , \"b\":[true,false,null], \"c\":{}} ",
 		  "{\"a\":1,\"b\":[true,false,null],\"c\":{}}");
@@ -43,7 +44,7 @@ TEST(json_parser_values)
 	parses_to("\"\\u00e9\\u20ac\\ud83d\\ude00\"", "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"");
 }
 
-TEST(json_parser_rejects)
+TEST_ANY_MODE(json_parser_rejects)
 {
 	static const char *const bad[] = {
 		"", "{", "[1,]", "{\"a\"}", "{\"a\":1,}", "{a:1}", "01", "1.", "-", ".5",
@@ -55,7 +56,7 @@ TEST(json_parser_rejects)
 		rejects(bad[i]);
 }
 
-TEST(json_parser_lookup)
+TEST_ANY_MODE(json_parser_lookup)
 {
 	const char *line = "{\"type\":\"syscall\",\"call\":\"mount\",\"pid\":42,"
 			   "\"flags\":\"MS_BIND|MS_REC\",\"ret\":-16,\"errno\":\"EBUSY\","

@@ -6,7 +6,9 @@
  * through a symlink, never over a file without --force; a killed
  * mnttrace leaves a file that replays; a full disk is reported once and
  * tracing carries on. (Every other traced test checks that a replay
- * prints what the live run did: replay_check.c.)
+ * prints what the live run did: replay_check.c.) These check the file
+ * and the replay, not which records a mode sends: TEST_ANY_MODE, once a
+ * kernel, while every traced test records and replays in every mode.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -86,7 +88,7 @@ static bool record_scenario1(struct tracer *t, struct scenario *s, const char *p
 	return trace_scenario(t, args, s, scn_leak_child, &a);
 }
 
-TEST(recording_cut_or_corrupt_replays_to_the_damage)
+TEST_ANY_MODE(recording_cut_or_corrupt_replays_to_the_damage)
 {
 	struct tracer t = TRACER_INIT;
 	struct scenario s = SC_INIT;
@@ -185,7 +187,7 @@ out:
 	tracer_free(&t);
 }
 
-TEST(recording_file_is_0600_never_a_symlink_never_overwritten)
+TEST_ANY_MODE(recording_file_is_0600_never_a_symlink_never_overwritten)
 {
 	char rec[96], link[128], other[128], *err = NULL;
 	mode_t old = umask(0);	/* the recording is 0600 whatever the umask */
@@ -232,7 +234,7 @@ out:
 }
 
 /* SIGKILL: every frame written before is there, and replays. */
-TEST(recording_killed_mnttrace_leaves_a_replayable_file)
+TEST_ANY_MODE(recording_killed_mnttrace_leaves_a_replayable_file)
 {
 	static struct scn_leak a = { .graph_prop = MS_PRIVATE, .svc_prop = MS_SLAVE,
 				     .do_umount = true, .umount_flags = MNT_DETACH };
@@ -278,7 +280,7 @@ out:
  * A full disk, as RLIMIT_FSIZE makes one (EFBIG): said once, the file is
  * cut back to its last whole frame, and the findings still come.
  */
-TEST(recording_full_disk_is_reported_once_and_tracing_goes_on)
+TEST_ANY_MODE(recording_full_disk_is_reported_once_and_tracing_goes_on)
 {
 	static struct scn_leak a = { .graph_prop = MS_PRIVATE, .svc_prop = MS_SLAVE,
 				     .do_umount = true, .umount_flags = MNT_DETACH };
@@ -401,7 +403,7 @@ static void remove_segments(const char *dir)
  * and the scenario's findings come out as they did live. SIGUSR1 leaves
  * a marker the replay shows.
  */
-TEST(recording_flight_recorder_keeps_its_bound)
+TEST_ANY_MODE(recording_flight_recorder_keeps_its_bound)
 {
 	struct storm a = { .leak = { .graph_prop = MS_PRIVATE, .svc_prop = MS_SLAVE,
 				     .do_umount = true, .umount_flags = MNT_DETACH } };

@@ -4,7 +4,8 @@
  * scenario, stops at its sync point and runs mnttrace to completion inside
  * the scenario's own namespace (the runtime's namespace there: mnttrace
  * takes its own namespace as the runtime's), then checks what it names
- * against the scenario's reports (pids, namespaces, propagation).
+ * against the scenario's reports (pids, namespaces, propagation). No BPF,
+ * so TEST_ANY_MODE: once a kernel.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -171,7 +172,7 @@ static const struct scn_leak leak_args = {
 	.umount_flags = MNT_DETACH, .removal = SCN_KEEP,
 };
 
-TEST(snapshot_cmd_finds_leaked_copy)
+TEST_ANY_MODE(snapshot_cmd_finds_leaked_copy)
 {
 	struct scenario s = SC_INIT;
 	struct tracer t = TRACER_INIT;
@@ -233,7 +234,7 @@ out:
 	scenario_end(&s);
 }
 
-TEST(snapshot_cmd_explain_leaked_copy)
+TEST_ANY_MODE(snapshot_cmd_explain_leaked_copy)
 {
 	struct scenario s = SC_INIT;
 	struct tracer t = TRACER_INIT, tt = TRACER_INIT, td = TRACER_INIT, tc = TRACER_INIT;
@@ -290,7 +291,7 @@ out:
 }
 
 /* Before the umount: the private copy is a risk, seen with no event. */
-TEST(snapshot_cmd_risk_before_umount)
+TEST_ANY_MODE(snapshot_cmd_risk_before_umount)
 {
 	struct scn_leak a = leak_args;
 	struct scenario s = SC_INIT;
@@ -317,7 +318,7 @@ out:
 }
 
 /* Shared graph root (Docker >= 18.02): the copy is a slave, nothing leaks. */
-TEST(snapshot_cmd_shared_root_nothing_leaks)
+TEST_ANY_MODE(snapshot_cmd_shared_root_nothing_leaks)
 {
 	struct scn_leak a = leak_args;
 	struct scenario s = SC_INIT, s2 = SC_INIT;
@@ -366,7 +367,7 @@ out:
 }
 
 /* As nobody: no crash, no false verdict, and it says what it could not read. */
-TEST(snapshot_cmd_non_root)
+TEST_ANY_MODE(snapshot_cmd_non_root)
 {
 	struct scenario s = SC_INIT;
 	struct tracer t = TRACER_INIT;

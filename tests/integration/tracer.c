@@ -136,7 +136,7 @@ static int collect_args(char **argv, int n, const char *arg, va_list ap)
 	return n;
 }
 
-static bool wait_ready(struct tracer *t)
+static bool wait_ready_loop(struct tracer *t)
 {
 	for (int ms = 0; ms < READY_TIMEOUT_MS; ms += 20) {
 		char *err = read_all(t->err_fd);
@@ -162,6 +162,18 @@ static bool wait_ready(struct tracer *t)
 	}
 	mt_test_fail(__FILE__, __LINE__, "mnttrace not ready after %d ms", READY_TIMEOUT_MS);
 	return false;
+}
+
+struct it_times it_times;
+
+static bool wait_ready(struct tracer *t)
+{
+	double t0 = mt_now_s();
+	bool ok = wait_ready_loop(t);
+
+	it_times.starts++;
+	it_times.start_s += mt_now_s() - t0;
+	return ok;
 }
 
 bool tracer_startv(struct tracer *t, const char *const *args)
@@ -430,13 +442,17 @@ bool tracer_stop(struct tracer *t)
 
 bool tracer_stop_sig(struct tracer *t, int sig)
 {
+	double t0;
 	char *out;
 
 	if (t->pid <= 0 || t->exited)
 		return false;
 	tracer_settle(t);
+	t0 = mt_now_s();
 	kill(t->pid, sig);
 	t->status = wait_pid_timeout(t->pid, STOP_TIMEOUT_MS);
+	it_times.stops++;
+	it_times.stop_s += mt_now_s() - t0;
 	t->exited = true;
 	free(t->err_text);
 	t->err_text = read_all(t->err_fd);
@@ -502,14 +518,16 @@ void tracer_settle(const struct tracer *t)
 	struct stat st;
 	off_t last = -1;
 	int quiet = 0;
+	double t0 = mt_now_s();
 
 	for (int ms = 0; ms < SETTLE_MAX_MS && quiet < QUIET_MS; ms += 50) {
 		if (fstat(t->out_fd, &st) < 0)
-			return;
+			break;
 		quiet = st.st_size == last ? quiet + 50 : 0;
 		last = st.st_size;
 		sleep_ms(50);
 	}
+	it_times.settle_s += mt_now_s() - t0;
 }
 
 /* Run the started scenario to its end, then stop mnttrace. */
@@ -557,6 +575,7 @@ long long rec_enter_ns(const struct json *r)
 static int run_argv(char **out, char **err, int timeout_ms, char **argv)
 {
 	int out_fd, err_fd, status;
+	double t0;
 	pid_t pid;
 
 	*err = NULL;
@@ -566,8 +585,11 @@ static int run_argv(char **out, char **err, int timeout_ms, char **argv)
 	err_fd = make_memfd("mnttrace-stderr");
 	if (out_fd < 0 || err_fd < 0)
 		return -1;
+	t0 = mt_now_s();
 	pid = spawn(argv, out_fd, err_fd);
 	status = pid < 0 ? -1 : wait_pid_timeout(pid, timeout_ms);
+	it_times.runs++;
+	it_times.run_s += mt_now_s() - t0;
 	*err = read_all(err_fd);
 	if (out)
 		*out = read_all(out_fd);
