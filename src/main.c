@@ -200,14 +200,6 @@ static int start_model(struct app *app, enum mt_attach_mode mode)
 	return err;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Lost records, on stderr, in the stream and to the model (live or replayed). */
 static void lost(struct app *app, uint64_t bpf, uint64_t bad)
 {
