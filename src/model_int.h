@@ -73,6 +73,7 @@ struct ns_entry {
 	__u64 inf_ts;
 	int inf_nr;		/* nr_procs when looked up */
 	struct mount_entry *mnts;
+	int nr_noid;		/* mounts known only from a syscall, no id yet */
 	__u64 mounts_round;	/* the work round that last took its mounts in */
 };
 

@@ -441,6 +441,8 @@ void mnt_remove(struct mt_model *m, struct mount_entry *mm)
 		mm->ovl_next->ovl_pprev = mm->ovl_pprev;
 	if (mm->id)
 		htab_del(&m->mnt_by_id, &mm->by_id);
+	else
+		mm->ns->nr_noid--;
 	if (mm->ovl->home == mm)
 		mm->ovl->home = NULL;
 	/* copies of this mount now descend from its own original */
@@ -481,9 +483,13 @@ static void mnt_set_id(struct mt_model *m, struct mount_entry *mm, __u32 id)
 {
 	if (mm->id)
 		htab_del(&m->mnt_by_id, &mm->by_id);
+	else
+		mm->ns->nr_noid--;
 	mm->id = id;
 	if (id)
 		htab_add(&m->mnt_by_id, &mm->by_id, mnt_key(mm->ns, id));
+	else
+		mm->ns->nr_noid++;
 }
 
 struct mount_entry *mnt_upsert(struct mt_model *m, struct ns_entry *n,
@@ -496,7 +502,7 @@ struct mount_entry *mnt_upsert(struct mt_model *m, struct ns_entry *n,
 	/* a rescan may have found the namespace gone meanwhile */
 	if (n->dead)
 		return NULL;
-	if (!mm && in->id) {
+	if (!mm && in->id && n->nr_noid) {
 		/* a mount known only from its syscall gets its id now */
 		for (mm = n->mnts; mm; mm = mm->ns_next)
 			if (!mm->id && streq(mm->path, in->path))
@@ -524,6 +530,7 @@ struct mount_entry *mnt_upsert(struct mt_model *m, struct ns_entry *n,
 			o->first_ts = m->now_ts;
 		mm->ns = n;
 		mm->ovl = o;
+		n->nr_noid++;	/* calloc: no id until mnt_set_id */
 		mnt_set_id(m, mm, in->id);
 		mm->ns_next = n->mnts;
 		if (n->mnts)

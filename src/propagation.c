@@ -67,10 +67,11 @@ struct mount_entry *guess_orig(__u32 self_ns, struct mount_entry *mm)
 	struct overlay_entry *o = mm->ovl;
 	struct mount_entry *best = NULL;
 
-	/* the namespace it was copied from, when an event said so */
+	/* the namespace it was copied from, when an event said so (the
+	 * overlay's mounts, newest first like the namespace's, are fewer) */
 	if (mm->ns->cr_from) {
-		for (struct mount_entry *x = mm->ns->cr_from->mnts; x; x = x->ns_next)
-			if (x->ovl == o)
+		for (struct mount_entry *x = o->mnts; x; x = x->ovl_next)
+			if (x->ns == mm->ns->cr_from)
 				return x;
 	}
 	/* the copy in our own namespace is no copy, if anything is */
