@@ -72,7 +72,8 @@ run_mode() { # MODE
 	log "mode $1: running the suite"
 	say "suite-begin $1"
 	t0=$(date +%s)
-	timeout "$suite_timeout" /mnttrace-itest --mnttrace /mnttrace --attach "$1" >&3 2>&1
+	# $itest_args unquoted: one word per option or test filter
+	timeout "$suite_timeout" /mnttrace-itest --mnttrace /mnttrace --attach "$1" $itest_args >&3 2>&1
 	rc=$?
 	t1=$(date +%s)
 	say "suite-end $1 $rc $((t1 - t0))"
@@ -106,17 +107,23 @@ ln -sf /proc/self/mounts /etc/mtab
 modes=
 probe=0
 suite_timeout=600
+itest_args=
 for arg in $(cat /proc/cmdline 2>/dev/null); do
 	case $arg in
 	vmtest.modes=*) modes=$(echo "${arg#*=}" | tr , ' ') ;;
 	vmtest.probe=*) probe=${arg#*=} ;;
 	vmtest.suite_timeout=*) suite_timeout=${arg#*=} ;;
+	# e.g. vmtest.itest=-v,finding_filter: options and test filters
+	vmtest.itest=*) itest_args=$(echo "${arg#*=}" | tr , ' ') ;;
 	esac
 done
 
 say "boot $(uname -r)"
 
 # /modules/order lists the modules dependencies first, as the host resolved them.
+# The suite loads overlay again from here (test_latemod.c), as busybox has no modprobe.
+MNTTRACE_IT_MODULES=/modules
+export MNTTRACE_IT_MODULES
 modules=
 while read -r m; do
 	if insmod "/modules/$m.ko"; then
