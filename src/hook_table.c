@@ -39,7 +39,10 @@ const struct mt_hook mt_hooks[] = {
 	     "krp_is_local_mountpoint", "rmdir's local mountpoint check"),
 	{ .func = "ovl_inuse_trylock", .module = "overlay", .fentry = "fx_ovl_inuse_trylock",
 	  .kprobe = "kp_ovl_inuse_trylock", .kretprobe = "krp_ovl_inuse_trylock",
-	  .lost = "overlay upper/workdir in use" },
+	  .lost = "overlay upper/workdir in use",
+	  /* bpf/mounts.h reads them through overlay's BTF types, which the
+	   * first instance resolved at start, without the module */
+	  .late_lost = "overlay upper/work/lower dirs in namespace walks (until mnttrace restarts)" },
 };
 const size_t mt_nhooks = sizeof(mt_hooks) / sizeof(mt_hooks[0]);
 

@@ -24,6 +24,7 @@ struct mt_hook {
 	const char *kretprobe;	/* NULL: no return value needed */
 	const char *fentry_entry;	/* an extra fentry before the fexit, or NULL */
 	const char *lost;	/* what is not seen without it */
+	const char *late_lost;	/* what a late module load still leaves unseen, or NULL */
 };
 
 extern const struct mt_hook mt_hooks[];

@@ -46,6 +46,7 @@ struct watched {
 	struct bpf_link *links[MAX_LATE_LINKS];
 	int nlinks;
 	char lost[256];		/* what its hooks see */
+	char late_lost[256];	/* what a late load does not bring back */
 };
 
 struct mt_latemod {
@@ -222,6 +223,8 @@ static void loaded(struct mt_latemod *lm, struct watched *m)
 	}
 	m->attached = true;
 	say(m, "was loaded: its hooks are attached: %s is seen now", m->lost);
+	if (m->late_lost[0])
+		fprintf(stderr, "mnttrace: still not seen: %s\n", m->late_lost);
 	say_pinned(lm, m);
 }
 
@@ -230,6 +233,13 @@ static void unloaded(struct watched *m)
 	drop_late(m);
 	m->attached = false;
 	say(m, "was unloaded: not seen until it is loaded again: %s", m->lost);
+}
+
+static void append(char *list, size_t size, const char *item)
+{
+	size_t off = strlen(list);
+
+	snprintf(list + off, size - off, "%s%s", off ? ", " : "", item);
 }
 
 static bool hook_on(const struct mnttrace_bpf *skel, const struct mt_hook *h,
@@ -255,7 +265,6 @@ struct mt_latemod *mt_latemod__new(struct mnttrace_bpf *main, enum mt_attach_mod
 	for (size_t i = 0; i < mt_nhooks; i++) {
 		const struct mt_hook *h = &mt_hooks[i];
 		struct watched *m = NULL;
-		size_t off;
 
 		if (!h->module)
 			continue;
@@ -271,8 +280,10 @@ struct mt_latemod *mt_latemod__new(struct mnttrace_bpf *main, enum mt_attach_mod
 			m->attached = true;
 		}
 		m->attached &= hook_on(main, h, mode);
-		off = strlen(m->lost);
-		snprintf(m->lost + off, sizeof(m->lost) - off, "%s%s", off ? ", " : "", h->lost);
+		append(m->lost, sizeof(m->lost), h->lost);
+		/* only a module absent at start: present, it resolved for the walks */
+		if (h->late_lost && !module_live(m->name))
+			append(m->late_lost, sizeof(m->late_lost), h->late_lost);
 	}
 	for (int j = 0; j < lm->nmods; j++)
 		if (lm->mods[j].attached)

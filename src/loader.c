@@ -115,6 +115,8 @@ static int select_hooks(struct mt_loader *l, enum mt_attach_mode mode, char *why
 		off += snprintf(l->blind + off, sizeof(l->blind) - off, "%s%s%s%s%s",
 				off ? ", " : "", h->lost, h->module ? " (until the " : "",
 				h->module ? h->module : "", h->module ? " module is loaded)" : "");
+		if (off < sizeof(l->blind) && h->late_lost)
+			off += snprintf(l->blind + off, sizeof(l->blind) - off, ", %s", h->late_lost);
 		if (off >= sizeof(l->blind))
 			off = sizeof(l->blind) - 1;
 	}
