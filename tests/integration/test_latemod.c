@@ -79,6 +79,33 @@ static bool wait_stderr(struct tracer *t, const char *needle, int n)
 	return false;
 }
 
+#define MAX_IDS 256
+
+/* The BPF links and programs mnttrace holds now, the late ones included. */
+struct held_ids {
+	unsigned int ids[2][MAX_IDS];
+	int n[2];
+};
+
+static const enum bpf_obj_kind held_kinds[2] = { BPF_OBJ_LINK, BPF_OBJ_PROG };
+
+/* How many of them still exist, after waiting up to 5 s for the kernel to free them. */
+static int held_left(const struct held_ids *h)
+{
+	int left = 0;
+
+	for (int ms = 0; ms <= 5000; ms += 100) {
+		left = 0;
+		for (int k = 0; k < 2; k++)
+			for (int i = 0; i < h->n[k]; i++)
+				left += bpf_obj_exists(held_kinds[k], h->ids[k][i]);
+		if (!left)
+			break;
+		sleep_ms(100);
+	}
+	return left;
+}
+
 /* The second mount of the same upper/workdir with index=on: EBUSY, after
  * ovl_inuse_trylock() fails on the upperdir. */
 static void inuse_child(struct sc_ctx *c, void *arg)
@@ -118,6 +145,7 @@ TEST(latemod_overlay_loaded_while_tracing)
 {
 	struct tracer t = TRACER_INIT;
 	struct scenario s = SC_INIT;
+	struct held_ids held = { 0 };
 	char ko[512];
 	const char *why = cannot_run(ko, sizeof(ko));
 	const struct json *r;
@@ -156,6 +184,9 @@ TEST(latemod_overlay_loaded_while_tracing)
 		    !wait_stderr(&t, LOADED_LINE, ++loads))
 			goto out;
 	}
+	for (int k = 0; k < 2; k++)
+		held.n[k] = proc_bpf_ids(t.pid, held_kinds[k], held.ids[k], MAX_IDS);
+	ASSERT_GT(held.n[0], 0, "BPF links mnttrace holds");
 	if (!sc_start(&s, inuse_child, NULL) || !sc_finish(&s))
 		goto out;
 	ASSERT_STREQ(sc_get(&s, "remount_errno"), "16", "the second index=on mount: EBUSY");
@@ -167,6 +198,7 @@ TEST(latemod_overlay_loaded_while_tracing)
 		       "op", "ovl_inuse", "pid", sc_get(&s, "pid"));
 	if (r)	/* the upperdir, from the root of the tmpfs it lives on */
 		ASSERT_JSTR(r, "path", "/ovl/upper");
+	ASSERT_EQ(held_left(&held), 0, "BPF links and programs left after mnttrace exited");
 	/* teardown let go of the module: it unloads now */
 	for (int ms = 0; ms < 10000 && (err = unload_overlay()) == -EAGAIN; ms += 200)
 		sleep_ms(200);
