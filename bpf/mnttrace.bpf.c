@@ -320,14 +320,17 @@ out:
 	return 0;
 }
 
+/*
+ * Slot 0 is sys_exit_handler, set by src/loader.c after the load rather
+ * than statically: a second instance of this object, loaded later for a
+ * module's hooks (src/latemod.c), shares this map and must not rewrite it.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, u32);
-	__array(values, int (void *));
-} exit_tail SEC(".maps") = {
-	.values = { [0] = (void *)&sys_exit_handler },
-};
+	__type(value, u32);
+} exit_tail SEC(".maps");
 
 static __always_inline int sys_exit(struct trace_event_raw_sys_exit *ctx)
 {

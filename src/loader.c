@@ -13,56 +13,12 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "hook_table.h"
+#include "latemod.h"
 #include "loader.h"
 #include "mnttrace.skel.h"
 #include "perf_release.h"
 #include "sysenv.h"
-
-/*
- * The kernel functions we hook, with their programs. "Required" hooks make
- * a mode worth choosing; without the others we lose one kind of record.
- * Existence checked on 6.1, 6.12 (Debian, qemu) and 6.18 (kallsyms).
- */
-struct hook {
-	const char *func;
-	const char *module;	/* BTF lives in this module when not built in */
-	bool required;
-	const char *fentry;	/* fentry or fexit program */
-	const char *kprobe;
-	const char *kretprobe;	/* NULL: no return value needed */
-	const char *fentry_entry;	/* an extra fentry before the fexit, or NULL */
-	const char *lost;	/* what is not seen without it */
-};
-
-#define HOOK(fn, req, fe, kp, krp, what) \
-	{ .func = fn, .required = req, .fentry = fe, .kprobe = kp, .kretprobe = krp, .lost = what }
-
-static const struct hook hooks[] = {
-	HOOK("copy_mnt_ns", true, "fx_copy_mnt_ns", "kp_copy_mnt_ns", "krp_copy_mnt_ns",
-	     "namespace copies"),
-	HOOK("clone_mnt", true, "fx_clone_mnt", "kp_clone_mnt", "krp_clone_mnt",
-	     "original->copy pairing"),
-	HOOK("umount_tree", true, "fe_umount_tree", "kp_umount_tree", NULL,
-	     "umounts done by the kernel, namespace teardown"),
-	{ .func = "propagate_umount", .fentry = "fx_propagate_umount",
-	  .fentry_entry = "fe_propagate_umount", .kprobe = "kp_propagate_umount",
-	  .kretprobe = "krp_propagate_umount", .lost = "umounts propagated to other namespaces" },
-	HOOK("change_mnt_propagation", false, "fx_change_mnt_propagation",
-	     "kp_change_mnt_propagation", "krp_change_mnt_propagation", "propagation changes"),
-	{ .func = "propagate_mnt", .fentry = "fx_propagate_mnt", .fentry_entry = "fe_propagate_mnt",
-	  .kprobe = "kp_propagate_mnt", .kretprobe = "krp_propagate_mnt",
-	  .lost = "mounts propagated to peers and slaves" },
-	HOOK("__detach_mounts", false, "fe_detach_mounts", "kp_detach_mounts", NULL,
-	     "rmdir's lazy detach"),
-	HOOK("propagate_mount_busy", false, "fx_propagate_mount_busy", "kp_propagate_mount_busy",
-	     "krp_propagate_mount_busy", "busy propagated copies"),
-	HOOK("__is_local_mountpoint", false, "fx_is_local_mountpoint", "kp_is_local_mountpoint",
-	     "krp_is_local_mountpoint", "rmdir's local mountpoint check"),
-	{ .func = "ovl_inuse_trylock", .module = "overlay", .fentry = "fx_ovl_inuse_trylock",
-	  .kprobe = "kp_ovl_inuse_trylock", .kretprobe = "krp_ovl_inuse_trylock",
-	  .lost = "overlay upper/workdir in use" },
-};
-#define NHOOKS (sizeof(hooks) / sizeof(hooks[0]))
 
 #define MAX_LINKS 64
 
@@ -74,6 +30,7 @@ struct mt_loader {
 	enum mt_attach_mode mode;
 	char blind[512];
 	int verbose;
+	struct mt_latemod *late;	/* module hooks attached while tracing */
 };
 
 /*
@@ -113,84 +70,6 @@ static void note(const struct mt_loader *l, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static struct bpf_program *prog(const struct mt_loader *l, const char *name)
-{
-	return name ? bpf_object__find_program_by_name(l->skel->obj, name) : NULL;
-}
-
-/* kallsyms names we may kprobe, exact only: a .isra/.constprop clone may
- * take different arguments. Lines are "ADDR TYPE NAME[\t[MODULE]]"; split
- * by hand: sscanf() on 120,000 lines was a third of this under TCG. */
-static void kallsyms_find(bool found[NHOOKS])
-{
-	char line[512], *sym, *end;
-	FILE *f = fopen("/proc/kallsyms", "re");
-
-	memset(found, 0, sizeof(bool) * NHOOKS);
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		sym = strchr(line, ' ');
-		sym = sym ? strchr(sym + 1, ' ') : NULL;
-		if (!sym)
-			continue;
-		sym++;
-		end = sym + strcspn(sym, " \t\n");
-		*end = '\0';
-		for (size_t i = 0; i < NHOOKS; i++)
-			if (!found[i] && strcmp(sym, hooks[i].func) == 0)
-				found[i] = true;
-	}
-	fclose(f);
-}
-
-/*
- * Does the kernel refuse every fentry program? Lockdown (or a missing
- * CAP_SYS_ADMIN) answers EPERM, and learning that from the object's load
- * costs another vmlinux BTF parse and its maps: 0.15 s of a 0.6 s start
- * (6.18 host, tracepoint mode). A two-instruction program on function
- * @btf_id answers at once; any answer but EPERM leaves it to that load.
- */
-static bool fentry_refused(int btf_id)
-{
-	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_FENTRY,
-		    .attach_btf_id = btf_id);
-	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2, &o);
-
-	if (fd >= 0)
-		close(fd);
-	return fd == -EPERM;
-}
-
-/* Which hooks have a BTF function, and whether fentry is refused outright. */
-static void btf_find(bool found[NHOOKS], bool *refused)
-{
-	struct btf *vmlinux = btf__load_vmlinux_btf(), *mod = NULL;
-	int id;
-
-	memset(found, 0, sizeof(bool) * NHOOKS);
-	*refused = false;
-	if (!vmlinux)
-		return;
-	for (size_t i = 0; i < NHOOKS; i++) {
-		id = btf__find_by_name_kind(vmlinux, hooks[i].func, BTF_KIND_FUNC);
-		found[i] = id > 0;
-		if (found[i] && hooks[i].required && !*refused && fentry_refused(id))
-			*refused = true;
-		if (found[i] || !hooks[i].module)
-			continue;
-		mod = btf__load_module_btf(hooks[i].module, vmlinux);
-		if (mod)
-			found[i] = btf__find_by_name_kind(mod, hooks[i].func, BTF_KIND_FUNC) > 0;
-		btf__free(mod);
-	}
-	btf__free(vmlinux);
-}
-
 /* Syscall tracepoints this kernel lacks are switched off, in pairs. */
 static void select_tracepoints(struct mt_loader *l)
 {
@@ -214,33 +93,16 @@ static void select_tracepoints(struct mt_loader *l)
 static int select_hooks(struct mt_loader *l, enum mt_attach_mode mode, char *why,
 			size_t whylen)
 {
-	bool found[NHOOKS], refused = false;
+	bool found[MT_MAX_HOOKS];
 	size_t off = 0;
 
-	if (mode == MT_ATTACH_FENTRY)
-		btf_find(found, &refused);
-	else if (mode == MT_ATTACH_KPROBE)
-		kallsyms_find(found);
-	else
-		memset(found, 0, sizeof(found));
-	if (refused)
+	if (mt_hooks_find(mode, found))
 		return -EPERM;	/* try_mode() says why */
+	for (size_t i = 0; i < mt_nhooks; i++) {
+		const struct mt_hook *h = &mt_hooks[i];
 
-	for (size_t i = 0; i < NHOOKS; i++) {
-		const struct hook *h = &hooks[i];
-		bool on = found[i];
-
-		bpf_program__set_autoload(prog(l, h->fentry), mode == MT_ATTACH_FENTRY && on);
-		bpf_program__set_autoload(prog(l, h->kprobe), mode == MT_ATTACH_KPROBE && on);
-		if (h->kretprobe)
-			bpf_program__set_autoload(prog(l, h->kretprobe),
-						  mode == MT_ATTACH_KPROBE && on);
-		if (h->fentry_entry)
-			bpf_program__set_autoload(prog(l, h->fentry_entry),
-						  mode == MT_ATTACH_FENTRY && on);
-		if (mode == MT_ATTACH_FENTRY && on)
-			bpf_program__set_attach_target(prog(l, h->fentry), 0, h->func);
-		if (mode == MT_ATTACH_TRACEPOINT || on)
+		mt_hook_select(l->skel->obj, h, mode, found[i]);
+		if (mode == MT_ATTACH_TRACEPOINT || found[i])
 			continue;
 		if (h->required) {
 			snprintf(why, whylen, "the kernel has no %s %s",
@@ -252,8 +114,12 @@ static int select_hooks(struct mt_loader *l, enum mt_attach_mode mode, char *why
 		     mt_attach_mode_name(mode), h->func,
 		     h->module ? "or module not loaded: " : "",
 		     h->module ? h->module : "inlined", h->lost);
-		off += snprintf(l->blind + off, sizeof(l->blind) - off, "%s%s",
-				off ? ", " : "", h->lost);
+		/* a module's hooks attach when it loads (latemod.c) */
+		off += snprintf(l->blind + off, sizeof(l->blind) - off, "%s%s%s%s%s",
+				off ? ", " : "", h->lost, h->module ? " (until the " : "",
+				h->module ? h->module : "", h->module ? " module is loaded)" : "");
+		if (off < sizeof(l->blind) && h->late_lost)
+			off += snprintf(l->blind + off, sizeof(l->blind) - off, ", %s", h->late_lost);
 		if (off >= sizeof(l->blind))
 			off = sizeof(l->blind) - 1;
 	}
@@ -294,15 +160,18 @@ static int attach_all(struct mt_loader *l, enum mt_attach_mode mode, char *why,
 	}
 	if (mode != MT_ATTACH_KPROBE)
 		return 0;
-	for (size_t i = 0; i < NHOOKS; i++) {
-		const struct hook *h = &hooks[i];
+	for (size_t i = 0; i < mt_nhooks; i++) {
+		const struct mt_hook *h = &mt_hooks[i];
+		struct bpf_link *kl[2];
 
-		if (!bpf_program__autoload(prog(l, h->kprobe)))
+		if (!bpf_program__autoload(bpf_object__find_program_by_name(l->skel->obj,
+									     h->kprobe)))
 			continue;
-		err = add_link(l, bpf_program__attach_kprobe(prog(l, h->kprobe), false, h->func));
-		if (!err && h->kretprobe)
-			err = add_link(l, bpf_program__attach_kprobe(prog(l, h->kretprobe), true,
-								     h->func));
+		err = mt_hook_attach_kprobe(l->skel->obj, h, kl);
+		if (!err && (err = add_link(l, kl[0])))
+			bpf_link__destroy(kl[1]);
+		else if (!err && kl[1])
+			err = add_link(l, kl[1]);
 		if (err) {
 			snprintf(why, whylen, "kprobe on %s failed: %s", h->func, strerror(-err));
 			return err;
@@ -380,6 +249,17 @@ static int count_autoload(const struct mt_loader *l)
 	return n;
 }
 
+/* Every syscall exit tail-calls sys_exit_handler (bpf/mnttrace.bpf.c). */
+static int set_exit_tail(struct mnttrace_bpf *skel)
+{
+	__u32 slot = 0;
+	int fd = bpf_program__fd(skel->progs.sys_exit_handler);
+
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.exit_tail), &slot, &fd, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 /* One attempt at one mode, from a freshly opened skeleton. */
 static int try_mode(struct mt_loader *l, const struct mt_options *opt,
 		    enum mt_attach_mode mode, char *why, size_t whylen)
@@ -431,6 +311,11 @@ static int try_mode(struct mt_loader *l, const struct mt_options *opt,
 				 strerror(-err));
 		return err;
 	}
+	err = set_exit_tail(l->skel);
+	if (err) {
+		snprintf(why, whylen, "filling the tail-call map failed: %s", strerror(-err));
+		return err;
+	}
 	err = attach_all(l, mode, why, whylen);
 	/* -v: where a start-up's time goes (seconds each under TCG) */
 	note(l, "%s: hooks chosen in %.0f ms, %d programs loaded in %.0f ms, %d links "
@@ -455,7 +340,7 @@ struct mt_loader *mt_loader__start(const struct mt_options *opt, mt_record_fn fn
 	static const enum mt_attach_mode order[] = {
 		MT_ATTACH_FENTRY, MT_ATTACH_KPROBE, MT_ATTACH_TRACEPOINT,
 	};
-	char why[3][320] = { "", "", "" };
+	char why[3][768] = { "", "", "" };
 	struct mt_loader *l;
 	int err = -ENOENT;
 
@@ -507,6 +392,7 @@ struct mt_loader *mt_loader__start(const struct mt_options *opt, mt_record_fn fn
 
 	if (opt->check)
 		return l;
+	l->late = mt_latemod__new(l->skel, l->mode);
 	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.events),
 				 (ring_buffer_sample_fn)fn, ctx, NULL);
 	if (!l->rb) {
@@ -531,6 +417,7 @@ int mt_loader__poll(struct mt_loader *l, int timeout_ms)
 
 	if (n < 0)
 		return n;
+	mt_latemod__tick(l->late);
 	/* records sent without a wake-up (bpf/emit.h: wakeup_bytes) */
 	more = ring_buffer__consume(l->rb);
 	return more < 0 ? more : n + more;
@@ -570,6 +457,7 @@ void mt_loader__free(struct mt_loader *l)
 	if (!l)
 		return;
 	ring_buffer__free(l->rb);
+	mt_latemod__free(l->late);
 	/* without the kprobe PMU (before 4.17) libbpf made each kprobe in
 	 * kprobe_events and removes it there at detach: that fails while the
 	 * event is held, and the kprobe would stay */

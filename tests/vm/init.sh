@@ -121,6 +121,9 @@ done
 say "boot $(uname -r)"
 
 # /modules/order lists the modules dependencies first, as the host resolved them.
+# The suite loads overlay again from here (test_latemod.c), as busybox has no modprobe.
+MNTTRACE_IT_MODULES=/modules
+export MNTTRACE_IT_MODULES
 modules=
 while read -r m; do
 	if insmod "/modules/$m.ko"; then
