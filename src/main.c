@@ -615,10 +615,11 @@ int main(int argc, char **argv)
 
 		mt_model__stats(app.model, &st);
 		fprintf(stderr, "mnttrace: model: %d namespaces, %d overlay mounts; %llu rescans "
-			"took %.1f ms in all, %.1f ms at most; %llu evicted, %llu recycled "
-			"namespace inodes\n", st.namespaces, st.mounts,
-			(unsigned long long)st.rescans, st.rescan_ns_total / 1e6,
-			st.rescan_ns_max / 1e6, (unsigned long long)st.evicted,
+			"took %.1f ms in all, %.1f ms at most (%llu processes gone before they "
+			"were read); %llu evicted, %llu recycled namespace inodes\n",
+			st.namespaces, st.mounts, (unsigned long long)st.rescans,
+			st.rescan_ns_total / 1e6, st.rescan_ns_max / 1e6,
+			(unsigned long long)st.vanished, (unsigned long long)st.evicted,
 			(unsigned long long)st.recycled_inodes);
 	}
 	mt_model__free(app.model);

@@ -120,6 +120,7 @@ struct mt_model_stats {
 	__u64 jobs;		/* work items done off the record path */
 	__u64 evicted;		/* pending records and fs contexts dropped for age or room */
 	__u64 recycled_inodes;	/* namespaces found replaced by a new one of the same inode */
+	__u64 vanished;		/* processes gone or moved between a rescan's listing and read */
 	int namespaces;		/* alive */
 	int overlays;		/* overlay superblocks with a mount */
 	int mounts;		/* overlay mounts, all namespaces */

@@ -235,6 +235,9 @@ static struct mt_snapshot *take_snapshot(struct mt_model *m, const __u32 *ino, i
 	m->st.rescan_ns_total += dt;
 	if (dt > m->st.rescan_ns_max)
 		m->st.rescan_ns_max = dt;
+	/* counted, never an error: processes come and go under any scan */
+	if (snap)
+		m->st.vanished += (__u64)snap->nr_errors + (__u64)snap->nr_moved;
 	return snap;
 }
 

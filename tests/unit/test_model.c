@@ -1086,6 +1086,10 @@ TEST(model_overlay_mounted_after_start_in_test_ns)
 	ASSERT_EQ(e.n, 0, "an overlay mount alone is no finding");
 	mt_model__stats(e.m, &st);
 	ASSERT_EQ(st.mounts, 1, "the walk gave the placeholder its id");
+	ASSERT_EQ(st.vanished, 0, "no process vanished yet");
+
+	/* a process that exits while a rescan lists /proc: counted, quietly */
+	fx_write(e.root, "1400/comm", "gone\n");
 
 	/* the service is forked from the test namespace */
 	fx_proc(e.root, 1500, "svc", SVC, "/user.slice/session-1.scope", NULL);
@@ -1103,6 +1107,9 @@ TEST(model_overlay_mounted_after_start_in_test_ns)
 		ASSERT_EQ(leak->h[0].cr_pid, 1500, "creator");
 		ASSERT_STREQ(leak->path, MERGED, "path");
 	}
+	mt_model__stats(e.m, &st);
+	if (ASSERT_TRUE(st.rescans > 0, "the leak's holders were looked up"))
+		ASSERT_TRUE(st.vanished > 0, "pid 1400 without ns/mnt counted as gone");
 	if (mt_test_failed())
 		dump(&e);
 	env_fini(&e);
