@@ -51,6 +51,20 @@ send_file() { # NAME PATH
 # Kill what a timed-out or sloppy suite left running, so that the next mode
 # starts from a clean kernel. Only this guest's processes exist here.
 reap() { # MODE
+	# mnttrace's perf-event release child (mnttrace-rel, src/perf_release.c)
+	# outlives it by design while the kernel tears the events down: seconds
+	# under TCG (7.2 kprobe mode). Wait for it; what stays is a leftover.
+	i=0
+	while [ $i -lt 60 ]; do
+		rel=
+		for p in $(pidof mnttrace); do
+			[ "$(cat /proc/$p/comm 2>/dev/null)" = mnttrace-rel ] && rel=1
+		done
+		[ -z "$rel" ] && break
+		sleep 1
+		i=$((i + 1))
+	done
+	[ $i -gt 0 ] && say "note $1 waited ${i}s for mnttrace-rel to release perf events"
 	left=$(pidof mnttrace mnttrace-itest)
 	[ -n "$left" ] || return 0
 	say "note $1 killed leftover processes: $left"
