@@ -71,7 +71,25 @@ reap() { # MODE
 	kill -9 $left
 }
 
+# vmtest.starts=N: N starts of /mnttrace-base (if packed) and /mnttrace,
+# alternately, each timed and with its -v phase line, to compare two builds
+# in one boot (a shared host's load hits both alike).
+time_starts() { # MODE
+	i=0
+	while [ "$i" -lt "$starts" ]; do
+		for bin in /mnttrace-base /mnttrace; do
+			[ -x "$bin" ] || continue
+			t0=$(cut -d' ' -f1 /proc/uptime)
+			ph=$($bin --attach "$1" --check -v 2>&1 | grep 'hooks chosen')
+			t1=$(cut -d' ' -f1 /proc/uptime)
+			say "note $1 start $bin $(echo "$t1 $t0" | awk '{ printf "%.2f", $1 - $2 }')s: ${ph#mnttrace: }"
+		done
+		i=$((i + 1))
+	done
+}
+
 run_mode() { # MODE
+	[ "$starts" -gt 0 ] && time_starts "$1"
 	log "mode $1: check"
 	t0=$(date +%s)
 	out=$(/mnttrace --attach "$1" --check 2>&1)
@@ -122,11 +140,13 @@ modes=
 probe=0
 suite_timeout=600
 itest_args=
+starts=0
 for arg in $(cat /proc/cmdline 2>/dev/null); do
 	case $arg in
 	vmtest.modes=*) modes=$(echo "${arg#*=}" | tr , ' ') ;;
 	vmtest.probe=*) probe=${arg#*=} ;;
 	vmtest.suite_timeout=*) suite_timeout=${arg#*=} ;;
+	vmtest.starts=*) starts=${arg#*=} ;;
 	# e.g. vmtest.itest=-v,finding_filter: options and test filters
 	vmtest.itest=*) itest_args=$(echo "${arg#*=}" | tr , ' ') ;;
 	esac

@@ -31,6 +31,9 @@ cell failed or a required mode did not run.
   -h, --help           this text
 
 Environment: VMTEST_APPEND adds kernel command-line arguments to every guest.
+VMTEST_BASELINE=PATH packs another static mnttrace as /mnttrace-base: with
+VMTEST_APPEND=vmtest.starts=N each mode first times N starts (--check -v) of
+it and of /mnttrace, alternately, in the same boot (report.log "note").
 
 Examples:
   tests/vm/vmtest.sh --host --e2e        # what `make test` runs
@@ -336,6 +339,7 @@ build_initrd() { # KDIR OUT WITH_SUITE
 	if [ "$3" = 1 ]; then
 		cp "$mnttrace_bin" "$root/mnttrace"
 		cp "$itest_bin" "$root/mnttrace-itest"
+		[ -z "${VMTEST_BASELINE:-}" ] || cp "$VMTEST_BASELINE" "$root/mnttrace-base"
 	fi
 	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$2"
 	rm -rf "$root"
