@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "btf_funcs.h"
 #include "hook_table.h"
 
 /*
@@ -99,10 +101,10 @@ static bool fentry_refused(int btf_id)
 	return fd == -EPERM;
 }
 
-/* Which hooks have a BTF function, and whether fentry is refused outright. */
-static void btf_find(bool found[MT_MAX_HOOKS], bool *refused)
+/* The libbpf way, for BTF that btf_funcs.c cannot read (a new kind). */
+static void btf_find_libbpf(bool found[MT_MAX_HOOKS], __u32 ids[MT_MAX_HOOKS])
 {
-	struct btf *vmlinux = btf__load_vmlinux_btf(), *mod = NULL;
+	struct btf *vmlinux = btf__load_vmlinux_btf(), *mod;
 	int id;
 
 	if (!vmlinux)
@@ -110,8 +112,7 @@ static void btf_find(bool found[MT_MAX_HOOKS], bool *refused)
 	for (size_t i = 0; i < mt_nhooks; i++) {
 		id = btf__find_by_name_kind(vmlinux, mt_hooks[i].func, BTF_KIND_FUNC);
 		found[i] = id > 0;
-		if (found[i] && mt_hooks[i].required && !*refused && fentry_refused(id))
-			*refused = true;
+		ids[i] = id > 0 ? id : 0;
 		if (found[i] || !mt_hooks[i].module)
 			continue;
 		mod = btf__load_module_btf(mt_hooks[i].module, vmlinux);
@@ -120,6 +121,52 @@ static void btf_find(bool found[MT_MAX_HOOKS], bool *refused)
 		btf__free(mod);
 	}
 	btf__free(vmlinux);
+}
+
+/* Is @func a BTF function of loaded module @module (split BTF on @base)? */
+static bool module_has_func(const char *module, const char *func, const struct mt_btf_blob *base)
+{
+	const char *names[1] = { func };
+	struct mt_btf_blob b;
+	char path[128];
+	__u32 id = 0;
+	size_t len;
+	void *raw;
+
+	snprintf(path, sizeof(path), "/sys/kernel/btf/%s", module);
+	raw = mt_btf_read_file(path, &len);
+	if (raw && !mt_btf_blob_open(&b, raw, len))
+		mt_btf_find_funcs(&b, base, names, 1, &id);
+	free(raw);
+	return id > 0;
+}
+
+/* Which hooks have a BTF function, and whether fentry is refused outright. */
+static void btf_find(bool found[MT_MAX_HOOKS], bool *refused)
+{
+	const char *names[MT_MAX_HOOKS];
+	__u32 ids[MT_MAX_HOOKS] = { 0 };
+	struct mt_btf_blob vmlinux;
+	size_t len = 0;
+	void *raw = mt_btf_read_file("/sys/kernel/btf/vmlinux", &len);
+
+	for (size_t i = 0; i < mt_nhooks; i++)
+		names[i] = mt_hooks[i].func;
+	if (!raw || mt_btf_blob_open(&vmlinux, raw, len) ||
+	    mt_btf_find_funcs(&vmlinux, NULL, names, mt_nhooks, ids)) {
+		free(raw);
+		btf_find_libbpf(found, ids);
+		raw = NULL;
+	} else {
+		for (size_t i = 0; i < mt_nhooks; i++)
+			found[i] = ids[i] ||
+				   (mt_hooks[i].module &&
+				    module_has_func(mt_hooks[i].module, names[i], &vmlinux));
+	}
+	for (size_t i = 0; i < mt_nhooks && !*refused; i++)
+		if (ids[i] && mt_hooks[i].required && fentry_refused((int)ids[i]))
+			*refused = true;
+	free(raw);
 }
 
 bool mt_hooks_find(enum mt_attach_mode mode, bool found[MT_MAX_HOOKS])
