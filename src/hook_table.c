@@ -13,6 +13,7 @@
 
 #include "btf_funcs.h"
 #include "hook_table.h"
+#include "kprobe_pmu.h"
 
 /*
  * "Required" hooks make a mode worth choosing; without the others we lose
@@ -77,6 +78,42 @@ static void kallsyms_find(bool found[MT_MAX_HOOKS])
 				found[i] = true;
 	}
 	fclose(f);
+}
+
+/*
+ * kprobe mode with the kprobe PMU: a hook is found when its events open,
+ * and they are kept for the attach (mt_hook_attach_kprobe), so the kernel
+ * registers each kprobe once. held[i][0..1] are fd + 1 (0: none).
+ */
+static int held[MT_MAX_HOOKS][2];
+
+void mt_hooks_release(void)
+{
+	for (size_t i = 0; i < MT_MAX_HOOKS; i++)
+		for (int k = 0; k < 2; k++) {
+			if (held[i][k])
+				close(held[i][k] - 1);
+			held[i][k] = 0;
+		}
+}
+
+static bool pmu_find(bool found[MT_MAX_HOOKS])
+{
+	int type, bit, fd;
+
+	if (!mt_kprobe_pmu(&type, &bit))
+		return false;
+	mt_hooks_release();
+	for (size_t i = 0; i < mt_nhooks; i++) {
+		fd = mt_kprobe_open(type, bit, mt_hooks[i].func, false);
+		held[i][0] = fd >= 0 ? fd + 1 : 0;
+		if (fd >= 0 && mt_hooks[i].kretprobe) {
+			fd = mt_kprobe_open(type, bit, mt_hooks[i].func, true);
+			held[i][1] = fd >= 0 ? fd + 1 : 0;
+		}
+		found[i] = fd >= 0;
+	}
+	return true;
 }
 
 /*
@@ -176,8 +213,8 @@ bool mt_hooks_find(enum mt_attach_mode mode, bool found[MT_MAX_HOOKS])
 	memset(found, 0, sizeof(bool) * MT_MAX_HOOKS);
 	if (mode == MT_ATTACH_FENTRY)
 		btf_find(found, &refused);
-	else if (mode == MT_ATTACH_KPROBE)
-		kallsyms_find(found);
+	else if (mode == MT_ATTACH_KPROBE && !pmu_find(found))
+		kallsyms_find(found);	/* legacy kprobe_events: libbpf names them */
 	return refused;
 }
 
@@ -201,18 +238,46 @@ void mt_hook_select(struct bpf_object *obj, const struct mt_hook *h, enum mt_att
 		bpf_program__set_attach_target(prog(obj, h->fentry), 0, h->func);
 }
 
+/* @h's event @k (0: entry, 1: return) opened by pmu_find, attached to @p. */
+static struct bpf_link *attach_held(struct bpf_program *p, const struct mt_hook *h, int k)
+{
+	size_t i = (size_t)(h - mt_hooks);
+	struct bpf_link *link;
+	int fd = held[i][k] - 1;
+
+	held[i][k] = 0;
+	link = bpf_program__attach_perf_event(p, fd);	/* the link owns fd */
+	if (!link) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+	}
+	return link;
+}
+
+static struct bpf_link *attach_one(struct bpf_object *obj, const struct mt_hook *h, int k)
+{
+	struct bpf_program *p = prog(obj, k ? h->kretprobe : h->kprobe);
+	size_t i = (size_t)(h - mt_hooks);
+
+	if (i < mt_nhooks && held[i][k])
+		return attach_held(p, h, k);
+	return bpf_program__attach_kprobe(p, k, h->func);
+}
+
 int mt_hook_attach_kprobe(struct bpf_object *obj, const struct mt_hook *h,
 			  struct bpf_link *links[2])
 {
 	int err;
 
 	links[1] = NULL;
-	links[0] = bpf_program__attach_kprobe(prog(obj, h->kprobe), false, h->func);
+	links[0] = attach_one(obj, h, 0);
 	if (!links[0])
 		return -errno;
 	if (!h->kretprobe)
 		return 0;
-	links[1] = bpf_program__attach_kprobe(prog(obj, h->kretprobe), true, h->func);
+	links[1] = attach_one(obj, h, 1);
 	if (links[1])
 		return 0;
 	err = -errno;

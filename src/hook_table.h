@@ -33,9 +33,13 @@ extern const size_t mt_nhooks;
 #define MT_MAX_HOOKS 16
 
 /* Which hooks this kernel offers in @mode: BTF functions (fentry, module
- * BTF included) or exact kallsyms names (kprobe). True when the kernel
+ * BTF included) or exact names the kprobe PMU opens an event on (kept
+ * for mt_hook_attach_kprobe; kallsyms without the PMU). True when the kernel
  * refuses fentry programs outright (EPERM: lockdown). */
 bool mt_hooks_find(enum mt_attach_mode mode, bool found[MT_MAX_HOOKS]);
+
+/* Close the kprobe events mt_hooks_find() opened and no attach took. */
+void mt_hooks_release(void);
 
 /* Turn @h's programs for @mode on or off in @obj (autoload, fentry target). */
 void mt_hook_select(struct bpf_object *obj, const struct mt_hook *h, enum mt_attach_mode mode,

@@ -214,8 +214,11 @@ static int attach_late(struct mt_latemod *lm, struct watched *m, char *why, size
 static void loaded(struct mt_latemod *lm, struct watched *m)
 {
 	char why[320];
+	int err;
 
-	if (attach_late(lm, m, why, sizeof(why))) {
+	err = attach_late(lm, m, why, sizeof(why));
+	mt_hooks_release();	/* the events of hooks not attached here */
+	if (err) {
 		drop_late(m);
 		fprintf(stderr, "mnttrace: the %s module was loaded, but its hooks could not attach "
 			"(%s): still not seen: %s\n", m->name, why, m->lost);

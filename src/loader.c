@@ -317,6 +317,7 @@ static int try_mode(struct mt_loader *l, const struct mt_options *opt,
 		return err;
 	}
 	err = attach_all(l, mode, why, whylen);
+	mt_hooks_release();
 	/* -v: where a start-up's time goes (seconds each under TCG) */
 	note(l, "%s: hooks chosen in %.0f ms, %d programs loaded in %.0f ms, %d links "
 	     "attached in %.0f ms", mt_attach_mode_name(mode), t1 - t0, count_autoload(l),
@@ -326,6 +327,7 @@ static int try_mode(struct mt_loader *l, const struct mt_options *opt,
 
 static void undo_mode(struct mt_loader *l)
 {
+	mt_hooks_release();
 	detach_all(l);
 	mnttrace_bpf__destroy(l->skel);
 	l->skel = NULL;
