@@ -238,42 +238,52 @@ struct walk_ctx {
  * relocations are poisoned on kernels without it). */
 #define ns_mounts_are_rbtree() bpf_core_field_exists(struct mount, mnt_node)
 
-/* An overlay mount: sent in full, as a copy of one sent, or only counted
- * when sent before as it is (bpf/known.h). */
-static __always_inline void visit_overlay(struct walk_ctx *c, struct mount *m)
+/*
+ * An overlay mount of a walk of @ns (walk @seq): sent in full, as a copy of
+ * one sent, or not at all when sent before as it is (bpf/known.h). True if
+ * it was sent (or the ring buffer was full). Global, as mt_emit_mount():
+ * checked once, not on every pass over walk_step.
+ */
+__noinline int mt_visit_overlay(u64 mnt, u64 ns_ptr, u64 ns_id, u32 seq)
 {
+	/* scalars: a global function reads a pointer argument as memory */
+	struct mount *m = (void *)mnt;
+	struct mnt_namespace *ns = (void *)ns_ptr;
 	u64 state = mount_state(m);
 	struct place_key k = {};
 	struct known_place *kp = NULL;
 	bool keyed, sent;
 
-	if (mount_known(m, c->ns_id, state)) {
-		c->unchanged++;
-		c->digest += mt_mnt_digest(BPF_CORE_READ(m, mnt_id));
-		return;
-	}
+	if (mount_known(m, ns_id, state))
+		return 0;
 	keyed = place_of(m, &k);
 	if (keyed)
 		kp = place_original(m, &k);
 	if (kp) {
-		sent = emit_mount_in(m, m, c->ns, MT_MNT_WALK_COPY, kp->ns, kp->mnt_id, c->seq,
+		sent = emit_mount_in(m, m, ns, MT_MNT_WALK_COPY, kp->ns, kp->mnt_id, seq,
 				     kp->ns_id ?: 1);
 	} else {
-		sent = emit_mount_in(m, m, c->ns, MT_MNT_WALK, 0, 0, c->seq, 0);
+		sent = emit_mount_in(m, m, ns, MT_MNT_WALK, 0, 0, seq, 0);
 		if (sent && keyed)
-			note_place_sent(m, &k, c->ns);
+			note_place_sent(m, &k, ns);
 	}
-	c->emitted++;
 	if (sent)
-		note_mount_sent(m, c->ns_id, state);
+		note_mount_sent(m, ns_id, state);
+	return 1;
 }
 
 static __always_inline void visit(struct walk_ctx *c, struct mount *m)
 {
 	c->visited++;
 	c->groups_seen |= BPF_CORE_READ(m, mnt_group_id);
-	if (mount_is_overlay(m))
-		visit_overlay(c, m);
+	if (!mount_is_overlay(m))
+		return;
+	if (mt_visit_overlay((u64)m, (u64)c->ns, c->ns_id, c->seq)) {
+		c->emitted++;
+	} else {
+		c->unchanged++;
+		c->digest += mt_mnt_digest(BPF_CORE_READ(m, mnt_id));
+	}
 }
 
 /*
