@@ -335,17 +335,13 @@ static __always_inline u16 put_root(struct scratch *s)
  * that did not reach the root (longer than PATH_MAX, or MT_WALK_STEPS) keeps
  * the deepest components without the leading "/" and sets s->cut.
  */
-__noinline int mt_put_mount_path(u32 slot, u64 mnt, u64 dent)
+static __always_inline u16 put_mount_path(struct scratch *s, struct mount *m,
+					  struct dentry *dentry)
 {
-	struct scratch *s = bpf_map_lookup_elem(&scratch_map, &slot);
-	struct mount *m = (void *)mnt;
-	struct dentry *dentry = (void *)dent;
-	struct path_loop c = { .slot = slot };
+	struct path_loop c = { .slot = s->slot };
 	u32 pos, n, room;
 	bool cut;
 
-	if (!s)
-		return 0;
 	s->walk_mnt = m;
 	s->walk_dentry = dentry;
 	s->walk_done = 0;
@@ -378,12 +374,6 @@ __noinline int mt_put_mount_path(u32 slot, u64 mnt, u64 dent)
 			      &s->walk_buf[pos & MT_WALK_OFF_MASK]);
 	s->cursor += n;
 	return n;
-}
-
-static __always_inline u16 put_mount_path(struct scratch *s, struct mount *m,
-					  struct dentry *dentry)
-{
-	return (u16)mt_put_mount_path(s->slot, (u64)m, (u64)dentry);
 }
 
 /* Mount records' PATH slot: flag a cut path in the header. */

@@ -54,6 +54,17 @@ struct {
 	__type(value, struct known_place);
 } known_places SEC(".maps");
 
+/* A place key is built here, not on the stack: 6.1 allows 512 bytes of
+ * stack for a program and every function and callback it is inside of
+ * (sys_exit_handler, walk_step, mt_visit_overlay, mt_emit_mount, the path
+ * walk), and this key is 128 of them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct place_key);
+} place_key_buf SEC(".maps");
+
 static __always_inline u64 mix64(u64 x)
 {
 	return x * 0x9e3779b97f4a7c15ULL;

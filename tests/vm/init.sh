@@ -98,6 +98,8 @@ run_mode() { # MODE
 	say "check $1 $rc $(echo "$out" | tr '\n' ' ' | sed 's/ *$//')"
 	if [ "$rc" -ne 0 ]; then
 		log "mode $1: not supported: $out"
+		# the verifier's reason, at -v, on the console
+		/mnttrace --attach "$1" --check -v 2>&1 | tail -40 | sed 's/^/vmtest-guest: -v: /'
 		send_dmesg "$1"
 		return
 	fi
