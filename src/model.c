@@ -57,6 +57,9 @@ void mt_model__free(struct mt_model *m)
 	htab_free(&m->ovl_by_upper);
 	htab_free(&m->ovl_by_work);
 	fb_free(m->fb);
+	mt_strpool_free(&m->paths);
+	for (int d = 0; d < OVL_NR_DIRS; d++)
+		free(m->dirbuf[d].s);
 	free(m);
 }
 
@@ -121,7 +124,7 @@ int mt_model__where(struct mt_model *m, const char *path,
 	int nr = 0;
 
 	for (struct overlay_entry *o = m->ovls; o; o = o->next) {
-		bool match = streq(o->upper, path) || streq(o->work, path);
+		bool match = ovl_dir_is(o, OVL_UPPER, path) || ovl_dir_is(o, OVL_WORK, path);
 
 		for (struct mount_entry *x = o->mnts; x; x = x->ovl_next) {
 			if (!match && !streq(x->path, path))

@@ -30,6 +30,7 @@
 #include "htab.h"
 #include "model.h"
 #include "newapi.h"
+#include "strpool.h"
 
 #define MAX_CHAIN 16		/* master chains and copy chains we follow */
 #define MAX_PENDING 4096	/* records waiting for their syscall's exit */
@@ -90,7 +91,7 @@ struct mount_entry {
 	int nr_copies;		/* mounts whose orig is this one */
 	__u32 id;		/* 0 = not known yet (seen only as a syscall) */
 	__u64 uid;
-	char *path;
+	const char *path;	/* interned (model_strs.c) */
 	__u32 group, master, parent_group, parent_master;
 	bool prop_known, parent_known;
 	bool risk_done;
@@ -101,7 +102,8 @@ struct overlay_entry {
 	struct overlay_entry *next;
 	struct htab_node by_dev, by_upper, by_work;
 	__u32 dev;		/* superblock dev; 0 = not known yet */
-	char *upper, *work, *lower, *merged;
+	const char *merged;	/* interned, like the mounts' paths */
+	char *dirs;		/* upper, work, lower: see model_strs.c */
 	int refs;		/* queued jobs that point here */
 	__u64 first_ts;		/* when the model first saw it */
 	struct mount_entry *mnts;
@@ -173,6 +175,14 @@ struct job {
 	__u64 enter_ns;		/* the call's entry time */
 };
 
+/* A buffer that a dir is rebuilt into (ovl_dir). */
+struct mt_strbuf {
+	char *s;
+	size_t cap;
+};
+
+enum ovl_dir { OVL_UPPER, OVL_WORK, OVL_LOWER, OVL_NR_DIRS };
+
 struct mt_model {
 	struct mt_model_opts o;
 	const char *proc_root;
@@ -201,6 +211,8 @@ struct mt_model {
 	void *px_ctx;
 	struct fbuild *fb;
 	struct mt_model_stats st;
+	struct mt_strpool paths;	/* mount paths and merged dirs */
+	struct mt_strbuf dirbuf[OVL_NR_DIRS];	/* ovl_dir()'s answers */
 };
 
 /* ---- small helpers ---- */
@@ -216,6 +228,16 @@ static inline bool streq(const char *a, const char *b)
 
 void set_str(char **dst, const char *src);
 void prop_str(__u32 group, __u32 master, char *buf, size_t n);
+
+/* ---- model_strs.c ---- */
+void mnt_set_path(struct mt_model *m, struct mount_entry *mm, const char *path);
+/* @o's dir @d, NULL when unknown; valid until the next ovl_dir(m, .., @d) */
+const char *ovl_dir(struct mt_model *m, const struct overlay_entry *o, enum ovl_dir d);
+bool ovl_has_dir(const struct overlay_entry *o, enum ovl_dir d);
+bool ovl_dir_is(const struct overlay_entry *o, enum ovl_dir d, const char *s);
+void ovl_set_dirs(struct mt_model *m, struct overlay_entry *o, const char *merged,
+		  const char *const dirs[OVL_NR_DIRS]);
+void ovl_free_strs(struct mt_model *m, struct overlay_entry *o);
 
 /* ---- model_store.c ---- */
 struct ns_entry *ns_find(struct mt_model *m, __u32 ino);
