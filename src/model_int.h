@@ -30,6 +30,7 @@
 #include "htab.h"
 #include "model.h"
 #include "newapi.h"
+#include "slab.h"
 #include "strpool.h"
 
 #define MAX_CHAIN 16		/* master chains and copy chains we follow */
@@ -102,14 +103,14 @@ struct overlay_entry {
 	struct overlay_entry *next;
 	struct htab_node by_dev, by_upper, by_work;
 	__u32 dev;		/* superblock dev; 0 = not known yet */
+	int refs;		/* queued jobs that point here */
 	const char *merged;	/* interned, like the mounts' paths */
 	char *dirs;		/* upper, work, lower: see model_strs.c */
-	int refs;		/* queued jobs that point here */
 	__u64 first_ts;		/* when the model first saw it */
 	struct mount_entry *mnts;
-	int nr_mnts;		/* in mnts */
 	struct mount_entry *home;	/* cached likeliest original, NULL = recompute */
 	__u64 leak_id;
+	int nr_mnts;		/* in mnts */
 };
 
 /* A kernel record that waits for its syscall's exit (same tid). */
@@ -212,6 +213,7 @@ struct mt_model {
 	struct fbuild *fb;
 	struct mt_model_stats st;
 	struct mt_strpool paths;	/* mount paths and merged dirs */
+	struct mt_slab mnt_slab, ovl_slab;
 	struct mt_strbuf dirbuf[OVL_NR_DIRS];	/* ovl_dir()'s answers */
 };
 

@@ -295,7 +295,7 @@ struct overlay_entry *ovl_get(struct mt_model *m, __u32 dev, const char *upper,
 		return NULL;
 	if (m->st.overlays_total >= MAX_OVERLAYS)
 		gc(m);
-	o = calloc(1, sizeof(*o));
+	o = mt_slab_alloc(&m->ovl_slab);
 	if (!o)
 		return NULL;
 	o->dev = dev;
@@ -367,7 +367,7 @@ static void ovl_free(struct mt_model *m, struct overlay_entry *o)
 {
 	ovl_index(m, o, false);
 	ovl_free_strs(m, o);
-	free(o);
+	mt_slab_free(&m->ovl_slab, o);
 	m->st.overlays_total--;
 }
 
@@ -448,7 +448,7 @@ void mnt_remove(struct mt_model *m, struct mount_entry *mm)
 			set_orig(x, mm->orig);
 	set_orig(mm, NULL);
 	mt_strpool_put(&m->paths, mm->path);
-	free(mm);
+	mt_slab_free(&m->mnt_slab, mm);
 	m->st.mounts_total--;
 }
 
@@ -544,7 +544,7 @@ struct mount_entry *mnt_upsert(struct mt_model *m, struct ns_entry *n,
 		o = ovl_get(m, in->dev, in->new_sb ? NULL : in->upper, in->work, true);
 		if (!o)
 			return NULL;
-		mm = calloc(1, sizeof(*mm));
+		mm = mt_slab_alloc(&m->mnt_slab);
 		if (!mm)
 			return NULL;
 		if (!o->mnts && !o->first_ts)

@@ -8,9 +8,9 @@
 #include "htab.h"
 #include "strpool.h"
 
+/* 4 bytes a string: the hash is computed again when a string moves */
 struct sp_head {
 	__u32 refs;
-	__u32 hash;		/* the low half of htab_str(): enough to probe */
 	char s[];
 };
 
@@ -21,7 +21,7 @@ static struct sp_head *head_of(const char *s)
 
 static size_t home_of(const struct mt_strpool *p, const char *s)
 {
-	return head_of(s)->hash & (p->cap - 1);
+	return htab_mix(htab_str(s)) & (p->cap - 1);
 }
 
 static int grow(struct mt_strpool *p)
@@ -49,7 +49,6 @@ static int grow(struct mt_strpool *p)
 
 const char *mt_strpool_get(struct mt_strpool *p, const char *s)
 {
-	__u32 hash = (__u32)htab_str(s);
 	struct sp_head *h;
 	size_t k, len;
 
@@ -57,9 +56,9 @@ const char *mt_strpool_get(struct mt_strpool *p, const char *s)
 		return NULL;
 	if ((p->n + 1) * 4 > p->cap * 3 && grow(p) && !p->cap)
 		return NULL;
-	for (k = hash & (p->cap - 1); p->slot[k]; k = (k + 1) & (p->cap - 1)) {
+	for (k = home_of(p, s); p->slot[k]; k = (k + 1) & (p->cap - 1)) {
 		h = head_of(p->slot[k]);
-		if (h->hash == hash && strcmp(h->s, s) == 0) {
+		if (strcmp(h->s, s) == 0) {
 			h->refs++;
 			return h->s;
 		}
@@ -71,7 +70,6 @@ const char *mt_strpool_get(struct mt_strpool *p, const char *s)
 	if (!h)
 		return NULL;
 	h->refs = 1;
-	h->hash = hash;
 	memcpy(h->s, s, len + 1);
 	p->slot[k] = h->s;
 	p->n++;

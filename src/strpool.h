@@ -8,7 +8,7 @@
  *	mt_strpool_put(&p, s);				(one fewer)
  *
  * An open-addressing table of the strings (linear probing, at most 3/4
- * full); each string carries its count and hash in 8 bytes before it.
+ * full); each string carries its count in the 4 bytes before it.
  */
 #ifndef MT_STRPOOL_H
 #define MT_STRPOOL_H
