@@ -2,6 +2,8 @@
 /*
  * The model's insides, shared by its files and by nothing else:
  *   model_store.c   namespaces, processes, overlays and mounts; gc
+ *   model_strs.c    their strings, small: interned paths, overlay dirs
+ *                   kept as what differs from the merged dir
  *   propagation.c   the kernel's propagation rules as pure functions
  *   model_records.c records in ring-buffer order: pending kernel records,
  *                   namespaces and mounts kept current, rules triggered
