@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The model's small strings: interned paths (strpool.h), and an overlay's
- * dirs kept as what differs from its merged dir, read back whole through
- * the view (model_strs.c).
+ * How the model keeps its memory small: interned paths (strpool.h), an
+ * overlay's dirs kept as what differs from its merged dir, read back whole
+ * through the view (model_strs.c), and mounts carved from slabs (slab.h).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "model_view.h"
+#include "slab.h"
 #include "strpool.h"
 #include "testlib.h"
 #include "../fixtures/records.h"
@@ -50,6 +51,39 @@ TEST(strpool_shares_counts_and_frees)
 		mt_strpool_put(&p, s[i]);
 	ASSERT_EQ((int)p.n, 0, "all gone");
 	mt_strpool_free(&p);
+}
+
+struct obj {
+	void *first;		/* where a freed object keeps its link */
+	char name[40];
+};
+
+TEST(slab_gives_zeroed_objects_and_reuses_freed_ones)
+{
+	struct mt_slab s = MT_SLAB_INIT(struct obj);
+	struct obj *o[200];
+	bool distinct = true, zeroed = true;
+
+	for (int i = 0; i < 200; i++) {	/* more than one chunk */
+		o[i] = mt_slab_alloc(&s);
+		if (!ASSERT_TRUE(o[i], "allocated"))
+			return;
+		zeroed &= !o[i]->first && !o[i]->name[0];
+		snprintf(o[i]->name, sizeof(o[i]->name), "mount %d", i);
+	}
+	for (int i = 0; i < 200; i++)
+		for (int k = 0; k < i; k++)
+			distinct &= o[i] != o[k];
+	ASSERT_TRUE(distinct, "no object given twice");
+	ASSERT_STREQ(o[0]->name, "mount 0", "the first kept its contents");
+	mt_slab_free(&s, o[7]);
+	o[7] = mt_slab_alloc(&s);
+	zeroed &= !o[7]->first && !o[7]->name[0];
+	ASSERT_TRUE(zeroed, "every object zeroed, a reused one too");
+	ASSERT_STREQ(o[199]->name, "mount 199", "the others untouched");
+	for (int i = 0; i < 200; i++)
+		mt_slab_free(&s, o[i]);
+	mt_slab_destroy(&s);
 }
 
 #define HOST 4026531841u
