@@ -106,6 +106,11 @@ static int encode(struct overlay_entry *o, const char *merged, char *const dirs[
 	size_t size = 0, at = 0;
 	unsigned char *blk;
 
+	if (!dirs[OVL_UPPER] && !dirs[OVL_WORK] && !dirs[OVL_LOWER]) {
+		free(o->dirs);	/* none known: no block */
+		o->dirs = NULL;
+		return 0;
+	}
 	for (int d = 0; d < OVL_NR_DIRS; d++)
 		size += 2 + (dirs[d] ? strlen(dirs[d] + shared_len(merged, dirs[d])) : 0) + 1;
 	blk = malloc(size);
