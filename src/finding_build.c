@@ -102,7 +102,8 @@ static void fb_owner(struct fbuild *b, const struct overlay_entry *o)
 	struct mt_ctr_meta meta;
 	int nr;
 
-	if (b->m->px->owner(b->m->px_ctx, b->rtmeta, o->merged, o->upper, &meta)) {
+	if (b->m->px->owner(b->m->px_ctx, b->rtmeta, o->merged,
+			    ovl_dir(b->m, o, OVL_UPPER), &meta)) {
 		b->f.container_id = nonempty_str(b, meta.container_id);
 		b->f.layer_id = nonempty_str(b, meta.layer_id);
 		b->f.id_source = meta.id_source;
@@ -112,8 +113,8 @@ static void fb_owner(struct fbuild *b, const struct overlay_entry *o)
 		b->f.runtime_kind = meta.runtime;
 		b->f.runtime_root = nonempty_str(b, meta.root);
 	}
-	nr = b->m->px->lower_layers(b->m->px_ctx, b->rtmeta, o->lower, o->upper,
-				     &b->lower_layers);
+	nr = b->m->px->lower_layers(b->m->px_ctx, b->rtmeta, ovl_dir(b->m, o, OVL_LOWER),
+				     ovl_dir(b->m, o, OVL_UPPER), &b->lower_layers);
 	if (nr > 0) {
 		b->f.lower_layers = (const char *const *)b->lower_layers;
 		b->f.nr_lower_layers = nr;
@@ -147,9 +148,9 @@ struct fbuild *fb_new(struct mt_model *m, enum mt_finding_kind kind,
 	b->f.why.caller_ns = b->f.mnt_ns;
 	if (o) {
 		b->f.path = fb_str(b, o->merged);
-		b->f.upperdir = fb_str(b, o->upper);
-		b->f.workdir = fb_str(b, o->work);
-		b->f.lowerdir = fb_str(b, o->lower);
+		b->f.upperdir = fb_str(b, ovl_dir(m, o, OVL_UPPER));
+		b->f.workdir = fb_str(b, ovl_dir(m, o, OVL_WORK));
+		b->f.lowerdir = fb_str(b, ovl_dir(m, o, OVL_LOWER));
 		fb_owner(b, o);
 		b->f.leak_id = o->leak_id;
 	}

@@ -7,6 +7,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,6 +32,8 @@
 #include "replay.h"
 #include "snapshot_cmd.h"
 #include "sysenv.h"
+
+#define MT_TRIM_S 30	/* seconds between malloc_trim()s while tracing */
 
 static volatile sig_atomic_t exiting;	/* the signal that ends the trace */
 static volatile sig_atomic_t marker_asked;	/* SIGUSR1: a marker in the recording */
@@ -280,7 +283,7 @@ static bool stdout_gone(void)
 static int trace(struct app *app, struct mt_loader *l)
 {
 	uint64_t *counters = app->counters;
-	double start = now_s(), last_check = start, last_work = 0;
+	double start = now_s(), last_check = start, last_work = 0, last_trim = start;
 	int err = 0;
 
 	fprintf(stderr, "mnttrace: tracing in %s mode%s. Ctrl-C to end.\n",
@@ -305,6 +308,12 @@ static int trace(struct app *app, struct mt_loader *l)
 		if (now_s() - last_check >= 1.0) {
 			report_drops(app, l, counters);
 			last_check = now_s();
+		}
+		/* a storm's rescans and findings leave free pages all over the
+		 * heap, touched one by one later: give them back now and then */
+		if (now_s() - last_trim >= MT_TRIM_S) {
+			malloc_trim(0);
+			last_trim = now_s();
 		}
 		if (app->opt.duration && now_s() - start >= app->opt.duration)
 			break;

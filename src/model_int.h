@@ -2,6 +2,8 @@
 /*
  * The model's insides, shared by its files and by nothing else:
  *   model_store.c   namespaces, processes, overlays and mounts; gc
+ *   model_strs.c    their strings, small: interned paths, overlay dirs
+ *                   kept as what differs from the merged dir
  *   propagation.c   the kernel's propagation rules as pure functions
  *   model_records.c records in ring-buffer order: pending kernel records,
  *                   namespaces and mounts kept current, rules triggered
@@ -30,6 +32,8 @@
 #include "htab.h"
 #include "model.h"
 #include "newapi.h"
+#include "slab.h"
+#include "strpool.h"
 
 #define MAX_CHAIN 16		/* master chains and copy chains we follow */
 #define MAX_PENDING 4096	/* records waiting for their syscall's exit */
@@ -90,7 +94,7 @@ struct mount_entry {
 	int nr_copies;		/* mounts whose orig is this one */
 	__u32 id;		/* 0 = not known yet (seen only as a syscall) */
 	__u64 uid;
-	char *path;
+	const char *path;	/* interned (model_strs.c) */
 	__u32 group, master, parent_group, parent_master;
 	bool prop_known, parent_known;
 	bool risk_done;
@@ -101,13 +105,14 @@ struct overlay_entry {
 	struct overlay_entry *next;
 	struct htab_node by_dev, by_upper, by_work;
 	__u32 dev;		/* superblock dev; 0 = not known yet */
-	char *upper, *work, *lower, *merged;
 	int refs;		/* queued jobs that point here */
+	const char *merged;	/* interned, like the mounts' paths */
+	char *dirs;		/* upper, work, lower: see model_strs.c */
 	__u64 first_ts;		/* when the model first saw it */
 	struct mount_entry *mnts;
-	int nr_mnts;		/* in mnts */
 	struct mount_entry *home;	/* cached likeliest original, NULL = recompute */
 	__u64 leak_id;
+	int nr_mnts;		/* in mnts */
 };
 
 /* A kernel record that waits for its syscall's exit (same tid). */
@@ -173,6 +178,14 @@ struct job {
 	__u64 enter_ns;		/* the call's entry time */
 };
 
+/* A buffer that a dir is rebuilt into (ovl_dir). */
+struct mt_strbuf {
+	char *s;
+	size_t cap;
+};
+
+enum ovl_dir { OVL_UPPER, OVL_WORK, OVL_LOWER, OVL_NR_DIRS };
+
 struct mt_model {
 	struct mt_model_opts o;
 	const char *proc_root;
@@ -201,6 +214,9 @@ struct mt_model {
 	void *px_ctx;
 	struct fbuild *fb;
 	struct mt_model_stats st;
+	struct mt_strpool paths;	/* mount paths and merged dirs */
+	struct mt_slab mnt_slab, ovl_slab;
+	struct mt_strbuf dirbuf[OVL_NR_DIRS];	/* ovl_dir()'s answers */
 };
 
 /* ---- small helpers ---- */
@@ -216,6 +232,16 @@ static inline bool streq(const char *a, const char *b)
 
 void set_str(char **dst, const char *src);
 void prop_str(__u32 group, __u32 master, char *buf, size_t n);
+
+/* ---- model_strs.c ---- */
+void mnt_set_path(struct mt_model *m, struct mount_entry *mm, const char *path);
+/* @o's dir @d, NULL when unknown; valid until the next ovl_dir(m, .., @d) */
+const char *ovl_dir(struct mt_model *m, const struct overlay_entry *o, enum ovl_dir d);
+bool ovl_has_dir(const struct overlay_entry *o, enum ovl_dir d);
+bool ovl_dir_is(const struct overlay_entry *o, enum ovl_dir d, const char *s);
+void ovl_set_dirs(struct mt_model *m, struct overlay_entry *o, const char *merged,
+		  const char *const dirs[OVL_NR_DIRS]);
+void ovl_free_strs(struct mt_model *m, struct overlay_entry *o);
 
 /* ---- model_store.c ---- */
 struct ns_entry *ns_find(struct mt_model *m, __u32 ino);
