@@ -4,8 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
-
+#include "crc32.h"
 #include "recfile.h"
 
 #define NULL_STR 0xffffffffu
@@ -66,10 +65,8 @@ void mt_buf_free(struct mt_buf *b)
 static uint32_t frame_crc(uint16_t type, const void *payload, size_t len)
 {
 	unsigned char th[4] = { (unsigned char)type, (unsigned char)(type >> 8), 0, 0 };
-	uLong crc = crc32(0L, th, sizeof(th));
 
-	/* crc32(crc, NULL, 0) would return zlib's initial value, not crc */
-	return len ? (uint32_t)crc32(crc, payload, (uInt)len) : (uint32_t)crc;
+	return mt_crc32(mt_crc32(0, th, sizeof(th)), payload, len);
 }
 
 void mt_buf_frame(struct mt_buf *b, enum mt_frame_type type, const void *payload, size_t len)
