@@ -165,7 +165,7 @@ struct job {
 	struct mount_ref orig;	/* LEAK: the original of a copy unmounted */
 	struct mount_ref *mounts;	/* RISK: the copy; BUSY/DETACHED: candidates */
 	__u32 dev;		/* LAZY_DETACHED: the overlay's superblock dev */
-	int nr_mounts;
+	int nr_mounts, cap_mounts;
 	bool known;		/* LEAK: the kernel said what it removed */
 	bool reread_mounts;	/* the rescan must read mounts too */
 	bool capped;		/* more candidates than a job keeps */
@@ -186,6 +186,10 @@ struct mt_model {
 	struct mt_newapi *newapi;	/* overlay contexts of the new mount API */
 	struct job *jobs, **jobs_tail;
 	int nr_jobs;
+	/* finished jobs kept for reuse, with their mounts arrays (a storm
+	 * queues tens of thousands: malloc was a tenth of a replay's CPU) */
+	struct job *spare_jobs;
+	int nr_spare_jobs;
 	__u64 now_ts;			/* the record being fed */
 	bool want_resync;		/* records were lost: re-read everything */
 	/* records were lost and the re-read that follows has not ended: the

@@ -28,12 +28,24 @@ static __u64 mono_ns(void)
 
 /* ---- jobs ---- */
 
+#define MAX_SPARE_JOBS 1024
+
 struct job *job_new(struct mt_model *m, enum job_kind kind, const struct mt_hdr *h)
 {
-	struct job *j = calloc(1, sizeof(*j));
+	struct job *j = m->spare_jobs;
 
-	if (!j)
+	if (j) {
+		struct mount_ref *mounts = j->mounts;
+		int cap = j->cap_mounts;
+
+		m->spare_jobs = j->next;
+		m->nr_spare_jobs--;
+		memset(j, 0, sizeof(*j));
+		j->mounts = mounts;
+		j->cap_mounts = cap;
+	} else if (!(j = calloc(1, sizeof(*j)))) {
 		return NULL;
+	}
 	j->kind = kind;
 	if (h)
 		j->hdr = *h;
@@ -43,6 +55,7 @@ struct job *job_new(struct mt_model *m, enum job_kind kind, const struct mt_hdr 
 	return j;
 }
 
+/* Drop what @j holds; keep it (and its mounts array) for the next job_new. */
 static void job_free(struct mt_model *m, struct job *j)
 {
 	free(j->path);
@@ -57,6 +70,12 @@ static void job_free(struct mt_model *m, struct job *j)
 		mount_ref_free(m, &j->orig);
 	for (int i = 0; i < j->nr_mounts; i++)
 		mount_ref_free(m, &j->mounts[i]);
+	if (m->nr_spare_jobs < MAX_SPARE_JOBS) {
+		j->next = m->spare_jobs;
+		m->spare_jobs = j;
+		m->nr_spare_jobs++;
+		return;
+	}
 	free(j->mounts);
 	free(j);
 }
@@ -71,6 +90,14 @@ void jobs_free(struct mt_model *m)
 	}
 	m->jobs_tail = &m->jobs;
 	m->nr_jobs = 0;
+	while (m->spare_jobs) {
+		struct job *j = m->spare_jobs;
+
+		m->spare_jobs = j->next;
+		free(j->mounts);
+		free(j);
+	}
+	m->nr_spare_jobs = 0;
 }
 
 /* Namespaces other than @except that hold a mount of @o. */

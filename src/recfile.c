@@ -62,11 +62,21 @@ void mt_buf_free(struct mt_buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/* the crc of each type's 4 header bytes, the start of its frames' crc */
+static uint32_t type_crc[MT_FR__MAX];
+
+__attribute__((constructor)) static void type_crc_init(void)
+{
+	for (uint16_t t = 0; t < MT_FR__MAX; t++) {
+		unsigned char th[4] = { (unsigned char)t, (unsigned char)(t >> 8), 0, 0 };
+
+		type_crc[t] = mt_crc32(0, th, sizeof(th));
+	}
+}
+
 static uint32_t frame_crc(uint16_t type, const void *payload, size_t len)
 {
-	unsigned char th[4] = { (unsigned char)type, (unsigned char)(type >> 8), 0, 0 };
-
-	return mt_crc32(mt_crc32(0, th, sizeof(th)), payload, len);
+	return mt_crc32(type_crc[type], payload, len);
 }
 
 void mt_buf_frame(struct mt_buf *b, enum mt_frame_type type, const void *payload, size_t len)

@@ -40,11 +40,15 @@ struct job *rule_queue(struct mt_model *m, enum job_kind kind, const struct mt_r
 /* Remember @mm as it is now in @j's mount refs. */
 int job_add_ref(struct job *j, const struct mount_entry *mm)
 {
-	struct mount_ref *r = realloc(j->mounts, (size_t)(j->nr_mounts + 1) * sizeof(*r));
+	if (j->nr_mounts == j->cap_mounts) {
+		int cap = j->cap_mounts ? j->cap_mounts * 2 : 4;
+		struct mount_ref *r = realloc(j->mounts, (size_t)cap * sizeof(*r));
 
-	if (!r)
-		return -ENOMEM;
-	j->mounts = r;
+		if (!r)
+			return -ENOMEM;
+		j->mounts = r;
+		j->cap_mounts = cap;
+	}
 	j->mounts[j->nr_mounts++] = mount_ref_of(mm);
 	return 0;
 }
