@@ -20,6 +20,7 @@ struct mt_model *mt_model__new(const struct mt_model_opts *opts)
 		m->o = *opts;
 	m->proc_root = m->o.proc_root ? m->o.proc_root : "/proc";
 	m->jobs_tail = &m->jobs;
+	m->job_pool = (struct mt_pool)MT_POOL_INIT(sizeof(struct job));
 	m->fb = fb_alloc();
 	m->newapi = mt_newapi__new(NULL);
 	if (!m->fb || !m->newapi) {

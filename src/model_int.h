@@ -28,6 +28,7 @@
 #include <linux/types.h>
 
 #include "htab.h"
+#include "pool.h"
 #include "model.h"
 #include "newapi.h"
 
@@ -164,6 +165,7 @@ struct job {
 	struct mount_ref gone;	/* LEAK: the unmounted mount */
 	struct mount_ref orig;	/* LEAK: the original of a copy unmounted */
 	struct mount_ref *mounts;	/* RISK: the copy; BUSY/DETACHED: candidates */
+	struct mount_ref few[3];	/* mounts, until there are more (RISK: 2 or 3) */
 	__u32 dev;		/* LAZY_DETACHED: the overlay's superblock dev */
 	int nr_mounts, cap_mounts;
 	bool known;		/* LEAK: the kernel said what it removed */
@@ -186,10 +188,9 @@ struct mt_model {
 	struct mt_newapi *newapi;	/* overlay contexts of the new mount API */
 	struct job *jobs, **jobs_tail;
 	int nr_jobs;
-	/* finished jobs kept for reuse, with their mounts arrays (a storm
-	 * queues tens of thousands: malloc was a tenth of a replay's CPU) */
-	struct job *spare_jobs;
-	int nr_spare_jobs;
+	/* a storm queues jobs by the tens of thousands: one malloc each was
+	 * a tenth of a replay's CPU */
+	struct mt_pool job_pool;
 	__u64 now_ts;			/* the record being fed */
 	bool want_resync;		/* records were lost: re-read everything */
 	/* records were lost and the re-read that follows has not ended: the

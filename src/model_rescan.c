@@ -28,24 +28,12 @@ static __u64 mono_ns(void)
 
 /* ---- jobs ---- */
 
-#define MAX_SPARE_JOBS 1024
-
 struct job *job_new(struct mt_model *m, enum job_kind kind, const struct mt_hdr *h)
 {
-	struct job *j = m->spare_jobs;
+	struct job *j = mt_pool_get(&m->job_pool);
 
-	if (j) {
-		struct mount_ref *mounts = j->mounts;
-		int cap = j->cap_mounts;
-
-		m->spare_jobs = j->next;
-		m->nr_spare_jobs--;
-		memset(j, 0, sizeof(*j));
-		j->mounts = mounts;
-		j->cap_mounts = cap;
-	} else if (!(j = calloc(1, sizeof(*j)))) {
+	if (!j)
 		return NULL;
-	}
 	j->kind = kind;
 	if (h)
 		j->hdr = *h;
@@ -55,7 +43,6 @@ struct job *job_new(struct mt_model *m, enum job_kind kind, const struct mt_hdr 
 	return j;
 }
 
-/* Drop what @j holds; keep it (and its mounts array) for the next job_new. */
 static void job_free(struct mt_model *m, struct job *j)
 {
 	free(j->path);
@@ -70,14 +57,9 @@ static void job_free(struct mt_model *m, struct job *j)
 		mount_ref_free(m, &j->orig);
 	for (int i = 0; i < j->nr_mounts; i++)
 		mount_ref_free(m, &j->mounts[i]);
-	if (m->nr_spare_jobs < MAX_SPARE_JOBS) {
-		j->next = m->spare_jobs;
-		m->spare_jobs = j;
-		m->nr_spare_jobs++;
-		return;
-	}
-	free(j->mounts);
-	free(j);
+	if (j->mounts != j->few)
+		free(j->mounts);
+	mt_pool_put(&m->job_pool, j);
 }
 
 void jobs_free(struct mt_model *m)
@@ -90,14 +72,7 @@ void jobs_free(struct mt_model *m)
 	}
 	m->jobs_tail = &m->jobs;
 	m->nr_jobs = 0;
-	while (m->spare_jobs) {
-		struct job *j = m->spare_jobs;
-
-		m->spare_jobs = j->next;
-		free(j->mounts);
-		free(j);
-	}
-	m->nr_spare_jobs = 0;
+	mt_pool_free(&m->job_pool);
 }
 
 /* Namespaces other than @except that hold a mount of @o. */
