@@ -25,11 +25,8 @@ static void flush_stage(struct mt_json *j)
 	j->pos = 0;
 }
 
-static void put(struct mt_json *j, const void *p, size_t n)
+static void put_slow(struct mt_json *j, const char *s, size_t n)
 {
-	const char *s = p;
-
-	j->line_len += n;
 	while (n && j->err != -ENOSPC) {
 		size_t room = j->size - j->pos;
 		size_t k = n < room ? n : room;
@@ -47,6 +44,18 @@ static void put(struct mt_json *j, const void *p, size_t n)
 		s += k;
 		n -= k;
 	}
+}
+
+static inline void put(struct mt_json *j, const void *p, size_t n)
+{
+	j->line_len += n;
+	/* most puts fit in the stage's room: one memcpy */
+	if (n <= j->size - j->pos && j->err != -ENOSPC) {
+		memcpy(j->buf + j->pos, p, n);
+		j->pos += n;
+		return;
+	}
+	put_slow(j, p, n);
 }
 
 static void reset_line(struct mt_json *j)
