@@ -5,6 +5,7 @@
  * field costs a few memcpy()s and no allocation.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -117,6 +118,25 @@ static void put_escape(struct mt_json *j, unsigned char c)
 }
 
 /*
+ * Whether none of 8 bytes needs a look: no control byte, '"', '\\', DEL or
+ * non-ASCII. Each test is the "is there a zero byte" trick on a word (it
+ * may mark the wrong byte, but never misses or invents one): paths are
+ * scanned 8 bytes a step.
+ */
+static inline bool plain8(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	uint64_t x, q, b, d;
+
+	memcpy(&x, p, sizeof(x));
+	q = x ^ (ones * '"');
+	b = x ^ (ones * '\\');
+	d = x ^ (ones * 0x7f);
+	return !((x | ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b) |
+		  ((d - ones) & ~d)) & highs);
+}
+
+/*
  * s as a JSON string; runs of bytes that need no escape go in one put().
  * Returns whether a byte was not UTF-8 (and became U+FFFD).
  */
@@ -130,6 +150,10 @@ static bool put_string(struct mt_json *j, const char *str, size_t n)
 	while (s < end) {
 		size_t k = 1;
 
+		if (end - s >= 8 && plain8(s)) {
+			s += 8;
+			continue;
+		}
 		if (*s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\') {
 			s++;
 			continue;
