@@ -22,6 +22,7 @@ struct mt_model *mt_model__new(const struct mt_model_opts *opts)
 	m->jobs_tail = &m->jobs;
 	m->mnt_slab = (struct mt_slab)MT_SLAB_INIT(struct mount_entry);
 	m->ovl_slab = (struct mt_slab)MT_SLAB_INIT(struct overlay_entry);
+	m->job_pool = (struct mt_pool)MT_POOL_INIT(sizeof(struct job));
 	m->fb = fb_alloc();
 	m->newapi = mt_newapi__new(NULL);
 	if (!m->fb || !m->newapi) {

@@ -30,6 +30,7 @@
 #include <linux/types.h>
 
 #include "htab.h"
+#include "pool.h"
 #include "model.h"
 #include "newapi.h"
 #include "slab.h"
@@ -129,10 +130,10 @@ struct pending {
 
 
 /* A mount as it was when a rule fired (the entry may be gone by then). */
-struct mount_ref {
+struct mount_ref {	/* (no padding holes: a storm's jobs hold 100,000s) */
 	struct ns_entry *ns;	/* holds a ref */
-	__u32 id;
 	char *path;
+	__u32 id;
 	__u32 group, master, parent_group, parent_master;
 	bool prop_known, parent_known;
 };
@@ -169,8 +170,9 @@ struct job {
 	struct mount_ref gone;	/* LEAK: the unmounted mount */
 	struct mount_ref orig;	/* LEAK: the original of a copy unmounted */
 	struct mount_ref *mounts;	/* RISK: the copy; BUSY/DETACHED: candidates */
+	struct mount_ref few[3];	/* mounts, until there are more (RISK: 2 or 3) */
 	__u32 dev;		/* LAZY_DETACHED: the overlay's superblock dev */
-	int nr_mounts;
+	int nr_mounts, cap_mounts;
 	bool known;		/* LEAK: the kernel said what it removed */
 	bool reread_mounts;	/* the rescan must read mounts too */
 	bool capped;		/* more candidates than a job keeps */
@@ -199,6 +201,9 @@ struct mt_model {
 	struct mt_newapi *newapi;	/* overlay contexts of the new mount API */
 	struct job *jobs, **jobs_tail;
 	int nr_jobs;
+	/* a storm queues jobs by the tens of thousands: one malloc each was
+	 * a tenth of a replay's CPU */
+	struct mt_pool job_pool;
 	__u64 now_ts;			/* the record being fed */
 	bool want_resync;		/* records were lost: re-read everything */
 	/* records were lost and the re-read that follows has not ended: the

@@ -251,24 +251,24 @@ static void ovl_index(struct mt_model *m, struct overlay_entry *o, bool add)
 		htab_add(&m->ovl_by_work, &o->by_work, htab_str(ovl_dir(m, o, OVL_WORK)));
 }
 
-static struct overlay_entry *ovl_by_dir(struct htab *t, size_t member, const char *dir,
+/* The first (or the next after @after) overlay in @t's chain of @key, the
+ * hash of a dir (hashed once by the caller: paths are long, chains too). */
+static struct overlay_entry *ovl_by_dir(struct htab *t, size_t member, __u64 key,
 					struct overlay_entry *after)
 {
-	__u64 key = htab_str(dir);
-	struct htab_node *h = htab_first(t, key);
+	struct htab_node *h = after ? htab_next((struct htab_node *)((char *)after + member), key)
+				    : htab_first(t, key);
 
-	/* resume after @after's node in the chain */
-	if (after)
-		h = htab_next((struct htab_node *)((char *)after + member), key);
 	return h ? (struct overlay_entry *)((char *)h - member) : NULL;
 }
 
-#define OVL_BY(t, field, dir, after) \
-	ovl_by_dir(t, offsetof(struct overlay_entry, field), dir, after)
+#define OVL_BY(t, field, key, after) \
+	ovl_by_dir(t, offsetof(struct overlay_entry, field), key, after)
 
 struct overlay_entry *ovl_get(struct mt_model *m, __u32 dev, const char *upper,
 			      const char *work, bool create)
 {
+	__u64 key = upper && *upper ? htab_str(upper) : 0;
 	struct overlay_entry *o;
 
 	if (dev) {
@@ -279,8 +279,8 @@ struct overlay_entry *ovl_get(struct mt_model *m, __u32 dev, const char *upper,
 				return o;
 		}
 	}
-	for (o = upper && *upper ? OVL_BY(&m->ovl_by_upper, by_upper, upper, NULL) : NULL; o;
-	     o = OVL_BY(&m->ovl_by_upper, by_upper, upper, o))
+	for (o = upper && *upper ? OVL_BY(&m->ovl_by_upper, by_upper, key, NULL) : NULL; o;
+	     o = OVL_BY(&m->ovl_by_upper, by_upper, key, o))
 		if (ovl_dir_is(o, OVL_UPPER, upper) && ovl_dir_is(o, OVL_WORK, work) &&
 		    (!o->dev || !dev))
 			break;
@@ -334,15 +334,18 @@ struct overlay_entry *ovl_pinning(struct mt_model *m, const char *upper,
 	struct overlay_entry *found = NULL;
 
 	for (int d = 0; d < 2; d++) {
+		__u64 key;
+
 		if (!dirs[d] || !*dirs[d])
 			continue;
+		key = htab_str(dirs[d]);
 		for (int t = 0; t < 2; t++) {
 			struct htab *tab = t ? &m->ovl_by_work : &m->ovl_by_upper;
 			size_t off = t ? offsetof(struct overlay_entry, by_work) :
 					 offsetof(struct overlay_entry, by_upper);
 
-			for (struct overlay_entry *o = ovl_by_dir(tab, off, dirs[d], NULL); o;
-			     o = ovl_by_dir(tab, off, dirs[d], o)) {
+			for (struct overlay_entry *o = ovl_by_dir(tab, off, key, NULL); o;
+			     o = ovl_by_dir(tab, off, key, o)) {
 				if (!ovl_live(o) || (newer_than && o->first_ts >= newer_than) ||
 				    !ovl_dir_is(o, t ? OVL_WORK : OVL_UPPER, dirs[d]))
 					continue;

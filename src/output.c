@@ -261,13 +261,33 @@ void mt_output_time(const struct mt_output *o, uint64_t ts_ns, char *buf, size_t
 	time_t sec;
 	struct tm tm;
 
+	/* the clock time of the last second asked for: records come many a
+	 * second, and localtime_r() and a printf are most of a line's cost */
+	static __thread time_t last_sec = -1;
+	static __thread char hms[9];
+	char t[16];
+	int us;
+
 	if (wall < 0)
 		wall = 0;
 	sec = wall / 1000000000LL;
+	us = (int)(wall % 1000000000LL / 1000);
+	if (sec != last_sec) {
+		localtime_r(&sec, &tm);
+		snprintf(hms, sizeof(hms), "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
+		last_sec = sec;
+	}
+	memcpy(t, hms, 8);
+	t[8] = '.';
+	for (int i = 14; i > 8; i--, us /= 10)
+		t[i] = (char)('0' + us % 10);
+	t[15] = '\0';
+	if (len) {	/* cut to fit, as snprintf would */
+		size_t n = len - 1 < 15 ? len - 1 : 15;
 
-	localtime_r(&sec, &tm);
-	snprintf(buf, len, "%02d:%02d:%02d.%06d", tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (int)(wall % 1000000000LL / 1000));
+		memcpy(buf, t, n);
+		buf[n] = '\0';
+	}
 }
 
 /* The errno name of a return value, NULL unless it is -1..-4095 (MAX_ERRNO):
