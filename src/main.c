@@ -19,6 +19,7 @@
 #include "evidence.h"
 #include "fatal.h"
 #include "filter.h"
+#include "linebuf.h"
 #include "loader.h"
 #include "model.h"
 #include "nsscan.h"
@@ -277,6 +278,16 @@ static bool stdout_gone(void)
 	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
 }
 
+/* The read cycle's lines out, a block at a time (linebuf.h): a reader
+ * waits at most one cycle for a line. */
+static void flush_output(struct app *app)
+{
+	int err = mt_linebuf_flush(stdout);
+
+	if (err && !app->write_err)
+		app->write_err = err;
+}
+
 static int trace(struct app *app, struct mt_loader *l)
 {
 	uint64_t *counters = app->counters;
@@ -295,7 +306,10 @@ static int trace(struct app *app, struct mt_loader *l)
 			break;
 		/* an idle poll (0 records) is a good moment for the work */
 		model_work(app, l, &last_work, err == 0);
+		flush_output(app);
 		err = 0;
+		if (app->write_err)
+			break;
 		if (marker_asked) {
 			marker_asked = 0;
 			mt_recorder__marker(app->rec, "SIGUSR1");
@@ -318,6 +332,7 @@ static int trace(struct app *app, struct mt_loader *l)
 		mt_loader__poll(l, 0);
 	report_drops(app, l, counters);
 	model_work(app, l, &last_work, true);
+	flush_output(app);
 	if (app->write_err == -EPIPE || (app->stdout_closed && !app->write_err)) {
 		app->stdout_closed = true;
 		fprintf(stderr, "mnttrace: stdout was closed (the pipe's reader exited): tracing "
@@ -433,12 +448,9 @@ static int replay(struct app *app)
 
 	/* into a file or pipe a replay writes in blocks, not a write(2) a
 	 * line; each note on stderr flushes stdout first, so 2>&1 keeps the order */
-	bool batch = !isatty(STDOUT_FILENO);
-
-	setvbuf(stdout, NULL, batch ? _IOFBF : _IOLBF, batch ? 1 << 16 : 0);
+	mt_linebuf_set(stdout, !isatty(STDOUT_FILENO));
 	signal(SIGPIPE, SIG_IGN);
 	mt_output_init(&app->out, stdout, app->opt.json, app->opt.timestamp);
-	app->out.batch = app->out.j.batch = batch;
 	app->out.internals = app->opt.internals || app->opt.verbose;
 	app->out.verbose = app->opt.verbose;
 	app->out.wide = app->opt.wide;
@@ -561,6 +573,8 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);	/* the terminal closed: detach all the same */
 
+	/* into a file or pipe in blocks, flushed at each read cycle's end */
+	mt_linebuf_set(stdout, !isatty(STDOUT_FILENO));
 	mt_output_init(&app.out, stdout, app.opt.json, app.opt.timestamp);
 	app.out.internals = app.opt.internals || app.opt.verbose;
 	app.out.verbose = app.opt.verbose;
