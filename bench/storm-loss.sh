@@ -39,7 +39,7 @@ cpu() { awk '{ print $14 + $15 }' /proc/$tracer/stat 2>/dev/null || echo gone; }
 t1=$(date +%s.%N)
 last=""
 while :; do now=$(cpu); [ "$now" = "$last" ] && break; last=$now; sleep 0.5; done
-echo "mnttrace cpu: $(echo "scale=2; $now / $(getconf CLK_TCK)" | bc) s (user+sys); drained $(echo "$(date +%s.%N) - $t1 - 0.5" | bc) s after the storm"
+echo "mnttrace cpu: $(echo "scale=2; $now / $(getconf CLK_TCK)" | bc) s (user+sys); drained $(echo "$(date +%s.%N) - $t1 - 0.5" | bc) s after the storm; peak RSS $(awk '/VmHWM/ { print $2 }' /proc/$tracer/status) KiB"
 kill -INT $tracer
 wait $tracer || true
 grep -E '^mnttrace: [0-9]+ records' "$dir/err"
