@@ -10,11 +10,14 @@
 #define FLUSH_AT (128 * 1024)
 
 static FILE *batched;
+/* glibc ignores setvbuf's size without a buffer (st_blksize, 4 KiB,
+ * and a block boundary anywhere in a line) */
+static char block[BUF_SIZE];
 
 void mt_linebuf_set(FILE *f, bool batch)
 {
 	if (batch) {
-		setvbuf(f, NULL, _IOFBF, BUF_SIZE);
+		setvbuf(f, block, _IOFBF, sizeof(block));
 		batched = f;
 		return;
 	}
