@@ -11,6 +11,7 @@
 
 #include "escape.h"
 #include "json.h"
+#include "linebuf.h"
 
 static void set_err(struct mt_json *j, int err)
 {
@@ -88,7 +89,6 @@ void mt_json_init_file(struct mt_json *j, FILE *f)
 	j->pos = 0;
 	j->line_start = 0;
 	j->f = f;
-	j->batch = false;
 	reset_line(j);
 }
 
@@ -363,10 +363,7 @@ int mt_json_end_line(struct mt_json *j)
 
 	if (j->f) {
 		flush_stage(j);
-		/* a line-buffered FILE can take a failed write as done and keep
-		 * only its error flag; errno still names it (EPIPE) */
-		if ((!j->batch && fflush(j->f)) || ferror(j->f))
-			set_err(j, errno ? -errno : -EIO);
+		set_err(j, mt_linebuf_end(j->f));
 	} else {
 		/* keep only whole lines in the caller's buffer */
 		if (j->err == -ENOSPC)

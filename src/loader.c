@@ -423,6 +423,16 @@ int mt_loader__poll(struct mt_loader *l, int timeout_ms)
 	return more < 0 ? more : n + more;
 }
 
+struct ring_buffer *mt_loader__ring(struct mt_loader *l)
+{
+	return l->rb;
+}
+
+void mt_loader__tick(struct mt_loader *l)
+{
+	mt_latemod__tick(l->late);
+}
+
 int mt_loader__counters(struct mt_loader *l, uint64_t out[MT_CNT__MAX])
 {
 	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(l->skel->maps.counters);

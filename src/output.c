@@ -16,6 +16,7 @@
 #include <linux/sched.h>	/* CLONE_NEWNS, CSIGNAL */
 
 #include "escape.h"
+#include "linebuf.h"
 #include "mountinfo.h"
 #include "names.h"
 #include "output.h"
@@ -672,11 +673,7 @@ static int flush_line(struct mt_output *o)
 		/* -EINVAL (our misuse) still wrote a valid line */
 		return n < 0 && n != -EINVAL ? n : 0;
 	}
-	/* stdio may take a failed write as done and keep only the error
-	 * flag: errno still names it (EPIPE for a closed pipe) */
-	if ((!o->batch && fflush(o->f)) || ferror(o->f))
-		return errno ? -errno : -EIO;
-	return 0;
+	return mt_linebuf_end(o->f);
 }
 
 int mt_output_record(struct mt_output *o, const struct mt_record *rec)
