@@ -6,11 +6,13 @@
  * sys_enter() and exit_record(); the loader loads this set or the
  * tracepoint set (src/loader.c, select_syscalls()).
  *
- * Limit: a kretprobe has a fixed number of instances (max(10, 2 x CPUs);
- * the perf kprobe PMU cannot raise it, 6.1 to 7.2); calls sleeping in the
- * kernel beyond that many at once lose their exit. The next call of the
- * same thread finds the stale stash and counts MT_CNT_EXIT_MISSED, which is
- * reported as lost.
+ * Limit: a kretprobe has a fixed number of instances, max(10, 2 x CPUs) by
+ * default (kernel/kprobes.c register_kretprobe() since 6.2, commit
+ * 3b7ddab8a19a, backported to 6.1 stable; before, CPUs alone without
+ * CONFIG_PREEMPTION), and the perf kprobe PMU cannot raise it. Calls
+ * sleeping in the kernel beyond that many at once lose their exit: the
+ * thread's next traced call finds the stale stash and counts
+ * MT_CNT_EXIT_MISSED, reported as lost.
  */
 #ifndef MT_KSYSCALL_H
 #define MT_KSYSCALL_H
