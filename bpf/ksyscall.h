@@ -12,7 +12,9 @@
  * CONFIG_PREEMPTION), and the perf kprobe PMU cannot raise it. Calls
  * sleeping in the kernel beyond that many at once lose their exit: the
  * thread's next traced call finds the stale stash and counts
- * MT_CNT_EXIT_MISSED, reported as lost.
+ * MT_CNT_EXIT_MISSED, reported as lost (a thread that makes none is not
+ * counted). Every call takes an instance, CLONE_NEWNS or not, and a vfork
+ * parent holds its clone instance until the child execs.
  */
 #ifndef MT_KSYSCALL_H
 #define MT_KSYSCALL_H
