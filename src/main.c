@@ -239,7 +239,7 @@ static void report_drops(struct app *app, struct mt_loader *l, uint64_t counters
 
 	if (mt_loader__counters(l, counters))
 		return;
-	bpf = counters[MT_CNT_RB_DROP] + counters[MT_CNT_STASH_DROP];
+	bpf = counters[MT_CNT_RB_DROP] + counters[MT_CNT_STASH_DROP] + counters[MT_CNT_EXIT_MISSED];
 	if (bpf == app->reported_bpf_drops && user == app->reported_bad)
 		return;
 	lost(app, bpf - app->reported_bpf_drops, user - app->reported_bad);

@@ -122,6 +122,7 @@ modes=
 probe=0
 suite_timeout=600
 itest_args=
+run=
 for arg in $(cat /proc/cmdline 2>/dev/null); do
 	case $arg in
 	vmtest.modes=*) modes=$(echo "${arg#*=}" | tr , ' ') ;;
@@ -129,6 +130,8 @@ for arg in $(cat /proc/cmdline 2>/dev/null); do
 	vmtest.suite_timeout=*) suite_timeout=${arg#*=} ;;
 	# e.g. vmtest.itest=-v,finding_filter: options and test filters
 	vmtest.itest=*) itest_args=$(echo "${arg#*=}" | tr , ' ') ;;
+	# a script to run instead of the modes, its output on the report channel
+	vmtest.run=*) run=${arg#*=} ;;
 	esac
 done
 
@@ -150,6 +153,11 @@ done </modules/order
 send_dmesg boot
 
 [ "$probe" = 1 ] && probe
+if [ -n "$run" ]; then
+	say "run-begin $run"
+	sh "$run" >&3 2>&1
+	say "run-end $?"
+fi
 for m in $modes; do
 	run_mode "$m"
 done
