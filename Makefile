@@ -33,7 +33,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all static test unit asan fuzz itest e2e vmtest clean deps vmlinux install uninstall pkgtest deb bench bench-core soak
+.PHONY: all static test unit asan fuzz itest e2e vmtest clean deps vmlinux install uninstall pkgtest deb bench bench-core bench-vm soak
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
@@ -210,10 +210,18 @@ deps:
 # mounts, the model's bytes per mount (bench/core.sh). Needs root and
 # tools/deps.sh --bench. make soak (not in bench): a storm for
 # SOAK_DURATION seconds (1800), RSS and fds every SOAK_INTERVAL (10).
+# make bench-vm: the workloads in a qemu guest (tests/vm) in each attach
+# mode (bench/vm.sh; BENCH_VM_FLAGS, e.g. --kernel 6.1); make bench runs it
+# too when that guest's kernel is already cached.
 BENCH_BINS := $(OUTPUT)/bench-workload $(OUTPUT)/replay-bench $(OUTPUT)/model-mem
-bench: mnttrace $(BENCH_BINS)
+BENCH_VM_BINS := mnttrace-static $(OUTPUT)/bench-workload-static
+bench: mnttrace $(BENCH_BINS) $(BENCH_VM_BINS)
 	bench/bench.sh $(BENCH_FLAGS)
 	bench/core.sh $(BENCH_FLAGS)
+	bench/vm.sh --if-cached $(filter --quick,$(BENCH_FLAGS)) $(BENCH_VM_FLAGS)
+
+bench-vm: $(BENCH_VM_BINS)
+	bench/vm.sh $(BENCH_VM_FLAGS)
 
 bench-core: mnttrace $(BENCH_BINS)
 	bench/core.sh $(BENCH_FLAGS)
@@ -234,6 +242,11 @@ $(OUTPUT)/model-mem: tests/fixtures/bench/model_mem.c $(LIB_OBJS)
 $(OUTPUT)/bench-workload: bench/workload.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $<
+
+# the qemu guests have no libc
+$(OUTPUT)/bench-workload-static: bench/workload.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -static -o $@ $<
 
 # Regenerate the checked-in vmlinux.h from this host's BTF (explicit only).
 vmlinux:

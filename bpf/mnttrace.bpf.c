@@ -88,18 +88,42 @@ static __always_inline u32 read_mount_attr(struct attr_v0 *a, const void *uattr,
 	return sizeof(*a);
 }
 
-static __always_inline int sys_enter(struct trace_event_raw_sys_enter *ctx,
-				     u32 call, u64 extra)
+/*
+ * Calls that only matter with some flags are filtered here, before the
+ * task checks. clone3's flags live in its struct clone_args.
+ */
+static __always_inline bool call_wanted(u32 call, const u64 *args, u64 *extra)
+{
+	u64 flags = 0;
+
+	switch (call) {
+	case MT_CALL_UNSHARE:
+	case MT_CALL_CLONE:
+		return args[0] & MT_CLONE_NEWNS;
+	case MT_CALL_UNLINKAT:
+		return args[2] & MT_AT_REMOVEDIR;
+	case MT_CALL_CLONE3:
+		bpf_probe_read_user(&flags, sizeof(flags),
+				    &((struct clone_args *)args[0])->flags);
+		*extra = flags;
+		return flags & MT_CLONE_NEWNS;
+	}
+	return true;
+}
+
+/* A syscall's entry, from its tracepoint or its kprobe: stash the args. */
+static __always_inline int sys_enter(const u64 *args, u32 call)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
-	struct mnt_namespace *ns = task_mnt_ns(task);
+	struct mnt_namespace *ns;
 	u32 tid = (u32)bpf_get_current_pid_tgid();
 	struct stash st = {};
+	u64 extra = 0;
 
-	if (!wanted_task())
+	if (!call_wanted(call, args, &extra) || !wanted_task())
 		return 0;
 	for (int i = 0; i < 6; i++)
-		st.args[i] = BPF_CORE_READ(ctx, args[i]);
+		st.args[i] = args[i];
 	st.call = call;
 	st.extra = extra;
 	/* at entry: the caller may change or free it before the exit */
@@ -108,10 +132,18 @@ static __always_inline int sys_enter(struct trace_event_raw_sys_enter *ctx,
 		st.extra = st.attr.propagation;
 	}
 	st.enter_ns = bpf_ktime_get_ns();
+	ns = task_mnt_ns(task);
 	st.mntns = mnt_ns_inum(ns);
 	st.mntns_id = mnt_ns_uid(ns);
-	if (bpf_map_update_elem(&stashes, &tid, &st, BPF_ANY))
-		count(MT_CNT_STASH_DROP);
+	/* A task is in one syscall at a time, and exits are attached first
+	 * (src/loader.c): a stash already there is a previous call whose exit
+	 * never ran (a kretprobe out of instances, bpf/ksyscall.h). */
+	if (bpf_map_update_elem(&stashes, &tid, &st, BPF_NOEXIST)) {
+		if (bpf_map_lookup_elem(&stashes, &tid))
+			count(MT_CNT_EXIT_MISSED);
+		if (bpf_map_update_elem(&stashes, &tid, &st, BPF_ANY))
+			count(MT_CNT_STASH_DROP);
+	}
 	return 0;
 }
 
@@ -211,13 +243,8 @@ static __always_inline void put_arg_str(struct scratch *s, const struct stash *s
 	flag_str(s, slot);
 }
 
-/*
- * Every syscall's exit tail-calls this one program, so the verifier checks
- * the record builder and the walk once instead of once per syscall (load
- * time went from 7.6 s to under a second on 6.18).
- */
-SEC("tracepoint")
-int sys_exit_handler(struct trace_event_raw_sys_exit *ctx)
+/* A syscall's exit: one record, with its result @ret. */
+static __always_inline int exit_record(long ret)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
 	u32 tid = (u32)bpf_get_current_pid_tgid();
@@ -228,7 +255,6 @@ int sys_exit_handler(struct trace_event_raw_sys_exit *ctx)
 	const struct call_args *sa;
 	u32 call, walk = 0;
 	u32 off;
-	long ret;
 
 	st = bpf_map_lookup_elem(&stashes, &tid);
 	if (!st)
@@ -236,7 +262,6 @@ int sys_exit_handler(struct trace_event_raw_sys_exit *ctx)
 	s = get_scratch(SCRATCH_SYSCALL, sizeof(struct mt_syscall));
 	if (!s)
 		goto out;
-	ret = BPF_CORE_READ(ctx, ret);
 	call = st->call;
 	e = scratch_sc(s);
 	fill_hdr(&e->hdr, MT_EV_SYSCALL);
@@ -321,6 +346,18 @@ out:
 }
 
 /*
+ * Every syscall exit tail-calls this one program, so the verifier checks
+ * the record builder and the walk once instead of once per syscall (load
+ * time went from 7.6 s to under a second on 6.18). bpf/ksyscall.h has its
+ * kprobe twin: a tail call stays within one program type.
+ */
+SEC("tracepoint")
+int sys_exit_handler(struct trace_event_raw_sys_exit *ctx)
+{
+	return exit_record(BPF_CORE_READ(ctx, ret));
+}
+
+/*
  * Slot 0 is sys_exit_handler, set by src/loader.c after the load rather
  * than statically: a second instance of this object, loaded later for a
  * module's hooks (src/latemod.c), shares this map and must not rewrite it.
@@ -336,16 +373,31 @@ static __always_inline int sys_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	u32 tid = (u32)bpf_get_current_pid_tgid();
 
+	/* the child returns from clone too; only the parent has a stash */
 	if (bpf_map_lookup_elem(&stashes, &tid))
 		bpf_tail_call(ctx, &exit_tail, 0);
 	return 0;
 }
 
+static __always_inline int tp_enter(struct trace_event_raw_sys_enter *ctx, u32 call)
+{
+	u64 args[6];
+
+	for (int i = 0; i < 6; i++)
+		args[i] = BPF_CORE_READ(ctx, args[i]);
+	return sys_enter(args, call);
+}
+
+/*
+ * Tracepoint mode's syscall layer. Enabling any syscall tracepoint puts
+ * every syscall of every task on the slow path; fentry and kprobe modes
+ * use bpf/ksyscall.h instead where kprobes exist.
+ */
 #define SYSCALL_TP(name, call)                                              \
 	SEC("tp/syscalls/sys_enter_" #name)                                 \
 	int enter_##name(struct trace_event_raw_sys_enter *ctx)             \
 	{                                                                   \
-		return sys_enter(ctx, call, 0);                             \
+		return tp_enter(ctx, call);                                 \
 	}                                                                   \
 	SEC("tp/syscalls/sys_exit_" #name)                                  \
 	int exit_##name(struct trace_event_raw_sys_exit *ctx)               \
@@ -353,81 +405,32 @@ static __always_inline int sys_exit(struct trace_event_raw_sys_exit *ctx)
 		return sys_exit(ctx);                                       \
 	}
 
-/* The umount2 syscall's tracepoints are named after SYSCALL_DEFINE2(umount) */
-SYSCALL_TP(mount, MT_CALL_MOUNT)
-SYSCALL_TP(umount, MT_CALL_UMOUNT2)
-SYSCALL_TP(move_mount, MT_CALL_MOVE_MOUNT)
-SYSCALL_TP(fsopen, MT_CALL_FSOPEN)
-SYSCALL_TP(fsconfig, MT_CALL_FSCONFIG)
-SYSCALL_TP(fsmount, MT_CALL_FSMOUNT)
-SYSCALL_TP(open_tree, MT_CALL_OPEN_TREE)
-SYSCALL_TP(mount_setattr, MT_CALL_MOUNT_SETATTR)	/* sys_enter reads struct mount_attr */
-SYSCALL_TP(open_tree_attr, MT_CALL_OPEN_TREE_ATTR)	/* 6.15+; absent: switched off */
-SYSCALL_TP(pivot_root, MT_CALL_PIVOT_ROOT)
-SYSCALL_TP(setns, MT_CALL_SETNS)
-SYSCALL_TP(rmdir, MT_CALL_RMDIR)
+#define MT_SYSCALLS(X)                                                      \
+	X(mount, MT_CALL_MOUNT)                                             \
+	X(umount, MT_CALL_UMOUNT2)                                          \
+	X(move_mount, MT_CALL_MOVE_MOUNT)                                   \
+	X(fsopen, MT_CALL_FSOPEN)                                           \
+	X(fsconfig, MT_CALL_FSCONFIG)                                       \
+	X(fsmount, MT_CALL_FSMOUNT)                                         \
+	X(open_tree, MT_CALL_OPEN_TREE)                                     \
+	X(mount_setattr, MT_CALL_MOUNT_SETATTR)                             \
+	X(open_tree_attr, MT_CALL_OPEN_TREE_ATTR)                           \
+	X(pivot_root, MT_CALL_PIVOT_ROOT)                                   \
+	X(setns, MT_CALL_SETNS)                                             \
+	X(rmdir, MT_CALL_RMDIR)                                             \
+	X(unshare, MT_CALL_UNSHARE)                                         \
+	X(clone, MT_CALL_CLONE)                                             \
+	X(clone3, MT_CALL_CLONE3)                                           \
+	X(unlinkat, MT_CALL_UNLINKAT)
 
-/* Calls that only matter with some flags: filter at entry. */
-SEC("tp/syscalls/sys_enter_unshare")
-int enter_unshare(struct trace_event_raw_sys_enter *ctx)
-{
-	if (!(BPF_CORE_READ(ctx, args[0]) & MT_CLONE_NEWNS))
-		return 0;
-	return sys_enter(ctx, MT_CALL_UNSHARE, 0);
-}
+/*
+ * umount2's events are named after SYSCALL_DEFINE2(umount); open_tree_attr
+ * is 6.15+ (absent: switched off); unshare, clone, clone3 and unlinkat are
+ * filtered by flags in call_wanted().
+ */
+MT_SYSCALLS(SYSCALL_TP)
 
-SEC("tp/syscalls/sys_exit_unshare")
-int exit_unshare(struct trace_event_raw_sys_exit *ctx)
-{
-	return sys_exit(ctx);
-}
-
-SEC("tp/syscalls/sys_enter_clone")
-int enter_clone(struct trace_event_raw_sys_enter *ctx)
-{
-	if (!(BPF_CORE_READ(ctx, args[0]) & MT_CLONE_NEWNS))
-		return 0;
-	return sys_enter(ctx, MT_CALL_CLONE, 0);
-}
-
-SEC("tp/syscalls/sys_exit_clone")
-int exit_clone(struct trace_event_raw_sys_exit *ctx)
-{
-	/* the child returns 0 from clone too; only the parent has a stash */
-	return sys_exit(ctx);
-}
-
-SEC("tp/syscalls/sys_enter_clone3")
-int enter_clone3(struct trace_event_raw_sys_enter *ctx)
-{
-	struct clone_args *uargs = (void *)BPF_CORE_READ(ctx, args[0]);
-	u64 flags = 0;
-
-	bpf_probe_read_user(&flags, sizeof(flags), &uargs->flags);
-	if (!(flags & MT_CLONE_NEWNS))
-		return 0;
-	return sys_enter(ctx, MT_CALL_CLONE3, flags);
-}
-
-SEC("tp/syscalls/sys_exit_clone3")
-int exit_clone3(struct trace_event_raw_sys_exit *ctx)
-{
-	return sys_exit(ctx);
-}
-
-SEC("tp/syscalls/sys_enter_unlinkat")
-int enter_unlinkat(struct trace_event_raw_sys_enter *ctx)
-{
-	if (!(BPF_CORE_READ(ctx, args[2]) & MT_AT_REMOVEDIR))
-		return 0;
-	return sys_enter(ctx, MT_CALL_UNLINKAT, 0);
-}
-
-SEC("tp/syscalls/sys_exit_unlinkat")
-int exit_unlinkat(struct trace_event_raw_sys_exit *ctx)
-{
-	return sys_exit(ctx);
-}
+#include "ksyscall.h"
 
 /*
  * clone(CLONE_NEWNS): the child's namespace exists once the child does.

@@ -273,6 +273,8 @@ enum mt_counter {
 	MT_CNT_WALK_SKIP,	/* a call that could have walked did not: its
 				 * namespace is known to hold no overlay */
 	MT_CNT_WALK_DONE,	/* namespace walks made */
+	MT_CNT_EXIT_MISSED,	/* a syscall's exit never ran: its record is lost
+				 * (a kretprobe out of instances, ksyscall.h) */
 	MT_CNT__MAX,
 };
 

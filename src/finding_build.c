@@ -23,6 +23,10 @@ struct fbuild {
 	struct mt_finding f;
 	struct mt_finding_holder *h;
 	int cap_h;
+	/* holder slot i's pids, kept from finding to finding (16 of ~500
+	 * bytes each: a calloc and free per holder were a replay's hot spot) */
+	struct mt_finding_pid **pids;
+	int nr_pids, cap_pids;
 	char **strs;		/* owned strings the finding points at */
 	int nr_strs, cap_strs;
 	char **lower_layers;	/* f.lower_layers */
@@ -44,10 +48,8 @@ struct fbuild *fb_alloc(void)
 
 static void fb_clear(struct fbuild *b)
 {
-	for (int i = 0; i < b->f.nr_holders; i++) {
-		free(b->h[i].pids);
+	for (int i = 0; i < b->f.nr_holders; i++)
 		free(b->h[i].kept_by);
-	}
 	for (int i = 0; i < b->nr_strs; i++)
 		free(b->strs[i]);
 	b->nr_strs = 0;
@@ -62,6 +64,9 @@ void fb_free(struct fbuild *b)
 		return;
 	fb_clear(b);
 	free(b->h);
+	for (int i = 0; i < b->nr_pids; i++)
+		free(b->pids[i]);
+	free(b->pids);
 	free(b->strs);
 	mt_runtime_meta__free(b->rtmeta);
 	free(b);
@@ -102,7 +107,8 @@ static void fb_owner(struct fbuild *b, const struct overlay_entry *o)
 	struct mt_ctr_meta meta;
 	int nr;
 
-	if (b->m->px->owner(b->m->px_ctx, b->rtmeta, o->merged, o->upper, &meta)) {
+	if (b->m->px->owner(b->m->px_ctx, b->rtmeta, o->merged,
+			    ovl_dir(b->m, o, OVL_UPPER), &meta)) {
 		b->f.container_id = nonempty_str(b, meta.container_id);
 		b->f.layer_id = nonempty_str(b, meta.layer_id);
 		b->f.id_source = meta.id_source;
@@ -112,8 +118,8 @@ static void fb_owner(struct fbuild *b, const struct overlay_entry *o)
 		b->f.runtime_kind = meta.runtime;
 		b->f.runtime_root = nonempty_str(b, meta.root);
 	}
-	nr = b->m->px->lower_layers(b->m->px_ctx, b->rtmeta, o->lower, o->upper,
-				     &b->lower_layers);
+	nr = b->m->px->lower_layers(b->m->px_ctx, b->rtmeta, ovl_dir(b->m, o, OVL_LOWER),
+				     ovl_dir(b->m, o, OVL_UPPER), &b->lower_layers);
 	if (nr > 0) {
 		b->f.lower_layers = (const char *const *)b->lower_layers;
 		b->f.nr_lower_layers = nr;
@@ -147,9 +153,9 @@ struct fbuild *fb_new(struct mt_model *m, enum mt_finding_kind kind,
 	b->f.why.caller_ns = b->f.mnt_ns;
 	if (o) {
 		b->f.path = fb_str(b, o->merged);
-		b->f.upperdir = fb_str(b, o->upper);
-		b->f.workdir = fb_str(b, o->work);
-		b->f.lowerdir = fb_str(b, o->lower);
+		b->f.upperdir = fb_str(b, ovl_dir(m, o, OVL_UPPER));
+		b->f.workdir = fb_str(b, ovl_dir(m, o, OVL_WORK));
+		b->f.lowerdir = fb_str(b, ovl_dir(m, o, OVL_LOWER));
 		fb_owner(b, o);
 		b->f.leak_id = o->leak_id;
 	}
@@ -308,11 +314,18 @@ struct mt_finding_holder *fb_holder(struct fbuild *b, struct ns_entry *n,
 	if (mt_array_grow(&b->h, b->f.nr_holders, &b->cap_h, sizeof(*b->h), 8))
 		return NULL;
 	b->f.holders = b->h;
+	/* fb_add_pid() clears each entry it hands out */
+	if (b->f.nr_holders == b->nr_pids) {
+		struct mt_finding_pid *p;
+
+		if (mt_array_grow(&b->pids, b->nr_pids, &b->cap_pids, sizeof(*b->pids), 8) ||
+		    !(p = malloc(FB_PIDS * sizeof(*p))))
+			return NULL;
+		b->pids[b->nr_pids++] = p;
+	}
 	h = &b->h[b->f.nr_holders];
 	memset(h, 0, sizeof(*h));
-	h->pids = calloc(FB_PIDS, sizeof(*h->pids));
-	if (!h->pids)
-		return NULL;
+	h->pids = b->pids[b->f.nr_holders];
 	b->f.nr_holders++;
 	h->mnt_ns = n->ino;
 	h->mnt_ns_id = n->id;

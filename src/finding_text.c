@@ -19,6 +19,7 @@
 
 #include "escape.h"
 #include "findings.h"
+#include "linebuf.h"
 #include "names.h"
 #include "output.h"
 #include "term.h"
@@ -247,9 +248,7 @@ int mt_finding_text_styled(FILE *out, const struct mt_finding *f, __s64 wall_off
 		labelled(&b, "prevent:", MT_ST_NONE, fix);
 	}
 	fputc('\n', out);
-	if (fflush(out) || ferror(out))
-		return errno ? -errno : -EIO;
-	return 0;
+	return mt_linebuf_end(out);
 }
 
 int mt_finding_text(FILE *out, const struct mt_finding *f, __s64 wall_offset_ns)

@@ -81,7 +81,8 @@ static inline int htab_add(struct htab *t, struct htab_node *n, __u64 key)
 {
 	size_t k;
 
-	if ((!t->nb || t->n >= t->nb) && htab_grow(t) && !t->nb)
+	/* up to two entries a bucket: the buckets cost 4 to 8 bytes an entry */
+	if ((!t->nb || t->n >= 2 * t->nb) && htab_grow(t) && !t->nb)
 		return -ENOMEM;
 	k = htab_mix(key) & (t->nb - 1);
 	n->key = key;

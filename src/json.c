@@ -5,11 +5,13 @@
  * field costs a few memcpy()s and no allocation.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "escape.h"
 #include "json.h"
+#include "linebuf.h"
 
 static void set_err(struct mt_json *j, int err)
 {
@@ -25,11 +27,8 @@ static void flush_stage(struct mt_json *j)
 	j->pos = 0;
 }
 
-static void put(struct mt_json *j, const void *p, size_t n)
+static void put_slow(struct mt_json *j, const char *s, size_t n)
 {
-	const char *s = p;
-
-	j->line_len += n;
 	while (n && j->err != -ENOSPC) {
 		size_t room = j->size - j->pos;
 		size_t k = n < room ? n : room;
@@ -47,6 +46,18 @@ static void put(struct mt_json *j, const void *p, size_t n)
 		s += k;
 		n -= k;
 	}
+}
+
+static inline void put(struct mt_json *j, const void *p, size_t n)
+{
+	j->line_len += n;
+	/* most puts fit in the stage's room: one memcpy */
+	if (n <= j->size - j->pos && j->err != -ENOSPC) {
+		memcpy(j->buf + j->pos, p, n);
+		j->pos += n;
+		return;
+	}
+	put_slow(j, p, n);
 }
 
 static void reset_line(struct mt_json *j)
@@ -78,7 +89,6 @@ void mt_json_init_file(struct mt_json *j, FILE *f)
 	j->pos = 0;
 	j->line_start = 0;
 	j->f = f;
-	j->batch = false;
 	reset_line(j);
 }
 
@@ -108,6 +118,25 @@ static void put_escape(struct mt_json *j, unsigned char c)
 }
 
 /*
+ * Whether none of 8 bytes needs a look: no control byte, '"', '\\', DEL or
+ * non-ASCII. Each test is the "is there a zero byte" trick on a word (it
+ * may mark the wrong byte, but never misses or invents one): paths are
+ * scanned 8 bytes a step.
+ */
+static inline bool plain8(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	uint64_t x, q, b, d;
+
+	memcpy(&x, p, sizeof(x));
+	q = x ^ (ones * '"');
+	b = x ^ (ones * '\\');
+	d = x ^ (ones * 0x7f);
+	return !((x | ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b) |
+		  ((d - ones) & ~d)) & highs);
+}
+
+/*
  * s as a JSON string; runs of bytes that need no escape go in one put().
  * Returns whether a byte was not UTF-8 (and became U+FFFD).
  */
@@ -121,6 +150,10 @@ static bool put_string(struct mt_json *j, const char *str, size_t n)
 	while (s < end) {
 		size_t k = 1;
 
+		if (end - s >= 8 && plain8(s)) {
+			s += 8;
+			continue;
+		}
 		if (*s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\') {
 			s++;
 			continue;
@@ -330,10 +363,7 @@ int mt_json_end_line(struct mt_json *j)
 
 	if (j->f) {
 		flush_stage(j);
-		/* a line-buffered FILE can take a failed write as done and keep
-		 * only its error flag; errno still names it (EPIPE) */
-		if ((!j->batch && fflush(j->f)) || ferror(j->f))
-			set_err(j, errno ? -errno : -EIO);
+		set_err(j, mt_linebuf_end(j->f));
 	} else {
 		/* keep only whole lines in the caller's buffer */
 		if (j->err == -ENOSPC)

@@ -37,7 +37,6 @@ struct mt_json {
 	size_t line_start;	/* buffer mode: offset of the current line */
 	size_t line_len;	/* bytes of the current line so far */
 	FILE *f;		/* NULL in buffer mode */
-	bool batch;		/* FILE mode: lines stay in stdio's buffer (a replay) */
 	int err;		/* first error of this line, 0 or -errno */
 	unsigned int depth;	/* open containers */
 	unsigned int first;	/* bit d-1: level d has no member yet */
@@ -52,8 +51,8 @@ struct mt_json {
  * size must be at least 1.
  */
 void mt_json_init_buf(struct mt_json *j, char *buf, size_t size);
-/* FILE mode: each line is written and fflush()ed by mt_json_end_line()
- * (only written with .batch: the caller flushes). */
+/* FILE mode: each line is written by mt_json_end_line() and flushed as
+ * linebuf.h says. */
 void mt_json_init_file(struct mt_json *j, FILE *f);
 
 /* Start a line: its top-level object. */

@@ -31,6 +31,7 @@ struct mt_loader {
 	char blind[512];
 	int verbose;
 	struct mt_latemod *late;	/* module hooks attached while tracing */
+	bool ksys;		/* syscalls on kprobes (bpf/ksyscall.h), not tracepoints */
 };
 
 /*
@@ -70,22 +71,49 @@ static void note(const struct mt_loader *l, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* Syscall tracepoints this kernel lacks are switched off, in pairs. */
-static void select_tracepoints(struct mt_loader *l)
+/*
+ * The syscall layer: kprobes on the syscall wrappers (bpf/ksyscall.h) in
+ * fentry and kprobe modes, so that unrelated syscalls pay nothing; the
+ * syscall tracepoints in tracepoint mode and where kprobes are missing.
+ * A call without a tracepoint does not exist on this kernel (open_tree_attr
+ * before 6.15): it is switched off in either layer.
+ */
+static void select_syscalls(struct mt_loader *l, enum mt_attach_mode mode)
 {
+	bool ksys = mode != MT_ATTACH_TRACEPOINT && mt_kprobes_available();
 	struct bpf_program *p;
 
+	if (mode == MT_ATTACH_FENTRY && !ksys)
+		note(l, "no kprobes on this kernel: syscalls are traced on their tracepoints");
+	else
+		note(l, "%s: syscalls traced on %s", mt_attach_mode_name(mode),
+		     ksys ? "kprobes on their wrappers" : "their tracepoints");
+	l->ksys = ksys;
+	bpf_program__set_autoload(l->skel->progs.sys_exit_handler, !ksys);
+	bpf_program__set_autoload(l->skel->progs.ksys_exit_handler, ksys);
 	bpf_object__for_each_program(p, l->skel->obj) {
-		const char *sec = bpf_program__section_name(p);
+		const char *sec = bpf_program__section_name(p), *name;
+		bool tp = false, entry = true;
 		char event[128];
 
-		if (strncmp(sec, "tp/syscalls/", 12) != 0)
+		if (strncmp(sec, "tp/syscalls/sys_enter_", 22) == 0)
+			tp = true, name = sec + 22;
+		else if (strncmp(sec, "tp/syscalls/sys_exit_", 21) == 0)
+			tp = true, entry = false, name = sec + 21;
+		else if (strncmp(sec, "ksyscall/", 9) == 0)
+			name = sec + 9;
+		else if (strncmp(sec, "kretsyscall/", 12) == 0)
+			entry = false, name = sec + 12;
+		else
 			continue;
-		snprintf(event, sizeof(event), "%s", sec + 12);
-		if (mt_tracepoint_exists("syscalls", event))
-			continue;
-		bpf_program__set_autoload(p, false);
-		note(l, "tracepoint syscalls/%s is missing on this kernel: not traced", event);
+		snprintf(event, sizeof(event), "sys_enter_%s", name);
+		if (tp == ksys) {
+			bpf_program__set_autoload(p, false);
+		} else if (!mt_tracepoint_exists("syscalls", event)) {
+			bpf_program__set_autoload(p, false);
+			if (entry)
+				note(l, "syscall %s is missing on this kernel: not traced", name);
+		}
 	}
 }
 
@@ -144,18 +172,28 @@ static int attach_all(struct mt_loader *l, enum mt_attach_mode mode, char *why,
 	struct bpf_program *p;
 	int err;
 
-	/* tracepoints everywhere; fentry/fexit by their BTF target */
-	bpf_object__for_each_program(p, l->skel->obj) {
-		const char *sec = bpf_program__section_name(p);
+	/*
+	 * Tracepoints everywhere; fentry/fexit by their BTF target. Syscall
+	 * exits first: then every stashed entry meets its exit, and a stale
+	 * stash is a missed exit (MT_CNT_EXIT_MISSED), not our start-up.
+	 */
+	for (int pass = 0; pass < 2; pass++) {
+		bpf_object__for_each_program(p, l->skel->obj) {
+			const char *sec = bpf_program__section_name(p);
+			bool is_exit = strncmp(sec, "tp/syscalls/sys_exit_", 21) == 0 ||
+				       strncmp(sec, "kretsyscall/", 12) == 0;
 
-		/* kprobes attach below by name; bare "tracepoint" is a tail call */
-		if (!bpf_program__autoload(p) || strncmp(sec, "kprobe", 6) == 0 ||
-		    strncmp(sec, "kretprobe", 9) == 0 || strcmp(sec, "tracepoint") == 0)
-			continue;
-		err = add_link(l, bpf_program__attach(p));
-		if (err) {
-			snprintf(why, whylen, "attaching %s failed: %s", sec, strerror(-err));
-			return err;
+			/* kprobes attach below by name; bare "tracepoint" is a tail call */
+			if (!bpf_program__autoload(p) || is_exit != (pass == 0) ||
+			    strncmp(sec, "kprobe", 6) == 0 || strncmp(sec, "kretprobe", 9) == 0 ||
+			    strcmp(sec, "tracepoint") == 0)
+				continue;
+			err = add_link(l, bpf_program__attach(p));
+			if (err) {
+				snprintf(why, whylen, "attaching %s failed: %s", sec,
+					 strerror(-err));
+				return err;
+			}
 		}
 	}
 	if (mode != MT_ATTACH_KPROBE)
@@ -249,13 +287,15 @@ static int count_autoload(const struct mt_loader *l)
 	return n;
 }
 
-/* Every syscall exit tail-calls sys_exit_handler (bpf/mnttrace.bpf.c). */
-static int set_exit_tail(struct mnttrace_bpf *skel)
+/* Every syscall exit tail-calls sys_exit_handler or its kprobe twin. */
+static int set_exit_tail(struct mnttrace_bpf *skel, bool ksys)
 {
 	__u32 slot = 0;
-	int fd = bpf_program__fd(skel->progs.sys_exit_handler);
+	int fd = bpf_program__fd(ksys ? skel->progs.ksys_exit_handler :
+				 skel->progs.sys_exit_handler);
+	struct bpf_map *map = ksys ? skel->maps.ksys_exit_tail : skel->maps.exit_tail;
 
-	if (bpf_map_update_elem(bpf_map__fd(skel->maps.exit_tail), &slot, &fd, BPF_ANY))
+	if (bpf_map_update_elem(bpf_map__fd(map), &slot, &fd, BPF_ANY))
 		return -errno;
 	return 0;
 }
@@ -291,7 +331,7 @@ static int try_mode(struct mt_loader *l, const struct mt_options *opt,
 			 "CONFIG_KPROBE_EVENTS is off)", mt_tracefs_dir());
 		return -EOPNOTSUPP;
 	}
-	select_tracepoints(l);
+	select_syscalls(l, mode);
 	err = select_hooks(l, mode, why, whylen);
 	if (err && err != -EPERM)
 		return err;
@@ -311,7 +351,7 @@ static int try_mode(struct mt_loader *l, const struct mt_options *opt,
 				 strerror(-err));
 		return err;
 	}
-	err = set_exit_tail(l->skel);
+	err = set_exit_tail(l->skel, l->ksys);
 	if (err) {
 		snprintf(why, whylen, "filling the tail-call map failed: %s", strerror(-err));
 		return err;
@@ -423,6 +463,16 @@ int mt_loader__poll(struct mt_loader *l, int timeout_ms)
 	/* records sent without a wake-up (bpf/emit.h: wakeup_bytes) */
 	more = ring_buffer__consume(l->rb);
 	return more < 0 ? more : n + more;
+}
+
+struct ring_buffer *mt_loader__ring(struct mt_loader *l)
+{
+	return l->rb;
+}
+
+void mt_loader__tick(struct mt_loader *l)
+{
+	mt_latemod__tick(l->late);
 }
 
 int mt_loader__counters(struct mt_loader *l, uint64_t out[MT_CNT__MAX])

@@ -35,6 +35,11 @@ enum mt_attach_mode mt_loader__mode(const struct mt_loader *l);
 /* Deliver pending records; returns the number consumed or -errno. */
 int mt_loader__poll(struct mt_loader *l, int timeout_ms);
 
+/* The ring buffer itself, for a reader thread (ringq.h): it then calls
+ * mt_loader__tick() between its rounds instead of mt_loader__poll(). */
+struct ring_buffer *mt_loader__ring(struct mt_loader *l);
+void mt_loader__tick(struct mt_loader *l);
+
 /* Sum the per-CPU counters (enum mt_counter) into out. */
 int mt_loader__counters(struct mt_loader *l, uint64_t out[MT_CNT__MAX]);
 

@@ -7,6 +7,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "evidence.h"
 #include "fatal.h"
 #include "filter.h"
+#include "linebuf.h"
 #include "loader.h"
 #include "model.h"
 #include "nsscan.h"
@@ -29,8 +31,11 @@
 #include "record.h"
 #include "recorder.h"
 #include "replay.h"
+#include "ringq.h"
 #include "snapshot_cmd.h"
 #include "sysenv.h"
+
+#define MT_TRIM_S 30	/* seconds between malloc_trim()s while tracing */
 
 static volatile sig_atomic_t exiting;	/* the signal that ends the trace */
 static volatile sig_atomic_t marker_asked;	/* SIGUSR1: a marker in the recording */
@@ -62,6 +67,7 @@ struct app {
 	int write_err;
 	bool stdout_closed;	/* the reader went away: a normal end */
 	struct mt_recorder *rec;	/* --record, else NULL */
+	struct mt_ringq *q;	/* live: the ring buffer's records, read by a thread */
 	struct mt_replay *replay;	/* during --replay */
 };
 
@@ -229,16 +235,16 @@ static void lost(struct app *app, uint64_t bpf, uint64_t bad)
 /* Say so at once when records were lost. */
 static void report_drops(struct app *app, struct mt_loader *l, uint64_t counters[MT_CNT__MAX])
 {
-	uint64_t bpf;
+	uint64_t bpf, user = app->bad + mt_ringq__dropped(app->q);
 
 	if (mt_loader__counters(l, counters))
 		return;
-	bpf = counters[MT_CNT_RB_DROP] + counters[MT_CNT_STASH_DROP];
-	if (bpf == app->reported_bpf_drops && app->bad == app->reported_bad)
+	bpf = counters[MT_CNT_RB_DROP] + counters[MT_CNT_STASH_DROP] + counters[MT_CNT_EXIT_MISSED];
+	if (bpf == app->reported_bpf_drops && user == app->reported_bad)
 		return;
-	lost(app, bpf - app->reported_bpf_drops, app->bad - app->reported_bad);
+	lost(app, bpf - app->reported_bpf_drops, user - app->reported_bad);
 	app->reported_bpf_drops = bpf;
-	app->reported_bad = app->bad;
+	app->reported_bad = user;
 }
 
 /*
@@ -277,16 +283,29 @@ static bool stdout_gone(void)
 	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
 }
 
+/* The read cycle's lines out, a block at a time (linebuf.h): a reader
+ * waits at most one cycle for a line. */
+static void flush_output(struct app *app)
+{
+	int err = mt_linebuf_flush(stdout);
+
+	if (err && !app->write_err)
+		app->write_err = err;
+}
+
 static int trace(struct app *app, struct mt_loader *l)
 {
 	uint64_t *counters = app->counters;
-	double start = now_s(), last_check = start, last_work = 0;
+	double start = now_s(), last_check = start, last_work = 0, last_trim = start;
 	int err = 0;
 
 	fprintf(stderr, "mnttrace: tracing in %s mode%s. Ctrl-C to end.\n",
 		mt_attach_mode_name(mt_loader__mode(l)), app->opt.overlay ? " (--overlay)" : "");
 	while (!exiting) {
-		err = mt_loader__poll(l, MT_POLL_MS);
+		/* the queued records, or a wait for them; at most a poll
+		 * interval's worth, so the work and the flush still come */
+		err = mt_ringq__process(app->q, MT_POLL_MS, MT_POLL_MS, on_record, app);
+		mt_loader__tick(l);
 		if (err == -EINTR) {
 			err = 0;
 			continue;
@@ -295,7 +314,10 @@ static int trace(struct app *app, struct mt_loader *l)
 			break;
 		/* an idle poll (0 records) is a good moment for the work */
 		model_work(app, l, &last_work, err == 0);
+		flush_output(app);
 		err = 0;
+		if (app->write_err)
+			break;
 		if (marker_asked) {
 			marker_asked = 0;
 			mt_recorder__marker(app->rec, "SIGUSR1");
@@ -306,6 +328,12 @@ static int trace(struct app *app, struct mt_loader *l)
 			report_drops(app, l, counters);
 			last_check = now_s();
 		}
+		/* a storm's rescans and findings leave free pages all over the
+		 * heap, touched one by one later: give them back now and then */
+		if (now_s() - last_trim >= MT_TRIM_S) {
+			malloc_trim(0);
+			last_trim = now_s();
+		}
 		if (app->opt.duration && now_s() - start >= app->opt.duration)
 			break;
 		if (stdout_gone()) {
@@ -313,11 +341,14 @@ static int trace(struct app *app, struct mt_loader *l)
 			break;
 		}
 	}
-	/* drain what is already in the ring buffer: nothing captured is lost */
-	if (!app->write_err)
-		mt_loader__poll(l, 0);
+	/* drain what is already queued and in the ring buffer: nothing
+	 * captured is lost */
+	mt_ringq__stop(app->q);
+	if (!app->write_err && mt_loader__poll(l, 0) >= 0)
+		mt_ringq__process(app->q, 0, -1, on_record, app);
 	report_drops(app, l, counters);
 	model_work(app, l, &last_work, true);
+	flush_output(app);
 	if (app->write_err == -EPIPE || (app->stdout_closed && !app->write_err)) {
 		app->stdout_closed = true;
 		fprintf(stderr, "mnttrace: stdout was closed (the pipe's reader exited): tracing "
@@ -433,12 +464,9 @@ static int replay(struct app *app)
 
 	/* into a file or pipe a replay writes in blocks, not a write(2) a
 	 * line; each note on stderr flushes stdout first, so 2>&1 keeps the order */
-	bool batch = !isatty(STDOUT_FILENO);
-
-	setvbuf(stdout, NULL, batch ? _IOFBF : _IOLBF, batch ? 1 << 16 : 0);
+	mt_linebuf_set(stdout, !isatty(STDOUT_FILENO));
 	signal(SIGPIPE, SIG_IGN);
 	mt_output_init(&app->out, stdout, app->opt.json, app->opt.timestamp);
-	app->out.batch = app->out.j.batch = batch;
 	app->out.internals = app->opt.internals || app->opt.verbose;
 	app->out.verbose = app->opt.verbose;
 	app->out.wide = app->opt.wide;
@@ -561,6 +589,8 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);	/* the terminal closed: detach all the same */
 
+	/* into a file or pipe in blocks, flushed at each read cycle's end */
+	mt_linebuf_set(stdout, !isatty(STDOUT_FILENO));
 	mt_output_init(&app.out, stdout, app.opt.json, app.opt.timestamp);
 	app.out.internals = app.opt.internals || app.opt.verbose;
 	app.out.verbose = app.opt.verbose;
@@ -576,8 +606,10 @@ int main(int argc, char **argv)
 		mt_filter__free(app.filter);
 		return fatal(json, "the recording could not be made", MT_EXIT_FAILURE);
 	}
-	l = mt_loader__start(&app.opt, on_record, &app);
+	app.q = mt_ringq__new(MT_RINGQ_MAX);
+	l = app.q ? mt_loader__start(&app.opt, mt_ringq__push, app.q) : NULL;
 	if (!l) {
+		mt_ringq__free(app.q);
 		mt_recorder__close(app.rec);
 		mt_filter__free(app.filter);
 		return fatal(json, "loading or attaching the BPF programs failed",
@@ -587,26 +619,34 @@ int main(int argc, char **argv)
 	if (app.opt.check) {
 		printf("%s\n", mt_attach_mode_name(mode));
 		mt_loader__free(l);
+		mt_ringq__free(app.q);
 		mt_filter__free(app.filter);
 		return 0;
 	}
 
 	sigaction(SIGUSR1, &(struct sigaction){ .sa_handler = on_usr1 }, NULL);
 	mt_recorder__begin(app.rec, mt_attach_mode_name(mode));
-	err = 0;
-	if (!app.opt.no_findings)
+	/* from now on, records wait in memory, not in the ring: the
+	 * start-up snapshot below takes a while on a busy host */
+	err = mt_ringq__start(app.q, mt_loader__ring(l));
+	if (err)
+		fprintf(stderr, "mnttrace: error: starting the ring buffer reader failed: %s "
+			"(check the process limits, ulimit -u)\n", strerror(-err));
+	if (!err && !app.opt.no_findings)
 		err = start_model(&app, mode);
 	if (!err)
 		err = trace(&app, l);
+	mt_ringq__stop(app.q);	/* its thread reads the ring until here */
 	mt_loader__free(l);	/* detaches every link before we report */
 	mt_recorder__close(app.rec);
 	report_lens(&app);
 	fprintf(stderr, "mnttrace: %llu records, %llu shown, %llu truncated, %llu findings, "
-		"%llu lost in BPF, %llu undecodable; namespace walks: %llu done, %llu skipped, "
+		"%llu lost in BPF, %llu undecodable, %llu dropped from a full queue; namespace walks: %llu done, %llu skipped, "
 		"%llu truncated; attach mode %s\n",
 		(unsigned long long)app.records, (unsigned long long)app.shown,
 		(unsigned long long)app.incomplete, (unsigned long long)app.findings,
 		(unsigned long long)app.reported_bpf_drops, (unsigned long long)app.bad,
+		(unsigned long long)mt_ringq__dropped(app.q),
 		(unsigned long long)app.counters[MT_CNT_WALK_DONE],
 		(unsigned long long)app.counters[MT_CNT_WALK_SKIP],
 		(unsigned long long)app.counters[MT_CNT_WALK_TRUNC], mt_attach_mode_name(mode));
@@ -624,6 +664,7 @@ int main(int argc, char **argv)
 	}
 	mt_model__free(app.model);
 	mt_filter__free(app.filter);
+	mt_ringq__free(app.q);
 	if (err && !app.stdout_closed)
 		return fatal(json, "tracing failed", MT_EXIT_FAILURE);
 	return MT_EXIT_OK;

@@ -20,6 +20,9 @@ struct mt_model *mt_model__new(const struct mt_model_opts *opts)
 		m->o = *opts;
 	m->proc_root = m->o.proc_root ? m->o.proc_root : "/proc";
 	m->jobs_tail = &m->jobs;
+	m->mnt_slab = (struct mt_slab)MT_SLAB_INIT(struct mount_entry);
+	m->ovl_slab = (struct mt_slab)MT_SLAB_INIT(struct overlay_entry);
+	m->job_pool = (struct mt_pool)MT_POOL_INIT(sizeof(struct job));
 	m->fb = fb_alloc();
 	m->newapi = mt_newapi__new(NULL);
 	if (!m->fb || !m->newapi) {
@@ -57,6 +60,11 @@ void mt_model__free(struct mt_model *m)
 	htab_free(&m->ovl_by_upper);
 	htab_free(&m->ovl_by_work);
 	fb_free(m->fb);
+	mt_strpool_free(&m->paths);
+	mt_slab_destroy(&m->mnt_slab);
+	mt_slab_destroy(&m->ovl_slab);
+	for (int d = 0; d < OVL_NR_DIRS; d++)
+		free(m->dirbuf[d].s);
 	free(m);
 }
 
@@ -121,7 +129,7 @@ int mt_model__where(struct mt_model *m, const char *path,
 	int nr = 0;
 
 	for (struct overlay_entry *o = m->ovls; o; o = o->next) {
-		bool match = streq(o->upper, path) || streq(o->work, path);
+		bool match = ovl_dir_is(o, OVL_UPPER, path) || ovl_dir_is(o, OVL_WORK, path);
 
 		for (struct mount_entry *x = o->mnts; x; x = x->ovl_next) {
 			if (!match && !streq(x->path, path))

@@ -2,6 +2,8 @@
 /*
  * The model's insides, shared by its files and by nothing else:
  *   model_store.c   namespaces, processes, overlays and mounts; gc
+ *   model_strs.c    their strings, small: interned paths, overlay dirs
+ *                   kept as what differs from the merged dir
  *   propagation.c   the kernel's propagation rules as pure functions
  *   model_records.c records in ring-buffer order: pending kernel records,
  *                   namespaces and mounts kept current, rules triggered
@@ -28,8 +30,11 @@
 #include <linux/types.h>
 
 #include "htab.h"
+#include "pool.h"
 #include "model.h"
 #include "newapi.h"
+#include "slab.h"
+#include "strpool.h"
 
 #define MAX_CHAIN 16		/* master chains and copy chains we follow */
 #define MAX_PENDING 4096	/* records waiting for their syscall's exit */
@@ -90,7 +95,7 @@ struct mount_entry {
 	int nr_copies;		/* mounts whose orig is this one */
 	__u32 id;		/* 0 = not known yet (seen only as a syscall) */
 	__u64 uid;
-	char *path;
+	const char *path;	/* interned (model_strs.c) */
 	__u32 group, master, parent_group, parent_master;
 	bool prop_known, parent_known;
 	bool risk_done;
@@ -101,13 +106,14 @@ struct overlay_entry {
 	struct overlay_entry *next;
 	struct htab_node by_dev, by_upper, by_work;
 	__u32 dev;		/* superblock dev; 0 = not known yet */
-	char *upper, *work, *lower, *merged;
 	int refs;		/* queued jobs that point here */
+	const char *merged;	/* interned, like the mounts' paths */
+	char *dirs;		/* upper, work, lower: see model_strs.c */
 	__u64 first_ts;		/* when the model first saw it */
 	struct mount_entry *mnts;
-	int nr_mnts;		/* in mnts */
 	struct mount_entry *home;	/* cached likeliest original, NULL = recompute */
 	__u64 leak_id;
+	int nr_mnts;		/* in mnts */
 };
 
 /* A kernel record that waits for its syscall's exit (same tid). */
@@ -124,10 +130,10 @@ struct pending {
 
 
 /* A mount as it was when a rule fired (the entry may be gone by then). */
-struct mount_ref {
+struct mount_ref {	/* (no padding holes: a storm's jobs hold 100,000s) */
 	struct ns_entry *ns;	/* holds a ref */
-	__u32 id;
 	char *path;
+	__u32 id;
 	__u32 group, master, parent_group, parent_master;
 	bool prop_known, parent_known;
 };
@@ -164,14 +170,23 @@ struct job {
 	struct mount_ref gone;	/* LEAK: the unmounted mount */
 	struct mount_ref orig;	/* LEAK: the original of a copy unmounted */
 	struct mount_ref *mounts;	/* RISK: the copy; BUSY/DETACHED: candidates */
+	struct mount_ref few[3];	/* mounts, until there are more (RISK: 2 or 3) */
 	__u32 dev;		/* LAZY_DETACHED: the overlay's superblock dev */
-	int nr_mounts;
+	int nr_mounts, cap_mounts;
 	bool known;		/* LEAK: the kernel said what it removed */
 	bool reread_mounts;	/* the rescan must read mounts too */
 	bool capped;		/* more candidates than a job keeps */
 	const char *op;
 	__u64 enter_ns;		/* the call's entry time */
 };
+
+/* A buffer that a dir is rebuilt into (ovl_dir). */
+struct mt_strbuf {
+	char *s;
+	size_t cap;
+};
+
+enum ovl_dir { OVL_UPPER, OVL_WORK, OVL_LOWER, OVL_NR_DIRS };
 
 struct mt_model {
 	struct mt_model_opts o;
@@ -186,6 +201,9 @@ struct mt_model {
 	struct mt_newapi *newapi;	/* overlay contexts of the new mount API */
 	struct job *jobs, **jobs_tail;
 	int nr_jobs;
+	/* a storm queues jobs by the tens of thousands: one malloc each was
+	 * a tenth of a replay's CPU */
+	struct mt_pool job_pool;
 	__u64 now_ts;			/* the record being fed */
 	bool want_resync;		/* records were lost: re-read everything */
 	/* records were lost and the re-read that follows has not ended: the
@@ -201,6 +219,9 @@ struct mt_model {
 	void *px_ctx;
 	struct fbuild *fb;
 	struct mt_model_stats st;
+	struct mt_strpool paths;	/* mount paths and merged dirs */
+	struct mt_slab mnt_slab, ovl_slab;
+	struct mt_strbuf dirbuf[OVL_NR_DIRS];	/* ovl_dir()'s answers */
 };
 
 /* ---- small helpers ---- */
@@ -216,6 +237,16 @@ static inline bool streq(const char *a, const char *b)
 
 void set_str(char **dst, const char *src);
 void prop_str(__u32 group, __u32 master, char *buf, size_t n);
+
+/* ---- model_strs.c ---- */
+void mnt_set_path(struct mt_model *m, struct mount_entry *mm, const char *path);
+/* @o's dir @d, NULL when unknown; valid until the next ovl_dir(m, .., @d) */
+const char *ovl_dir(struct mt_model *m, const struct overlay_entry *o, enum ovl_dir d);
+bool ovl_has_dir(const struct overlay_entry *o, enum ovl_dir d);
+bool ovl_dir_is(const struct overlay_entry *o, enum ovl_dir d, const char *s);
+void ovl_set_dirs(struct mt_model *m, struct overlay_entry *o, const char *merged,
+		  const char *const dirs[OVL_NR_DIRS]);
+void ovl_free_strs(struct mt_model *m, struct overlay_entry *o);
 
 /* ---- model_store.c ---- */
 struct ns_entry *ns_find(struct mt_model *m, __u32 ino);

@@ -53,12 +53,12 @@ int mt_model__join(struct mt_model *m, struct mt_record *rec, void *buf, size_t 
 	at = put(buf, sizeof(*e), len, orig->path, &e->str_len[MT_MS_PATH], &e->hdr.flags,
 		 MT_MS_PATH);
 	if (orig->ovl) {
-		at = put(buf, at, len, orig->ovl->upper, &e->str_len[MT_MS_UPPER], &e->hdr.flags,
-			 MT_MS_UPPER);
-		at = put(buf, at, len, orig->ovl->work, &e->str_len[MT_MS_WORK], &e->hdr.flags,
-			 MT_MS_WORK);
-		at = put(buf, at, len, orig->ovl->lower, &e->str_len[MT_MS_LOWER], &e->hdr.flags,
-			 MT_MS_LOWER);
+		at = put(buf, at, len, ovl_dir(m, orig->ovl, OVL_UPPER), &e->str_len[MT_MS_UPPER],
+			 &e->hdr.flags, MT_MS_UPPER);
+		at = put(buf, at, len, ovl_dir(m, orig->ovl, OVL_WORK), &e->str_len[MT_MS_WORK],
+			 &e->hdr.flags, MT_MS_WORK);
+		at = put(buf, at, len, ovl_dir(m, orig->ovl, OVL_LOWER), &e->str_len[MT_MS_LOWER],
+			 &e->hdr.flags, MT_MS_LOWER);
 	}
 	e->hdr.size = at > 0xffff ? 0xffff : at;
 	return mt_record_decode(buf, e->hdr.size, rec);

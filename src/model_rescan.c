@@ -30,7 +30,7 @@ static __u64 mono_ns(void)
 
 struct job *job_new(struct mt_model *m, enum job_kind kind, const struct mt_hdr *h)
 {
-	struct job *j = calloc(1, sizeof(*j));
+	struct job *j = mt_pool_get(&m->job_pool);
 
 	if (!j)
 		return NULL;
@@ -57,8 +57,9 @@ static void job_free(struct mt_model *m, struct job *j)
 		mount_ref_free(m, &j->orig);
 	for (int i = 0; i < j->nr_mounts; i++)
 		mount_ref_free(m, &j->mounts[i]);
-	free(j->mounts);
-	free(j);
+	if (j->mounts != j->few)
+		free(j->mounts);
+	mt_pool_put(&m->job_pool, j);
 }
 
 void jobs_free(struct mt_model *m)
@@ -71,6 +72,7 @@ void jobs_free(struct mt_model *m)
 	}
 	m->jobs_tail = &m->jobs;
 	m->nr_jobs = 0;
+	mt_pool_free(&m->job_pool);
 }
 
 /* Namespaces other than @except that hold a mount of @o. */

@@ -236,39 +236,39 @@ static void ovl_index(struct mt_model *m, struct overlay_entry *o, bool add)
 	if (!add) {
 		if (o->dev)
 			htab_del(&m->ovl_by_dev, &o->by_dev);
-		if (o->upper)
+		if (ovl_has_dir(o, OVL_UPPER))
 			htab_del(&m->ovl_by_upper, &o->by_upper);
-		if (o->work)
+		if (ovl_has_dir(o, OVL_WORK))
 			htab_del(&m->ovl_by_work, &o->by_work);
 		return;
 	}
 	/* a failed add leaves the overlay reachable through the list only */
 	if (o->dev)
 		htab_add(&m->ovl_by_dev, &o->by_dev, o->dev);
-	if (o->upper)
-		htab_add(&m->ovl_by_upper, &o->by_upper, htab_str(o->upper));
-	if (o->work)
-		htab_add(&m->ovl_by_work, &o->by_work, htab_str(o->work));
+	if (ovl_has_dir(o, OVL_UPPER))
+		htab_add(&m->ovl_by_upper, &o->by_upper, htab_str(ovl_dir(m, o, OVL_UPPER)));
+	if (ovl_has_dir(o, OVL_WORK))
+		htab_add(&m->ovl_by_work, &o->by_work, htab_str(ovl_dir(m, o, OVL_WORK)));
 }
 
-static struct overlay_entry *ovl_by_dir(struct htab *t, size_t member, const char *dir,
+/* The first (or the next after @after) overlay in @t's chain of @key, the
+ * hash of a dir (hashed once by the caller: paths are long, chains too). */
+static struct overlay_entry *ovl_by_dir(struct htab *t, size_t member, __u64 key,
 					struct overlay_entry *after)
 {
-	__u64 key = htab_str(dir);
-	struct htab_node *h = htab_first(t, key);
+	struct htab_node *h = after ? htab_next((struct htab_node *)((char *)after + member), key)
+				    : htab_first(t, key);
 
-	/* resume after @after's node in the chain */
-	if (after)
-		h = htab_next((struct htab_node *)((char *)after + member), key);
 	return h ? (struct overlay_entry *)((char *)h - member) : NULL;
 }
 
-#define OVL_BY(t, field, dir, after) \
-	ovl_by_dir(t, offsetof(struct overlay_entry, field), dir, after)
+#define OVL_BY(t, field, key, after) \
+	ovl_by_dir(t, offsetof(struct overlay_entry, field), key, after)
 
 struct overlay_entry *ovl_get(struct mt_model *m, __u32 dev, const char *upper,
 			      const char *work, bool create)
 {
+	__u64 key = upper && *upper ? htab_str(upper) : 0;
 	struct overlay_entry *o;
 
 	if (dev) {
@@ -279,9 +279,10 @@ struct overlay_entry *ovl_get(struct mt_model *m, __u32 dev, const char *upper,
 				return o;
 		}
 	}
-	for (o = upper && *upper ? OVL_BY(&m->ovl_by_upper, by_upper, upper, NULL) : NULL; o;
-	     o = OVL_BY(&m->ovl_by_upper, by_upper, upper, o))
-		if (streq(o->upper, upper) && streq(o->work, work) && (!o->dev || !dev))
+	for (o = upper && *upper ? OVL_BY(&m->ovl_by_upper, by_upper, key, NULL) : NULL; o;
+	     o = OVL_BY(&m->ovl_by_upper, by_upper, key, o))
+		if (ovl_dir_is(o, OVL_UPPER, upper) && ovl_dir_is(o, OVL_WORK, work) &&
+		    (!o->dev || !dev))
 			break;
 	if (o) {
 		if (dev && !o->dev) {
@@ -294,7 +295,7 @@ struct overlay_entry *ovl_get(struct mt_model *m, __u32 dev, const char *upper,
 		return NULL;
 	if (m->st.overlays_total >= MAX_OVERLAYS)
 		gc(m);
-	o = calloc(1, sizeof(*o));
+	o = mt_slab_alloc(&m->ovl_slab);
 	if (!o)
 		return NULL;
 	o->dev = dev;
@@ -308,19 +309,17 @@ struct overlay_entry *ovl_get(struct mt_model *m, __u32 dev, const char *upper,
 void ovl_set_layers(struct mt_model *m, struct overlay_entry *o, const char *path,
 		    const char *upper, const char *work, const char *lower, bool self)
 {
-	bool reindex = (upper && *upper && !streq(o->upper, upper)) ||
-		       (work && *work && !streq(o->work, work));
+	bool reindex = (upper && *upper && !ovl_dir_is(o, OVL_UPPER, upper)) ||
+		       (work && *work && !ovl_dir_is(o, OVL_WORK, work));
+	const char *dirs[OVL_NR_DIRS] = { [OVL_UPPER] = upper, [OVL_WORK] = work,
+					  [OVL_LOWER] = lower };
 
 	if (reindex)
 		ovl_index(m, o, false);
-	set_str(&o->upper, upper);
-	set_str(&o->work, work);
-	set_str(&o->lower, lower);
+	/* the path as seen from mnttrace's namespace wins */
+	ovl_set_dirs(m, o, path && (!o->merged || self) ? path : NULL, dirs);
 	if (reindex)
 		ovl_index(m, o, true);
-	/* the path as seen from mnttrace's namespace wins */
-	if (path && (!o->merged || self))
-		set_str(&o->merged, path);
 }
 
 /*
@@ -335,17 +334,20 @@ struct overlay_entry *ovl_pinning(struct mt_model *m, const char *upper,
 	struct overlay_entry *found = NULL;
 
 	for (int d = 0; d < 2; d++) {
+		__u64 key;
+
 		if (!dirs[d] || !*dirs[d])
 			continue;
+		key = htab_str(dirs[d]);
 		for (int t = 0; t < 2; t++) {
 			struct htab *tab = t ? &m->ovl_by_work : &m->ovl_by_upper;
 			size_t off = t ? offsetof(struct overlay_entry, by_work) :
 					 offsetof(struct overlay_entry, by_upper);
 
-			for (struct overlay_entry *o = ovl_by_dir(tab, off, dirs[d], NULL); o;
-			     o = ovl_by_dir(tab, off, dirs[d], o)) {
+			for (struct overlay_entry *o = ovl_by_dir(tab, off, key, NULL); o;
+			     o = ovl_by_dir(tab, off, key, o)) {
 				if (!ovl_live(o) || (newer_than && o->first_ts >= newer_than) ||
-				    !streq(t ? o->work : o->upper, dirs[d]))
+				    !ovl_dir_is(o, t ? OVL_WORK : OVL_UPPER, dirs[d]))
 					continue;
 				/* several pin it: the leaked one is the news */
 				if (o->leak_id)
@@ -367,11 +369,8 @@ void ovl_put(struct mt_model *m, struct overlay_entry *o)
 static void ovl_free(struct mt_model *m, struct overlay_entry *o)
 {
 	ovl_index(m, o, false);
-	free(o->upper);
-	free(o->work);
-	free(o->lower);
-	free(o->merged);
-	free(o);
+	ovl_free_strs(m, o);
+	mt_slab_free(&m->ovl_slab, o);
 	m->st.overlays_total--;
 }
 
@@ -451,8 +450,8 @@ void mnt_remove(struct mt_model *m, struct mount_entry *mm)
 		if (x->orig == mm)
 			set_orig(x, mm->orig);
 	set_orig(mm, NULL);
-	free(mm->path);
-	free(mm);
+	mt_strpool_put(&m->paths, mm->path);
+	mt_slab_free(&m->mnt_slab, mm);
 	m->st.mounts_total--;
 }
 
@@ -548,7 +547,7 @@ struct mount_entry *mnt_upsert(struct mt_model *m, struct ns_entry *n,
 		o = ovl_get(m, in->dev, in->new_sb ? NULL : in->upper, in->work, true);
 		if (!o)
 			return NULL;
-		mm = calloc(1, sizeof(*mm));
+		mm = mt_slab_alloc(&m->mnt_slab);
 		if (!mm)
 			return NULL;
 		if (!o->mnts && !o->first_ts)
@@ -576,7 +575,7 @@ struct mount_entry *mnt_upsert(struct mt_model *m, struct ns_entry *n,
 	}
 	if (in->uid)
 		mm->uid = in->uid;
-	set_str(&mm->path, in->path);
+	mnt_set_path(m, mm, in->path);
 	if (in->prop_known) {
 		mm->group = in->group;
 		mm->master = in->master;

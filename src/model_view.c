@@ -92,9 +92,10 @@ static int view_of(struct mt_model *m, struct overlay_entry *o, struct mt_ovl_vi
 	}
 	v->dev = o->dev;
 	v->merged = o->merged;
-	v->upper = o->upper;
-	v->work = o->work;
-	v->lower = o->lower;
+	/* copies: the callback may look the model up again */
+	v->upper = xstrdup(ovl_dir(m, o, OVL_UPPER));
+	v->work = xstrdup(ovl_dir(m, o, OVL_WORK));
+	v->lower = xstrdup(ovl_dir(m, o, OVL_LOWER));
 	return err;
 }
 
@@ -103,6 +104,9 @@ static void view_free(struct mt_ovl_view *v)
 	for (int i = 0; i < v->nr; i++)
 		free(v->copies[i].procs);
 	free(v->copies);
+	free((char *)v->upper);
+	free((char *)v->work);
+	free((char *)v->lower);
 }
 
 int mt_model__each_overlay(struct mt_model *m,

@@ -16,6 +16,7 @@
 #include <linux/sched.h>	/* CLONE_NEWNS, CSIGNAL */
 
 #include "escape.h"
+#include "linebuf.h"
 #include "mountinfo.h"
 #include "names.h"
 #include "output.h"
@@ -261,13 +262,33 @@ void mt_output_time(const struct mt_output *o, uint64_t ts_ns, char *buf, size_t
 	time_t sec;
 	struct tm tm;
 
+	/* the clock time of the last second asked for: records come many a
+	 * second, and localtime_r() and a printf are most of a line's cost */
+	static __thread time_t last_sec = -1;
+	static __thread char hms[9];
+	char t[16];
+	int us;
+
 	if (wall < 0)
 		wall = 0;
 	sec = wall / 1000000000LL;
+	us = (int)(wall % 1000000000LL / 1000);
+	if (sec != last_sec) {
+		localtime_r(&sec, &tm);
+		snprintf(hms, sizeof(hms), "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
+		last_sec = sec;
+	}
+	memcpy(t, hms, 8);
+	t[8] = '.';
+	for (int i = 14; i > 8; i--, us /= 10)
+		t[i] = (char)('0' + us % 10);
+	t[15] = '\0';
+	if (len) {	/* cut to fit, as snprintf would */
+		size_t n = len - 1 < 15 ? len - 1 : 15;
 
-	localtime_r(&sec, &tm);
-	snprintf(buf, len, "%02d:%02d:%02d.%06d", tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (int)(wall % 1000000000LL / 1000));
+		memcpy(buf, t, n);
+		buf[n] = '\0';
+	}
 }
 
 /* The errno name of a return value, NULL unless it is -1..-4095 (MAX_ERRNO):
@@ -652,11 +673,7 @@ static int flush_line(struct mt_output *o)
 		/* -EINVAL (our misuse) still wrote a valid line */
 		return n < 0 && n != -EINVAL ? n : 0;
 	}
-	/* stdio may take a failed write as done and keep only the error
-	 * flag: errno still names it (EPIPE for a closed pipe) */
-	if ((!o->batch && fflush(o->f)) || ferror(o->f))
-		return errno ? -errno : -EIO;
-	return 0;
+	return mt_linebuf_end(o->f);
 }
 
 int mt_output_record(struct mt_output *o, const struct mt_record *rec)

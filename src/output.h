@@ -20,7 +20,6 @@ struct mt_output {
 	bool internals;		/* walks, walk_done, propagation bookkeeping */
 	bool verbose;		/* the extra fields, on a line below the event */
 	bool wide;		/* the extra fields on the event's own line */
-	bool batch;		/* no fflush per line (a replay): the caller flushes */
 	struct mt_term term;	/* colour, set by the caller (default: none) */
 	int64_t wall_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	struct mt_json j;

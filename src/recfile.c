@@ -3,11 +3,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
-
+#include <unistd.h>
+#include "crc32.h"
 #include "recfile.h"
 
 #define NULL_STR 0xffffffffu
+#define WINDOW (1u << 20)
 
 void mt_buf_put(struct mt_buf *b, const void *data, size_t len)
 {
@@ -61,13 +62,21 @@ void mt_buf_free(struct mt_buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/* the crc of each type's 4 header bytes, the start of its frames' crc */
+static uint32_t type_crc[MT_FR__MAX];
+
+__attribute__((constructor)) static void type_crc_init(void)
+{
+	for (uint16_t t = 0; t < MT_FR__MAX; t++) {
+		unsigned char th[4] = { (unsigned char)t, (unsigned char)(t >> 8), 0, 0 };
+
+		type_crc[t] = mt_crc32(0, th, sizeof(th));
+	}
+}
+
 static uint32_t frame_crc(uint16_t type, const void *payload, size_t len)
 {
-	unsigned char th[4] = { (unsigned char)type, (unsigned char)(type >> 8), 0, 0 };
-	uLong crc = crc32(0L, th, sizeof(th));
-
-	/* crc32(crc, NULL, 0) would return zlib's initial value, not crc */
-	return len ? (uint32_t)crc32(crc, payload, (uInt)len) : (uint32_t)crc;
+	return mt_crc32(type_crc[type], payload, len);
 }
 
 void mt_buf_frame(struct mt_buf *b, enum mt_frame_type type, const void *payload, size_t len)
@@ -159,28 +168,62 @@ void mt_cur_strcpy(struct mt_cur *c, char *buf, size_t size)
 	buf[n] = '\0';
 }
 
+/*
+ * Whether the window holds @n bytes from r->offset on, reading more if not.
+ * Reads are big (1 MiB or more): a replay reads ~100 MB of frames, most of
+ * them ~1 KB. A file still being written is read up to its current end.
+ */
+static bool have(struct mt_frame_reader *r, size_t n)
+{
+	ssize_t got;
+
+	if (r->end - r->at >= n)
+		return true;
+	if (r->at) {	/* keep the part of a frame already read */
+		memmove(r->buf, r->buf + r->at, r->end - r->at);
+		r->end -= r->at;
+		r->at = 0;
+	}
+	if (n > r->cap || !r->buf) {
+		size_t cap = n > WINDOW ? n : WINDOW;
+		unsigned char *p = realloc(r->buf, cap);
+
+		if (!p)
+			return false;
+		r->buf = p;
+		r->cap = cap;
+	}
+	while (r->end < n) {
+		got = read(fileno(r->f), r->buf + r->end, r->cap - r->end);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return false;
+		r->end += (size_t)got;
+	}
+	return true;
+}
+
 int mt_frame_reader_open(struct mt_frame_reader *r, const char *path)
 {
-	unsigned char pre[MT_REC_PREAMBLE];
-	struct mt_cur c = { .p = pre, .len = sizeof(pre), .at = 8 };
+	struct mt_cur c;
 	uint32_t version;
 
 	memset(r, 0, sizeof(*r));
 	r->name = path;
-	r->f = fopen(path, "rb");
+	r->f = fopen(path, "rbe");
 	if (!r->f) {
 		int err = -errno;
 
 		snprintf(r->err, sizeof(r->err), "cannot open %s: %s", path, strerror(errno));
 		return err;
 	}
-	/* a replay reads the whole file: stdio's 4 KiB default is a read(2) per frame */
-	setvbuf(r->f, NULL, _IOFBF, 1 << 18);
-	if (fread(pre, 1, sizeof(pre), r->f) != sizeof(pre) || memcmp(pre, MT_REC_MAGIC, 8)) {
+	if (!have(r, MT_REC_PREAMBLE) || memcmp(r->buf, MT_REC_MAGIC, 8)) {
 		snprintf(r->err, sizeof(r->err), "%s is not an mnttrace recording "
 			 "(no \"MNTTREC\" preamble at byte offset 0)", path);
 		return -EPROTO;
 	}
+	c = (struct mt_cur){ .p = r->buf, .len = MT_REC_PREAMBLE, .at = 8 };
 	version = mt_cur_u32(&c);
 	if (version > MT_REC_FORMAT) {
 		snprintf(r->err, sizeof(r->err), "%s is recording format %u, this mnttrace reads "
@@ -192,6 +235,7 @@ int mt_frame_reader_open(struct mt_frame_reader *r, const char *path)
 			 "(a corrupt preamble)", path);
 		return -EPROTO;
 	}
+	r->at = MT_REC_PREAMBLE;
 	r->offset = MT_REC_PREAMBLE;
 	return 0;
 }
@@ -206,41 +250,37 @@ static int bad_frame(struct mt_frame_reader *r, const char *what)
 
 int mt_frame_next(struct mt_frame_reader *r, struct mt_frame *fr)
 {
-	unsigned char h[MT_REC_FRAME_HDR];
-	struct mt_cur c = { .p = h, .len = sizeof(h) };
+	const unsigned char *payload;
+	struct mt_cur c;
 	uint32_t len, crc;
 	uint16_t type, zero;
-	size_t got;
+	bool skip;
 
-	got = fread(h, 1, sizeof(h), r->f);
-	if (got == 0 && feof(r->f))
-		return 0;
-	if (got != sizeof(h))
-		return bad_frame(r, "cut frame header");
-	len = mt_cur_u32(&c);
-	type = mt_cur_u16(&c);
-	zero = mt_cur_u16(&c);
-	crc = mt_cur_u32(&c);
-	if (type == 0 || type >= MT_FR__MAX || zero || len > MT_REC_FRAME_MAX)
-		return bad_frame(r, "corrupt frame header");
-	if (len > r->cap) {
-		unsigned char *p = realloc(r->buf, len);
-
-		if (!p)
-			return bad_frame(r, "frame too big for memory");
-		r->buf = p;
-		r->cap = len;
-	}
-	if (fread(r->buf, 1, len, r->f) != len)
-		return bad_frame(r, "cut frame");
-	if (frame_crc(type, r->buf, len) != crc)
-		return bad_frame(r, "checksum mismatch");
-	fr->type = (enum mt_frame_type)type;
-	fr->payload = r->buf;
-	fr->len = len;
-	fr->offset = r->offset;
-	fr->no = ++r->frame_no;
-	r->offset += MT_REC_FRAME_HDR + len;
+	do {
+		if (!have(r, MT_REC_FRAME_HDR))
+			return r->end == r->at ? 0 : bad_frame(r, "cut frame header");
+		c = (struct mt_cur){ .p = r->buf + r->at, .len = MT_REC_FRAME_HDR };
+		len = mt_cur_u32(&c);
+		type = mt_cur_u16(&c);
+		zero = mt_cur_u16(&c);
+		crc = mt_cur_u32(&c);
+		if (type == 0 || type >= MT_FR__MAX || zero || len > MT_REC_FRAME_MAX)
+			return bad_frame(r, "corrupt frame header");
+		if (!have(r, MT_REC_FRAME_HDR + (size_t)len))
+			return bad_frame(r, MT_REC_FRAME_HDR + (size_t)len > r->cap ?
+					 "frame too big for memory" : "cut frame");
+		payload = r->buf + r->at + MT_REC_FRAME_HDR;
+		skip = r->skip_types & (1u << type);
+		if (!skip && frame_crc(type, payload, len) != crc)
+			return bad_frame(r, "checksum mismatch");
+		fr->type = (enum mt_frame_type)type;
+		fr->payload = payload;
+		fr->len = len;
+		fr->offset = r->offset;
+		fr->no = ++r->frame_no;
+		r->at += MT_REC_FRAME_HDR + len;
+		r->offset += MT_REC_FRAME_HDR + len;
+	} while (skip);
 	return 1;
 }
 

@@ -95,12 +95,16 @@ bool mt_cur_strview(struct mt_cur *c, const char **s, uint32_t *len);
 
 /* ---- reading frames from a file ---- */
 struct mt_frame_reader {
-	FILE *f;
+	FILE *f;		/* read with read(2) on its fd, not stdio */
 	const char *name;
 	uint64_t offset;	/* of the next frame */
 	uint64_t frame_no;	/* frames read, the preamble not counted */
+	/* a window of the file: buf[at, end) are the bytes from offset on */
 	unsigned char *buf;
-	size_t cap;
+	size_t cap, at, end;
+	/* frame types (bit 1 << type) the caller passes over: counted, not
+	 * returned, their payload not checksummed (set after open) */
+	uint32_t skip_types;
 	char err[512];		/* why the last read failed */
 };
 
@@ -118,8 +122,10 @@ struct mt_frame {
  */
 int mt_frame_reader_open(struct mt_frame_reader *r, const char *path);
 /*
- * The next frame: 1, 0 at a clean end of file, or -EBADMSG (a cut or
- * corrupt frame) with r->err naming its byte offset and frame number.
+ * The next frame not in r->skip_types: 1, 0 at a clean end of file, or
+ * -EBADMSG (a cut or corrupt frame) with r->err naming its byte offset
+ * and frame number. A file that grows while it is read (a recording
+ * still being written) is read to its current end.
  */
 int mt_frame_next(struct mt_frame_reader *r, struct mt_frame *fr);
 void mt_frame_reader_close(struct mt_frame_reader *r);

@@ -40,11 +40,22 @@ struct job *rule_queue(struct mt_model *m, enum job_kind kind, const struct mt_r
 /* Remember @mm as it is now in @j's mount refs. */
 int job_add_ref(struct job *j, const struct mount_entry *mm)
 {
-	struct mount_ref *r = realloc(j->mounts, (size_t)(j->nr_mounts + 1) * sizeof(*r));
+	if (!j->cap_mounts) {
+		j->mounts = j->few;
+		j->cap_mounts = (int)(sizeof(j->few) / sizeof(j->few[0]));
+	}
+	if (j->nr_mounts == j->cap_mounts) {
+		int cap = j->cap_mounts * 2;
+		struct mount_ref *r = malloc((size_t)cap * sizeof(*r));
 
-	if (!r)
-		return -ENOMEM;
-	j->mounts = r;
+		if (!r)
+			return -ENOMEM;
+		memcpy(r, j->mounts, (size_t)j->nr_mounts * sizeof(*r));
+		if (j->mounts != j->few)
+			free(j->mounts);
+		j->mounts = r;
+		j->cap_mounts = cap;
+	}
 	j->mounts[j->nr_mounts++] = mount_ref_of(mm);
 	return 0;
 }

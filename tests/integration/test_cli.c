@@ -335,6 +335,41 @@ TEST_ANY_MODE(cli_refused_mode_is_an_error)
 		mt_test_skip("every attach mode works on this kernel: nothing is refused");
 }
 
+/*
+ * auto takes the first mode that works, in the order fentry, kprobe,
+ * tracepoint: on the 6.18 host fentry is refused at once (lockdown), and
+ * in the matrix guests the cheap lockdown probe must not refuse fentry.
+ */
+TEST_ANY_MODE(cli_auto_picks_the_first_mode_that_works)
+{
+	static const char *const modes[] = { "fentry", "kprobe", "tracepoint" };
+	const char *want = NULL;
+	char *out = NULL, *err = NULL;
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]) && !want; i++) {
+		const char *args[] = { "--attach", modes[i], "--check", NULL };
+		int st = run_mnttrace_out(&out, &err, CLI_TIMEOUT_MS, args);
+
+		if (st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			want = modes[i];
+		free(out);
+		free(err);
+		out = err = NULL;
+	}
+	if (!want)
+		mt_test_fail(__FILE__, __LINE__, "--check refused every attach mode");
+	const char *args[] = { "--attach", "auto", "--check", NULL };
+	int st = run_mnttrace_out(&out, &err, CLI_TIMEOUT_MS, args);
+
+	if (st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		mt_test_fail(__FILE__, __LINE__, "--attach auto --check failed: %s", err ? err : "");
+	else if (!out || strncmp(out, want, strlen(want)) != 0 || out[strlen(want)] != '\n')
+		mt_test_fail(__FILE__, __LINE__, "--attach auto --check chose '%s', want %s (first that works)",
+			     out ? out : "", want);
+	free(out);
+	free(err);
+}
+
 #define MAX_IDS 256
 /* The kernel frees a program's maps from a workqueue after the program. */
 #define BPF_GONE_TIMEOUT_MS 5000

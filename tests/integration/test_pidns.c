@@ -79,9 +79,10 @@ static long run_worker(pid_t shim, char *dir, size_t len)
 }
 
 /*
- * mnttrace -p 2 in its own pid namespace, where it is pid 1: the first
- * worker there is pid 2 (pids are handed out in order in a fresh
- * namespace), the second pid 3. Only the first one's mount is shown.
+ * mnttrace -p 3 in its own pid namespace, where it is pid 1 and its ring
+ * buffer reader thread (src/ringq.c) pid 2: the first worker there is
+ * pid 3 (pids are handed out in order in a fresh namespace, a thread
+ * takes one too), the second pid 4. Only the first one's mount is shown.
  * With @no_findings BPF filters; otherwise userspace does.
  */
 static void check_pid_filter(bool no_findings)
@@ -92,8 +93,8 @@ static void check_pid_filter(bool no_findings)
 	bool ok;
 
 	it_tracer_in_new_pidns = true;
-	ok = no_findings ? tracer_start(&t, "-p", "2", "--no-findings", NULL) :
-			   tracer_start(&t, "-p", "2", NULL);
+	ok = no_findings ? tracer_start(&t, "-p", "3", "--no-findings", NULL) :
+			   tracer_start(&t, "-p", "3", NULL);
 	it_tracer_in_new_pidns = false;
 	if (!ok)
 		goto out;
@@ -102,11 +103,11 @@ static void check_pid_filter(bool no_findings)
 	tracer_settle(&t);
 	if (!tracer_stop(&t) || p1 < 0 || p2 < 0)
 		goto out;
-	if (!ASSERT_TRUE(p1 == 2 && p2 == 3, "workers are pids 2 and 3 in mnttrace's pid namespace"))
+	if (!ASSERT_TRUE(p1 == 3 && p2 == 4, "workers are pids 3 and 4 in mnttrace's pid namespace"))
 		goto out;
 	ASSERT_REC(&t, "the -p process's mount", "type", "syscall", "call", "mount", "path", first);
 	ASSERT_TRUE(!rec_find(&t, 0, NULL, "type", "syscall", "path", second, NULL),
-		    "no record of the other process (pid 3 there)");
+		    "no record of the other process (pid 4 there)");
 out:
 	tracer_free(&t);
 }

@@ -229,6 +229,44 @@ TEST(json_escape)
 	ASSERT_TRUE(valid_str(obuf), "valid JSON");
 }
 
+/* Long strings are scanned 8 bytes a step: a byte that needs escaping is
+ * found at every place in a word, and between 0x20 and 0x7e, none is. */
+TEST(json_escape_at_every_place)
+{
+	static const struct { char c; const char *esc; } sp[] = {
+		{ '"', "\\\"" }, { '\\', "\\\\" }, { '\n', "\\n" }, { '\x01', "\\u0001" },
+		{ '\x1f', "\\u001f" }, { '\x7f', "\\u007f" },
+	};
+	char in[40], want[64];
+	int bad = 0;
+
+	for (size_t k = 0; k < sizeof(sp) / sizeof(sp[0]); k++)
+		for (int at = 0; at < 24; at++) {
+			struct mt_json *j = start();
+
+			memset(in, 'a', sizeof(in));
+			in[at] = sp[k].c;
+			in[30] = '\0';
+			mt_json_str(j, "s", in);
+			mt_json_end_line(j);
+			snprintf(want, sizeof(want), "{\"s\":\"%.*s%s%.*s\"}\n", at, in,
+				 sp[k].esc, 29 - at, in + at + 1);
+			bad += strcmp(obuf, want) != 0;
+		}
+	ASSERT_EQ(bad, 0, "each special byte at each of 24 places");
+	for (int c = 0x20; c < 0x7f; c++) {
+		struct mt_json *j = start();
+
+		memset(in, c == '"' || c == '\\' ? 'b' : c, 30);
+		in[30] = '\0';
+		mt_json_str(j, "s", in);
+		mt_json_end_line(j);
+		snprintf(want, sizeof(want), "{\"s\":\"%s\"}\n", in);
+		bad += strcmp(obuf, want) != 0;
+	}
+	ASSERT_EQ(bad, 0, "printable ASCII as it is");
+}
+
 TEST(json_utf8)
 {
 	struct mt_json *j = start();

@@ -117,3 +117,78 @@ out:
 	free(path);
 	mt_buf_free(&f);
 }
+
+/*
+ * Frames across the reader's 1 MiB window, one bigger than it, and
+ * skipped types: a skipped frame is counted but not returned, and its
+ * payload is not checksummed (a changed byte in it goes unnoticed).
+ */
+TEST(recfile_window_and_skipped_types)
+{
+	static unsigned char big[3 << 20];
+	struct mt_buf f = {};
+	struct mt_frame_reader r;
+	struct mt_frame fr;
+	char *path = NULL, rec[300];
+	size_t finding_at;
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (unsigned char)(i * 7);
+	mt_buf_preamble(&f);
+	for (int i = 0; i < 20000; i++) {	/* ~6 MB: many windows */
+		memset(rec, 'a' + i % 26, sizeof(rec));
+		mt_buf_frame(&f, MT_FR_RECORD, rec, sizeof(rec) - (size_t)(i % 100));
+		if (i == 7000)
+			mt_buf_frame(&f, MT_FR_SNAPSHOT, big, sizeof(big));
+	}
+	finding_at = f.len;
+	mt_buf_frame(&f, MT_FR_FINDING, "{\"finding\":1}", 13);
+	mt_buf_frame(&f, MT_FR_END, NULL, 0);
+	f.p[finding_at + MT_REC_FRAME_HDR + 2] ^= 1;	/* damage the finding */
+	path = write_tmp(&f);
+	if (!ASSERT_TRUE(path != NULL, "temp file"))
+		goto out;
+	ASSERT_OK(mt_frame_reader_open(&r, path), "open");
+	r.skip_types = 1u << MT_FR_FINDING;
+	while (mt_frame_next(&r, &fr) == 1 && fr.type == MT_FR_RECORD) {
+		if (fr.len != sizeof(rec) - (size_t)(n % 100) || fr.payload[0] != 'a' + n % 26 ||
+		    fr.payload[fr.len - 1] != 'a' + n % 26)
+			break;
+		if (n++ == 7000) {
+			if (!ASSERT_EQ(mt_frame_next(&r, &fr), 1, "the big frame"))
+				break;
+			ASSERT_TRUE(fr.type == MT_FR_SNAPSHOT && fr.len == sizeof(big) &&
+				    memcmp(fr.payload, big, sizeof(big)) == 0, "read whole");
+		}
+	}
+	ASSERT_EQ(n, 20000, "every record, in order, whole");
+	ASSERT_EQ(fr.type, MT_FR_END, "the damaged finding passed over");
+	ASSERT_EQ(fr.no, (uint64_t)20003, "and counted");
+	ASSERT_EQ(mt_frame_next(&r, &fr), 0, "then a clean end");
+	mt_frame_reader_close(&r);
+
+	/* read by a reader that does not skip findings, the damage shows */
+	ASSERT_OK(mt_frame_reader_open(&r, path), "open again");
+	while ((n = mt_frame_next(&r, &fr)) == 1)
+		;
+	ASSERT_EQ(n, -EBADMSG, "the finding's checksum");
+	ASSERT_TRUE(strstr(r.err, "checksum mismatch") != NULL, "says so");
+	mt_frame_reader_close(&r);
+
+	/* cut inside a record near the end: the frames before it, then a cut frame */
+	if (truncate(path, (off_t)(finding_at - 20000)) == 0) {
+		ASSERT_OK(mt_frame_reader_open(&r, path), "open the cut file");
+		n = 0;
+		while (mt_frame_next(&r, &fr) == 1)
+			n++;
+		ASSERT_TRUE(strstr(r.err, "cut frame at byte offset") != NULL, "a cut frame");
+		mt_frame_reader_close(&r);
+		ASSERT_TRUE(n > 19000 && n < 20001, "the whole frames before the cut");
+	}
+out:
+	if (path)
+		unlink(path);
+	free(path);
+	mt_buf_free(&f);
+}

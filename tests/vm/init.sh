@@ -143,6 +143,7 @@ probe=0
 suite_timeout=600
 itest_args=
 starts=0
+run=
 for arg in $(cat /proc/cmdline 2>/dev/null); do
 	case $arg in
 	vmtest.modes=*) modes=$(echo "${arg#*=}" | tr , ' ') ;;
@@ -151,6 +152,8 @@ for arg in $(cat /proc/cmdline 2>/dev/null); do
 	vmtest.starts=*) starts=${arg#*=} ;;
 	# e.g. vmtest.itest=-v,finding_filter: options and test filters
 	vmtest.itest=*) itest_args=$(echo "${arg#*=}" | tr , ' ') ;;
+	# a script to run instead of the modes, its output on the report channel
+	vmtest.run=*) run=${arg#*=} ;;
 	esac
 done
 
@@ -172,6 +175,11 @@ done </modules/order
 send_dmesg boot
 
 [ "$probe" = 1 ] && probe
+if [ -n "$run" ]; then
+	say "run-begin $run"
+	sh "$run" >&3 2>&1
+	say "run-end $?"
+fi
 for m in $modes; do
 	run_mode "$m"
 done

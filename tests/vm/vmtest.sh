@@ -42,7 +42,7 @@ Examples:
 EOF
 }
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 here=$top/tests/vm
 cache=$top/.cache/vm
 runs=$cache/runs # one directory per invocation; several may run at once
@@ -319,7 +319,9 @@ is_static() { # FILE
 	! readelf -l "$1" 2>/dev/null | grep -q 'program interpreter'
 }
 
-build_initrd() { # KDIR OUT WITH_SUITE
+# EXTRA (optional): a directory whose contents are copied into the root
+# (bench/vm.sh adds its workload and guest script there).
+build_initrd() { # KDIR OUT WITH_SUITE [EXTRA]
 	local root a busybox
 	busybox=$(command -v busybox) || die "no busybox (make deps installs busybox-static)"
 	is_static "$busybox" || die "$busybox is not static (make deps installs busybox-static)"
@@ -341,6 +343,7 @@ build_initrd() { # KDIR OUT WITH_SUITE
 		cp "$itest_bin" "$root/mnttrace-itest"
 		[ -z "${VMTEST_BASELINE:-}" ] || cp "$VMTEST_BASELINE" "$root/mnttrace-base"
 	fi
+	[ -z "${4:-}" ] || cp -a "$4"/. "$root/"
 	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$2"
 	rm -rf "$root"
 }
@@ -626,6 +629,9 @@ run_e2e() { # OUT
 }
 
 # ---- main -----------------------------------------------------------------
+
+# bench/vm.sh sources this file for its functions and stops here.
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
 
 for tool in qemu-system-x86_64 cpio gzip xz dpkg-deb modinfo apt-cache readelf timeout flock; do
 	command -v "$tool" >/dev/null || die "$tool is missing (run: make deps)"
