@@ -28,8 +28,16 @@ struct {
 	__uint(max_entries, 4 << 20);
 } events SEC(".maps");
 
+/*
+ * Read by userspace through mmap, never by a lookup: bpf_map_copy_value()
+ * raises this CPU's bpf_prog_active with only migration disabled (6.1 to
+ * 7.2 source), so a lookup preempted there makes every kprobe program on
+ * that CPU skip its run. A 7.2 guest (one vCPU) lost a mount's kretprobe
+ * exit that way while mnttrace read its per-CPU counters.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, MT_CNT__MAX);
 	__type(key, u32);
 	__type(value, u64);
@@ -101,7 +109,7 @@ static __always_inline void count(u32 idx)
 	u64 *c = bpf_map_lookup_elem(&counters, &idx);
 
 	if (c)
-		(*c)++;
+		__sync_fetch_and_add(c, 1);
 }
 
 #define MT_PIDNS_DEPTH 8	/* pid namespace levels searched (the kernel allows 32) */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -32,6 +33,7 @@ struct mt_loader {
 	int verbose;
 	struct mt_latemod *late;	/* module hooks attached while tracing */
 	bool ksys;		/* syscalls on kprobes (bpf/ksyscall.h), not tracepoints */
+	volatile const uint64_t *counters;	/* the counters map, mmapped (bpf/emit.h) */
 };
 
 /*
@@ -475,24 +477,19 @@ void mt_loader__tick(struct mt_loader *l)
 	mt_latemod__tick(l->late);
 }
 
+/* Read through a mapping, not a lookup syscall: bpf/emit.h says why. */
 int mt_loader__counters(struct mt_loader *l, uint64_t out[MT_CNT__MAX])
 {
-	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(l->skel->maps.counters);
-	uint64_t *vals;
+	if (!l->counters) {
+		void *p = mmap(NULL, MT_CNT__MAX * sizeof(uint64_t), PROT_READ, MAP_SHARED,
+			       bpf_map__fd(l->skel->maps.counters), 0);
 
-	if (ncpu <= 0)
-		return -EINVAL;
-	vals = calloc(ncpu, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	for (uint32_t k = 0; k < MT_CNT__MAX; k++) {
-		out[k] = 0;
-		if (bpf_map_lookup_elem(fd, &k, vals))
-			continue;
-		for (int c = 0; c < ncpu; c++)
-			out[k] += vals[c];
+		if (p == MAP_FAILED)
+			return -errno;
+		l->counters = p;
 	}
-	free(vals);
+	for (int k = 0; k < MT_CNT__MAX; k++)
+		out[k] = __atomic_load_n(&l->counters[k], __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -508,6 +505,9 @@ void mt_loader__free(struct mt_loader *l)
 
 	if (!l)
 		return;
+	/* before the release child forks: it must not keep the map */
+	if (l->counters)
+		munmap((void *)l->counters, MT_CNT__MAX * sizeof(uint64_t));
 	ring_buffer__free(l->rb);
 	mt_latemod__free(l->late);
 	/* without the kprobe PMU (before 4.17) libbpf made each kprobe in
