@@ -104,16 +104,25 @@ static __always_inline bool kstash_take(u32 fn, struct kargs *out)
  * @kfn for the kretprobe.
  */
 #define HOOK_RETURN(name, func, kfn, ret_t, keep0, keep1, done, args...)       \
+	HOOK_RETURN_IF(name, func, kfn, ret_t, true, keep0, keep1, done, args)
+
+/*
+ * HOOK_RETURN for only the calls whose arguments pass @want: the others
+ * cost the kprobe no kstash entry (their kretprobe finds none).
+ */
+#define HOOK_RETURN_IF(name, func, kfn, ret_t, want, keep0, keep1, done, args...) \
 	SEC("fexit/" #func)                                                    \
 	int BPF_PROG(fx_##name, args, u64 ret)                                 \
 	{                                                                      \
-		done((u64)(keep0), (u64)(keep1), RET_AS(ret_t, ret));          \
+		if (want)                                                      \
+			done((u64)(keep0), (u64)(keep1), RET_AS(ret_t, ret));  \
 		return 0;                                                      \
 	}                                                                      \
 	SEC("kprobe")                                                          \
 	int BPF_KPROBE(kp_##name, args)                                        \
 	{                                                                      \
-		kstash_put(kfn, (u64)(keep0), (u64)(keep1));                   \
+		if (want)                                                      \
+			kstash_put(kfn, (u64)(keep0), (u64)(keep1));           \
 		return 0;                                                      \
 	}                                                                      \
 	SEC("kretprobe")                                                       \
@@ -183,11 +192,30 @@ static __always_inline void copy_mnt_ns_done(u64 flags, u64 old_ptr,
 	submit(s);
 }
 
+/* clone_mnt()'s flag for a namespace copy (fs/pnode.h: 0x01 on 6.1, 6.12
+ * and 7.2) */
+#define MT_CL_EXPIRE 0x01
+
+/*
+ * Which clone_mnt calls are reported. Only copy_mnt_ns's copy_tree passes
+ * CL_EXPIRE (fs/namespace.c, 6.1, 6.12, 7.2; bind mounts, open_tree and
+ * propagation do not): of a namespace copy only the overlay mounts are,
+ * since the namespace's MT_NS_COPY record and the walk at the syscall's
+ * exit say the rest and the model keeps overlay copies only. Checked at
+ * entry: a storm of unshares copies thousands of mounts each.
+ */
+static __always_inline bool clone_mnt_wanted(struct mount *old, int flag)
+{
+	if ((overlay_only || (flag & MT_CL_EXPIRE)) && !mount_is_overlay(old))
+		return false;
+	return !is_self();
+}
+
 static __always_inline void clone_mnt_done(u64 old_ptr, u64 unused, struct mount *new)
 {
 	struct mount *old = (void *)old_ptr;
 
-	if (!new || IS_ERR_VALUE((unsigned long)new) || !want_mount(old))
+	if (!new || IS_ERR_VALUE((unsigned long)new))
 		return;
 	/* copies made for propagation are reported when propagate_mnt
 	 * returns, attached where they go (propagate_mnt_exit) */
@@ -377,8 +405,8 @@ HOOK_RETURN(copy_mnt_ns, copy_mnt_ns, KFN_COPY_MNT_NS, struct mnt_namespace *,
 	    u64 flags, struct mnt_namespace *ns, struct user_namespace *user_ns,
 	    struct fs_struct *new_fs)
 
-HOOK_RETURN(clone_mnt, clone_mnt, KFN_CLONE_MNT, struct mount *, old, 0, clone_mnt_done,
-	    struct mount *old, struct dentry *root, int flag)
+HOOK_RETURN_IF(clone_mnt, clone_mnt, KFN_CLONE_MNT, struct mount *, clone_mnt_wanted(old, flag),
+	       old, 0, clone_mnt_done, struct mount *old, struct dentry *root, int flag)
 
 HOOK_ENTRY(umount_tree, umount_tree, on_umount_tree(m, how), struct mount *m, int how)
 

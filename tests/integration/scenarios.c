@@ -106,6 +106,7 @@ void scn_leak_child(struct sc_ctx *c, void *arg)
 	make_graph_root(c, graph, a->graph_prop);
 	SC_CHECK(c, mi_find(0, graph, &e), "graph root not in mountinfo");
 	sc_report(c, "graph_prop", "%s", e.propagation);
+	sc_report(c, "graph_id", "%d", e.mnt_id);
 	snprintf(base, sizeof(base), "%s/overlay2", graph);
 	make_dir(c, base);
 	snprintf(base, sizeof(base), "%s/overlay2/%s", graph, SCN_CONTAINER_ID);
@@ -123,6 +124,8 @@ void scn_leak_child(struct sc_ctx *c, void *arg)
 	SC_CHECK(c, mi_find(svc, merged, &e), "no overlay copy in the service namespace");
 	sc_report(c, "copy_id", "%d", e.mnt_id);
 	sc_report(c, "copy_prop", "%s", e.propagation);
+	SC_CHECK(c, mi_find(svc, graph, &e), "no graph root copy in the service namespace");
+	sc_report(c, "graph_copy_id", "%d", e.mnt_id);
 	if (a->sync_before_umount)
 		sc_sync(c);
 	if (!a->do_umount) {

@@ -49,6 +49,16 @@ TEST(internals_copy_names_original)
 		ASSERT_JINT(r, "old_ns", sc_num(&s, "ns"));
 		ASSERT_JFLAG(r, "flags", "CLONE_NEWNS");
 	}
+	/* a namespace copy reports its overlay mounts only (docs/json.md):
+	 * the graph root, a bind mount on the scenario's tmpfs, is copied
+	 * into the service's namespace without a record, while the bind
+	 * that made it (clone_mnt outside copy_mnt_ns) has one */
+	ASSERT_REC(&t, "clone_mnt copy of the bind mount", "type", "mount", "op", "copy",
+		   "mnt_id", sc_get(&s, "graph_id"), "fstype", "tmpfs");
+	if (!ASSERT_EQ(rec_count(&t, "type", "mount", "op", "copy", "mnt_id",
+				 sc_get(&s, "graph_copy_id"), NULL),
+		       0, "copy records of the namespace copy of the graph root"))
+		rec_dump(&t, "copy records", "type", "mount", "op", "copy", NULL);
 out:
 	sc_free(&s);
 	tracer_free(&t);
