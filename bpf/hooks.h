@@ -217,6 +217,11 @@ static __always_inline void clone_mnt_done(u64 old_ptr, u64 unused, struct mount
 
 	if (!new || IS_ERR_VALUE((unsigned long)new))
 		return;
+	/* a copy shares its original's superblock: a kretprobe that finds
+	 * the entry of an earlier call whose exit was lost, not its own
+	 * (HOOK_RETURN_IF stashes nothing for calls it drops), stops here */
+	if (BPF_CORE_READ(new, mnt.mnt_sb) != BPF_CORE_READ(old, mnt.mnt_sb))
+		return;
 	/* copies made for propagation are reported when propagate_mnt
 	 * returns, attached where they go (propagate_mnt_exit) */
 	if (kstash_has(KFN_PROPAGATE_MNT))
