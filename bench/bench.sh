@@ -7,7 +7,8 @@
 # --scale D divides every workload's size by D (--quick: D=10, 3 rounds).
 # Tracers mnttrace-tracepoint, mnttrace-fentry, mnttrace-kprobe and
 # mnttrace-fentry-overlay force an attach mode (bench/vm.sh runs them in a
-# qemu guest, where all three work).
+# qemu guest, where all three work). Any mnttrace tracer with "old-" in
+# front runs ./old/mnttrace instead (another build: old and new in one run).
 #
 # Every round starts each tracer once, in a rotating order (interleaved
 # rounds: a slow minute of a shared machine hits every tracer alike), and
@@ -88,6 +89,7 @@ for t in $tracers; do
 	case $t in
 	floor | bpftrace) have bpftrace || { skip_tracers="$skip_tracers $t"; note "$t: skipped (no bpftrace; tools/deps.sh --bench)"; } ;;
 	perf-trace) have perf || { skip_tracers="$skip_tracers $t"; note "$t: skipped (no perf; tools/deps.sh --bench)"; } ;;
+	old-*) [ -x old/mnttrace ] || { skip_tracers="$skip_tracers $t"; note "$t: skipped (no ./old/mnttrace)"; } ;;
 	esac
 done
 case " $workloads " in
@@ -108,18 +110,19 @@ trap 'exit 130' INT TERM
 
 # Start tracer $1 writing to $dir/out; sets tpid.
 start_tracer() {
-	out=$dir/out err=$dir/err
+	out=$dir/out err=$dir/err mt=./mnttrace
 	: > "$out"
 	: > "$err"
+	case $1 in old-*) mt=./old/mnttrace; set -- "${1#old-}" ;; esac
 	case $1 in
 	none) tpid=""; return ;;
 	floor) bpftrace bench/floor.bt > "$out" 2> "$err" & ;;
-	mnttrace) ./mnttrace > "$out" 2> "$err" & ;;
-	mnttrace-overlay) ./mnttrace --overlay > "$out" 2> "$err" & ;;
-	mnttrace-json) ./mnttrace -j > "$out" 2> "$err" & ;;
+	mnttrace) $mt > "$out" 2> "$err" & ;;
+	mnttrace-overlay) $mt --overlay > "$out" 2> "$err" & ;;
+	mnttrace-json) $mt -j > "$out" 2> "$err" & ;;
 	mnttrace-tracepoint | mnttrace-fentry | mnttrace-kprobe)
-		./mnttrace --attach "${1#mnttrace-}" > "$out" 2> "$err" & ;;
-	mnttrace-fentry-overlay) ./mnttrace --attach fentry --overlay > "$out" 2> "$err" & ;;
+		$mt --attach "${1#mnttrace-}" > "$out" 2> "$err" & ;;
+	mnttrace-fentry-overlay) $mt --attach fentry --overlay > "$out" 2> "$err" & ;;
 	bpftrace) bpftrace bench/mounts.bt > "$out" 2> "$err" & ;;
 	perf-trace) perf trace -e mount,umount2,unshare,rmdir,unlinkat -o "$out" 2> "$err" & ;;
 	esac
@@ -256,7 +259,7 @@ $1 == "W" {
 }
 $1 == "S" { sk = $3; sn[sk]++; srec[sk, sn[sk]] = $4; slost[sk, sn[sk]] = $5 }
 END {
-	printf "%-15s %-23s %9s %17s %7s %15s %8s %9s %8s %7s\n", "workload", "tracer", "wall s", "(min-max)", "ratio", "(min-max)", "cpu s", "lines", "lost", "rss MB"
+	printf "%-15s %-27s %9s %17s %7s %15s %8s %9s %8s %7s\n", "workload", "tracer", "wall s", "(min-max)", "ratio", "(min-max)", "cpu s", "lines", "lost", "rss MB"
 	for (w = 1; w <= nw; w++) for (t = 1; t <= nt; t++) {
 		k = tr[t] SUBSEP wl[w]
 		if (!(k in n)) continue
@@ -277,14 +280,14 @@ END {
 		lm = med(c, m)
 		for (i = 1; i <= m; i++) c[i] = lost[k, i]
 		lsm = med(c, m)
-		printf "%-15s %-23s %9.3f %17s %7s %15s %8.2f %9d %8d %7.1f\n", wl[w], tr[t], wm, sprintf("(%.3f-%.3f)", mn, mx), ratio, rspread, cm, lm, lsm, rss[k] / 1024
+		printf "%-15s %-27s %9.3f %17s %7s %15s %8.2f %9d %8d %7.1f\n", wl[w], tr[t], wm, sprintf("(%.3f-%.3f)", mn, mx), ratio, rspread, cm, lm, lsm, rss[k] / 1024
 	}
 	if (length(sn)) {
 		printf "\nmnttrace exit summaries, median over rounds (all workloads of a round):\n"
 		for (t = 1; t <= nt; t++) { sk = tr[t]; if (!(sk in sn)) continue
 			for (i = 1; i <= sn[sk]; i++) c[i] = srec[sk, i]; r1 = med(c, sn[sk])
 			for (i = 1; i <= sn[sk]; i++) c[i] = slost[sk, i]; r2 = med(c, sn[sk])
-			printf "  %-23s %10d records %10d lost in BPF\n", sk, r1, r2 }
+			printf "  %-27s %10d records %10d lost in BPF\n", sk, r1, r2 }
 	}
 }' "$res"
 printf '\n%s rounds; machine: %s, %s CPUs, kernel %s; %s s in all.\n' "$rounds" \

@@ -8,17 +8,21 @@
 # one table. Reuses tests/vm/vmtest.sh's kernel cache, initramfs and boot.
 #
 #   bench/vm.sh [--kernel 6.12] [--rounds R] [--scale D] [--tracers "a b"]
-#               [--workloads "a b"] [--mnttrace PATH] [--if-cached] [--quick]
+#               [--workloads "a b"] [--mnttrace PATH] [--old PATH] [--if-cached] [--quick]
 #
 # --mnttrace: another static build to measure (default ./mnttrace-static),
 # e.g. an older commit's for a before/after table.
+#
+# --old: a second static build, e.g. main's, measured in the same guest
+# and rounds as old-mnttrace-* tracers (bench/bench.sh): a before/after
+# table from one run. Adds the old- twin of every mnttrace tracer.
 #
 # --if-cached: skip (exit 0, with a note) unless the kernel is already in
 # .cache/vm/kernels (what `make bench` runs, so it never downloads).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-kernel=6.12 rounds=5 scale=10 if_cached=0 bin=$top/mnttrace-static
+kernel=6.12 rounds=5 scale=10 if_cached=0 bin=$top/mnttrace-static old=
 tracers="none mnttrace-tracepoint mnttrace-fentry mnttrace-fentry-overlay mnttrace-kprobe"
 workloads="churn-tmpfs churn-overlay rmdir getppid storm-1k"
 
@@ -31,6 +35,7 @@ while [ $# -gt 0 ]; do
 	--tracers) tracers=${2:?--tracers needs a list}; shift ;;
 	--workloads) workloads=${2:?--workloads needs a list}; shift ;;
 	--mnttrace) bin=$(realpath "${2:?--mnttrace needs a PATH}"); shift ;;
+	--old) old=$(realpath "${2:?--old needs a PATH}"); shift ;;
 	--if-cached) if_cached=1 ;;
 	--quick) rounds=3 ;;
 	-h | --help) sed -n '3,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -40,7 +45,12 @@ while [ $# -gt 0 ]; do
 done
 [[ $rounds =~ ^[1-9][0-9]*$ && $scale =~ ^[1-9][0-9]*$ ]] ||
 	die "--rounds and --scale want positive numbers (not '$rounds', '$scale')"
-for f in "$bin" "$top/.output/bench-workload-static"; do
+if [ -n "$old" ]; then	# each twin next to its new build: a slow minute hits both
+	tracers=$(for t in $tracers; do
+		case $t in mnttrace*) echo "$t old-$t" ;; *) echo "$t" ;; esac
+	done | tr '\n' ' ')
+fi
+for f in "$bin" ${old:+"$old"} "$top/.output/bench-workload-static"; do
 	[ -x "$f" ] || die "$f is missing (run: make bench-vm)"
 done
 
@@ -70,6 +80,10 @@ extra=$out/root
 mkdir -p "$extra/bench" "$extra/.output"
 cp "$top/bench/bench.sh" "$top/bench/vm-guest.sh" "$extra/bench/"
 cp "$bin" "$extra/mnttrace"
+if [ -n "$old" ]; then
+	mkdir -p "$extra/old"
+	cp "$old" "$extra/old/mnttrace"
+fi
 cp "$top/.output/bench-workload-static" "$extra/.output/bench-workload"
 build_initrd "$kdir" "$out/initrd.cpio.gz" 0 "$extra"
 
