@@ -201,23 +201,27 @@ static void infer_creator(struct mt_model *m, struct ns_entry *n,
 		 best->ident.container_id[0] ? best->ident.container_id : best->ident.unit);
 }
 
-struct mount_ref mount_ref_of(const struct mount_entry *mm)
+struct mount_ref mount_ref_peek(const struct mount_entry *mm)
 {
-	struct mount_ref r = {
-		.ns = mm->ns, .id = mm->id, .path = xstrdup(mm->path),
+	return (struct mount_ref){
+		.ns = mm->ns, .id = mm->id, .path = mm->path,
 		.group = mm->group, .master = mm->master,
 		.parent_group = mm->parent_group, .parent_master = mm->parent_master,
 		.prop_known = mm->prop_known, .parent_known = mm->parent_known,
 	};
+}
 
+struct mount_ref mount_ref_of(const struct mount_entry *mm)
+{
 	mm->ns->refs++;
-	return r;
+	mt_strpool_hold(mm->path);
+	return mount_ref_peek(mm);
 }
 
 void mount_ref_free(struct mt_model *m, struct mount_ref *r)
 {
 	ns_put(m, r->ns);
-	free(r->path);
+	mt_strpool_put(&m->paths, r->path);
 	memset(r, 0, sizeof(*r));
 }
 
