@@ -10,6 +10,7 @@
  *   rules.c         the finding rules: what each kind needs, when it fires
  *   rule_jobs.c     what the rules share: jobs, mount refs, who uses a copy
  *   finding_build.c a finding under construction: holders, creators, pids
+ *                   (its strings from a bump arena, arena.c)
  *   model_rescan.c  start-up load, rescans, resync, the deferred work queue
  *   model.c         the public verbs
  *   model_view.c    a read-only view of overlays and copies (model_view.h)
