@@ -36,8 +36,11 @@ char *mt_unescape_octal(char *s)
 
 char *mt_unescape_backslash(char *s)
 {
-	char *r = s, *w = s;
+	/* most dirs have no backslash: up to the first, nothing moves */
+	char *r = strchr(s, '\\'), *w = r;
 
+	if (!r)
+		return s;
 	while (*r) {
 		if (r[0] == '\\' && r[1])
 			r++;

@@ -156,6 +156,18 @@ out:
 	mt_mnttab_free(&tab);
 }
 
+/* A mount option's backslash escapes (overlayfs's "\\," and "\\\\") undone. */
+TEST(mountinfo_unescape_backslash)
+{
+	char plain[] = "/var/lib/docker/overlay2/x/diff", comma[] = "/a\\,b/c\\\\d",
+	     first[] = "\\:x", last[] = "/end\\";
+
+	ASSERT_STREQ(mt_unescape_backslash(plain), "/var/lib/docker/overlay2/x/diff", "none");
+	ASSERT_STREQ(mt_unescape_backslash(comma), "/a,b/c\\d", "an escaped comma and backslash");
+	ASSERT_STREQ(mt_unescape_backslash(first), ":x", "at the start");
+	ASSERT_STREQ(mt_unescape_backslash(last), "/end\\", "a last lone backslash stays");
+}
+
 /* The tags as printf would write them, cut to every buffer size alike. */
 TEST(mountinfo_propagation_str_as_printf)
 {
