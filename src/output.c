@@ -437,7 +437,8 @@ static void describe_syscall(struct sink *s, const struct mt_record *rec)
 		if (s->o->json)
 			put_uint(s, "new_mnt_ns_id", sc->new_mntns_id);
 	}
-	if (s->o->json)
+	/* removals are traced at exit only (bpf/removal.h): no entry time */
+	if (s->o->json && sc->call != MT_CALL_RMDIR && sc->call != MT_CALL_UNLINKAT)
 		put_uint(s, "latency_ns", sc->hdr.ts_ns - sc->enter_ns);
 }
 
