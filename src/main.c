@@ -356,9 +356,9 @@ static int trace(struct app *app, struct mt_loader *l)
 			report_drops(app, l, counters);
 			last_check = now_s();
 		}
+		sweep_mp_names(app, &last_sweep);
 		/* a storm's rescans and findings leave free pages all over the
 		 * heap, touched one by one later: give them back now and then */
-		sweep_mp_names(app, &last_sweep);
 		if (now_s() - last_trim >= MT_TRIM_S) {
 			malloc_trim(0);
 			last_trim = now_s();
