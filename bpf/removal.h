@@ -29,32 +29,36 @@ const volatile bool all_removals = false;
 /* trailing slashes skipped before a last component ("dir//") */
 #define MT_MP_TRAIL_MAX 64
 
-struct name_loop {
-	u32 unused;
-};
-
-/* One byte back from w->pos: skip trailing '/', then copy the last
- * component into the key, right-aligned, until a '/' or the start. */
-static long name_step(u32 i, void *data)
+/*
+ * Copy the last component of w->path (w->pos at its NUL) into w->key,
+ * right-aligned: skip trailing '/', then go back to a '/' or the start.
+ * An inline loop, not bpf_loop: a callback per byte (an indirect call and
+ * a map lookup) cost more than the rest of the program. pos and len are
+ * read back from the map value each time, so the verifier sees unknown
+ * values and one state per iteration, not one per possible length.
+ */
+static __always_inline void last_component(struct mp_name_work *w)
 {
-	u32 zero = 0, pos, len;
-	struct mp_name_work *w = bpf_map_lookup_elem(&mp_name_buf, &zero);
-	char c;
+#pragma clang loop unroll(disable)
+	for (int i = 0; i < MT_MP_NAME_LEN + MT_MP_TRAIL_MAX; i++) {
+		u32 pos = *(volatile u32 *)&w->pos, len = *(volatile u32 *)&w->len;
+		char c;
 
-	if (!w)
-		return 1;
-	pos = w->pos;
-	if (!pos)
-		return 1;
-	pos--;
-	w->pos = pos;
-	c = w->path[pos & (MT_STR_MAX - 1)];
-	len = w->len;
-	if (c == '/')
-		return len ? 1 : 0;
-	w->key.b[(MT_MP_NAME_LEN - 1 - len) & (MT_MP_NAME_LEN - 1)] = c;
-	w->len = len + 1;
-	return len + 1 >= MT_MP_NAME_LEN;
+		if (!pos)
+			break;
+		pos--;
+		w->pos = pos;
+		c = w->path[pos & (MT_STR_MAX - 1)];
+		if (c == '/') {
+			if (len)
+				break;
+			continue;
+		}
+		w->key.b[(MT_MP_NAME_LEN - 1 - len) & (MT_MP_NAME_LEN - 1)] = c;
+		w->len = len + 1;
+		if (len + 1 >= MT_MP_NAME_LEN)
+			break;
+	}
 }
 
 /*
@@ -64,7 +68,6 @@ static long name_step(u32 i, void *data)
  */
 static __always_inline bool removal_may_unmount(const char *upath)
 {
-	struct name_loop c = {};
 	struct mp_name_work *w;
 	long n;
 
@@ -77,7 +80,7 @@ static __always_inline bool removal_may_unmount(const char *upath)
 	if (n <= 1)
 		return true;
 	w->pos = n - 1;		/* the NUL */
-	bpf_loop(MT_MP_NAME_LEN + MT_MP_TRAIL_MAX, name_step, &c, 0);
+	last_component(w);
 	if (!w->len)		/* nothing but slashes: say yes */
 		return true;
 	return bpf_map_lookup_elem(&mp_names, &w->key) != NULL;
