@@ -18,8 +18,8 @@
 /*
  * Not preallocated: 64 Ki entries of 64-byte keys would pin ~8 MiB of
  * kernel memory for a set that usually holds a few hundred. Allowed in
- * tracing programs since the BPF memory allocator (6.1; checked on 6.1
- * and 6.18).
+ * tracing programs since the BPF memory allocator (6.1; loaded on 6.1,
+ * 6.12 and 6.18).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

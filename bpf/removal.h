@@ -10,7 +10,8 @@
  * "detached" finding). So the exit program:
  *   - drops every other result at once, and unlinkat without AT_REMOVEDIR;
  *   - reads the arguments from the task's saved user registers (the
- *     syscall's own, intact at exit: checked on 6.1, 6.12 and 6.18);
+ *     syscall's own, intact at exit: checked on 6.1 (tracepoint), 6.12
+ *     (kretprobe) and 6.18 (tracepoint));
  *   - for a success, looks the path's last component up in mp_names
  *     (bpf/mp_names.h) and drops it when no mount is known by that name;
  *   - stashes what is left as an entry would have, and goes on as every
