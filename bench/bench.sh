@@ -7,7 +7,10 @@
 # --scale D divides every workload's size by D (--quick: D=10, 3 rounds).
 # Tracers mnttrace-tracepoint, mnttrace-fentry, mnttrace-kprobe and
 # mnttrace-fentry-overlay force an attach mode (bench/vm.sh runs them in a
-# qemu guest, where all three work).
+# qemu guest, where all three work). Tracers mnttrace-old and
+# mnttrace-old-overlay run the binary MNTTRACE_OLD names (a build of an
+# earlier commit), for old and new side by side in one run:
+#   MNTTRACE_OLD=/tmp/old/mnttrace bench/bench.sh --tracers "none mnttrace-old mnttrace"
 #
 # Every round starts each tracer once, in a rotating order (interleaved
 # rounds: a slow minute of a shared machine hits every tracer alike), and
@@ -88,6 +91,7 @@ for t in $tracers; do
 	case $t in
 	floor | bpftrace) have bpftrace || { skip_tracers="$skip_tracers $t"; note "$t: skipped (no bpftrace; tools/deps.sh --bench)"; } ;;
 	perf-trace) have perf || { skip_tracers="$skip_tracers $t"; note "$t: skipped (no perf; tools/deps.sh --bench)"; } ;;
+	mnttrace-old*) [ -x "${MNTTRACE_OLD:-}" ] || { skip_tracers="$skip_tracers $t"; note "$t: skipped (set MNTTRACE_OLD to an mnttrace binary)"; } ;;
 	esac
 done
 case " $workloads " in
@@ -116,6 +120,8 @@ start_tracer() {
 	floor) bpftrace bench/floor.bt > "$out" 2> "$err" & ;;
 	mnttrace) ./mnttrace > "$out" 2> "$err" & ;;
 	mnttrace-overlay) ./mnttrace --overlay > "$out" 2> "$err" & ;;
+	mnttrace-old) "$MNTTRACE_OLD" > "$out" 2> "$err" & ;;
+	mnttrace-old-overlay) "$MNTTRACE_OLD" --overlay > "$out" 2> "$err" & ;;
 	mnttrace-json) ./mnttrace -j > "$out" 2> "$err" & ;;
 	mnttrace-tracepoint | mnttrace-fentry | mnttrace-kprobe)
 		./mnttrace --attach "${1#mnttrace-}" > "$out" 2> "$err" & ;;
@@ -294,5 +300,8 @@ for w in $workloads; do printf ' %s' "$(args "$w" | sed 's/ /=/;s/ /x/')"; done
 printf '\n'
 case " $tracers " in *" floor "*)
 	echo "floor = bpftrace bench/floor.bt (a do-nothing program on sys_enter_umount)" ;;
+esac
+case " $tracers " in *" mnttrace-old"*)
+	echo "mnttrace-old = ${MNTTRACE_OLD:-(unset)}" ;;
 esac
 printf '%s' "$notes"
