@@ -7,8 +7,11 @@
 # --scale D divides every workload's size by D (--quick: D=10, 3 rounds).
 # Tracers mnttrace-tracepoint, mnttrace-fentry, mnttrace-kprobe and
 # mnttrace-fentry-overlay force an attach mode (bench/vm.sh runs them in a
-# qemu guest, where all three work). Any mnttrace tracer with "old-" in
-# front runs ./old/mnttrace instead (another build: old and new in one run).
+# qemu guest, where all three work). Any mnttrace tracer with "-old" after
+# "mnttrace" (mnttrace-old, mnttrace-old-overlay, mnttrace-old-fentry, ...)
+# runs the binary MNTTRACE_OLD names (a build of an earlier commit) the same
+# way, for old and new side by side in one run:
+#   MNTTRACE_OLD=/tmp/old/mnttrace bench/bench.sh --tracers "none mnttrace-old mnttrace"
 #
 # Every round starts each tracer once, in a rotating order (interleaved
 # rounds: a slow minute of a shared machine hits every tracer alike), and
@@ -89,7 +92,7 @@ for t in $tracers; do
 	case $t in
 	floor | bpftrace) have bpftrace || { skip_tracers="$skip_tracers $t"; note "$t: skipped (no bpftrace; tools/deps.sh --bench)"; } ;;
 	perf-trace) have perf || { skip_tracers="$skip_tracers $t"; note "$t: skipped (no perf; tools/deps.sh --bench)"; } ;;
-	old-*) [ -x old/mnttrace ] || { skip_tracers="$skip_tracers $t"; note "$t: skipped (no ./old/mnttrace)"; } ;;
+	mnttrace-old*) [ -x "${MNTTRACE_OLD:-}" ] || { skip_tracers="$skip_tracers $t"; note "$t: skipped (set MNTTRACE_OLD to an mnttrace binary)"; } ;;
 	esac
 done
 case " $workloads " in
@@ -113,7 +116,7 @@ start_tracer() {
 	out=$dir/out err=$dir/err mt=./mnttrace
 	: > "$out"
 	: > "$err"
-	case $1 in old-*) mt=./old/mnttrace; set -- "${1#old-}" ;; esac
+	case $1 in mnttrace-old*) mt=$MNTTRACE_OLD; set -- "mnttrace${1#mnttrace-old}" ;; esac
 	case $1 in
 	none) tpid=""; return ;;
 	floor) bpftrace bench/floor.bt > "$out" 2> "$err" & ;;
@@ -297,5 +300,8 @@ for w in $workloads; do printf ' %s' "$(args "$w" | sed 's/ /=/;s/ /x/')"; done
 printf '\n'
 case " $tracers " in *" floor "*)
 	echo "floor = bpftrace bench/floor.bt (a do-nothing program on sys_enter_umount)" ;;
+esac
+case " $tracers " in *" mnttrace-old"*)
+	echo "mnttrace-old = ${MNTTRACE_OLD:-(unset)}" ;;
 esac
 printf '%s' "$notes"

@@ -14,6 +14,8 @@ for arg in $(cat /proc/cmdline); do
 	bench.workloads=*) workloads=$(echo "${arg#*=}" | tr , ' ') ;;
 	esac
 done
+# bench/vm.sh --old puts a second build there (bench.sh's mnttrace-old*)
+[ -x /old/mnttrace ] && export MNTTRACE_OLD=/old/mnttrace
 echo "@@bench begin"
 # bench.sh's progress (stderr) goes to the console, the table here
 sh /bench/bench.sh --rounds "$rounds" --scale "$scale" --tracers "$tracers" \

@@ -14,8 +14,9 @@
 # e.g. an older commit's for a before/after table.
 #
 # --old: a second static build, e.g. main's, measured in the same guest
-# and rounds as old-mnttrace-* tracers (bench/bench.sh): a before/after
-# table from one run. Adds the old- twin of every mnttrace tracer.
+# and rounds as mnttrace-old* tracers (bench/bench.sh's MNTTRACE_OLD): a
+# before/after table from one run. Adds the old twin of every mnttrace
+# tracer (mnttrace-fentry: mnttrace-old-fentry).
 #
 # --if-cached: skip (exit 0, with a note) unless the kernel is already in
 # .cache/vm/kernels (what `make bench` runs, so it never downloads).
@@ -47,7 +48,7 @@ done
 	die "--rounds and --scale want positive numbers (not '$rounds', '$scale')"
 if [ -n "$old" ]; then	# each twin next to its new build: a slow minute hits both
 	tracers=$(for t in $tracers; do
-		case $t in mnttrace*) echo "$t old-$t" ;; *) echo "$t" ;; esac
+		case $t in mnttrace*) echo "$t mnttrace-old${t#mnttrace}" ;; *) echo "$t" ;; esac
 	done | tr '\n' ' ')
 fi
 for f in "$bin" ${old:+"$old"} "$top/.output/bench-workload-static"; do

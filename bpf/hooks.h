@@ -427,7 +427,14 @@ HOOK_AROUND(propagate_mnt, propagate_mnt, int, propagate_mnt_entry(dest, src, tr
 	    propagate_mnt_exit, struct mount *dest, struct mountpoint *mp, struct mount *src,
 	    struct hlist_head *tree_list)
 
-HOOK_ENTRY(detach_mounts, __detach_mounts, emit_dentry(d, MT_MNT_DETACH), struct dentry *d)
+/* rmdir is taking mounts off @d: its exit must find d's name (bpf/removal.h) */
+static __always_inline void on_detach_mounts(struct dentry *d)
+{
+	mp_names_add_dentry(d);
+	emit_dentry(d, MT_MNT_DETACH);
+}
+
+HOOK_ENTRY(detach_mounts, __detach_mounts, on_detach_mounts(d), struct dentry *d)
 
 HOOK_RETURN(propagate_mount_busy, propagate_mount_busy, KFN_MOUNT_BUSY, int, m, 0,
 	    mount_busy_done, struct mount *m, int refcnt)

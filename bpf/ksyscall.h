@@ -76,4 +76,16 @@ static __always_inline int ksys_exit(struct pt_regs *ctx)
 
 MT_SYSCALLS(SYSCALL_KPROBE)
 
+/* rmdir and unlinkat: the exit only (bpf/removal.h) */
+#define REMOVAL_KPROBE(name, call)                                          \
+	SEC("kretsyscall/" #name)                                           \
+	int ksys_exit_##name(struct pt_regs *ctx)                           \
+	{                                                                   \
+		if (removal_exit(PT_REGS_RC(ctx), call))                    \
+			return ksys_exit(ctx);                              \
+		return 0;                                                   \
+	}
+
+MT_REMOVALS(REMOVAL_KPROBE)
+
 #endif /* MT_KSYSCALL_H */

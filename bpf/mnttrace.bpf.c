@@ -417,18 +417,30 @@ static __always_inline int tp_enter(struct trace_event_raw_sys_enter *ctx, u32 c
 	X(open_tree_attr, MT_CALL_OPEN_TREE_ATTR)                           \
 	X(pivot_root, MT_CALL_PIVOT_ROOT)                                   \
 	X(setns, MT_CALL_SETNS)                                             \
-	X(rmdir, MT_CALL_RMDIR)                                             \
 	X(unshare, MT_CALL_UNSHARE)                                         \
 	X(clone, MT_CALL_CLONE)                                             \
-	X(clone3, MT_CALL_CLONE3)                                           \
-	X(unlinkat, MT_CALL_UNLINKAT)
+	X(clone3, MT_CALL_CLONE3)
 
 /*
  * umount2's events are named after SYSCALL_DEFINE2(umount); open_tree_attr
- * is 6.15+ (absent: switched off); unshare, clone, clone3 and unlinkat are
- * filtered by flags in call_wanted().
+ * is 6.15+ (absent: switched off); unshare, clone and clone3 are filtered
+ * by flags in call_wanted().
  */
 MT_SYSCALLS(SYSCALL_TP)
+
+#include "removal.h"
+
+/* rmdir and unlinkat: an exit program only (bpf/removal.h) */
+#define REMOVAL_TP(name, call)                                              \
+	SEC("tp/syscalls/sys_exit_" #name)                                  \
+	int exit_##name(struct trace_event_raw_sys_exit *ctx)               \
+	{                                                                   \
+		if (removal_exit(BPF_CORE_READ(ctx, ret), call))            \
+			return sys_exit(ctx);                               \
+		return 0;                                                   \
+	}
+
+MT_REMOVALS(REMOVAL_TP)
 
 #include "ksyscall.h"
 

@@ -10,6 +10,7 @@
 
 #include "emit.h"
 #include "known.h"
+#include "mp_names.h"
 #include "walk_policy.h"
 
 const volatile __u32 walk_limit = 1 << 16;	/* mounts visited per walk */
@@ -186,6 +187,9 @@ __noinline int mt_emit_mount(const struct emit_args *a)
 	e->src_mnt_ns_id = a->src_ns_id;
 	for (int i = 0; i < MT_MS_NSTR; i++)
 		e->str_len[i] = 0;
+	/* a name rmdir may take it by (bpf/removal.h); a umount's is going */
+	if (a->op != MT_MNT_UMOUNT && a->op != MT_MNT_UMOUNT_PROP)
+		mp_names_add_mount(a->path_of);
 	if (!a->src_ns_id) {
 		e->str_len[MT_MS_PATH] = put_mountpoint(s, a->path_of);
 		if (e->sb_magic == MT_OVERLAYFS_MAGIC)

@@ -260,10 +260,23 @@ struct mt_lost {
 #define MT_AT_FDCWD -100
 #define MT_AT_REMOVEDIR 0x200
 #define MT_OVERLAYFS_MAGIC 0x794c7630
+#define MT_EBUSY 16
 /* fsconfig(2) commands that carry a string value */
 #define MT_FSCONFIG_SET_STRING 1
 #define MT_FSCONFIG_SET_PATH 3
 #define MT_FSCONFIG_SET_PATH_EMPTY 4
+
+/*
+ * A key of the mp_names set (bpf/mp_names.h, src/mp_names.c): the last
+ * MT_MP_NAME_LEN bytes of a path's last component (trailing slashes
+ * dropped), right-aligned, zeros in front. Longer names share a key with
+ * others of the same tail: that only lets more removals through.
+ */
+#define MT_MP_NAME_LEN 64
+struct mt_mp_name {
+	char b[MT_MP_NAME_LEN];
+};
+#define MT_MP_NAMES_MAX 65536
 
 /* Indexes of the per-CPU counters map. */
 enum mt_counter {

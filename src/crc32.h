@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * zlib's crc32 (the gzip polynomial, reflected), the same values, faster:
- * on x86-64 with PCLMULQDQ the data is folded 16 bytes at a time by
- * carry-less multiplication (~10x zlib 1.2.13's tables); elsewhere it is
- * zlib's. A recording's frames are checked with it (recfile.h).
+ * on x86-64 with PCLMULQDQ the data is folded by carry-less
+ * multiplication, four 16-byte chains side by side (1 KB frames: 8-12
+ * GB/s on the 6.18 host's VM, zlib 3.5); elsewhere it is zlib's. A
+ * recording's frames are checked with it (recfile.h).
  */
 #ifndef MT_CRC32_H
 #define MT_CRC32_H

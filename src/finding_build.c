@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "array.h"
 #include "model_int.h"
 #include "runtime_meta.h"
@@ -27,8 +28,7 @@ struct fbuild {
 	 * bytes each: a calloc and free per holder were a replay's hot spot) */
 	struct mt_finding_pid **pids;
 	int nr_pids, cap_pids;
-	char **strs;		/* owned strings the finding points at */
-	int nr_strs, cap_strs;
+	struct mt_arena strs;	/* the strings and keepers it points at */
 	char **lower_layers;	/* f.lower_layers */
 	struct mt_model *m;	/* for its /proc look-ups (proc_ops.h) */
 	struct mt_runtime_meta *rtmeta;	/* container lookups, cached */
@@ -48,11 +48,7 @@ struct fbuild *fb_alloc(void)
 
 static void fb_clear(struct fbuild *b)
 {
-	for (int i = 0; i < b->f.nr_holders; i++)
-		free(b->h[i].kept_by);
-	for (int i = 0; i < b->nr_strs; i++)
-		free(b->strs[i]);
-	b->nr_strs = 0;
+	mt_arena_reset(&b->strs);
 	mt_lower_layers_free(b->lower_layers, b->f.nr_lower_layers);
 	b->lower_layers = NULL;
 	memset(&b->f, 0, sizeof(b->f));
@@ -67,7 +63,7 @@ void fb_free(struct fbuild *b)
 	for (int i = 0; i < b->nr_pids; i++)
 		free(b->pids[i]);
 	free(b->pids);
-	free(b->strs);
+	mt_arena_free(&b->strs);
 	mt_runtime_meta__free(b->rtmeta);
 	free(b);
 }
@@ -83,13 +79,8 @@ const char *fb_str(struct fbuild *b, const char *s)
 
 	if (!s)
 		return NULL;
-	if (mt_array_grow(&b->strs, b->nr_strs, &b->cap_strs, sizeof(*b->strs), 16))
-		return "";
-	d = strdup(s);
-	if (!d)
-		return "";
-	b->strs[b->nr_strs++] = d;
-	return d;
+	d = mt_arena_strdup(&b->strs, s);
+	return d ? d : "";
 }
 
 static const char *nonempty_str(struct fbuild *b, const char *s)
@@ -201,23 +192,27 @@ static void infer_creator(struct mt_model *m, struct ns_entry *n,
 		 best->ident.container_id[0] ? best->ident.container_id : best->ident.unit);
 }
 
-struct mount_ref mount_ref_of(const struct mount_entry *mm)
+struct mount_ref mount_ref_peek(const struct mount_entry *mm)
 {
-	struct mount_ref r = {
-		.ns = mm->ns, .id = mm->id, .path = xstrdup(mm->path),
+	return (struct mount_ref){
+		.ns = mm->ns, .id = mm->id, .path = mm->path,
 		.group = mm->group, .master = mm->master,
 		.parent_group = mm->parent_group, .parent_master = mm->parent_master,
 		.prop_known = mm->prop_known, .parent_known = mm->parent_known,
 	};
+}
 
+struct mount_ref mount_ref_of(const struct mount_entry *mm)
+{
 	mm->ns->refs++;
-	return r;
+	mt_strpool_hold(mm->path);
+	return mount_ref_peek(mm);
 }
 
 void mount_ref_free(struct mt_model *m, struct mount_ref *r)
 {
 	ns_put(m, r->ns);
-	free(r->path);
+	mt_strpool_put(&m->paths, r->path);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -341,7 +336,7 @@ struct mt_finding_holder *fb_holder(struct fbuild *b, struct ns_entry *n,
 				 h->parent_propagation, sizeof(h->parent_propagation));
 	}
 	if (n->nr_keepers) {
-		h->kept_by = malloc((size_t)n->nr_keepers * sizeof(*h->kept_by));
+		h->kept_by = mt_arena_alloc(&b->strs, (size_t)n->nr_keepers * sizeof(*h->kept_by));
 		if (h->kept_by) {
 			memcpy(h->kept_by, n->keepers, (size_t)n->nr_keepers * sizeof(*h->kept_by));
 			h->nr_kept_by = n->nr_keepers;

@@ -326,6 +326,8 @@ static int try_mode(struct mt_loader *l, const struct mt_options *opt,
 	 * to explain a finding, so BPF filters only when findings are off */
 	l->skel->rodata->filter_pid = opt->no_findings ? opt->pid : 0;
 	l->skel->rodata->filter_mntns = opt->no_findings ? opt->mntns : 0;
+	/* without findings no one seeds mp_names (bpf/removal.h) */
+	l->skel->rodata->all_removals = opt->all_removals || opt->no_findings;
 	l->blind[0] = '\0';
 
 	if (mode == MT_ATTACH_KPROBE && !mt_kprobes_available()) {
@@ -475,6 +477,14 @@ struct ring_buffer *mt_loader__ring(struct mt_loader *l)
 void mt_loader__tick(struct mt_loader *l)
 {
 	mt_latemod__tick(l->late);
+}
+
+int mt_loader__mp_names(struct mt_loader *l, volatile uint32_t **ready,
+			volatile uint32_t **full)
+{
+	*ready = &l->skel->bss->mp_names_ready;
+	*full = &l->skel->bss->mp_names_full;
+	return bpf_map__fd(l->skel->maps.mp_names);
 }
 
 /* Read through a mapping, not a lookup syscall: bpf/emit.h says why. */

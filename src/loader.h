@@ -43,6 +43,11 @@ void mt_loader__tick(struct mt_loader *l);
 /* Sum the per-CPU counters (enum mt_counter) into out. */
 int mt_loader__counters(struct mt_loader *l, uint64_t out[MT_CNT__MAX]);
 
+/* The mp_names set (bpf/mp_names.h, src/mp_names.h): returns its map's fd
+ * and points at its flags in the programs' .bss. */
+int mt_loader__mp_names(struct mt_loader *l, volatile uint32_t **ready,
+			volatile uint32_t **full);
+
 /* Detach everything and free. Safe on NULL. */
 void mt_loader__free(struct mt_loader *l);
 

@@ -23,6 +23,7 @@
 #include "linebuf.h"
 #include "loader.h"
 #include "model.h"
+#include "mp_names.h"
 #include "nsscan.h"
 #include "options.h"
 #include "output.h"
@@ -69,6 +70,7 @@ struct app {
 	struct mt_recorder *rec;	/* --record, else NULL */
 	struct mt_ringq *q;	/* live: the ring buffer's records, read by a thread */
 	struct mt_replay *replay;	/* during --replay */
+	struct mt_mp_names *mp;	/* live, with findings and without --all-removals */
 };
 
 static void on_finding(void *ctx, const struct mt_finding *f)
@@ -164,6 +166,30 @@ static double now_s(void)
 }
 
 /*
+ * mp_names (src/mp_names.h) from the start-up scan: what was mounted before
+ * BPF could see it. Until it is seeded BPF sends every removal.
+ */
+static void seed_mp_names(struct app *app, const struct mt_snapshot *snap)
+{
+	if (!app->mp)
+		return;
+	for (int i = 0; i < snap->nr_ns; i++)
+		for (int j = 0; j < snap->ns[i].mounts.nr; j++)
+			mt_mp_names__add(app->mp, snap->ns[i].mounts.ents[j].mountpoint);
+	mt_mp_names__set_ready(app->mp);
+}
+
+/* Rebuild mp_names from the model now and then: mounts come and go. */
+static void sweep_mp_names(struct app *app, double *last)
+{
+	if (!app->mp || !app->model || now_s() - *last < MT_MP_SWEEP_S)
+		return;
+	mt_model__each_mountpoint(app->model, mt_mp_names__want, app->mp);
+	mt_mp_names__sweep(app->mp);
+	*last = now_s();
+}
+
+/*
  * The model starts from what is mounted now, read after attaching so that
  * nothing falls between the snapshot and the first record.
  */
@@ -196,6 +222,7 @@ static int start_model(struct app *app, enum mt_attach_mode mode)
 	}
 	mt_recorder__snapshot(app->rec, snap);
 	err = mt_model__load(app->model, snap);
+	seed_mp_names(app, snap);
 	mt_snapshot__free(snap);
 	if (app->opt.verbose)
 		fprintf(stderr, "mnttrace: start-up snapshot read in %.0f ms\n",
@@ -297,6 +324,7 @@ static int trace(struct app *app, struct mt_loader *l)
 {
 	uint64_t *counters = app->counters;
 	double start = now_s(), last_check = start, last_work = 0, last_trim = start;
+	double last_sweep = start;
 	int err = 0;
 
 	fprintf(stderr, "mnttrace: tracing in %s mode%s. Ctrl-C to end.\n",
@@ -328,6 +356,7 @@ static int trace(struct app *app, struct mt_loader *l)
 			report_drops(app, l, counters);
 			last_check = now_s();
 		}
+		sweep_mp_names(app, &last_sweep);
 		/* a storm's rescans and findings leave free pages all over the
 		 * heap, touched one by one later: give them back now and then */
 		if (now_s() - last_trim >= MT_TRIM_S) {
@@ -632,6 +661,12 @@ int main(int argc, char **argv)
 	if (err)
 		fprintf(stderr, "mnttrace: error: starting the ring buffer reader failed: %s "
 			"(check the process limits, ulimit -u)\n", strerror(-err));
+	if (!err && !app.opt.no_findings && !app.opt.all_removals) {
+		volatile uint32_t *ready, *full;
+		int fd = mt_loader__mp_names(l, &ready, &full);
+
+		app.mp = mt_mp_names__new(&mt_mp_bpf_map_ops, (void *)(intptr_t)fd, ready, full);
+	}
 	if (!err && !app.opt.no_findings)
 		err = start_model(&app, mode);
 	if (!err)
@@ -663,6 +698,7 @@ int main(int argc, char **argv)
 			(unsigned long long)st.recycled_inodes);
 	}
 	mt_model__free(app.model);
+	mt_mp_names__free(app.mp);
 	mt_filter__free(app.filter);
 	mt_ringq__free(app.q);
 	if (err && !app.stdout_closed)

@@ -121,6 +121,15 @@ void mt_model__stats(const struct mt_model *m, struct mt_model_stats *st)
 	st->pending_jobs = m->nr_jobs;
 }
 
+void mt_model__each_mountpoint(const struct mt_model *m,
+				void (*fn)(void *ctx, const char *mountpoint), void *ctx)
+{
+	for (const struct overlay_entry *o = m->ovls; o; o = o->next)
+		for (const struct mount_entry *x = o->mnts; x; x = x->ovl_next)
+			if (x->path)
+				fn(ctx, x->path);
+}
+
 int mt_model__where(struct mt_model *m, const char *path,
 		    void (*fn)(void *ctx, __u32 mnt_ns, __u32 mnt_id,
 			       const char *mountpoint),

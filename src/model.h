@@ -140,4 +140,8 @@ int mt_model__where(struct mt_model *m, const char *path,
 			       const char *mountpoint),
 		    void *ctx);
 
+/* Calls @fn with the path of every mount the model holds (its overlays'). */
+void mt_model__each_mountpoint(const struct mt_model *m,
+				void (*fn)(void *ctx, const char *mountpoint), void *ctx);
+
 #endif /* MT_MODEL_H */

@@ -10,6 +10,7 @@
  *   rules.c         the finding rules: what each kind needs, when it fires
  *   rule_jobs.c     what the rules share: jobs, mount refs, who uses a copy
  *   finding_build.c a finding under construction: holders, creators, pids
+ *                   (its strings from a bump arena, arena.c)
  *   model_rescan.c  start-up load, rescans, resync, the deferred work queue
  *   model.c         the public verbs
  *   model_view.c    a read-only view of overlays and copies (model_view.h)
@@ -132,7 +133,7 @@ struct pending {
 /* A mount as it was when a rule fired (the entry may be gone by then). */
 struct mount_ref {	/* (no padding holes: a storm's jobs hold 100,000s) */
 	struct ns_entry *ns;	/* holds a ref */
-	char *path;
+	const char *path;	/* the mount's, in m->paths: holds a ref */
 	__u32 id;
 	__u32 group, master, parent_group, parent_master;
 	bool prop_known, parent_known;
@@ -347,7 +348,10 @@ struct mt_finding_pid *fb_add_pid(struct fbuild *b, struct mt_finding_holder *h)
 const char *fb_str(struct fbuild *b, const char *s);
 void fb_creator_args(struct mt_reason_args *a, const struct ns_entry *n);
 __u64 fb_emit(struct mt_model *m, struct fbuild *b);
+/* @mm's facts, holding its namespace and path (mount_ref_free), or, peeked,
+ * holding nothing: for a use that ends before the model changes */
 struct mount_ref mount_ref_of(const struct mount_entry *mm);
+struct mount_ref mount_ref_peek(const struct mount_entry *mm);
 void mount_ref_free(struct mt_model *m, struct mount_ref *r);
 
 /* ---- model_rescan.c ---- */

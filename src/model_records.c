@@ -140,6 +140,19 @@ static int on_walked_mount(struct mt_model *m, const struct mt_mount *mt,
 }
 
 /*
+ * @s with overlay's backslash escapes undone: @s itself when it has none
+ * (most dirs), else a copy in *@copy for the caller to free.
+ */
+static const char *unescaped(const char *s, char **copy)
+{
+	*copy = NULL;
+	if (!s || !strchr(s, '\\'))
+		return s;
+	*copy = strdup(s);
+	return *copy ? mt_unescape_backslash(*copy) : NULL;
+}
+
+/*
  * propagate_mnt gave a peer or slave namespace a copy of a mount being
  * attached: it lives there now. The original is the caller's new mount
  * when the model knows it already (its walk comes at the syscall's exit;
@@ -149,11 +162,10 @@ static int on_walked_mount(struct mt_model *m, const struct mt_mount *mt,
 static int on_propagated_copy(struct mt_model *m, const struct mt_record *rec)
 {
 	const struct mt_mount *mt = rec->mnt;
-	char *upper = xstrdup(rec->str[MT_MS_UPPER]), *work = xstrdup(rec->str[MT_MS_WORK]);
+	char *upper, *work;
 	struct mnt_info in = info_of(mt, rec->str[MT_MS_PATH],
-				     upper ? mt_unescape_backslash(upper) : NULL,
-				     work ? mt_unescape_backslash(work) : NULL,
-				     rec->str[MT_MS_LOWER]);
+				     unescaped(rec->str[MT_MS_UPPER], &upper),
+				     unescaped(rec->str[MT_MS_WORK], &work), rec->str[MT_MS_LOWER]);
 	struct ns_entry *n = ns_get(m, mt->mnt_ns, mt->mnt_ns_id, mt->hdr.ts_ns);
 	struct mount_entry *mm = NULL;
 	bool created;
@@ -199,10 +211,10 @@ int model_on_mount(struct mt_model *m, const struct mt_record *rec)
 		 * escapes in (checked in fs/overlayfs/params.c, 6.18): the
 		 * directories they name are what mountinfo and the mount data
 		 * give once unescaped */
-		char *upper = xstrdup(rec->str[MT_MS_UPPER]), *work = xstrdup(rec->str[MT_MS_WORK]);
+		char *upper, *work;
 		struct mnt_info in = info_of(mt, rec->str[MT_MS_PATH],
-					     upper ? mt_unescape_backslash(upper) : NULL,
-					     work ? mt_unescape_backslash(work) : NULL,
+					     unescaped(rec->str[MT_MS_UPPER], &upper),
+					     unescaped(rec->str[MT_MS_WORK], &work),
 					     rec->str[MT_MS_LOWER]);
 		int err = 0;
 

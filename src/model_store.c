@@ -268,8 +268,8 @@ static struct overlay_entry *ovl_by_dir(struct htab *t, size_t member, __u64 key
 struct overlay_entry *ovl_get(struct mt_model *m, __u32 dev, const char *upper,
 			      const char *work, bool create)
 {
-	__u64 key = upper && *upper ? htab_str(upper) : 0;
 	struct overlay_entry *o;
+	__u64 key;
 
 	if (dev) {
 		for (struct htab_node *h = htab_first(&m->ovl_by_dev, dev); h;
@@ -279,6 +279,8 @@ struct overlay_entry *ovl_get(struct mt_model *m, __u32 dev, const char *upper,
 				return o;
 		}
 	}
+	/* hashed only now: most look-ups know the dev, and paths are long */
+	key = upper && *upper ? htab_str(upper) : 0;
 	for (o = upper && *upper ? OVL_BY(&m->ovl_by_upper, by_upper, key, NULL) : NULL; o;
 	     o = OVL_BY(&m->ovl_by_upper, by_upper, key, o))
 		if (ovl_dir_is(o, OVL_UPPER, upper) && ovl_dir_is(o, OVL_WORK, work) &&

@@ -36,8 +36,11 @@ char *mt_unescape_octal(char *s)
 
 char *mt_unescape_backslash(char *s)
 {
-	char *r = s, *w = s;
+	/* most dirs have no backslash: up to the first, nothing moves */
+	char *r = strchr(s, '\\'), *w = r;
 
+	if (!r)
+		return s;
 	while (*r) {
 		if (r[0] == '\\' && r[1])
 			r++;
@@ -530,6 +533,35 @@ struct mt_mntent *mt_mnttab_find(const struct mt_mnttab *tab, __u32 mnt_id)
 	return NULL;
 }
 
+/* Append @len bytes of @s at @n as snprintf(buf + n, size - n, ...) would
+ * (cut to fit, NUL-terminated), and count them all in @n. */
+static void prop_put(char *buf, size_t size, size_t *n, const char *s, size_t len)
+{
+	if (*n < size) {
+		size_t fit = len < size - *n - 1 ? len : size - *n - 1;
+
+		memcpy(buf + *n, s, fit);
+		buf[*n + fit] = '\0';
+	}
+	*n += len;
+}
+
+static void prop_tag(char *buf, size_t size, size_t *n, const char *tag, size_t len, __u32 v)
+{
+	char d[16];
+	int i = (int)sizeof(d);
+
+	if (*n)
+		prop_put(buf, size, n, " ", 1);
+	prop_put(buf, size, n, tag, len);
+	do
+		d[--i] = (char)('0' + v % 10);
+	while ((v /= 10));
+	prop_put(buf, size, n, d + i, sizeof(d) - (size_t)i);
+}
+
+/* Without snprintf: a storm's findings format ~100,000 of these (a
+ * replay's profile had vfprintf at 5%). */
 const char *mt_propagation_str(__u32 shared, __u32 master, bool unbindable,
 			       char *buf, size_t size)
 {
@@ -539,14 +571,15 @@ const char *mt_propagation_str(__u32 shared, __u32 master, bool unbindable,
 		return buf;
 	buf[0] = '\0';
 	if (shared)
-		n += (size_t)snprintf(buf + n, size - n, "shared:%u", shared);
+		prop_tag(buf, size, &n, "shared:", 7, shared);
 	if (master && n < size)
-		n += (size_t)snprintf(buf + n, size - n, "%smaster:%u",
-				      n ? " " : "", master);
-	if (unbindable && n < size)
-		n += (size_t)snprintf(buf + n, size - n, "%sunbindable",
-				      n ? " " : "");
+		prop_tag(buf, size, &n, "master:", 7, master);
+	if (unbindable && n < size) {
+		if (n)
+			prop_put(buf, size, &n, " ", 1);
+		prop_put(buf, size, &n, "unbindable", 10);
+	}
 	if (!shared && !master && !unbindable)
-		snprintf(buf, size, "private");
+		prop_put(buf, size, &n, "private", 7);
 	return buf;
 }

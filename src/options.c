@@ -63,6 +63,7 @@ enum {
 	OPT_REPLAY,
 	OPT_FORCE,
 	OPT_MAX_SIZE,
+	OPT_ALL_REMOVALS,
 };
 
 static const struct argp_option options[] = {
@@ -85,6 +86,9 @@ static const struct argp_option options[] = {
 	{ "failed", 'x', NULL, 0, "Only failed calls", 0 },
 	{ "overlay", OPT_OVERLAY, NULL, 0,
 	  "Only overlay mounts, their copies and operations on their paths", 0 },
+	{ "all-removals", OPT_ALL_REMOVALS, NULL, 0,
+	  "Every rmdir and unlinkat(AT_REMOVEDIR), whatever its result; by default only EBUSY "
+	  "and removals of directories a mount may be on", 0 },
 	{ NULL, 0, NULL, 0, "Tracing:", 3 },
 	{ "attach", OPT_ATTACH, "MODE", 0,
 	  "auto (default), fentry, kprobe or tracepoint", 0 },
@@ -303,6 +307,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_NO_FINDINGS:
 		opt->no_findings = true;
+		break;
+	case OPT_ALL_REMOVALS:
+		opt->all_removals = true;
 		break;
 	case OPT_FINDINGS_ONLY:
 		opt->findings_only = true;

@@ -23,6 +23,7 @@ struct mt_options {
 	bool failed_only;
 	bool overlay;
 	bool no_findings;
+	bool all_removals;	/* --all-removals: every rmdir/unlinkat (bpf/removal.h) */
 	bool findings_only;
 	bool internals;		/* --internals (or -v): walks and bookkeeping in text */
 	bool wide;		/* --wide: every field on the event's line */

@@ -437,8 +437,10 @@ static void describe_syscall(struct sink *s, const struct mt_record *rec)
 		if (s->o->json)
 			put_uint(s, "new_mnt_ns_id", sc->new_mntns_id);
 	}
+	/* removals are traced at exit only (bpf/removal.h): no entry time */
 	if (s->o->json)
-		put_uint(s, "latency_ns", sc->hdr.ts_ns - sc->enter_ns);
+		put_uint(s, "latency_ns", sc->call == MT_CALL_RMDIR || sc->call == MT_CALL_UNLINKAT ?
+					  0 : sc->hdr.ts_ns - sc->enter_ns);
 }
 
 /* Records about a directory rather than a mount (no mount id). */

@@ -4,6 +4,7 @@
  * instead of one per object, and a freed object is the next one taken.
  * For what the model makes and drops by the tens of thousands in a storm
  * (jobs). Blocks are kept until mt_pool_free: the pool holds its peak.
+ * Past 256 KiB the blocks are 2 MiB, aligned for a transparent huge page.
  *
  *	struct mt_pool p = MT_POOL_INIT(sizeof(struct job));
  *	struct job *j = mt_pool_get(&p);	(zeroed; NULL when out of memory)
@@ -23,6 +24,7 @@ struct mt_pool {
 	size_t used;			/* objects taken from the newest block */
 	void *free;			/* put back, each holding the next */
 	size_t taken;			/* objects out now */
+	size_t bytes;			/* in blocks */
 };
 
 #define MT_POOL_INIT(obj_size) { .size = (obj_size) }

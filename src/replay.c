@@ -30,6 +30,7 @@ struct mt_replay {
 	struct mt_frame held_frame;
 	unsigned char *held_buf;
 	size_t held_cap;
+	struct mt_buf q;	/* the question being asked, its buffer reused */
 	int err;		/* first error; the replay stops */
 	char msg[768];
 };
@@ -179,12 +180,14 @@ static const char *const ans_names[MT_ANS__MAX] = {
 	[MT_ANS_OWNER] = "container metadata", [MT_ANS_LOWER_LAYERS] = "lower layers",
 };
 
-static struct mt_buf question(enum mt_answer_kind kind)
+/* A new question, in the replay's one buffer (a malloc and free each
+ * were ~100,000 in a storm's replay). */
+static struct mt_buf *question(struct mt_replay *r, enum mt_answer_kind kind)
 {
-	struct mt_buf q = {};
-
-	mt_buf_u16(&q, (uint16_t)kind);
-	return q;
+	r->q.len = 0;
+	r->q.oom = false;
+	mt_buf_u16(&r->q, (uint16_t)kind);
+	return &r->q;
 }
 
 /*
@@ -203,7 +206,6 @@ static bool next_answer(struct mt_replay *r, struct mt_buf *q, struct mt_cur *c)
 	bool eof, fits;
 
 	if (r->err || q->oom) {
-		mt_buf_free(q);
 		return false;
 	}
 	if (!next_active(r, &f, &eof)) {
@@ -212,7 +214,6 @@ static bool next_answer(struct mt_replay *r, struct mt_buf *q, struct mt_cur *c)
 				"model asks for a %s (a cut recording)", r->fr.name,
 				(unsigned long long)r->fr.offset,
 				(unsigned long long)r->fr.frame_no + 1, ans_names[kind]);
-		mt_buf_free(q);
 		return false;
 	}
 	fits = f.type == MT_FR_ANSWER && f.len >= q->len && !memcmp(f.payload, q->p, q->len);
@@ -226,7 +227,6 @@ static bool next_answer(struct mt_replay *r, struct mt_buf *q, struct mt_cur *c)
 			(unsigned long long)f.offset, (unsigned long long)f.no, ans_names[kind]);
 	}
 	*c = (struct mt_cur){ .p = f.payload, .len = f.len, .at = q->len };
-	mt_buf_free(q);
 	return fits;
 }
 
@@ -241,15 +241,15 @@ static bool answer_ok(struct mt_replay *r, struct mt_cur *c)
 
 struct mt_snapshot *mt_replay__rescan(struct mt_replay *r, const __u32 *ns, int nr)
 {
-	struct mt_buf q = question(MT_ANS_RESCAN);
+	struct mt_buf *q = question(r, MT_ANS_RESCAN);
 	struct mt_snapshot *snap = NULL;
 	struct mt_cur c;
 	uint32_t err;
 
-	mt_buf_u32(&q, (uint32_t)nr);
+	mt_buf_u32(q, (uint32_t)nr);
 	for (int i = 0; i < nr; i++)
-		mt_buf_u32(&q, ns[i]);
-	if (!next_answer(r, &q, &c)) {
+		mt_buf_u32(q, ns[i]);
+	if (!next_answer(r, q, &c)) {
 		errno = EIO;
 		return NULL;
 	}
@@ -265,22 +265,22 @@ struct mt_snapshot *mt_replay__rescan(struct mt_replay *r, const __u32 *ns, int 
 /* Questions about one pid. */
 static bool ask_pid(void *ctx, enum mt_answer_kind kind, __u32 pid, struct mt_cur *c)
 {
-	struct mt_buf q = question(kind);
+	struct mt_buf *q = question(ctx, kind);
 
-	mt_buf_u32(&q, pid);
-	return next_answer(ctx, &q, c);
+	mt_buf_u32(q, pid);
+	return next_answer(ctx, q, c);
 }
 
 static int rp_ns_alive(void *ctx, __u32 ino, __u64 id, struct mt_ns_keepers *out)
 {
-	struct mt_buf q = question(MT_ANS_NS_ALIVE);
+	struct mt_buf *q = question(ctx, MT_ANS_NS_ALIVE);
 	struct mt_ns_keepers ks;
 	struct mt_cur c;
 	int ret;
 
-	mt_buf_u32(&q, ino);
-	mt_buf_u64(&q, id);
-	if (!next_answer(ctx, &q, &c))
+	mt_buf_u32(q, ino);
+	mt_buf_u64(q, id);
+	if (!next_answer(ctx, q, &c))
 		return -EIO;	/* unknown: the model keeps the namespace */
 	ret = (int)mt_cur_u32(&c);
 	if (!mt_get_keepers(&c, &ks) || !answer_ok(ctx, &c))
@@ -328,15 +328,15 @@ static bool rp_is_kthread(void *ctx, __u32 pid)
 static int rp_uses(void *ctx, __u32 pid, const char *dir, __u32 dev, struct mt_use *uses,
 		   int max)
 {
-	struct mt_buf q = question(MT_ANS_USES);
+	struct mt_buf *q = question(ctx, MT_ANS_USES);
 	struct mt_cur c;
 	int ret;
 
-	mt_buf_u32(&q, pid);
-	mt_buf_str(&q, dir);
-	mt_buf_u32(&q, dev);
-	mt_buf_u32(&q, (uint32_t)max);
-	if (!next_answer(ctx, &q, &c))
+	mt_buf_u32(q, pid);
+	mt_buf_str(q, dir);
+	mt_buf_u32(q, dev);
+	mt_buf_u32(q, (uint32_t)max);
+	if (!next_answer(ctx, q, &c))
 		return -EIO;
 	ret = (int)mt_cur_u32(&c);
 	for (int i = 0; i < ret && i < max && !c.bad; i++) {
@@ -362,11 +362,11 @@ static int rp_start_ns(void *ctx, __u32 pid, __u64 *ns)
 
 static __u64 rp_now_ns(void *ctx)
 {
-	struct mt_buf q = question(MT_ANS_NOW);
+	struct mt_buf *q = question(ctx, MT_ANS_NOW);
 	struct mt_cur c;
 	__u64 now;
 
-	if (!next_answer(ctx, &q, &c))
+	if (!next_answer(ctx, q, &c))
 		return 0;
 	now = mt_cur_u64(&c);
 	return answer_ok(ctx, &c) ? now : 0;
@@ -376,11 +376,11 @@ static __u64 rp_now_ns(void *ctx)
 static bool ask_paths(void *ctx, enum mt_answer_kind kind, const char *a, const char *b,
 		      struct mt_cur *c)
 {
-	struct mt_buf q = question(kind);
+	struct mt_buf *q = question(ctx, kind);
 
-	mt_buf_str(&q, a);
-	mt_buf_str(&q, b);
-	return next_answer(ctx, &q, c);
+	mt_buf_str(q, a);
+	mt_buf_str(q, b);
+	return next_answer(ctx, q, c);
 }
 
 static bool rp_owner(void *ctx, struct mt_runtime_meta *rm, const char *merged,
@@ -620,5 +620,6 @@ int mt_replay__run(const char *path, const struct mt_replay_cbs *cbs)
 			(unsigned long long)r.unanswered, (unsigned long long)r.unasked,
 			(unsigned long long)r.older);
 	free(r.held_buf);
+	mt_buf_free(&r.q);
 	return r.err;
 }

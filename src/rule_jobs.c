@@ -84,11 +84,9 @@ void add_all_holders(struct fbuild *b, struct overlay_entry *o,
 {
 	for (struct mount_entry *x = o->mnts; x; x = x->ovl_next)
 		if (x->ns != except) {
-			struct mount_ref r = mount_ref_of(x);
+			struct mount_ref r = mount_ref_peek(x);
 
 			fb_holder(b, x->ns, &r, true);
-			r.ns->refs--;
-			free(r.path);
 		}
 }
 

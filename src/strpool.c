@@ -76,6 +76,13 @@ const char *mt_strpool_get(struct mt_strpool *p, const char *s)
 	return h->s;
 }
 
+const char *mt_strpool_hold(const char *s)
+{
+	if (s)
+		head_of(s)->refs++;
+	return s;
+}
+
 void mt_strpool_put(struct mt_strpool *p, const char *s)
 {
 	size_t mask = p->cap - 1, i, j;

@@ -5,6 +5,7 @@
  * path, which is also their overlay's merged dir.
  *
  *	const char *s = mt_strpool_get(&p, path);	(one more reference)
+ *	mt_strpool_hold(s);				(one more, no look-up)
  *	mt_strpool_put(&p, s);				(one fewer)
  *
  * An open-addressing table of the strings (linear probing, at most 3/4
@@ -24,6 +25,10 @@ struct mt_strpool {
 /* The pool's copy of @s with one more reference; NULL when @s is NULL or
  * empty, or memory ran out. */
 const char *mt_strpool_get(struct mt_strpool *p, const char *s);
+/* One more reference to @s, a string mt_strpool_get() returned (NULL: none):
+ * a copy that stays as it was when the owner's string changes, for the
+ * price of a count (a storm's queued jobs keep ~100,000 paths). */
+const char *mt_strpool_hold(const char *s);
 /* Drop a reference to a string that mt_strpool_get() returned (NULL: none). */
 void mt_strpool_put(struct mt_strpool *p, const char *s);
 /* Free the table; every string must have been put. */

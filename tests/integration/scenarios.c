@@ -84,8 +84,15 @@ static void remove_merged(struct sc_ctx *c, const char *base, const char *merged
 {
 	int dfd;
 
+	char slash[700];
+
 	if (how == SCN_RMDIR) {
 		report_ret(c, "rm", rmdir(merged));
+		return;
+	}
+	if (how == SCN_RMDIR_SLASH) {
+		snprintf(slash, sizeof(slash), "%s/", merged);
+		report_ret(c, "rm", rmdir(slash));
 		return;
 	}
 	/* Go's os.RemoveAll: unlinkat relative to the parent directory */

@@ -16,6 +16,7 @@
 enum scn_removal {
 	SCN_KEEP,		/* leave merged alone after the umount */
 	SCN_RMDIR,		/* rmdir(merged) */
+	SCN_RMDIR_SLASH,	/* rmdir("merged/"): the name BPF looks up is the same */
 	SCN_UNLINKAT,		/* unlinkat(dirfd, "merged", AT_REMOVEDIR) */
 };
 

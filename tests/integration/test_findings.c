@@ -303,15 +303,20 @@ out:
 	tracer_free(&t);
 }
 
-static void check_detached(enum scn_removal how)
+/*
+ * @late: the overlay and its copy exist before mnttrace starts, so only the
+ * start-up scan can have put "merged" in mp_names (bpf/removal.h).
+ */
+static void check_detached(enum scn_removal how, bool late)
 {
 	struct scn_leak a = { .graph_prop = MS_PRIVATE, .svc_prop = MS_SLAVE, .do_umount = true,
-			      .umount_flags = MNT_DETACH, .removal = how };
+			      .umount_flags = MNT_DETACH, .removal = how,
+			      .sync_before_umount = late };
 	struct tracer t = TRACER_INIT;
 	struct scenario s = SC_INIT;
 	const struct json *leak, *f;
 
-	if (!trace_scenario(&t, NULL, &s, scn_leak_child, &a))
+	if (!(late ? trace_scenario_late : trace_scenario)(&t, NULL, &s, scn_leak_child, &a))
 		goto out;
 	/* Linux >= 3.18: the removal succeeds and detaches the leaked copy */
 	if (!ASSERT_STREQ(sc_get(&s, "rm_errno"), "0", "removal of merged"))
@@ -329,12 +334,23 @@ out:
 
 TEST(finding_leak_then_rmdir_detached)
 {
-	check_detached(SCN_RMDIR);
+	check_detached(SCN_RMDIR, false);
 }
 
 TEST(finding_leak_then_unlinkat_detached)
 {
-	check_detached(SCN_UNLINKAT);
+	check_detached(SCN_UNLINKAT, false);
+}
+
+TEST(finding_leak_then_rmdir_slash_detached)
+{
+	check_detached(SCN_RMDIR_SLASH, false);
+}
+
+/* the copy was made before mnttrace started: the seeded set lets the rmdir through */
+TEST(finding_preexisting_leak_then_rmdir_detached)
+{
+	check_detached(SCN_RMDIR, true);
 }
 
 static void check_remount_after_leak(const char *opts, const char *want_errno)

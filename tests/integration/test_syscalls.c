@@ -214,24 +214,44 @@ static void rmdir_child(struct sc_ctx *c, void *arg)
 	/* relative to the cwd: full_path must still be absolute */
 	SC_CHECK(c, chdir(c->dir) == 0, "chdir");
 	SC_CHECK(c, rmdir("rel") == 0, "rmdir rel");
+	SC_CHECK(c, rmdir("missing") < 0 && errno == ENOENT, "rmdir of a missing dir");
+	sc_report(c, "missing", "missing");
 	sc_report(c, "busy", "%s", busy);
 	sc_report(c, "free", "%s", free_dir);
 	sc_report(c, "rel", "%s", rel);
 }
 
-TEST(rmdir_busy_and_free)
+/* A successful removal's record, absent by default (bpf/removal.h). */
+static void assert_no_removal(const struct tracer *t, const struct scenario *s,
+			      const char *call, const char *path)
 {
+	if (rec_find(t, 0, NULL, "type", "syscall", "call", call, "pid", sc_get(s, "pid"),
+		     "path", path, NULL))
+		mt_test_fail(__FILE__, __LINE__, "%s of %s (no mountpoint) was sent without "
+			     "--all-removals", call, path);
+}
+
+/* @all: traced with --all-removals, every removal has its record. */
+static void check_rmdir(bool all)
+{
+	const char *const args[] = { "--all-removals", NULL };
 	struct tracer t = TRACER_INIT;
 	struct scenario s = SC_INIT;
 	const struct json *r;
 
-	if (!trace_scenario(&t, NULL, &s, rmdir_child, NULL))
+	if (!trace_scenario(&t, all ? args : NULL, &s, rmdir_child, NULL))
 		goto out;
+	/* EBUSY always */
 	r = SYSCALL_REC(&t, &s, "rmdir busy", "rmdir", "path", sc_get(&s, "busy"));
 	if (r) {
 		assert_caller(r, &s);
 		assert_errno(r, "EBUSY", EBUSY);
 		ASSERT_JSTR(r, "full_path", sc_get(&s, "busy"));
+	}
+	if (!all) {
+		assert_no_removal(&t, &s, "rmdir", sc_get(&s, "free"));
+		assert_no_removal(&t, &s, "rmdir", "rel");
+		goto out;
 	}
 	r = SYSCALL_REC(&t, &s, "rmdir free", "rmdir", "path", sc_get(&s, "free"));
 	if (r) {
@@ -243,9 +263,23 @@ TEST(rmdir_busy_and_free)
 		assert_ok(r);
 		ASSERT_JSTR(r, "full_path", sc_get(&s, "rel"));
 	}
+	r = SYSCALL_REC(&t, &s, "rmdir of a missing dir", "rmdir", "path", sc_get(&s, "missing"));
+	if (r)
+		assert_errno(r, "ENOENT", ENOENT);
 out:
 	sc_free(&s);
 	tracer_free(&t);
+}
+
+/* By default: the EBUSY one only; removals of plain directories are not sent. */
+TEST(rmdir_busy_and_free)
+{
+	check_rmdir(false);
+}
+
+TEST(rmdir_all_removals)
+{
+	check_rmdir(true);
 }
 
 static void unlinkat_child(struct sc_ctx *c, void *arg)
@@ -267,13 +301,14 @@ static void unlinkat_child(struct sc_ctx *c, void *arg)
 	close(dfd);
 }
 
-TEST(unlinkat_removedir_busy_and_free)
+static void check_unlinkat(bool all)
 {
+	const char *const args[] = { "--all-removals", NULL };
 	struct tracer t = TRACER_INIT;
 	struct scenario s = SC_INIT;
 	const struct json *r;
 
-	if (!trace_scenario(&t, NULL, &s, unlinkat_child, NULL))
+	if (!trace_scenario(&t, all ? args : NULL, &s, unlinkat_child, NULL))
 		goto out;
 	r = SYSCALL_REC(&t, &s, "unlinkat busy", "unlinkat", "path", "ubusy");
 	if (r) {
@@ -282,6 +317,10 @@ TEST(unlinkat_removedir_busy_and_free)
 		ASSERT_JSTR(r, "full_path", sc_get(&s, "busy"));
 		ASSERT_JINT(r, "dfd", sc_num(&s, "dfd"));
 		ASSERT_JFLAG(r, "flags", "AT_REMOVEDIR");
+	}
+	if (!all) {
+		assert_no_removal(&t, &s, "unlinkat", "ufree");
+		goto out;
 	}
 	r = SYSCALL_REC(&t, &s, "unlinkat free", "unlinkat", "path", "ufree");
 	if (r) {
@@ -292,6 +331,16 @@ TEST(unlinkat_removedir_busy_and_free)
 out:
 	sc_free(&s);
 	tracer_free(&t);
+}
+
+TEST(unlinkat_removedir_busy_and_free)
+{
+	check_unlinkat(false);
+}
+
+TEST(unlinkat_removedir_all_removals)
+{
+	check_unlinkat(true);
 }
 
 /* ---- the new mount API ---- */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The ABI header's copies of kernel constants must equal the real ones. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stddef.h>
@@ -21,6 +22,7 @@ TEST(abi_kernel_constants)
 	ASSERT_EQ(MT_CLONE_NEWNS, CLONE_NEWNS, "CLONE_NEWNS");
 	ASSERT_EQ(MT_AT_FDCWD, AT_FDCWD, "AT_FDCWD");
 	ASSERT_EQ(MT_AT_REMOVEDIR, AT_REMOVEDIR, "AT_REMOVEDIR");
+	ASSERT_EQ(MT_EBUSY, EBUSY, "EBUSY");
 	ASSERT_EQ(MT_OVERLAYFS_MAGIC, OVERLAYFS_SUPER_MAGIC, "OVERLAYFS_SUPER_MAGIC");
 	ASSERT_EQ(MT_FSCONFIG_SET_STRING, FSCONFIG_SET_STRING, "FSCONFIG_SET_STRING");
 	ASSERT_EQ(MT_FSCONFIG_SET_PATH, FSCONFIG_SET_PATH, "FSCONFIG_SET_PATH");

@@ -1374,6 +1374,26 @@ TEST(model_mount_data_escapes)
 	env_fini(&e);
 }
 
+/* A walk's upper and work dirs come as the kernel keeps them, "\," in */
+TEST(model_walk_dirs_escapes)
+{
+	struct env e;
+
+	if (!ASSERT_TRUE(host_env(&e, false, true, false), "env"))
+		return;
+	MNT(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .op = MT_MNT_WALK,
+	    .mnt_ns = HOST, .mnt_id = 400, .parent_id = 311, .dev = DEV + 10, .path = "/mnt/e",
+	    .upper = "/up\\,e", .work = "/w\\\\e", .lower = "/l", .walk_seq = 1);
+	MNT(&e.s, .h = { .pid = 812, .comm = "dockerd", .ns = HOST }, .op = MT_MNT_WALK,
+	    .mnt_ns = HOST, .mnt_id = 401, .parent_id = 311, .dev = DEV + 11, .path = "/mnt/p",
+	    .upper = "/up/p", .work = "/w/p", .lower = "/l", .walk_seq = 1);
+	ASSERT_EQ(mt_model__where(e.m, "/up,e", NULL, NULL), 1, "upperdir unescaped");
+	ASSERT_EQ(mt_model__where(e.m, "/w\\e", NULL, NULL), 1, "workdir unescaped");
+	ASSERT_EQ(mt_model__where(e.m, "/up/p", NULL, NULL), 1, "a dir without escapes as is");
+	ASSERT_EQ(mt_model__where(e.m, "/w/p", NULL, NULL), 1, "and its workdir");
+	env_fini(&e);
+}
+
 /* ---- identity under namespace churn ---- */
 
 /*

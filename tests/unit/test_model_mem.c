@@ -53,6 +53,28 @@ TEST(strpool_shares_counts_and_frees)
 	mt_strpool_free(&p);
 }
 
+/* A held string outlives its owner's change of string, and goes with the
+ * last of the two references. */
+TEST(strpool_hold_keeps_the_old_string)
+{
+	struct mt_strpool p = { 0 };
+	const char *owner = mt_strpool_get(&p, "/mnt/old");
+	const char *kept = mt_strpool_hold(owner);
+
+	ASSERT_TRUE(kept == owner, "the same copy");
+	ASSERT_TRUE(mt_strpool_hold(NULL) == NULL, "nothing held for nothing");
+	mt_strpool_put(&p, owner);
+	owner = mt_strpool_get(&p, "/mnt/new");
+	ASSERT_STREQ(kept, "/mnt/old", "the holder still reads the old path");
+	ASSERT_EQ((int)p.n, 2, "both strings in the pool");
+	ASSERT_TRUE(mt_strpool_get(&p, "/mnt/old") == kept, "and the old one is still found");
+	mt_strpool_put(&p, kept);
+	mt_strpool_put(&p, kept);
+	ASSERT_EQ((int)p.n, 1, "gone with its last reference");
+	mt_strpool_put(&p, owner);
+	mt_strpool_free(&p);
+}
+
 struct obj {
 	void *first;		/* where a freed object keeps its link */
 	char name[40];

@@ -156,6 +156,46 @@ out:
 	mt_mnttab_free(&tab);
 }
 
+/* A mount option's backslash escapes (overlayfs's "\\," and "\\\\") undone. */
+TEST(mountinfo_unescape_backslash)
+{
+	char plain[] = "/var/lib/docker/overlay2/x/diff", comma[] = "/a\\,b/c\\\\d",
+	     first[] = "\\:x", last[] = "/end\\";
+
+	ASSERT_STREQ(mt_unescape_backslash(plain), "/var/lib/docker/overlay2/x/diff", "none");
+	ASSERT_STREQ(mt_unescape_backslash(comma), "/a,b/c\\d", "an escaped comma and backslash");
+	ASSERT_STREQ(mt_unescape_backslash(first), ":x", "at the start");
+	ASSERT_STREQ(mt_unescape_backslash(last), "/end\\", "a last lone backslash stays");
+}
+
+/* The tags as printf would write them, cut to every buffer size alike. */
+TEST(mountinfo_propagation_str_as_printf)
+{
+	static const __u32 v[] = { 0, 1, 9, 10, 122, 4294967295u };
+	char got[48], want[48], tmp[96];
+	int bad = 0;
+
+	for (size_t s = 0; s < sizeof(v) / sizeof(v[0]); s++)
+		for (size_t m = 0; m < sizeof(v) / sizeof(v[0]); m++)
+			for (int u = 0; u < 2; u++)
+				for (size_t size = 1; size <= sizeof(got); size++) {
+					if (!v[s] && !v[m] && !u)
+						snprintf(tmp, sizeof(tmp), "private");
+					else
+						snprintf(tmp, sizeof(tmp), "%s%.0u%s%s%.0u%s%s",
+							 v[s] ? "shared:" : "", v[s],
+							 v[s] && v[m] ? " " : "", v[m] ? "master:" : "",
+							 v[m], (v[s] || v[m]) && u ? " " : "",
+							 u ? "unbindable" : "");
+					tmp[size - 1] = '\0';	/* cut as printf cuts */
+					strcpy(want, tmp);
+					memset(got, 'x', sizeof(got));
+					mt_propagation_str(v[s], v[m], u, got, size);
+					bad += strcmp(got, want) != 0;
+				}
+	ASSERT_EQ(bad, 0, "every combination at every size");
+}
+
 TEST(mountinfo_missing_file)
 {
 	struct mt_mnttab tab;

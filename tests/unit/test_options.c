@@ -53,6 +53,7 @@ TEST(options_defaults)
 	ASSERT_EQ(parse(&o, (const char *[]){ NULL }), 0, "no arguments");
 	ASSERT_EQ(o.attach, MT_ATTACH_AUTO, "attach");
 	ASSERT_FALSE(o.json || o.overlay || o.failed_only || o.check, "flags off");
+	ASSERT_FALSE(o.all_removals, "removals filtered in the kernel by default");
 	ASSERT_EQ(o.pid, 0, "pid");
 }
 
@@ -61,11 +62,13 @@ TEST(options_all_valid)
 	struct mt_options o;
 	const char *args[] = { "-j", "-t", "-x", "--overlay", "-p", "42", "--comm", "dockerd",
 			       "--mntns", "4026531841", "--path", "/var/lib/docker",
-			       "--attach", "tracepoint", "-vv", "--duration", "5", NULL };
+			       "--attach", "tracepoint", "-vv", "--duration", "5", "--all-removals",
+			       NULL };
 
 	if (!ASSERT_EQ(parse(&o, args), 0, "parse"))
 		return;
 	ASSERT_TRUE(o.json && o.timestamp && o.failed_only && o.overlay, "flags");
+	ASSERT_TRUE(o.all_removals, "--all-removals");
 	ASSERT_EQ(o.pid, 42, "pid");
 	ASSERT_STREQ(o.comm, "dockerd", "comm");
 	ASSERT_EQ(o.mntns, 4026531841u, "mntns");
