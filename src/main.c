@@ -175,8 +175,8 @@ static void seed_mp_names(struct app *app, const struct mt_snapshot *snap)
 		return;
 	for (int i = 0; i < snap->nr_ns; i++)
 		for (int j = 0; j < snap->ns[i].mounts.nr; j++)
-			mt_mp_names__add(app->mp, snap->ns[i].mounts.ents[j].mountpoint);
-	mt_mp_names__set_ready(app->mp);
+			mt_mp_names__want(app->mp, snap->ns[i].mounts.ents[j].mountpoint);
+	mt_mp_names__seed(app->mp);
 }
 
 /* Rebuild mp_names from the model now and then: mounts come and go. */

@@ -121,17 +121,30 @@ void mt_mp_names__free(struct mt_mp_names *s)
 	free(s);
 }
 
-void mt_mp_names__add(struct mt_mp_names *s, const char *mountpoint)
+/*
+ * The start-up scan names the same mountpoints once a namespace (a
+ * PrivateTmp host: every service's copy of /run, /tmp...): one update
+ * a distinct name, not a syscall a mount.
+ */
+int mt_mp_names__seed(struct mt_mp_names *s)
 {
-	struct mt_mp_name k;
+	int err = 0;
 
-	if (mt_mp_name_key(mountpoint, &k) && s->ops->update(s->ctx, &k) == -E2BIG)
-		*s->full = 1;	/* BPF lets every removal through */
-}
-
-void mt_mp_names__set_ready(struct mt_mp_names *s)
-{
+	if (s->want_failed) {
+		err = -ENOMEM;	/* not ready: BPF keeps sending every removal */
+		goto out;
+	}
+	keys_sort(&s->want);
+	for (size_t i = 0; i < s->want.nr; i++)
+		if (s->ops->update(s->ctx, &s->want.k[i]) == -E2BIG) {
+			*s->full = 1;	/* BPF lets every removal through */
+			break;
+		}
 	__atomic_store_n(s->ready, 1, __ATOMIC_RELEASE);
+out:
+	s->want.nr = 0;
+	s->want_failed = false;
+	return err;
 }
 
 void mt_mp_names__want(void *ctx, const char *mountpoint)

@@ -36,12 +36,11 @@ struct mt_mp_names *mt_mp_names__new(const struct mt_mp_map_ops *ops, void *ctx,
 				     volatile uint32_t *ready, volatile uint32_t *full);
 void mt_mp_names__free(struct mt_mp_names *s);
 
-/* Seed with a mountpoint; then mark the set ready: BPF starts to filter. */
-void mt_mp_names__add(struct mt_mp_names *s, const char *mountpoint);
-void mt_mp_names__set_ready(struct mt_mp_names *s);
-
-/* A sweep: every mountpoint known now through want(), then end(). */
+/* Every mountpoint known now, for seed() or sweep(). */
 void mt_mp_names__want(void *s, const char *mountpoint);
+/* Seed with the wanted names, then mark the set ready: BPF starts to
+ * filter. 0, or -ENOMEM (the set stays unready: BPF sends every removal). */
+int mt_mp_names__seed(struct mt_mp_names *s);
 /* Names removed; -ENOMEM (the set is left as it was). */
 int mt_mp_names__sweep(struct mt_mp_names *s);
 

@@ -15,6 +15,7 @@
 struct fake_map {
 	struct mt_mp_name k[8];
 	int nr, cap;
+	int updates;	/* calls, as bpf(2) syscalls would be */
 };
 
 static int fake_find(struct fake_map *m, const struct mt_mp_name *k)
@@ -29,6 +30,7 @@ static int fake_update(void *ctx, const struct mt_mp_name *k)
 {
 	struct fake_map *m = ctx;
 
+	m->updates++;
 	if (fake_find(m, k) >= 0)
 		return 0;
 	if (m->nr == m->cap)
@@ -131,13 +133,18 @@ TEST(mp_names_seed_then_ready)
 
 	if (!ASSERT_TRUE(s != NULL, "new"))
 		return;
-	mt_mp_names__add(s, "/run/a/merged");
-	mt_mp_names__add(s, "/");
+	/* the start-up scan: one namespace's mounts seen again in its copies */
+	for (int ns = 0; ns < 50; ns++) {
+		mt_mp_names__want(s, "/run/a/merged");
+		mt_mp_names__want(s, "/tmp");
+		mt_mp_names__want(s, "/");
+	}
 	ASSERT_EQ(f.ready, 0, "not ready while seeding");
-	mt_mp_names__set_ready(s);
+	ASSERT_EQ(mt_mp_names__seed(s), 0, "seeded");
 	ASSERT_EQ(f.ready, 1, "ready once seeded");
-	ASSERT_EQ(f.m.nr, 1, "the root adds nothing");
-	ASSERT_TRUE(holds(&f.m, "merged"), "seeded");
+	ASSERT_EQ(f.m.nr, 2, "the root adds nothing");
+	ASSERT_TRUE(holds(&f.m, "merged") && holds(&f.m, "tmp"), "both names");
+	ASSERT_EQ(f.m.updates, 2, "one update a distinct name, not one a mount");
 	mt_mp_names__free(s);
 }
 
@@ -148,8 +155,9 @@ TEST(mp_names_sweep_keeps_what_the_model_knows)
 
 	if (!ASSERT_TRUE(s != NULL, "new"))
 		return;
-	mt_mp_names__add(s, "/a/kept");
-	mt_mp_names__add(s, "/a/gone");
+	mt_mp_names__want(s, "/a/kept");
+	mt_mp_names__want(s, "/a/gone");
+	mt_mp_names__seed(s);
 	/* BPF added one the model has not read yet */
 	fake_update(&f.m, &(struct mt_mp_name){ .b[MT_MP_NAME_LEN - 1] = 'n' });
 
@@ -171,10 +179,12 @@ TEST(mp_names_full_fails_open_until_a_sweep_makes_room)
 
 	if (!ASSERT_TRUE(s != NULL, "new"))
 		return;
-	mt_mp_names__add(s, "/x/one");
-	mt_mp_names__add(s, "/x/two");
+	mt_mp_names__want(s, "/x/one");
+	mt_mp_names__want(s, "/x/two");
+	mt_mp_names__seed(s);
 	ASSERT_EQ(f.full, 0, "two fit");
-	mt_mp_names__add(s, "/x/three");
+	mt_mp_names__want(s, "/x/three");
+	mt_mp_names__seed(s);
 	ASSERT_EQ(f.full, 1, "the third says full: BPF sends every removal");
 
 	sweep(s, "/x/one", NULL, NULL);
